@@ -1,0 +1,55 @@
+"""The audit trail: every change to the store, with who, when, the row before and after."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, insert, select
+
+from .models import AuditEntry, utcnow
+
+
+def _json(row: Mapping[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps(row, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def record(
+    conn: Connection,
+    entries: Iterable[tuple[str, str, str, Mapping[str, Any] | None, Mapping[str, Any] | None]],
+    *,
+    actor: str,
+    import_id: int | None = None,
+) -> int:
+    """Write audit entries ``(action, entity, key, before, after)`` in one statement."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_key": key,
+            "before": _json(before),
+            "after": _json(after),
+            "import_id": import_id,
+        }
+        for action, entity, key, before, after in entries
+    ]
+    if rows:
+        conn.execute(insert(AuditEntry), rows)
+    return len(rows)
+
+
+def history(conn: Connection, entity: str | None = None, key: str | None = None) -> pd.DataFrame:
+    """The audit trail, newest first, optionally for one entity or one row."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if key is not None:
+        query = query.where(AuditEntry.entity_key == key)
+    return pd.read_sql(query, conn)

@@ -1,0 +1,127 @@
+"""Open the store: an SQLite file (default) or a PostgreSQL URL, migrated to the latest schema.
+
+The location comes from the argument, else the ``SHEQU_DB`` environment variable, else
+``shequ.db`` in the working directory. A path or ``sqlite:///`` URL opens SQLite in WAL
+mode (readers never block the writer); ``postgresql://`` opens PostgreSQL through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from ..errors import MissingExtraError, StoreError
+
+DEFAULT_DB = "shequ.db"
+
+
+@dataclass
+class Store:
+    """An open store: its SQLAlchemy engine and where it lives."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for a server database."""
+        if self.dialect != "sqlite":
+            return None
+        return Path(make_url(self.url).database or "")
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
+    """Turn a path, URL or nothing (``SHEQU_DB``, else ``shequ.db``) into a SQLAlchemy URL."""
+    raw = str(target) if target is not None else os.environ.get("SHEQU_DB", DEFAULT_DB)
+    if raw.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if "://" in raw:
+        return raw
+    return f"sqlite:///{Path(raw).expanduser().resolve()}"
+
+
+def open_store(target: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Store:
+    """Open (and by default create or upgrade) the store at ``target``."""
+    url = resolve_url(target)
+    engine = _create_engine(url)
+    store = Store(url, engine)
+    if migrate:
+        upgrade(store)
+    return store
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("postgresql"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise MissingExtraError("psycopg", "postgres") from None
+        return create_engine(url, pool_pre_ping=True)
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    msg = f"不支持的数据库地址 {url} / unsupported database URL {url} (sqlite or postgresql)"
+    raise StoreError(msg)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _alembic_config(store: Store):  # noqa: ANN202
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("shequ.store") / "migrations"))
+    config.attributes["store_url"] = store.url
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (idempotent)."""
+    from alembic import command
+
+    config = _alembic_config(store)
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def current_revision(store: Store) -> str | None:
+    """The schema revision the store is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def table_names(store: Store) -> list[str]:
+    return sorted(inspect(store.engine).get_table_names())

@@ -1,0 +1,186 @@
+"""SQLAlchemy tables of the store.
+
+Dates of validity are never NULL: a unit open since ever starts on `SINCE_EVER` and one
+still open ends on `UNTIL_FURTHER`, so interval logic needs no NULL cases on any engine
+(the import files leave those dates empty). A unit is valid on day D when
+``valid_from <= D < valid_to`` (``closed`` is the first day it no longer exists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SINCE_EVER = dt.date(1000, 1, 1)
+UNTIL_FURTHER = dt.date(9999, 12, 31)
+LEVELS = ("province", "city", "district", "street", "community", "grid")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrgUnit(Base):
+    """One version of an org unit: its name, level and parent during [valid_from, valid_to)."""
+
+    __tablename__ = "org_unit"
+    __table_args__ = (UniqueConstraint("code", "valid_from", name="uq_org_unit_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date, default=SINCE_EVER)
+    valid_to: Mapped[dt.date] = mapped_column(Date, default=UNTIL_FURTHER)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OrgUnitPath(Base):
+    """Closure of the tree: ``ancestor_code`` is ``depth`` levels above ``descendant_code``
+    during [valid_from, valid_to). Depth 0 rows pair each unit with itself. Rebuilt by
+    `shequ.store.orgunits.rebuild_paths` in the transaction that changes the tree."""
+
+    __tablename__ = "org_unit_path"
+    __table_args__ = (
+        Index("ix_path_ancestor", "ancestor_code", "depth"),
+        Index("ix_path_descendant", "descendant_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ancestor_code: Mapped[str] = mapped_column(String(32))
+    descendant_code: Mapped[str] = mapped_column(String(32))
+    depth: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+
+
+class Period(Base):
+    """A reporting period seen in the data; an approved period is locked against edits."""
+
+    __tablename__ = "period"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    type: Mapped[str] = mapped_column(String(8))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DataValue(Base):
+    """One value of a data element for an org unit and period, with its provenance."""
+
+    __tablename__ = "data_value"
+    __table_args__ = (
+        UniqueConstraint("data_element", "org_unit", "period", name="uq_data_value_key"),
+        Index("ix_data_value_period", "period", "data_element"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data_element: Mapped[str] = mapped_column(String(64))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    updated_by: Mapped[str] = mapped_column(String(64), default="system")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportBatch(Base):
+    """One run of an import: the file, who ran it, and what happened to its rows."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_empty: Mapped[int] = mapped_column(Integer, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    quarantine_path: Mapped[str | None] = mapped_column(String(500))
+
+
+class EvaluationRun(Base):
+    """One evaluation: the plan it used, its periods and engine, and a digest of the inputs."""
+
+    __tablename__ = "evaluation_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    plan_code: Mapped[str] = mapped_column(String(64))
+    plan_version: Mapped[str] = mapped_column(String(32))
+    plan_digest: Mapped[str] = mapped_column(String(64))
+    plan_json: Mapped[str] = mapped_column(Text)
+    periods: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str | None] = mapped_column(String(16))
+    engine: Mapped[str] = mapped_column(String(16))
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    result_count: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class EvaluationResult(Base):
+    """One indicator value for an org unit and period within an evaluation run."""
+
+    __tablename__ = "evaluation_result"
+    __table_args__ = (Index("ix_result_run", "run_id", "indicator", "org_unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    comparator: Mapped[str | None] = mapped_column(String(12))
+    target_period: Mapped[str | None] = mapped_column(String(10))
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12))
+    reporting_units: Mapped[int] = mapped_column(Integer)
+    expected_units: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEntry(Base):
+    """Who changed what and when, with the row before and after (JSON)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_key: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))

@@ -1,0 +1,148 @@
+"""The org-unit tree: versions of units, and its closure table for subtree queries.
+
+Each unit may have several versions (a community moved to a new street on 2023-01-01 has
+one version under the old street until then and one under the new street after). The
+closure table ``org_unit_path`` lists every ancestor of every unit with the interval in
+which that ancestry holds, so "all communities of district X on day D" is one join, on
+every engine, without recursion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, delete, insert, select, update
+
+from . import audit
+from .models import OrgUnit, OrgUnitPath
+
+VERSION_FIELDS = ("code", "name", "level", "parent_code", "valid_from", "valid_to")
+MAX_DEPTH = 32
+
+
+def versions(conn: Connection) -> pd.DataFrame:
+    """Every stored version of every unit (columns: id and `VERSION_FIELDS`)."""
+    query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
+    frame = pd.read_sql(query.order_by(OrgUnit.code, OrgUnit.valid_from), conn)
+    for column in ("valid_from", "valid_to"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def write_versions(
+    conn: Connection,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    actor: str,
+    import_id: int | None = None,
+) -> dict[str, int]:
+    """Insert or update unit versions keyed by (code, valid_from); audit each change.
+
+    Rows equal to what is stored are left alone, so writing the same rows twice changes
+    nothing. The closure table is rebuilt when anything changed. Returns the counts
+    ``inserted``, ``updated`` and ``unchanged``.
+    """
+    stored = {(r.code, r.valid_from): r for r in versions(conn).itertuples(index=False)}
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    changes = []
+    inserts = []
+    for row in rows:
+        new = {f: row[f] for f in VERSION_FIELDS}
+        old = stored.get((new["code"], new["valid_from"]))
+        key = f"{new['code']}@{new['valid_from']}"
+        if old is None:
+            inserts.append({**new, "import_id": import_id})
+            changes.append(("insert", "org_unit", key, None, new))
+            counts["inserted"] += 1
+            continue
+        before = {f: getattr(old, f) for f in VERSION_FIELDS}
+        if before == new:
+            counts["unchanged"] += 1
+            continue
+        conn.execute(update(OrgUnit).where(OrgUnit.id == old.id).values(**new, import_id=import_id))
+        changes.append(("update", "org_unit", key, before, new))
+        counts["updated"] += 1
+    if inserts:
+        conn.execute(insert(OrgUnit), inserts)
+    audit.record(conn, changes, actor=actor, import_id=import_id)
+    if changes:
+        rebuild_paths(conn)
+    return counts
+
+
+def rebuild_paths(conn: Connection) -> int:
+    """Recompute the closure table from the unit versions; returns the number of paths."""
+    units = versions(conn)
+    paths = closure(units)
+    conn.execute(delete(OrgUnitPath))
+    if len(paths):
+        conn.execute(insert(OrgUnitPath), paths.to_dict("records"))
+    return len(paths)
+
+
+def closure(units: pd.DataFrame) -> pd.DataFrame:
+    """Closure of a versioned tree, computed level by level (no recursion).
+
+    Each path's interval is the intersection of the intervals of every link on it and of
+    the ancestor's own existence, so a path exists only while the whole chain does.
+    """
+    links = units[["code", "parent_code", "valid_from", "valid_to"]]
+    existence = units[["code", "valid_from", "valid_to"]].rename(columns={"code": "ancestor_code"})
+    frontier = pd.DataFrame(
+        {
+            "ancestor_code": units["code"],
+            "descendant_code": units["code"],
+            "depth": 0,
+            "valid_from": units["valid_from"],
+            "valid_to": units["valid_to"],
+        }
+    )
+    found = [frontier]
+    for depth in range(1, MAX_DEPTH + 1):
+        step = frontier.merge(links, left_on="ancestor_code", right_on="code", suffixes=("", "_l"))
+        step = step[step["parent_code"].notna()]
+        step = _intersect(step, "_l")
+        step = step.assign(ancestor_code=step["parent_code"], depth=depth)
+        step = step.merge(existence, on="ancestor_code", suffixes=("", "_p"))
+        step = _intersect(step, "_p")
+        frontier = step[["ancestor_code", "descendant_code", "depth", "valid_from", "valid_to"]]
+        if frontier.empty:
+            break
+        found.append(frontier)
+    paths = pd.concat(found, ignore_index=True).drop_duplicates()
+    return paths.sort_values(["descendant_code", "depth", "valid_from"], ignore_index=True)
+
+
+def _intersect(frame: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    start = frame[["valid_from", f"valid_from{suffix}"]].max(axis=1)
+    end = frame[["valid_to", f"valid_to{suffix}"]].min(axis=1)
+    out = frame.assign(valid_from=start, valid_to=end)
+    return out[out["valid_from"] < out["valid_to"]]
+
+
+def units_on(conn: Connection, day: dt.date) -> pd.DataFrame:
+    """Units that exist on ``day``, one row each (code, name, level, parent_code)."""
+    query = select(OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_code).where(
+        OrgUnit.valid_from <= day, OrgUnit.valid_to > day
+    )
+    return pd.read_sql(query.order_by(OrgUnit.code), conn)
+
+
+def subtree(conn: Connection, code: str, day: dt.date) -> list[str]:
+    """Codes of ``code`` and all its descendants on ``day`` (one indexed query)."""
+    query = (
+        select(OrgUnitPath.descendant_code)
+        .where(OrgUnitPath.ancestor_code == code)
+        .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
+        .order_by(OrgUnitPath.depth, OrgUnitPath.descendant_code)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def names(conn: Connection) -> dict[str, str]:
+    """The latest name of every unit code."""
+    frame = versions(conn).sort_values("valid_from")
+    return dict(zip(frame["code"], frame["name"], strict=True))
