@@ -1,0 +1,381 @@
+"""The reproducible sample city (示范市) used by ``make run``, the tests and the docs.
+
+:func:`generate_city` writes three files in exactly the formats a user would import:
+
+* ``org_units.csv`` -- the organisation tree (市 > 区 > 街道 > 社区), UTF-8 with BOM,
+  Chinese headers, with one street split in two on 1 January of the reorganisation year;
+* ``values_<first>_<last-1>.csv`` -- community values for all but the last year, long
+  form, GBK-encoded with ``\\r\\n`` line endings (as Excel on Chinese Windows writes it);
+* ``values_<last>.xlsx`` -- the last year, wide form, one column per data element.
+
+Everything is drawn from ``numpy.random.default_rng(seed)`` in a fixed order, so the same
+arguments give byte-identical CSV files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+
+from shequ.demo import _names
+
+CITY_CODE = "990100000000"
+ORG_HEADER = ("编码", "名称", "上级编码", "层级", "启用日期", "停用日期")
+VALUES_HEADER = ("data_element", "org_unit", "period", "value")
+
+#: Data element codes, in the column order of the wide file.
+ELEMENTS: tuple[str, ...] = (
+    "resident_population", "adult_population", "residential_floor_area_m2", "land_area_m2",
+    "green_area_m2", "public_green_area_m2", "service_centres", "culture_centres",
+    "sports_centres", "service_centres_opened", "residents_within_500m_service_centre",
+    "participants", "culture_answered", "culture_satisfied", "safety_answered", "feel_safe",
+    "criminal_cases", "public_security_cases",
+)
+#: Elements written with one decimal; all others are integers.
+AREA_ELEMENTS = frozenset(
+    {"residential_floor_area_m2", "land_area_m2", "green_area_m2", "public_green_area_m2"}
+)
+SURVEY_ELEMENTS = ("culture_answered", "culture_satisfied", "safety_answered", "feel_safe")
+#: (part, whole) pairs: the part never exceeds the whole in the same community and year.
+PART_WHOLE: tuple[tuple[str, str], ...] = (
+    ("adult_population", "resident_population"),
+    ("residents_within_500m_service_centre", "resident_population"),
+    ("participants", "adult_population"),
+    ("green_area_m2", "land_area_m2"),
+    ("public_green_area_m2", "green_area_m2"),
+    ("culture_satisfied", "culture_answered"),
+    ("feel_safe", "safety_answered"),
+    ("criminal_cases", "resident_population"),
+    ("public_security_cases", "resident_population"),
+)
+EMPTY_SHARE = 0.02
+NO_SURVEY_COMMUNITIES = 3
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """Paths of the generated sample-city files and what they contain.
+
+    Attributes
+    ----------
+    org_units : Path
+        Organisation tree, CSV, UTF-8 with BOM, Chinese headers.
+    values_history : Path
+        Long-form values for ``first_year`` to ``last_year - 1``, CSV, GBK, CRLF.
+    values_latest : Path
+        Wide-form values for ``last_year``, XLSX.
+    summary : dict
+        Counts: districts, streets, communities, values written, cells left empty, ...
+    """
+
+    org_units: Path
+    values_history: Path
+    values_latest: Path
+    summary: dict
+
+
+@dataclass(frozen=True)
+class _Tree:
+    rows: list[tuple[str, str, str, str, str, str]]
+    communities: list[str]          # community codes, sorted
+    street_of: np.ndarray           # original street index of each community
+    street_effect: np.ndarray       # quality effect of each original street
+    n_streets_in_file: int
+    n_moved: int
+
+
+def _allocate(rng: np.random.Generator, total: int, bins: int, lo: int, hi: int) -> np.ndarray:
+    """Split ``total`` items into ``bins`` uneven groups of ``lo`` to ``hi`` items."""
+    lo = min(lo, total // bins)
+    hi = max(hi, math.ceil(total / bins))
+    counts = np.full(bins, lo, dtype=int)
+    weights = rng.gamma(1.5, size=bins)
+    for _ in range(total - lo * bins):
+        p = np.where(counts < hi, weights, 0.0)
+        counts[rng.choice(bins, p=p / p.sum())] += 1
+    return counts
+
+
+def _draw_names(rng: np.random.Generator, pools: tuple[list[str], list[str]], n: int,
+                what: str) -> list[str]:
+    curated, fallback = pools
+    names = [curated[i] for i in rng.permutation(len(curated))]
+    if n > len(names):
+        names += [fallback[i] for i in rng.permutation(len(fallback))]
+    if n > len(names):
+        raise ValueError(f"{what}名称不足：需要 {n} 个 / not enough {what} names for {n}")
+    return names[:n]
+
+
+def _build_tree(rng: np.random.Generator, n_districts: int, n_streets: int,
+                n_communities: int, reorg_date: str) -> _Tree:
+    """Draw the organisation tree, including the split of one street of district 02."""
+    per_district = _allocate(rng, n_streets, n_districts, lo=3, hi=n_streets)
+    per_street = _allocate(rng, n_communities, n_streets, lo=4, hi=15)
+    split = int(per_district[0]) - 1            # last street of district 02
+    if per_street[split] < 8:                   # make sure both halves get communities
+        big = int(np.argmax(per_street))
+        per_street[[split, big]] = per_street[[big, split]]
+    district_names = _names.district_pool()[:n_districts]
+    street_names = _draw_names(rng, _names.street_pools(), n_streets + 2, "街道")
+    community_names = _draw_names(rng, _names.community_pools(), n_communities, "社区")
+
+    effect = rng.normal(0.0, 0.35, n_streets)
+    k = max(1, round(n_streets / 13))
+    order = rng.permutation(n_streets)
+    effect[order[:k]] = rng.uniform(-1.4, -1.0, k)          # clearly weaker streets
+    effect[order[k:2 * k]] = rng.uniform(0.9, 1.2, k)      # clearly stronger streets
+
+    rows = [(CITY_CODE, _names.CITY_NAME, "", "市", "", "")]
+    communities: list[str] = []
+    street_of: list[int] = []
+    s = c = 0
+    split_members: list[tuple[str, str]] = []
+    for d in range(n_districts):
+        d_code = f"9901{d + 2:02d}000000"
+        rows.append((d_code, district_names[d], CITY_CODE, "区", "", ""))
+        for y in range(int(per_district[d])):
+            s_code = f"{d_code[:6]}{y + 1:03d}000"
+            closed = reorg_date if s == split else ""
+            rows.append((s_code, street_names[s] + "街道", d_code, "街道", "", closed))
+            for z in range(int(per_street[s])):
+                code = f"{s_code[:9]}{z + 1:03d}"
+                name = community_names[c] + "社区"
+                rows.append((code, name, s_code, "社区", "", closed))
+                communities.append(code)
+                street_of.append(s)
+                if s == split:
+                    split_members.append((code, name))
+                c += 1
+            s += 1
+    # The closed street's communities move to two new streets with the next codes.
+    d_code = "990102000000"
+    new_codes = [f"990102{int(per_district[0]) + i + 1:03d}000" for i in range(2)]
+    for i, code in enumerate(new_codes):
+        rows.append((code, street_names[n_streets + i] + "街道", d_code, "街道", reorg_date, ""))
+    half = math.ceil(len(split_members) / 2)
+    for j, (code, name) in enumerate(split_members):
+        rows.append((code, name, new_codes[j >= half], "社区", reorg_date, ""))
+    rows.sort(key=lambda r: (r[0], r[4]))
+    return _Tree(rows, communities, np.asarray(street_of), effect, n_streets + 2,
+                 len(split_members))
+
+
+def _ramp(rng: np.random.Generator, last: np.ndarray, back: np.ndarray, lo_step: float,
+          hi_step: float, lo: float, hi: float) -> np.ndarray:
+    """Values that reach ``last`` in the final year, lower by a per-community step per year."""
+    step = rng.uniform(lo_step, hi_step, last.size)
+    return np.clip(last[:, None] - step[:, None] * back[None, :], lo, hi)
+
+
+def _count(pop: np.ndarray, rate: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Whole-number counts ``pop * rate`` whose realised rate stays within [lo, hi]."""
+    return np.clip(np.round(pop * rate), np.ceil(pop * lo), np.floor(pop * hi))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _facilities(rng: np.random.Generator, p_last: np.ndarray, T: int, n_gain: int,
+                n_first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Centre counts (0-2) per community and year, and the openings.
+
+    ``n_gain`` communities that have a centre in the last year opened their first one in
+    a year drawn from the second year on, ``n_first`` more in the first year. Returns
+    (counts, opened), both of shape (community, year).
+    """
+    n = p_last.size
+    has = rng.random(n) < p_last
+    counts = np.repeat((np.where(rng.random(n) < 0.1, 2, 1) * has)[:, None], T, axis=1)
+    candidates = np.flatnonzero(has)
+    total = min(n_gain + n_first, candidates.size)
+    gainers = np.sort(rng.choice(candidates, total, replace=False))
+    start = np.concatenate([rng.integers(1, T, total - n_first), np.zeros(n_first, int)])
+    opened = np.zeros((n, T))
+    for c, y in zip(gainers, rng.permutation(start)):
+        counts[c, :y] = 0
+        counts[c, y:] = 1
+        opened[c, y] = 1
+    return counts, opened
+
+
+def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
+    """Draw every element for every community and year: array (element, community, year)."""
+    n = len(tree.communities)
+    q = tree.street_effect[tree.street_of] + rng.normal(0.0, 0.5, n)
+    back = np.arange(T)[::-1].astype(float)      # years before the last year
+    u = np.arange(T) / max(T - 1, 1)             # progress from first to last year
+    v: dict[str, np.ndarray] = {}
+
+    p0 = np.clip(np.exp(rng.normal(math.log(6000), 0.5, n)), 2000, 14500)
+    growth = np.clip(rng.uniform(0, 0.02, n)[:, None] + rng.normal(0, 0.003, (n, T)), 0, 0.025)
+    growth[:, 0] = 0.0
+    pop = np.minimum(np.round(p0[:, None] * np.cumprod(1 + growth, axis=1)), 16000)
+    v["resident_population"] = pop
+    adult_share = np.clip(rng.uniform(0.78, 0.86, n)[:, None] + rng.normal(0, 0.003, (n, T)),
+                          0.78, 0.86)
+    v["adult_population"] = np.round(pop * adult_share)
+    floor_pc = _ramp(rng, np.clip(rng.normal(43.0 + 2.5 * q, 4.5), 28, 52), back, 0.2, 0.6, 28, 52)
+    v["residential_floor_area_m2"] = np.round(pop * floor_pc, 1)
+    land = np.clip(p0 * rng.uniform(70, 200, n), 150_000, 2_500_000)
+    v["land_area_m2"] = np.round(np.repeat(land[:, None], T, axis=1), 1)
+    cover = _ramp(rng, np.clip(rng.normal(38 + 2.2 * q, 4.5), 24, 46), back, 0.5, 1.0, 22, 46)
+    v["green_area_m2"] = np.round(v["land_area_m2"] * cover / 100, 1)
+    pg_pc = _ramp(rng, np.clip(rng.normal(14 + 2.5 * q, 3.5), 6, 22), back, 0.1, 0.4, 6, 22)
+    v["public_green_area_m2"] = np.round(np.minimum(pop * pg_pc, 0.9 * v["green_area_m2"]), 1)
+
+    # Service centres: ~93 % in the last year; a few open during the plan period (from the
+    # second year) and a couple in the first year, which the plan's count must leave out.
+    n_open = round(n * rng.uniform(0.03, 0.045))
+    service, opened = _facilities(rng, _sigmoid(3.2 + 1.3 * q), T, n_open, n_first=2)
+    v["service_centres"] = service
+    v["culture_centres"] = _facilities(rng, _sigmoid(2.5 + 1.3 * q), T, round(0.06 * n))[0]
+    v["sports_centres"] = _facilities(rng, _sigmoid(1.3 + 1.3 * q), T, round(0.10 * n))[0]
+    v["service_centres_opened"] = opened
+    near_with = _ramp(rng, np.clip(rng.normal(0.88 + 0.05 * q, 0.08), 0.7, 1.0), back,
+                      0.0, 0.01, 0.7, 1.0)
+    near_without = rng.uniform(0.0, 0.4, n)[:, None]
+    v["residents_within_500m_service_centre"] = np.round(
+        pop * np.where(service >= 1, near_with, near_without))
+    part = _ramp(rng, np.clip(rng.normal(74 + 7 * q, 8), 45, 95), back, 1.0, 3.0, 45, 95)
+    v["participants"] = np.round(v["adult_population"] * part / 100)
+
+    for answered, yes, mean, sd, lo, hi, step in (
+        ("culture_answered", "culture_satisfied", 90.5, 2.5, 80.0, 98.0, (0.2, 0.8)),
+        ("safety_answered", "feel_safe", 97.3, 0.9, 90.0, 99.8, (0.1, 0.4)),
+    ):
+        ans = np.clip(np.round(pop / 40 * rng.uniform(0.6, 1.4, (n, T))), 80, 400)
+        rate = _ramp(rng, np.clip(rng.normal(mean + sd * q, sd * 1.2), lo, hi), back, *step, lo, hi)
+        yes_count = rng.binomial(ans.astype(np.int64), rate / 100)
+        v[answered] = ans
+        v[yes] = np.clip(yes_count, np.ceil(ans * lo / 100), np.floor(ans * hi / 100))
+
+    crime0 = np.clip(16 * np.exp(-0.35 * q) * rng.lognormal(0, 0.45, n), 3, 40)
+    drop = np.where(rng.random(n) < 0.85, rng.uniform(0.22, 0.43, n), rng.uniform(-0.1, 0.12, n))
+    crime = crime0[:, None] * (1 - drop[:, None] * u) * rng.lognormal(0, 0.03, (n, T))
+    v["criminal_cases"] = _count(pop, crime / 10_000, 3 / 10_000, 40 / 10_000)
+    ps0 = np.clip(0.55 * np.exp(-0.3 * q) * rng.lognormal(0, 0.3, n), 0.15, 0.9)
+    ps = np.clip(ps0[:, None] * (1 - rng.uniform(0.05, 0.35, n)[:, None] * u)
+                 * rng.lognormal(0, 0.04, (n, T)), 0.15, 0.9)
+    v["public_security_cases"] = _count(pop, ps / 100, 0.0015, 0.009)
+
+    data = np.stack([v[e].astype(float) for e in ELEMENTS])
+    empty = rng.random(data.shape) < EMPTY_SHARE
+    empty[ELEMENTS.index("resident_population"), :, T - 1] = False
+    empty[ELEMENTS.index("service_centres_opened")] &= opened == 0   # keep every opening
+    no_survey = rng.choice(n, min(NO_SURVEY_COMMUNITIES, n), replace=False)
+    for e in SURVEY_ELEMENTS:
+        empty[ELEMENTS.index(e), no_survey, T - 1] = True
+    data[empty] = np.nan
+    return data
+
+
+def _cell(element: str, value: float) -> int | float:
+    return round(float(value), 1) if element in AREA_ELEMENTS else int(value)
+
+
+def _write_csv(path: Path, rows: list[tuple], encoding: str, newline: str) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline).writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_streets: int = 40,
+                  n_communities: int = 300, first_year: int = 2020,
+                  last_year: int = 2025) -> DemoFiles:
+    """Write the sample city's org-unit and value files into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Directory to write into; created if missing. Existing files are overwritten.
+    seed : int, default 2025
+        Seed of ``numpy.random.default_rng``; equal arguments give byte-identical CSVs.
+    n_districts, n_streets, n_communities : int
+        Size of the city before the street split (the file holds ``n_streets + 2`` streets).
+    first_year, last_year : int
+        Years with values; ``last_year`` goes to the XLSX file, the others to the CSV.
+        The street split takes effect on 1 January of the middle year (2023 by default).
+
+    Returns
+    -------
+    DemoFiles
+        Paths of the three files and a ``summary`` dict of counts.
+
+    Raises
+    ------
+    ValueError
+        If the sizes or years are inconsistent.
+    """
+    if not (1 <= n_districts <= 98 and n_districts <= n_streets <= n_communities):
+        raise ValueError("规模参数无效 / need 1 <= n_districts <= 98 and "
+                         "n_districts <= n_streets <= n_communities")
+    if last_year <= first_year:
+        raise ValueError("年份无效 / last_year must be after first_year")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    years = list(range(first_year, last_year + 1))
+    T = len(years)
+    reorg_date = f"{first_year + T // 2}-01-01"
+    tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
+    data = _simulate(rng, tree, T)
+
+    org_path = out_dir / "org_units.csv"
+    _write_csv(org_path, [ORG_HEADER, *tree.rows], "utf-8-sig", "\n")
+
+    hist_path = out_dir / f"values_{first_year}_{last_year - 1}.csv"
+    long_rows: list[tuple] = [VALUES_HEADER]
+    for t, year in enumerate(years[:-1]):
+        for c, code in enumerate(tree.communities):
+            for e, element in enumerate(ELEMENTS):
+                x = data[e, c, t]
+                if not np.isnan(x):
+                    value = _cell(element, x)
+                    text = f"{value:.1f}" if element in AREA_ELEMENTS else str(value)
+                    long_rows.append((element, code, str(year), text))
+    _write_csv(hist_path, long_rows, "gbk", "\r\n")
+
+    xlsx_path = out_dir / f"values_{last_year}.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{last_year}年数据"
+    ws.append(["org_unit", "period", *ELEMENTS])
+    for c, code in enumerate(tree.communities):
+        ws.append([code, last_year, *(None if np.isnan(data[e, c, T - 1])
+                                      else _cell(el, data[e, c, T - 1])
+                                      for e, el in enumerate(ELEMENTS))])
+    ws.column_dimensions["A"].width = 15
+    wb.properties.creator = "shequ demo"
+    wb.properties.created = wb.properties.modified = datetime(last_year, 1, 1)
+    wb.save(xlsx_path)
+
+    n_empty = int(np.isnan(data).sum())
+    summary = {
+        "seed": seed,
+        "districts": n_districts,
+        "streets": tree.n_streets_in_file,
+        "streets_closed": 1,
+        "communities": len(tree.communities),
+        "communities_moved": tree.n_moved,
+        "org_unit_rows": len(tree.rows),
+        "data_elements": len(ELEMENTS),
+        "years": T,
+        "reorganisation_date": reorg_date,
+        "values_written": int(data.size - n_empty),
+        "values_history": len(long_rows) - 1,
+        "values_latest": int((~np.isnan(data[:, :, T - 1])).sum()),
+        "cells_empty": n_empty,
+        "cells_empty_no_survey": min(NO_SURVEY_COMMUNITIES, n_communities) * len(SURVEY_ELEMENTS),
+        "service_centres_opened_in_plan": int(np.nansum(data[ELEMENTS.index(
+            "service_centres_opened"), :, 1:])),
+    }
+    return DemoFiles(org_path, hist_path, xlsx_path, summary)

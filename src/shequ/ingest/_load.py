@@ -1,0 +1,103 @@
+"""The steps every import shares: read, validate in the transaction, write or reject,
+quarantine, and record the import batch."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, insert, update
+
+from ..store.db import Store
+from ..store.models import ImportBatch, utcnow
+from ._read import file_digest, read_table
+from .report import ImportReport, Problems, quarantine_path_for, write_quarantine
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+QUARANTINE_COLUMNS = {"行号 row", "列 column", "原因", "reason"}
+
+
+@dataclass
+class Checked:
+    """What validation found: rows ready to write, problems, and empty cells skipped."""
+
+    good: pd.DataFrame
+    problems: Problems
+    empty: int = 0
+
+
+Validator = Callable[[Connection, pd.DataFrame], Checked]
+Writer = Callable[[Connection, pd.DataFrame, int, str, Progress | None], dict[str, int]]
+
+
+def run_import(
+    store: Store,
+    path: Path,
+    *,
+    kind: str,
+    validate: Validator,
+    write: Writer,
+    actor: str,
+    strict: bool,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read ``path``, validate and write it in one transaction; quarantine bad rows."""
+    path = Path(path)
+    raw, file_format = read_table(path, sheet=sheet)
+    raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
+    report = ImportReport(kind, path, file_format, rows_total=len(raw), strict=strict)
+    digest = file_digest(path)
+    with store.begin() as conn:
+        checked = validate(conn, raw)
+        report.problems = sorted(checked.problems.items, key=lambda p: (p.row, p.column))
+        report.empty = checked.empty
+        report.quarantine_path = _quarantine(path, raw, report)
+        if report.loaded and len(checked.good):
+            report.import_id = _start_batch(conn, kind, path, digest, actor)
+            counts = write(conn, checked.good, report.import_id, actor, progress)
+            report.inserted, report.updated = counts["inserted"], counts["updated"]
+            report.unchanged = counts["unchanged"]
+            _finish_batch(conn, report)
+    if report.import_id is None:
+        with store.begin() as conn:
+            report.import_id = _start_batch(conn, kind, path, digest, actor)
+            _finish_batch(conn, report)
+    log.info("%s", report.summary().replace("\n", " | "))
+    return report
+
+
+def _quarantine(path: Path, raw: pd.DataFrame, report: ImportReport) -> Path | None:
+    if report.problems:
+        return write_quarantine(path, raw, report.problems)
+    quarantine_path_for(path).unlink(missing_ok=True)  # a stale one from an earlier run
+    return None
+
+
+def _start_batch(conn: Connection, kind: str, path: Path, digest: str, actor: str) -> int:
+    statement = insert(ImportBatch).values(
+        kind=kind, file_name=str(path), file_sha256=digest, actor=actor, status="running"
+    )
+    return int(conn.execute(statement.returning(ImportBatch.id)).scalar_one())
+
+
+def _finish_batch(conn: Connection, report: ImportReport) -> None:
+    conn.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == report.import_id)
+        .values(
+            finished_at=utcnow(),
+            status=report.status,
+            rows_total=report.rows_total,
+            rows_inserted=report.inserted,
+            rows_updated=report.updated,
+            rows_unchanged=report.unchanged,
+            rows_empty=report.empty,
+            rows_quarantined=report.quarantined_rows,
+            quarantine_path=str(report.quarantine_path) if report.quarantine_path else None,
+        )
+    )

@@ -1,0 +1,234 @@
+"""Import data values, in long form (``data_element,org_unit,period,value``) or wide form
+(``org_unit,period`` and one column per data element, named by code or Chinese name).
+
+An empty cell is no value: it is skipped, never read as zero and never an error. A row
+with any bad cell is quarantined whole (nothing of it loads), so the quarantine file
+holds exactly what did not load. Checks: unknown data element or org unit, a unit that
+does not exist in the period, bad period, locked period, non-numeric value, a value below
+the element's minimum (negative counts) or above its maximum, a fraction where the element
+counts whole things, and the same key more than once in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from ..errors import ImportFileError, PeriodError
+from ..framework.loader import load_plan
+from ..framework.models import Plan
+from ..framework.periods import parse_period
+from ..store import orgunits as store_orgunits
+from ..store import values as store_values
+from ..store.db import Store
+from ._load import Checked, Progress, run_import
+from ._read import ROW, rename_columns, text
+from .report import ImportReport, Problems
+
+ALIASES = {
+    **dict.fromkeys(["data_element", "dataelement", "数据元素", "数据项", "指标项", "数据元"], "data_element"),
+    **dict.fromkeys(["org_unit", "orgunit", "单位编码", "组织机构", "社区编码", "单位", "编码"], "org_unit"),
+    **dict.fromkeys(["period", "期间", "时期", "年度", "统计期"], "period"),
+    **dict.fromkeys(["value", "值", "数值"], "value"),
+}
+CHUNK = 5_000
+
+
+def import_values(
+    store: Store,
+    path: str | Path,
+    *,
+    plan: Plan | None = None,
+    actor: str = "cli",
+    strict: bool = False,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``."""
+    plan = plan or load_plan()
+    return run_import(
+        store, Path(path), kind="data_values", validate=lambda c, r: _validate(c, r, plan),
+        write=_write, actor=actor, strict=strict, sheet=sheet, progress=progress,
+    )
+
+
+def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
+    frame = rename_columns(raw, ALIASES)
+    if {"data_element", "value"} <= set(frame.columns):
+        cells, problems = _long_cells(frame, plan)
+    else:
+        cells, problems = _wide_cells(frame, plan)
+    present = cells["value_raw"].map(text) != ""
+    empty = int((~present).sum())
+    cells = cells[present].reset_index(drop=True)
+    _check_cells(conn, cells, plan, problems)
+    bad_rows = problems.rows()
+    good = cells[~cells[ROW].isin(bad_rows)]
+    return Checked(good[["data_element", "org_unit", "period", "value"]], problems, empty)
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = (
+            f"{form}缺少列 {', '.join(missing)} / {form} is missing columns {', '.join(missing)}: "
+            "use data_element,org_unit,period,value (long) or org_unit,period,<data elements> (wide)"
+        )
+        raise ImportFileError(msg)
+
+
+def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems]:
+    _require(frame, ("data_element", "org_unit", "period", "value"), "长表 long form ")
+    names = plan.element_by_name()
+    element_raw = frame["data_element"].map(text)
+    cells = pd.DataFrame(
+        {
+            ROW: frame[ROW],
+            "element_raw": element_raw,
+            "data_element": element_raw.str.lower().map(lambda k: getattr(names.get(k), "code", None)),
+            "org_unit_raw": frame["org_unit"],
+            "period_raw": frame["period"],
+            "value_raw": frame["value"],
+            "value_column": "value",
+        }
+    )
+    problems = Problems()
+    return cells, problems
+
+
+def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems]:
+    _require(frame, ("org_unit", "period"), "宽表 wide form ")
+    names = plan.element_by_name()
+    element_columns = [c for c in frame.columns if c not in ("org_unit", "period", ROW)]
+    if not element_columns:
+        raise ImportFileError("宽表没有数据元素列 / the wide form has no data-element columns")
+    parts = []
+    for column in element_columns:
+        element = names.get(str(column).strip().lower())
+        parts.append(
+            pd.DataFrame(
+                {
+                    ROW: frame[ROW],
+                    "element_raw": str(column),
+                    "data_element": element.code if element else None,
+                    "org_unit_raw": frame["org_unit"],
+                    "period_raw": frame["period"],
+                    "value_raw": frame[column],
+                    "value_column": str(column),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True), Problems()
+
+
+def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
+    elements = {e.code: e for e in plan.data_elements}
+    cells["org_unit"] = cells["org_unit_raw"].map(text)
+    cells["period"] = cells["period_raw"].map(_period_code)
+    cells["value"] = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    problems.add(
+        cells, cells["data_element"].isna(), "data_element",
+        "未知的数据元素“{v}”", "unknown data element '{v}'", v="element_raw",
+    )
+    _check_units_and_periods(conn, cells, problems)
+    value_col = cells["value_column"]
+    bad_number = cells["value"].isna() | ~np.isfinite(cells["value"].fillna(0))
+    _add_by_column(problems, cells, bad_number, value_col, "“{v}”不是数值", "'{v}' is not a number", v="value_raw")
+    low = cells["data_element"].map(lambda c: getattr(elements.get(c), "min_value", None)).astype(float)
+    high = cells["data_element"].map(lambda c: getattr(elements.get(c), "max_value", None)).astype(float)
+    _add_by_column(
+        problems, cells, ~bad_number & (cells["value"] < low), value_col,
+        "数值 {v} 小于允许的最小值（不能为负）", "value {v} is below the minimum allowed (no negatives)",
+        v="value_raw",
+    )
+    _add_by_column(
+        problems, cells, ~bad_number & (cells["value"] > high), value_col,
+        "数值 {v} 超过允许的最大值", "value {v} is above the maximum allowed", v="value_raw",
+    )
+    integer = cells["data_element"].map(lambda c: getattr(elements.get(c), "value_type", "") == "integer")
+    fraction = ~bad_number & integer & (cells["value"] % 1 != 0)
+    _add_by_column(
+        problems, cells, fraction, value_col,
+        "数值 {v} 应为整数", "value {v} should be a whole number", v="value_raw",
+    )
+    keyed = cells["data_element"].notna() & cells["period"].notna()
+    dup = keyed & cells.duplicated(["data_element", "org_unit", "period"], keep=False)
+    _add_by_column(
+        problems, cells, dup, value_col,
+        "{e}/{u}/{p} 在文件中重复", "{e}/{u}/{p} appears more than once in the file",
+        e="data_element", u="org_unit", p="period",
+    )
+
+
+def _period_code(value: object) -> str | None:
+    try:
+        return parse_period(value).code
+    except PeriodError:
+        return None
+
+
+def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:
+    problems.add(
+        cells, cells["period"].isna(), "period",
+        "期间“{v}”无效（应为 2025、2025Q3 或 2025-07）",
+        "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)", v="period_raw",
+    )
+    versions = store_orgunits.versions(conn)
+    known = cells["org_unit"].isin(set(versions["code"]))
+    problems.add(
+        cells, ~known, "org_unit", "未知的组织单位“{v}”（请先导入组织机构）",
+        "unknown org unit '{v}' (import org units first)", v="org_unit",
+    )
+    periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
+    closed = _closed_in_period(periods, versions)
+    problems.add(
+        cells, cells.set_index(["org_unit", "period"]).index.isin(closed), "org_unit",
+        "单位 {u} 在期间 {p} 不存在（未启用或已停用）",
+        "org unit {u} does not exist in period {p} (not yet opened or already closed)",
+        u="org_unit", p="period",
+    )
+    locked = store_values.locked_periods(conn)
+    problems.add(
+        cells, cells["period"].isin(locked), "period", "期间 {p} 已审核锁定，不能修改",
+        "period {p} is approved and locked against edits", p="period",
+    )
+
+
+def _closed_in_period(pairs: pd.DataFrame, versions: pd.DataFrame) -> pd.MultiIndex:
+    bounds = {p: parse_period(p) for p in pairs["period"].unique()}
+    merged = pairs.merge(versions, left_on="org_unit", right_on="code")
+    start = merged["period"].map(lambda p: bounds[p].start)
+    end = merged["period"].map(lambda p: bounds[p].end)
+    merged["open"] = (merged["valid_from"] <= end) & (merged["valid_to"] > start)
+    open_any = merged.groupby(["org_unit", "period"])["open"].any()
+    return open_any[~open_any].index
+
+
+def _add_by_column(
+    problems: Problems, cells: pd.DataFrame, mask: pd.Series, columns: pd.Series,
+    zh: str, en: str, **refs: str,
+) -> None:
+    for column in columns[mask.fillna(False)].unique():
+        problems.add(cells, mask & (columns == column), str(column), zh, en, **refs)
+
+
+def _write(
+    conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
+) -> dict[str, int]:
+    new, changed, unchanged = store_values.diff(conn, good)
+    total, done = len(new) + len(changed), 0
+    for frame, is_new in ((new, True), (changed, False)):
+        for start in range(0, len(frame), CHUNK):
+            part = frame.iloc[start : start + CHUNK]
+            empty = frame.iloc[0:0]
+            store_values.apply(
+                conn, part if is_new else new.iloc[0:0], empty if is_new else part,
+                actor=actor, import_id=import_id,
+            )
+            done += len(part)
+            if progress:
+                progress(done, total)
+    return {"inserted": len(new), "updated": len(changed), "unchanged": unchanged}
