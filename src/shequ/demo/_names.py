@@ -32,7 +32,7 @@ STREET_WORDS: tuple[str, ...] = (
 
 #: Characters combined pairwise when more street names are needed than ``STREET_WORDS``.
 STREET_FIRST = "东西南北新老上下大小金银玉石青红白黄"
-STREET_SECOND = "桥门街营庄湾塘坪岗坝口店湖河"
+STREET_SECOND = "桥门街营庄湾塘坪岗坝口店湖河田园林溪源洲埠寺亭阁"
 
 #: Two-character community stems; a community name is a stem, or a stem plus one of
 #: ``COMMUNITY_SUFFIXES`` (和平 -> 和平社区, 和平里社区).
@@ -49,7 +49,7 @@ COMMUNITY_STEMS: tuple[str, ...] = (
     "绿园", "芳草", "丽景", "华府", "御景", "锦华", "新苑", "宏福", "广厦", "福馨",
 )
 
-COMMUNITY_SUFFIXES = "里园苑湾坊庭居城岸新"
+COMMUNITY_SUFFIXES = "里园苑湾坊庭居城岸东西南北"
 
 #: Used only when the curated pool is exhausted (和平一社区, 和平二社区, ...).
 ORDINALS = "一二三四五六七八九十"

@@ -301,6 +301,7 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
         Seed of ``numpy.random.default_rng``; equal arguments give byte-identical CSVs.
     n_districts, n_streets, n_communities : int
         Size of the city before the street split (the file holds ``n_streets + 2`` streets).
+        The name lists allow up to 98 districts, 495 streets and about 2 380 communities.
     first_year, last_year : int
         Years with values; ``last_year`` goes to the XLSX file, the others to the CSV.
         The street split takes effect on 1 January of the middle year (2023 by default).

@@ -96,6 +96,8 @@ class Target(_Model):
 
     ``reduce_by`` means: the period's value must be at most (100 − value) % of the same
     unit's value in ``baseline_period`` (降低30% → value 30, met when ≤ 0.7 × baseline).
+    ``level`` limits a target to units of one level (a city's "10 new centres" is not a
+    target for each community).
     """
 
     indicator: str
@@ -104,6 +106,7 @@ class Target(_Model):
     period: str
     baseline_period: str | None = None
     scope: str | None = None
+    level: str | None = None
     source: str = ""
 
     @field_validator("period", "baseline_period", mode="before")

@@ -146,3 +146,13 @@ def names(conn: Connection) -> dict[str, str]:
     """The latest name of every unit code."""
     frame = versions(conn).sort_values("valid_from")
     return dict(zip(frame["code"], frame["name"], strict=True))
+
+
+def subtree_depths(conn: Connection, code: str, day: dt.date) -> dict[str, int]:
+    """``{descendant: depth below code}`` for ``code``'s subtree on ``day``."""
+    query = (
+        select(OrgUnitPath.descendant_code, OrgUnitPath.depth)
+        .where(OrgUnitPath.ancestor_code == code)
+        .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
+    )
+    return {row[0]: int(row[1]) for row in conn.execute(query)}

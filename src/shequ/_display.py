@@ -1,0 +1,107 @@
+"""Terminal rendering for the CLI (rich tables); no logic the web or reports need."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from .evaluate.output import STATUS_LABELS
+from .evaluate.run import Evaluation
+from .framework.models import Plan
+from .ingest.report import ImportReport
+
+STATUS_STYLE = {"met": "green", "not_met": "red", "no_data": "yellow", "no_target": "dim"}
+MAX_PROBLEMS_SHOWN = 20
+
+
+def number(value: float | None, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def target_text(row: pd.Series, decimals: int, lang: str) -> str:
+    comparator = row["comparator"]
+    if not isinstance(comparator, str):
+        return ""
+    if comparator == "reduce_by":
+        note = "较基期降低" if lang == "zh" else "cut vs baseline"
+        return f"≤ {number(row['target'], decimals)} ({note})"
+    return f"{comparator} {number(row['target'], decimals)}"
+
+
+def print_import(console: Console, report: ImportReport, lang: str) -> None:
+    zh, en = report.summary().split("\n")
+    console.print(zh if lang == "zh" else en)
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        text = (
+            f"  第{problem.row}行 [{problem.column}] {problem.reason_zh}"
+            if lang == "zh"
+            else f"  row {problem.row} [{problem.column}] {problem.reason_en}"
+        )
+        console.print(text, style="yellow", markup=False)
+    hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        console.print(f"  … 另有 {hidden} 个问题 / {hidden} more problems")
+    if report.quarantine_path:
+        label = "隔离文件" if lang == "zh" else "quarantine file"
+        console.print(f"  {label}: {report.quarantine_path}")
+
+
+def print_summary(console: Console, evaluation: Evaluation, lang: str, unit: str | None = None) -> None:
+    plan: Plan = evaluation.plan
+    rows = evaluation.summary(unit)
+    dims = {d.code: (d.name if lang == "zh" else d.name_en) for d in plan.dimensions}
+    for (code, period), frame in rows.groupby(["org_unit", "period"], sort=False):
+        name = frame["org_unit_name"].iloc[0]
+        table = Table(title=f"{name} ({code}) · {period}", show_lines=False)
+        for header in _headers(lang):
+            table.add_column(header, overflow="fold")
+        for _, row in frame.iterrows():
+            ind = plan.indicator(row["indicator"])
+            status = row["status"]
+            table.add_row(
+                dims[ind.dimension],
+                ind.name if lang == "zh" else ind.name_en,
+                number(row["value"], ind.decimals),
+                ind.unit if lang == "zh" else ind.unit_en,
+                target_text(row, ind.decimals, lang),
+                f"[{STATUS_STYLE[status]}]{STATUS_LABELS[status][0 if lang == 'zh' else 1]}[/]",
+                f"{int(row['reporting_units'])}/{int(row['expected_units'])}",
+            )
+        console.print(table)
+        console.print(_counts(frame, lang))
+
+
+def _headers(lang: str) -> list[str]:
+    if lang == "zh":
+        return ["维度", "指标", "数值", "单位", "目标", "状态", "报送"]
+    return ["Dimension", "Indicator", "Value", "Unit", "Target", "Status", "Reporting"]
+
+
+def _counts(frame: pd.DataFrame, lang: str) -> str:
+    counts = frame["status"].value_counts()
+    parts = [
+        f"{STATUS_LABELS[s][0 if lang == 'zh' else 1]} {int(counts.get(s, 0))}"
+        for s in ("met", "not_met", "no_data", "no_target")
+    ]
+    return ("目标达成：" if lang == "zh" else "Targets: ") + " · ".join(parts)
+
+
+def print_levels(console: Console, evaluation: Evaluation, lang: str) -> None:
+    """How many units of each level meet each targeted indicator."""
+    results = evaluation.results
+    targeted = results[results["status"].isin(["met", "not_met"])]
+    if targeted.empty:
+        return
+    table = Table(title="各级单位达标情况" if lang == "zh" else "Units meeting targets, by level")
+    table.add_column("层级" if lang == "zh" else "Level")
+    table.add_column("单位数" if lang == "zh" else "Units")
+    table.add_column("达标比例" if lang == "zh" else "Share of targets met")
+    for level, frame in targeted.groupby("level", sort=False):
+        met = (frame["status"] == "met").mean() * 100
+        table.add_row(str(level), str(frame["org_unit"].nunique()), f"{met:.1f}%")
+    console.print(table)

@@ -1,0 +1,61 @@
+"""Engines the evaluation runs on, behind one face: ``connect(store) -> Engine``.
+
+Each module registers itself in `ENGINES`; an `Engine` gives the Ibis connection and the
+store's tables (``data_value``, ``org_unit``, ``org_unit_path``) as Ibis tables. Nothing
+else here knows SQL dialects: the evaluation is Ibis expressions only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import EvaluationError
+from ...store.db import Store
+
+TABLES = ("data_value", "org_unit", "org_unit_path")
+
+
+@dataclass
+class Engine:
+    """An Ibis connection with the store's tables, and how to close it."""
+
+    name: str
+    con: Any
+    tables: dict[str, Any]
+    close: Callable[[], None] = field(default=lambda: None)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+ENGINES: dict[str, Callable[[Store], Engine]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[Store], Engine]], Callable[[Store], Engine]]:
+    def decorate(factory: Callable[[Store], Engine]) -> Callable[[Store], Engine]:
+        ENGINES[name] = factory
+        return factory
+
+    return decorate
+
+
+def default_engine(store: Store) -> str:
+    """DuckDB for an SQLite store (measured fastest, see bench/evaluate), the server itself
+    for PostgreSQL."""
+    return "postgres" if store.dialect == "postgresql" else "duckdb"
+
+
+def connect(store: Store, engine: str | None = None) -> Engine:
+    """Open ``engine`` (default: `default_engine`) over ``store``."""
+    from . import duckdb, postgres, sqlite  # noqa: F401  (register themselves)
+
+    name = engine or default_engine(store)
+    if name not in ENGINES:
+        msg = f"未知的计算引擎 {name}（可选：{', '.join(ENGINES)}）/ unknown engine {name}"
+        raise EvaluationError(msg)
+    return ENGINES[name](store)

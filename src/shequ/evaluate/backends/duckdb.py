@@ -1,0 +1,33 @@
+"""DuckDB in-process, reading the SQLite store through DuckDB's sqlite extension.
+
+The extension comes from the ``duckdb-extension-sqlite`` wheel (no download). The store is
+attached read-only, so an evaluation never blocks an import and cannot change the store.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from ...errors import EvaluationError
+from ...store.db import Store
+from . import TABLES, Engine, register
+
+
+@register("duckdb")
+def connect(store: Store) -> Engine:
+    path = store.sqlite_path
+    if path is None:
+        msg = "DuckDB 引擎只能读取 SQLite 存储 / the duckdb engine reads SQLite stores only"
+        raise EvaluationError(msg)
+    from duckdb_extensions import import_extension
+
+    con = ibis.duckdb.connect()
+    import_extension("sqlite", con=con.con)
+    con.raw_sql("LOAD sqlite")
+    con.raw_sql(f"ATTACH '{_quote(str(path))}' AS store (TYPE sqlite, READ_ONLY)")
+    tables = {name: con.table(name, database="store") for name in TABLES}
+    return Engine("duckdb", con, tables, close=con.disconnect)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,171 @@
+"""Run an evaluation: load → compute (Ibis) → compare with targets → persist.
+
+``evaluate(store, plan, periods=["2025"])`` is what ``shequ evaluate`` and notebooks call.
+Baseline periods of ``reduce_by`` targets are computed alongside, with the tree as it stood
+then, so that a unit is compared with its own past.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from ..errors import EvaluationError
+from ..framework.loader import load_plan, plan_digest
+from ..framework.models import Plan
+from ..framework.periods import Period, parse_period
+from ..store import orgunits as store_orgunits
+from ..store import runs as store_runs
+from ..store.db import Store
+from . import attainment, backends
+from .indicators import indicator_values, periods_read
+
+LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
+
+RESULT_COLUMNS = [
+    "indicator", "indicator_name", "dimension", "org_unit", "org_unit_name", "level",
+    "period", "value", "unit", "numerator", "denominator", "target", "comparator",
+    "target_period", "baseline_value", "status", "reporting_units", "expected_units",
+]
+
+
+@dataclass
+class Evaluation:
+    """The outcome of a run: results (one row per indicator × unit × period) and metadata."""
+
+    run_id: int | None
+    plan: Plan
+    periods: list[str]
+    engine: str
+    results: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+    inputs_digest: str = ""
+
+    def summary(self, org_unit: str | None = None) -> pd.DataFrame:
+        """Results of ``org_unit`` (default: the units at the top level), per indicator."""
+        frame = self.results
+        if org_unit is not None:
+            return frame[frame["org_unit"] == org_unit]
+        ranks = frame["level"].map(LEVEL_ORDER)
+        return frame[ranks == ranks.min()]
+
+
+def evaluate(
+    store: Store,
+    plan: Plan | None = None,
+    *,
+    periods: Sequence[str],
+    level: str | None = None,
+    engine: str | None = None,
+    persist: bool = True,
+    actor: str = "cli",
+) -> Evaluation:
+    """Evaluate every indicator of ``plan`` for every unit (or units of ``level``) and period.
+
+    Cost: one query on the engine over the data values of the periods (and baselines);
+    results are units × indicators × periods rows, persisted in one transaction.
+    """
+    plan = plan or load_plan()
+    asked = [parse_period(p) for p in periods]
+    if not asked:
+        raise EvaluationError("至少需要一个期间 / give at least one period")
+    computed = _with_baselines(asked, plan)
+    clock = time.perf_counter()
+    with backends.connect(store, engine) as eng:
+        raw = indicator_values(eng.tables, plan, computed).to_pandas()
+        digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
+        engine_name = eng.name
+    seconds = {"compute": time.perf_counter() - clock}
+    with store.begin() as conn:
+        results = _assess(conn, _describe(conn, raw, asked), raw, plan, asked)
+        results = _order(results, plan)
+        if level is not None:
+            results = results[results["level"] == level]
+        run_id = None
+        if persist:
+            run_id = _persist(conn, results, plan, asked, level, engine_name, digest, actor, seconds)
+    seconds["total"] = time.perf_counter() - clock
+    return Evaluation(run_id, plan, [p.code for p in asked], engine_name, results, seconds, digest)
+
+
+def _with_baselines(asked: list[Period], plan: Plan) -> list[Period]:
+    codes = {p.code: p for p in asked}
+    for target in plan.targets:
+        if target.baseline_period:
+            codes.setdefault(target.baseline_period, parse_period(target.baseline_period))
+    return sorted(codes.values(), key=lambda p: (p.start, p.end))
+
+
+def _assess(
+    conn: Connection, wanted: pd.DataFrame, raw: pd.DataFrame, plan: Plan, asked: list[Period]
+) -> pd.DataFrame:
+    scopes: dict[tuple[str, str], dict[str, int]] = {}
+    for target in plan.targets:
+        if target.scope is not None:
+            for p in asked:
+                scopes[(target.scope, p.code)] = store_orgunits.subtree_depths(
+                    conn, target.scope, p.end
+                )
+    return attainment.assess(wanted, plan, baselines=raw, scope_depths=scopes)
+
+
+def _describe(conn: Connection, raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
+    """The asked periods' rows, with unit names and levels as they were in each period."""
+    results = raw[raw["period"].isin([p.code for p in asked])]
+    units = pd.concat(
+        [store_orgunits.units_on(conn, p.end).assign(period=p.code) for p in asked],
+        ignore_index=True,
+    ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
+    return results.merge(
+        units[["org_unit", "period", "org_unit_name", "level"]], on=["org_unit", "period"]
+    )
+
+
+def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    by_code = {i.code: i for i in plan.indicators}
+    out["indicator_name"] = out["indicator"].map(lambda c: by_code[c].name)
+    out["dimension"] = out["indicator"].map(lambda c: by_code[c].dimension)
+    out["unit"] = out["indicator"].map(lambda c: by_code[c].unit)
+    order = {code: i for i, code in enumerate(by_code)}
+    out = out.assign(
+        _i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)
+    ).sort_values(["period", "_l", "org_unit", "_i"])
+    return out[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def _inputs_digest(tables: dict, periods: list[str]) -> str:
+    """sha256 over the data values read (sorted) and the tree's closure rows."""
+    values = tables["data_value"]
+    rows = values.filter(values.period.isin(periods))
+    frame = rows.select("data_element", "org_unit", "period", "value").to_pandas()
+    paths = tables["org_unit_path"].to_pandas()
+    digest = hashlib.sha256()
+    for part in (frame, paths.astype(str)):
+        part = part.sort_values(list(part.columns)).reset_index(drop=True)
+        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def _persist(
+    conn: Connection, results: pd.DataFrame, plan: Plan, asked: list[Period], level: str | None,
+    engine: str, digest: str, actor: str, seconds: dict[str, float],
+) -> int:
+    meta = {
+        "actor": actor,
+        "plan_code": plan.code,
+        "plan_version": plan.version,
+        "plan_digest": plan_digest(plan),
+        "plan_json": plan.model_dump_json(),
+        "periods": ",".join(p.code for p in asked),
+        "level": level,
+        "engine": engine,
+        "inputs_digest": digest,
+        "seconds": seconds["compute"],
+    }
+    return store_runs.save(conn, meta, results)
+
