@@ -130,8 +130,8 @@ def _build_tree(rng: np.random.Generator, n_districts: int, n_streets: int,
     effect = rng.normal(0.0, 0.35, n_streets)
     k = max(1, round(n_streets / 13))
     order = rng.permutation(n_streets)
-    effect[order[:k]] = rng.uniform(-1.4, -1.0, k)          # clearly weaker streets
-    effect[order[k:2 * k]] = rng.uniform(0.9, 1.2, k)      # clearly stronger streets
+    effect[order[:k]] = rng.uniform(-1.7, -1.3, k)          # clearly weaker streets
+    effect[order[k:2 * k]] = rng.uniform(1.0, 1.3, k)      # clearly stronger streets
 
     rows = [(CITY_CODE, _names.CITY_NAME, "", "市", "", "")]
     communities: list[str] = []
@@ -235,7 +235,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
     # Service centres: ~93 % in the last year; a few open during the plan period (from the
     # second year) and a couple in the first year, which the plan's count must leave out.
     n_open = round(n * rng.uniform(0.03, 0.045))
-    service, opened = _facilities(rng, _sigmoid(3.2 + 1.3 * q), T, n_open, n_first=2)
+    service, opened = _facilities(rng, _sigmoid(3.4 + 1.3 * q), T, n_open, n_first=2)
     v["service_centres"] = service
     v["culture_centres"] = _facilities(rng, _sigmoid(2.5 + 1.3 * q), T, round(0.06 * n))[0]
     v["sports_centres"] = _facilities(rng, _sigmoid(1.3 + 1.3 * q), T, round(0.10 * n))[0]

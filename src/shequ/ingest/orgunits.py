@@ -202,8 +202,9 @@ def _reaches(parents: dict[str, set[str]], start: str) -> bool:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
-    records = good.assign(parent_code=good["parent_code"].replace("", None))
-    rows = records[list(store_orgunits.VERSION_FIELDS)].to_dict("records")
+    rows = good[list(store_orgunits.VERSION_FIELDS)].to_dict("records")
+    for row in rows:
+        row["parent_code"] = row["parent_code"] or None
     counts = store_orgunits.write_versions(conn, rows, actor=actor, import_id=import_id)
     if progress:
         progress(len(rows), len(rows))

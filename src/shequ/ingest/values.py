@@ -93,6 +93,7 @@ def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
             "period_raw": frame["period"],
             "value_raw": frame["value"],
             "value_column": "value",
+            "element_column": "data_element",
         }
     )
     problems = Problems()
@@ -118,6 +119,7 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
                     "period_raw": frame["period"],
                     "value_raw": frame[column],
                     "value_column": str(column),
+                    "element_column": str(column),
                 }
             )
         )
@@ -129,8 +131,8 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     cells["org_unit"] = cells["org_unit_raw"].map(text)
     cells["period"] = cells["period_raw"].map(_period_code)
     cells["value"] = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
-    problems.add(
-        cells, cells["data_element"].isna(), "data_element",
+    _add_by_column(
+        problems, cells, cells["data_element"].isna(), cells["element_column"],
         "未知的数据元素“{v}”", "unknown data element '{v}'", v="element_raw",
     )
     _check_units_and_periods(conn, cells, problems)

@@ -26,7 +26,8 @@ MAX_DEPTH = 32
 def versions(conn: Connection) -> pd.DataFrame:
     """Every stored version of every unit (columns: id and `VERSION_FIELDS`)."""
     query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
-    frame = pd.read_sql(query.order_by(OrgUnit.code, OrgUnit.valid_from), conn)
+    rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
+    frame = pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame

@@ -1,0 +1,65 @@
+"""A crash in the middle of an import leaves the store exactly as it was."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+from sqlalchemy import func, select
+
+from shequ.ingest.orgunits import import_org_units
+from shequ.store.db import open_store
+from shequ.store.models import AuditEntry, DataValue, ImportBatch
+from tests._files import write
+
+COMMUNITIES = 3_000  # × 2 data elements = 6 000 values: more than one write chunk (5 000)
+
+
+def _units_file(tmp_path):
+    lines = ["code,name,parent_code,level", "C,市,,city"]
+    lines += [f"K{i:05d},社区{i},C,community" for i in range(COMMUNITIES)]
+    return write(tmp_path / "units.csv", "\n".join(lines))
+
+
+def _values_file(tmp_path):
+    lines = ["org_unit,period,resident_population,adult_population"]
+    lines += [f"K{i:05d},2025,{1000 + i},{800 + i}" for i in range(COMMUNITIES)]
+    return write(tmp_path / "values.csv", "\n".join(lines))
+
+
+def _counts(url):
+    store = open_store(url)
+    with store.begin() as conn:
+        out = tuple(
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (DataValue, AuditEntry, ImportBatch)
+        )
+    store.close()
+    return out
+
+
+def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_path):
+    import_org_units(any_store, _units_file(tmp_path))
+    values = _values_file(tmp_path)
+    before = _counts(any_store.url)
+    # The child process imports for real and kills itself (SIGKILL: no cleanup, no
+    # rollback in Python) once the first 5 000 values are written inside the transaction.
+    script = textwrap.dedent(f"""
+        import os, signal
+        from shequ.store.db import open_store
+        from shequ.ingest.values import import_values
+        def die(done, total):
+            print(done, total, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        import_values(open_store({any_store.url!r}), {str(values)!r}, progress=die)
+    """)
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=120, env={**os.environ})
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert child.stdout.split() == ["5000", "6000"]  # it died mid-import, not before
+    assert _counts(any_store.url) == before
+    # and the store still works: the same import now completes
+    from shequ.ingest.values import import_values
+    report = import_values(open_store(any_store.url), values)
+    assert report.inserted == 6_000
