@@ -23,14 +23,27 @@ def number(value: float | None, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def target_text(row: pd.Series, decimals: int, lang: str) -> str:
+LEVEL_NAMES = {"province": "省", "city": "市", "district": "区/县", "street": "街道/乡镇",
+               "community": "社区/村", "grid": "网格"}
+
+
+def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
     comparator = row["comparator"]
     if not isinstance(comparator, str):
         return ""
-    if comparator == "reduce_by":
-        note = "较基期降低" if lang == "zh" else "cut vs baseline"
-        return f"≤ {number(row['target'], decimals)} ({note})"
-    return f"{comparator} {number(row['target'], decimals)}"
+    decimals = plan.indicator(row["indicator"]).decimals
+    if comparator != "reduce_by":
+        return f"{comparator} {number(row['target'], decimals)}"
+    cut = next(
+        t for t in plan.targets
+        if t.indicator == row["indicator"] and t.comparator == "reduce_by"
+        and t.period == row["target_period"]
+    )
+    note = (
+        f"较{cut.baseline_period}年降{cut.value:g}%" if lang == "zh"
+        else f"−{cut.value:g}% vs {cut.baseline_period}"
+    )
+    return f"≤ {number(row['target'], decimals)} ({note})"
 
 
 def print_import(console: Console, report: ImportReport, lang: str) -> None:
@@ -68,7 +81,7 @@ def print_summary(console: Console, evaluation: Evaluation, lang: str, unit: str
                 ind.name if lang == "zh" else ind.name_en,
                 number(row["value"], ind.decimals),
                 ind.unit if lang == "zh" else ind.unit_en,
-                target_text(row, ind.decimals, lang),
+                target_text(row, plan, lang),
                 f"[{STATUS_STYLE[status]}]{STATUS_LABELS[status][0 if lang == 'zh' else 1]}[/]",
                 f"{int(row['reporting_units'])}/{int(row['expected_units'])}",
             )
@@ -103,5 +116,6 @@ def print_levels(console: Console, evaluation: Evaluation, lang: str) -> None:
     table.add_column("达标比例" if lang == "zh" else "Share of targets met")
     for level, frame in targeted.groupby("level", sort=False):
         met = (frame["status"] == "met").mean() * 100
-        table.add_row(str(level), str(frame["org_unit"].nunique()), f"{met:.1f}%")
+        name = LEVEL_NAMES.get(str(level), str(level)) if lang == "zh" else str(level)
+        table.add_row(name, str(frame["org_unit"].nunique()), f"{met:.1f}%")
     console.print(table)

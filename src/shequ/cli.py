@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +25,7 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="导入数据 / import files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 DbOption = Annotated[
     str | None,

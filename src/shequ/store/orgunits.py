@@ -27,10 +27,7 @@ def versions(conn: Connection) -> pd.DataFrame:
     """Every stored version of every unit (columns: id and `VERSION_FIELDS`)."""
     query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
     rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
-    frame = pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
-    for column in ("valid_from", "valid_to"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
+    return pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
 
 
 def write_versions(
