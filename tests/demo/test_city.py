@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shequ.demo.city import ELEMENTS, PART_WHOLE, DemoFiles, generate_city
+from shequ.demo.city import ELEMENTS, PART_WHOLE, DemoFiles, element_names, generate_city
 
 #: level -> (digits shared with the parent, digits identifying the unit itself)
 DIGITS = {"区": (4, 6), "街道": (6, 9), "社区": (9, 12)}
@@ -34,8 +34,10 @@ def values(city: DemoFiles) -> dict[tuple[str, int], dict[str, float | None]]:
     out: dict[tuple[str, int], dict[str, float | None]] = defaultdict(
         lambda: dict.fromkeys(ELEMENTS))
     text = city.values_history.read_bytes().decode("gb18030")
+    codes = {name: code for code, name in element_names().items()}
     for row in csv.DictReader(io.StringIO(text, newline="")):
-        out[row["org_unit"], int(row["period"])][row["data_element"]] = float(row["value"])
+        code = codes[row["数据元素"]]
+        out[row["单位编码"], int(row["期间"])][code] = float(row["数值"])
     wb = openpyxl.load_workbook(city.values_latest, read_only=True)
     rows = list(wb["2025年数据"].iter_rows(values_only=True))
     wb.close()
@@ -135,16 +137,18 @@ def test_names_unique_and_suffixed(org_rows: list[dict[str, str]]) -> None:
 def test_history_file_encoding_and_shape(city: DemoFiles) -> None:
     raw = city.values_history.read_bytes()
     text = raw.decode("gb18030")
-    if not text.isascii():
-        with pytest.raises(UnicodeDecodeError):
-            raw.decode("utf-8")
+    assert not text.isascii()  # Chinese element names, as a street office writes them
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
     assert raw.count(b"\r\n") == raw.count(b"\n") > 1000
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["data_element", "org_unit", "period", "value"]
+    assert rows[0] == ["数据元素", "单位编码", "期间", "数值"]
     assert {r[2] for r in rows[1:]} == {"2020", "2021", "2022", "2023", "2024"}
-    assert {r[0] for r in rows[1:]} == set(ELEMENTS)
+    names = element_names()
+    assert {r[0] for r in rows[1:]} == {names[e] for e in ELEMENTS}
     assert all(r[3] for r in rows[1:])
-    assert not any(r[3].endswith(".0") for r in rows[1:] if not r[0].endswith("_m2"))
+    areas = {names[e] for e in ELEMENTS if e.endswith("_m2")}
+    assert not any(r[3].endswith(".0") for r in rows[1:] if r[0] not in areas)
     assert len(rows) - 1 == city.summary["values_history"]
 
 

@@ -28,7 +28,8 @@ from shequ.demo import _names
 
 CITY_CODE = "990100000000"
 ORG_HEADER = ("编码", "名称", "上级编码", "层级", "启用日期", "停用日期")
-VALUES_HEADER = ("data_element", "org_unit", "period", "value")
+#: the history file is what a street office sends: Chinese headers and element names, GBK
+VALUES_HEADER = ("数据元素", "单位编码", "期间", "数值")
 
 #: Data element codes, in the column order of the wide file.
 ELEMENTS: tuple[str, ...] = (
@@ -282,6 +283,13 @@ def _cell(element: str, value: float) -> int | float:
     return round(float(value), 1) if element in AREA_ELEMENTS else int(value)
 
 
+def element_names() -> dict[str, str]:
+    """Chinese names of the data elements, as the default plan spells them."""
+    from ..framework.loader import load_plan
+
+    return {e.code: e.name for e in load_plan("national").data_elements}
+
+
 def _write_csv(path: Path, rows: list[tuple], encoding: str, newline: str) -> None:
     buf = io.StringIO()
     csv.writer(buf, lineterminator=newline).writerows(rows)
@@ -335,6 +343,7 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
 
     hist_path = out_dir / f"values_{first_year}_{last_year - 1}.csv"
     long_rows: list[tuple] = [VALUES_HEADER]
+    names = element_names()
     for t, year in enumerate(years[:-1]):
         for c, code in enumerate(tree.communities):
             for e, element in enumerate(ELEMENTS):
@@ -342,7 +351,7 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
                 if not np.isnan(x):
                     value = _cell(element, x)
                     text = f"{value:.1f}" if element in AREA_ELEMENTS else str(value)
-                    long_rows.append((element, code, str(year), text))
+                    long_rows.append((names[element], code, str(year), text))
     _write_csv(hist_path, long_rows, "gbk", "\r\n")
 
     xlsx_path = out_dir / f"values_{last_year}.xlsx"

@@ -50,9 +50,10 @@ def parse_period(code: object) -> Period:
         match = pattern.match(text)
         if match:
             return _build(text, kind, match)
+    shown = str(code).strip()
     msg = (
-        f"期间“{text}”无效，应为年度 2025、季度 2025Q3 或月份 2025-07 / "
-        f"period '{text}' is not a year (2025), quarter (2025Q3) or month (2025-07)"
+        f"期间“{shown}”无效，应为年度 2025、季度 2025Q3 或月份 2025-07 / "
+        f"period '{shown}' is not a year (2025), quarter (2025Q3) or month (2025-07)"
     )
     raise PeriodError(msg)
 
