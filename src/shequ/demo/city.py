@@ -38,6 +38,10 @@ ELEMENTS: tuple[str, ...] = (
     "sports_centres", "service_centres_opened", "residents_within_500m_service_centre",
     "participants", "culture_answered", "culture_satisfied", "safety_answered", "feel_safe",
     "criminal_cases", "public_security_cases",
+    # monitored without numeric targets: education, income, social services, fire, food
+    "education_activities", "disposable_income_yuan", "volunteer_service_hours",
+    "people_served_home_help", "people_served_elderly_care", "people_served_medical",
+    "fire_incidents", "food_safety_incidents",
 )
 #: Elements written with one decimal; all others are integers.
 AREA_ELEMENTS = frozenset(
@@ -268,6 +272,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
                  * rng.lognormal(0, 0.04, (n, T)), 0.15, 0.9)
     v["public_security_cases"] = _count(pop, ps / 100, 0.0015, 0.009)
 
+    _monitored(rng, v, pop, q, u)
     data = np.stack([v[e].astype(float) for e in ELEMENTS])
     empty = rng.random(data.shape) < EMPTY_SHARE
     empty[ELEMENTS.index("resident_population"), :, T - 1] = False
@@ -277,6 +282,24 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
         empty[ELEMENTS.index(e), no_survey, T - 1] = True
     data[empty] = np.nan
     return data
+
+
+def _monitored(rng: np.random.Generator, v: dict[str, np.ndarray], pop: np.ndarray,
+               q: np.ndarray, u: np.ndarray) -> None:
+    """The outline's concerns without numeric targets, so that every one has data."""
+    n, T = pop.shape
+    per_10k = pop / 10_000
+    v["education_activities"] = rng.poisson(per_10k * np.clip(30 + 8 * q, 8, 60)[:, None])
+    income_pc = np.clip(52_000 + 7_000 * q + rng.normal(0, 6_000, n), 32_000, 90_000)
+    v["disposable_income_yuan"] = np.round(pop * income_pc[:, None] * (1.05 ** (u * (T - 1))))
+    hours_pc = np.clip(1.2 + 0.4 * q + rng.normal(0, 0.4, n), 0.2, 3.5)
+    v["volunteer_service_hours"] = np.round(pop * hours_pc[:, None] * (1 + 0.5 * u))
+    for element, rate in (("people_served_home_help", 60), ("people_served_elderly_care", 140),
+                          ("people_served_medical", 90)):
+        per_1000 = np.clip(rate * (1 + 0.25 * q) * rng.lognormal(0, 0.3, n), 5, 4 * rate)
+        v[element] = rng.poisson(pop / 1000 * per_1000[:, None] * (1 + 0.3 * u))
+    v["fire_incidents"] = rng.poisson(per_10k * np.clip(1.2 - 0.3 * q, 0.1, 3)[:, None], (n, T))
+    v["food_safety_incidents"] = rng.poisson(per_10k * 0.4, (n, T))
 
 
 def _cell(element: str, value: float) -> int | float:

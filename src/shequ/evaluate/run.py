@@ -131,7 +131,8 @@ def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     out["indicator_name"] = out["indicator"].map(lambda c: by_code[c].name)
     out["dimension"] = out["indicator"].map(lambda c: by_code[c].dimension)
     out["unit"] = out["indicator"].map(lambda c: by_code[c].unit)
-    order = {code: i for i, code in enumerate(by_code)}
+    dimensions = {d.code: i for i, d in enumerate(plan.dimensions)}
+    order = {code: (dimensions[ind.dimension], i) for i, (code, ind) in enumerate(by_code.items())}
     out = out.assign(
         _i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)
     ).sort_values(["period", "_l", "org_unit", "_i"])
