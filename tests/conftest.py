@@ -62,4 +62,3 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     """The same test on an SQLite store and on a PostgreSQL store."""
     fixture = "sqlite_store" if request.param == "sqlite" else "pg_store"
     return request.getfixturevalue(fixture)
-

@@ -8,7 +8,9 @@ from tests._files import write
 
 runner = CliRunner()
 
-UNITS = "code,name,parent_code,level\nC,示范市,,市\nS,一街道,C,街道\nA,甲社区,S,社区\nB,乙社区,S,社区\n"
+UNITS = (
+    "code,name,parent_code,level\nC,示范市,,市\nS,一街道,C,街道\nA,甲社区,S,社区\nB,乙社区,S,社区\n"
+)
 
 
 def invoke(*args):
@@ -28,7 +30,10 @@ def test_import_and_evaluate_exit_codes_and_output(tmp_path):
     assert invoke("init", "--db", db).exit_code == 0
     units = write(tmp_path / "u.csv", UNITS)
     assert invoke("import", "orgunits", units, "--db", db).exit_code == 0
-    good = write(tmp_path / "v.csv", "org_unit,period,常住人口,住宅建筑面积\nA,2025,1000,50000\nB,2025,1000,30000\n")
+    good = write(
+        tmp_path / "v.csv",
+        "org_unit,period,常住人口,住宅建筑面积\nA,2025,1000,50000\nB,2025,1000,30000\n",
+    )
     assert invoke("import", "values", good, "--db", db).exit_code == 0
     partial = write(tmp_path / "p.csv", "org_unit,period,常住人口\nA,2024,10\nNOPE,2024,5\n")
     result = invoke("import", "values", partial, "--db", db, "--lang", "en")
@@ -40,8 +45,18 @@ def test_import_and_evaluate_exit_codes_and_output(tmp_path):
     result = invoke("evaluate", "--period", "2025", "--db", db, "--output", out)
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, encoding="utf-8-sig", dtype={"org_unit": str})
-    required = ["indicator", "org_unit", "period", "value", "numerator", "denominator",
-                "target", "status", "reporting_units", "expected_units"]
+    required = [
+        "indicator",
+        "org_unit",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "target",
+        "status",
+        "reporting_units",
+        "expected_units",
+    ]
     assert set(required) <= set(frame.columns)
     street = frame[(frame.indicator == "living_area_per_capita") & (frame.org_unit == "S")].iloc[0]
     # (50000 + 30000) / (1000 + 1000) = 40.0 -> ">= 40" met, both communities report

@@ -51,7 +51,7 @@ def build_sql(periods: Sequence[Period], store_alias: str = "s") -> str:
                  f"sum({den}) FILTER (WHERE {reports}) AS d{i}",
                  f"count(*) FILTER (WHERE {reports}) AS r{i}"]
     aggregates = ",\n        ".join(sums)
-    unpivot = ", ".join(f"(n{i}, d{i}, r{i}) AS {code}" for i, code in enumerate(FORMULAS))
+    unpivot = ", ".join(f"(n{i}, d{i}, r{i}) AS '{code}'" for i, code in enumerate(FORMULAS))
     meta = ", ".join(f"('{code}', {factor}, {denominator is not None})"
                      for code, (_, denominator, factor) in FORMULAS.items())
     quoted = ", ".join(f"'{e}'" for e in needed)
@@ -92,9 +92,9 @@ grid AS (     -- every unit that exists on the day, whether or not anything repo
     FROM tree t LEFT JOIN rolled r ON r.org_unit = t.unit AND r.period = t.period
     WHERE t.depth = 0
 ),
-long AS (
-    UNPIVOT INCLUDE NULLS grid ON {unpivot}
-    INTO NAME indicator VALUE numerator, denominator, reporting_units
+long AS (     -- one row per unit, period and indicator
+    FROM grid UNPIVOT INCLUDE NULLS (
+        (numerator, denominator, reporting_units) FOR indicator IN ({unpivot}))
 ),
 leaves AS (
     SELECT t.unit, t.period FROM tree t

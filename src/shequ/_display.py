@@ -23,8 +23,14 @@ def number(value: float | None, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
-LEVEL_NAMES = {"province": "省", "city": "市", "district": "区/县", "street": "街道/乡镇",
-               "community": "社区/村", "grid": "网格"}
+LEVEL_NAMES = {
+    "province": "省",
+    "city": "市",
+    "district": "区/县",
+    "street": "街道/乡镇",
+    "community": "社区/村",
+    "grid": "网格",
+}
 
 
 def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
@@ -35,12 +41,15 @@ def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
     if comparator != "reduce_by":
         return f"{comparator} {number(row['target'], decimals)}"
     cut = next(
-        t for t in plan.targets
-        if t.indicator == row["indicator"] and t.comparator == "reduce_by"
+        t
+        for t in plan.targets
+        if t.indicator == row["indicator"]
+        and t.comparator == "reduce_by"
         and t.period == row["target_period"]
     )
     note = (
-        f"较{cut.baseline_period}年降{cut.value:g}%" if lang == "zh"
+        f"较{cut.baseline_period}年降{cut.value:g}%"
+        if lang == "zh"
         else f"−{cut.value:g}% vs {cut.baseline_period}"
     )
     return f"≤ {number(row['target'], decimals)} ({note})"
@@ -64,7 +73,9 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
         console.print(f"  {label}: {report.quarantine_path}")
 
 
-def print_summary(console: Console, evaluation: Evaluation, lang: str, unit: str | None = None) -> None:
+def print_summary(
+    console: Console, evaluation: Evaluation, lang: str, unit: str | None = None
+) -> None:
     plan: Plan = evaluation.plan
     rows = evaluation.summary(unit)
     dims = {d.code: (d.name if lang == "zh" else d.name_en) for d in plan.dimensions}

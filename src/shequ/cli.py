@@ -29,17 +29,23 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="数据库文件或 postgresql:// 地址（默认 $SHEQU_DB 或 shequ.db）/ store path or URL"),
+    typer.Option(
+        "--db",
+        help="数据库文件或 postgresql:// 地址（默认 $SHEQU_DB 或 shequ.db）/ store path or URL",
+    ),
 ]
 PlanOption = Annotated[
     str | None,
-    typer.Option("--plan", help="指标方案 YAML 或内置名（默认 example_city）/ plan YAML or built-in name"),
+    typer.Option(
+        "--plan", help="指标方案 YAML 或内置名（默认 example_city）/ plan YAML or built-in name"
+    ),
 ]
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="有任何错误行则全部不导入 / load nothing if any row is bad")
 ]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Excel 工作表名（默认第一个）/ XLSX sheet (default: first)")
+    str | None,
+    typer.Option("--sheet", help="Excel 工作表名（默认第一个）/ XLSX sheet (default: first)"),
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="输出语言 zh 或 en / output language")]
 
@@ -69,12 +75,17 @@ def init(db: DbOption = None) -> None:
         store = store_db.open_store(db)
     except ShequError as exc:
         raise _fail(exc) from None
-    console.print(f"数据库就绪 / store ready: {store.url} (schema {store_db.current_revision(store)})")
+    console.print(
+        f"数据库就绪 / store ready: {store.url} (schema {store_db.current_revision(store)})"
+    )
 
 
 @import_app.command("orgunits")
 def import_orgunits(
-    file: Path, db: DbOption = None, strict: StrictOption = False, sheet: SheetOption = None,
+    file: Path,
+    db: DbOption = None,
+    strict: StrictOption = False,
+    sheet: SheetOption = None,
     lang: LangOption = "",
 ) -> None:
     """导入组织机构（编码,名称,上级编码,层级[,启用日期,停用日期]）/ import org units."""
@@ -91,8 +102,12 @@ def import_orgunits(
 
 @import_app.command("values")
 def import_values(
-    file: Path, db: DbOption = None, plan: PlanOption = None, strict: StrictOption = False,
-    sheet: SheetOption = None, lang: LangOption = "",
+    file: Path,
+    db: DbOption = None,
+    plan: PlanOption = None,
+    strict: StrictOption = False,
+    sheet: SheetOption = None,
+    lang: LangOption = "",
 ) -> None:
     """导入数据值（长表或宽表，CSV/XLSX）/ import data values (long or wide form)."""
     from .framework.loader import load_plan
@@ -109,7 +124,9 @@ def import_values(
 
 @app.command()
 def evaluate(
-    period: Annotated[list[str], typer.Option("--period", help="期间，可重复 / period, repeatable")],
+    period: Annotated[
+        list[str], typer.Option("--period", help="期间，可重复 / period, repeatable")
+    ],
     db: DbOption = None,
     plan: PlanOption = None,
     level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
@@ -124,15 +141,18 @@ def evaluate(
     from .store.db import open_store
 
     try:
-        result = run_evaluation(open_store(db), load_plan(plan), periods=period, level=level,
-                                engine=engine)
+        result = run_evaluation(
+            open_store(db), load_plan(plan), periods=period, level=level, engine=engine
+        )
         if output:
             write_results(result.results, output)
     except ShequError as exc:
         raise _fail(exc) from None
     _display.print_summary(console, result, _lang(lang))
-    console.print(f"评估运行 / evaluation run #{result.run_id} · {result.engine} · "
-                  f"{len(result.results):,} results · {result.seconds['total']:.2f}s")
+    console.print(
+        f"评估运行 / evaluation run #{result.run_id} · {result.engine} · "
+        f"{len(result.results):,} results · {result.seconds['total']:.2f}s"
+    )
     if output:
         console.print(f"结果已写入 / results written to {output}")
 
@@ -140,7 +160,9 @@ def evaluate(
 @app.command()
 def demo(
     db: DbOption = None,
-    out: Annotated[Path, typer.Option(help="示例文件目录 / where the sample files go")] = Path("var/demo"),
+    out: Annotated[Path, typer.Option(help="示例文件目录 / where the sample files go")] = Path(
+        "var/demo"
+    ),
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 2025,
     lang: LangOption = "",
 ) -> None:
@@ -160,7 +182,9 @@ def demo(
 
 
 @app.command("plan")
-def check_plan(source: Annotated[str, typer.Argument(help="YAML 文件或内置名")] = "example_city") -> None:
+def check_plan(
+    source: Annotated[str, typer.Argument(help="YAML 文件或内置名")] = "example_city",
+) -> None:
     """检查指标方案文件并列出指标与目标 / check a plan file and list its indicators."""
     from .framework.loader import load_plan
 

@@ -32,7 +32,8 @@ def org_rows(city: DemoFiles) -> list[dict[str, str]]:
 def values(city: DemoFiles) -> dict[tuple[str, int], dict[str, float | None]]:
     """(org_unit, year) -> {element: value or None} for all years, from both value files."""
     out: dict[tuple[str, int], dict[str, float | None]] = defaultdict(
-        lambda: dict.fromkeys(ELEMENTS))
+        lambda: dict.fromkeys(ELEMENTS)
+    )
     text = city.values_history.read_bytes().decode("gb18030")
     codes = {name: code for code, name in element_names().items()}
     for row in csv.DictReader(io.StringIO(text, newline="")):
@@ -43,7 +44,7 @@ def values(city: DemoFiles) -> dict[tuple[str, int], dict[str, float | None]]:
     wb.close()
     assert list(rows[0]) == ["org_unit", "period", *ELEMENTS]
     for row in rows[1:]:
-        out[row[0], int(row[1])].update(zip(ELEMENTS, row[2:]))
+        out[row[0], int(row[1])].update(zip(ELEMENTS, row[2:], strict=False))
     return dict(out)
 
 
@@ -55,8 +56,10 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
         assert getattr(a, name).read_bytes() == getattr(b, name).read_bytes()
         assert getattr(a, name).read_bytes() != getattr(c, name).read_bytes()
     assert a.summary == b.summary
-    sheets = [list(openpyxl.load_workbook(f.values_latest).active.iter_rows(values_only=True))
-              for f in (a, b)]
+    sheets = [
+        list(openpyxl.load_workbook(f.values_latest).active.iter_rows(values_only=True))
+        for f in (a, b)
+    ]
     assert sheets[0] == sheets[1]
 
 
@@ -72,12 +75,16 @@ def test_org_unit_counts(city: DemoFiles, org_rows: list[dict[str, str]]) -> Non
     for r in org_rows:
         codes_by_level[r["层级"]].add(r["编码"])
     assert {k: len(v) for k, v in codes_by_level.items()} == {
-        "市": 1, "区": 6, "街道": 42, "社区": 300}
+        "市": 1,
+        "区": 6,
+        "街道": 42,
+        "社区": 300,
+    }
     streets = [r for r in org_rows if r["层级"] == "街道"]
     assert sum(bool(r["停用日期"]) for r in streets) == 1
     assert sum(r["启用日期"] == "2023-01-01" for r in streets) == 2
     per_street = Counter(r["上级编码"] for r in org_rows if r["层级"] == "社区")
-    assert all(3 <= n <= 15 for n in per_street.values())   # new streets hold a half each
+    assert all(3 <= n <= 15 for n in per_street.values())  # new streets hold a half each
     s = city.summary
     assert (s["districts"], s["streets"], s["communities"]) == (6, 42, 300)
 
@@ -95,12 +102,16 @@ def test_moved_communities_have_complementary_rows(org_rows: list[dict[str, str]
     for rows in moved.values():
         old, new = sorted(rows, key=lambda r: r["启用日期"])
         assert (old["上级编码"], old["启用日期"], old["停用日期"]) == (
-            closed_street["编码"], "", "2023-01-01")
+            closed_street["编码"],
+            "",
+            "2023-01-01",
+        )
         assert new["上级编码"] in new_streets
         assert (new["启用日期"], new["停用日期"]) == ("2023-01-01", "")
         assert old["名称"] == new["名称"]
     assert {max(rows, key=lambda r: r["启用日期"])["上级编码"] for rows in moved.values()} == (
-        new_streets)                                                 # both halves used
+        new_streets
+    )  # both halves used
 
 
 def test_codes_follow_parent_prefix(org_rows: list[dict[str, str]]) -> None:
@@ -127,9 +138,9 @@ def test_codes_follow_parent_prefix(org_rows: list[dict[str, str]]) -> None:
 def test_names_unique_and_suffixed(org_rows: list[dict[str, str]]) -> None:
     name_of: dict[str, str] = {}
     for r in org_rows:
-        assert name_of.setdefault(r["编码"], r["名称"]) == r["名称"]   # moved keep their name
+        assert name_of.setdefault(r["编码"], r["名称"]) == r["名称"]  # moved keep their name
     assert len(set(name_of.values())) == len(name_of)
-    lengths = {"市": {3}, "区": {3}, "街道": {4}, "社区": {4, 5}}   # 望江街道, 翠苑社区, 和平里社区
+    lengths = {"市": {3}, "区": {3}, "街道": {4}, "社区": {4, 5}}  # 望江街道, 翠苑社区, 和平里社区
     for r in org_rows:
         assert r["名称"].endswith(r["层级"]) and len(r["名称"]) in lengths[r["层级"]], r
 
@@ -159,7 +170,7 @@ def test_latest_sheet(city: DemoFiles) -> None:
     assert len(rows) == 300 and {r[1] for r in rows} == {2025}
     cells = [x for r in rows for x in r[2:]]
     assert all(x is None or isinstance(x, (int, float)) for x in cells)
-    assert all(r[2] is not None for r in rows)             # resident_population always there
+    assert all(r[2] is not None for r in rows)  # resident_population always there
 
 
 def test_parts_never_exceed_wholes(values: dict) -> None:
@@ -182,7 +193,7 @@ def test_service_centres_and_openings(values: dict) -> None:
     for (org, y), v in values.items():
         if y > 2020 and v["service_centres_opened"]:
             before = values[org, y - 1]["service_centres"]
-            assert before in (0, None) and v["service_centres"] in (1, None)   # None = empty
+            assert before in (0, None) and v["service_centres"] in (1, None)  # None = empty
 
 
 def test_empty_cells(city: DemoFiles, values: dict) -> None:
@@ -193,7 +204,12 @@ def test_empty_cells(city: DemoFiles, values: dict) -> None:
     assert 0.01 <= empty / total <= 0.04
     latest = {org: v for (org, y), v in values.items() if y == 2025}
     assert all(v["resident_population"] is not None for v in latest.values())
-    no_survey = [org for org, v in latest.items()
-                 if all(v[e] is None for e in ("culture_answered", "culture_satisfied",
-                                               "safety_answered", "feel_safe"))]
+    no_survey = [
+        org
+        for org, v in latest.items()
+        if all(
+            v[e] is None
+            for e in ("culture_answered", "culture_satisfied", "safety_answered", "feel_safe")
+        )
+    ]
     assert len(no_survey) >= 3

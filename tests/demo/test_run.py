@@ -21,7 +21,11 @@ def test_demo_imports_cleanly_and_evaluates_every_unit(demo):
     results = demo.evaluation.results
     # 1 city + 6 districts + 41 streets open on 2025-12-31 + 300 communities
     assert results.groupby("level")["org_unit"].nunique().to_dict() == {
-        "city": 1, "district": 6, "street": 41, "community": 300}
+        "city": 1,
+        "district": 6,
+        "street": 41,
+        "community": 300,
+    }
     assert set(results["status"]) == {"met", "not_met", "no_data", "no_target"}
     assert demo.results_file.exists()
 
@@ -41,8 +45,9 @@ def test_rerunning_the_demo_changes_no_data(demo, tmp_path):
 
 
 def _evaluate(store, engine):
-    frame = evaluate(store, load_plan(), periods=["2024", "2025"], engine=engine,
-                     persist=False).results
+    frame = evaluate(
+        store, load_plan(), periods=["2024", "2025"], engine=engine, persist=False
+    ).results
     return frame.sort_values(["period", "indicator", "org_unit"]).reset_index(drop=True)
 
 
@@ -62,5 +67,6 @@ def test_conformance_identical_numbers_on_duckdb_sqlite_and_postgres(demo, pg_st
     reference = frames.pop("duckdb")
     assert len(reference) == 2 * 19 * (1 + 6 + 41 + 300)  # the 2024 tree has 41 streets too
     for name, frame in frames.items():
-        pd.testing.assert_frame_equal(frame, reference, check_exact=False, rtol=1e-12,
-                                      check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(
+            frame, reference, check_exact=False, rtol=1e-12, check_dtype=False, obj=name
+        )

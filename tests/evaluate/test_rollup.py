@@ -80,7 +80,9 @@ def test_reduce_by_compares_with_the_units_own_baseline(evaluated):
     assert a.target == pytest.approx(140.0)
     # B: 2020 30/3000 × 10⁴ = 100; 2025 25/3000 × 10⁴ = 83.33 > 70: not met
     b = row(rows, "criminal_case_rate", "B")
-    assert b.baseline_value == 100.0 and b.value == pytest.approx(83.3333333) and b.status == "not_met"
+    assert (
+        b.baseline_value == 100.0 and b.value == pytest.approx(83.3333333) and b.status == "not_met"
+    )
     # S1: 2020 (20+30)/4000 × 10⁴ = 125; 2025 (14+25)/4000 × 10⁴ = 97.5 > 87.5: not met
     s1 = row(rows, "criminal_case_rate", "S1")
     assert (s1.baseline_value, s1.value, s1.status) == (125.0, 97.5, "not_met")
@@ -94,7 +96,7 @@ def test_indicators_without_target_say_so(evaluated):
 
 
 def test_level_option_and_run_persistence(evaluated):
-    result, rows = evaluated(level="street")
+    result, _rows = evaluated(level="street")
     assert set(result.results["org_unit"]) == {"S1", "S2"}
     assert result.run_id is not None and result.inputs_digest
     again, _ = evaluated(level="street")

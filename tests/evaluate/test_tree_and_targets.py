@@ -79,14 +79,17 @@ def test_new_centres_accumulate_over_the_plan_period_only(store):
 
 
 def test_a_scoped_target_overrides_the_plan_wide_one_in_its_subtree(store, tmp_path):
-    plan_file = write(tmp_path / "scoped.yaml", """
+    plan_file = write(
+        tmp_path / "scoped.yaml",
+        """
         extends: national
         code: scoped
         name: 分区目标
         name_en: scoped
         targets:
           - {indicator: living_area_per_capita, comparator: ">=", value: 45, period: "2025", scope: NEW}
-    """)
+    """,
+    )
     out = rows(store, load_plan(plan_file), ["2025"])
     # M (under NEW) 44000/1000 = 44.0 must reach 45 there: not met
     m = out.loc[("living_area_per_capita", "M", "2025")]

@@ -22,7 +22,9 @@ def test_min_and_max_are_allowed():
     assert parse_expression("max(a, 4)").evaluate({"a": 3}) == 4.0
 
 
-@pytest.mark.parametrize("text", ["a / b", "__import__('os')", "a.b", "a if b else c", "a >= b >= c", "a +"])
+@pytest.mark.parametrize(
+    "text", ["a / b", "__import__('os')", "a.b", "a if b else c", "a >= b >= c", "a +"]
+)
 def test_anything_beyond_the_small_grammar_is_refused(text):
     with pytest.raises(ExpressionError):
         parse_expression(text)

@@ -8,14 +8,41 @@ from shequ.errors import PlanError
 from shequ.framework.loader import load_plan
 from tests._files import write
 
-DATA_ELEMENTS = """resident_population adult_population residential_floor_area_m2 land_area_m2
-green_area_m2 public_green_area_m2 service_centres culture_centres sports_centres
-service_centres_opened residents_within_500m_service_centre participants culture_satisfied
-culture_answered feel_safe safety_answered criminal_cases public_security_cases""".split()
-INDICATORS = """living_area_per_capita green_coverage public_green_per_capita
-service_centre_coverage culture_centre_coverage sports_centre_coverage service_radius_coverage
-new_service_centres participation_rate culture_satisfaction safety_feeling criminal_case_rate
-public_security_case_rate""".split()
+DATA_ELEMENTS = [
+    "resident_population",
+    "adult_population",
+    "residential_floor_area_m2",
+    "land_area_m2",
+    "green_area_m2",
+    "public_green_area_m2",
+    "service_centres",
+    "culture_centres",
+    "sports_centres",
+    "service_centres_opened",
+    "residents_within_500m_service_centre",
+    "participants",
+    "culture_satisfied",
+    "culture_answered",
+    "feel_safe",
+    "safety_answered",
+    "criminal_cases",
+    "public_security_cases",
+]
+INDICATORS = [
+    "living_area_per_capita",
+    "green_coverage",
+    "public_green_per_capita",
+    "service_centre_coverage",
+    "culture_centre_coverage",
+    "sports_centre_coverage",
+    "service_radius_coverage",
+    "new_service_centres",
+    "participation_rate",
+    "culture_satisfaction",
+    "safety_feeling",
+    "criminal_case_rate",
+    "public_security_case_rate",
+]
 
 
 def targets(plan):
@@ -90,11 +117,26 @@ def test_an_indicator_added_in_yaml_is_evaluable_without_python(tmp_path):
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ("  - {code: x, name: X, name_en: X, dimension: nowhere, numerator: participants, definition: d, definition_en: d}", "unknown dimension 'nowhere'"),
-        ("  - {code: x, name: X, name_en: X, dimension: governance, numerator: no_such_element, definition: d, definition_en: d}", "undefined data elements: no_such_element"),
-        ("  - {code: x, name: X, name_en: X, dimension: governance, numerator: a / b, definition: d, definition_en: d}", "is not allowed"),
-        ("  - {code: x, name: X, name_en: X, dimension: governance, numerator: participants, direction: sideways, definition: d, definition_en: d}", "direction"),
-        ("  - {code: x, name: X, name_en: X, dimension: governance, numerator: participants}", "definition"),
+        (
+            "  - {code: x, name: X, name_en: X, dimension: nowhere, numerator: participants, definition: d, definition_en: d}",
+            "unknown dimension 'nowhere'",
+        ),
+        (
+            "  - {code: x, name: X, name_en: X, dimension: governance, numerator: no_such_element, definition: d, definition_en: d}",
+            "undefined data elements: no_such_element",
+        ),
+        (
+            "  - {code: x, name: X, name_en: X, dimension: governance, numerator: a / b, definition: d, definition_en: d}",
+            "is not allowed",
+        ),
+        (
+            "  - {code: x, name: X, name_en: X, dimension: governance, numerator: participants, direction: sideways, definition: d, definition_en: d}",
+            "direction",
+        ),
+        (
+            "  - {code: x, name: X, name_en: X, dimension: governance, numerator: participants}",
+            "definition",
+        ),
     ],
 )
 def test_a_bad_indicator_is_rejected_with_file_line_and_reason(tmp_path, line, reason):
@@ -153,7 +195,7 @@ def test_undefined_target_indicator_and_duplicate_codes_are_reported(tmp_path):
 def test_yaml_syntax_errors_and_missing_files_are_plan_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("code: [unclosed\n", encoding="utf-8")
-    with pytest.raises(PlanError, match="bad.yaml:2: YAML"):
+    with pytest.raises(PlanError, match=r"bad\.yaml:2: YAML"):
         load_plan(bad)
     with pytest.raises(PlanError, match="not found"):
         load_plan(tmp_path / "missing.yaml")

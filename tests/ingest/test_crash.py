@@ -54,12 +54,18 @@ def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_p
             os.kill(os.getpid(), signal.SIGKILL)
         import_values(open_store({any_store.url!r}), {str(values)!r}, progress=die)
     """)
-    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           timeout=120, env={**os.environ})
+    child = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert child.stdout.split() == ["5000", "6000"]  # it died mid-import, not before
     assert _counts(any_store.url) == before
     # and the store still works: the same import now completes
     from shequ.ingest.values import import_values
+
     report = import_values(open_store(any_store.url), values)
     assert report.inserted == 6_000

@@ -24,7 +24,9 @@ def test_english_headers_and_levels_load(any_store, tmp_path):
 
 def test_chinese_headers_levels_and_dates_describe_a_reorganisation(any_store, tmp_path):
     # 老街道 closes on 2023-01-01; its community moves to 新街道, which opens that day.
-    path = write(tmp_path / "u.csv", """
+    path = write(
+        tmp_path / "u.csv",
+        """
         编码,名称,上级编码,层级,启用日期,停用日期
         9901,示范市,,市,,
         990102,东湖区,9901,区,,
@@ -32,14 +34,22 @@ def test_chinese_headers_levels_and_dates_describe_a_reorganisation(any_store, t
         990102002,新街道,990102,街道,2023/1/1,
         990102001001,翠苑社区,990102001,社区,,2023-01-01
         990102001001,翠苑社区,990102002,社区,2023年1月1日,
-    """)
+    """,
+    )
     report = import_org_units(any_store, path)
     assert report.exit_code == 0, report.problems
     with any_store.begin() as conn:
         import datetime as dt
-        assert orgunits.subtree(conn, "990102001", dt.date(2022, 12, 31)) == ["990102001", "990102001001"]
+
+        assert orgunits.subtree(conn, "990102001", dt.date(2022, 12, 31)) == [
+            "990102001",
+            "990102001001",
+        ]
         assert orgunits.subtree(conn, "990102001", dt.date(2023, 12, 31)) == []
-        assert orgunits.subtree(conn, "990102002", dt.date(2023, 12, 31)) == ["990102002", "990102001001"]
+        assert orgunits.subtree(conn, "990102002", dt.date(2023, 12, 31)) == [
+            "990102002",
+            "990102001001",
+        ]
 
 
 BAD = """
@@ -83,11 +93,14 @@ def test_every_bad_org_unit_row_is_reported_with_row_column_reason(any_store, tm
 
 
 def test_a_cycle_of_parents_is_refused(any_store, tmp_path):
-    path = write(tmp_path / "cycle.csv", """
+    path = write(
+        tmp_path / "cycle.csv",
+        """
         code,name,parent_code,level
         X,甲,Y,street
         Y,乙,X,street
-    """)
+    """,
+    )
     report = import_org_units(any_store, path)
     assert report.exit_code == 2 and report.inserted == 0
     assert {p.row for p in report.problems} == {2, 3}

@@ -40,12 +40,15 @@ def count(store, table) -> int:
 
 
 def test_long_form_loads_and_an_empty_value_is_no_value(store, tmp_path):
-    path = write(tmp_path / "v.csv", """
+    path = write(
+        tmp_path / "v.csv",
+        """
         data_element,org_unit,period,value
         resident_population,A,2025,1200
         常住人口,B,2025,800
         residential_floor_area_m2,A,2025,
-    """)
+    """,
+    )
     report = import_values(store, path)
     assert (report.exit_code, report.inserted, report.empty) == (0, 2, 1)
     assert stored(store) == {
@@ -56,8 +59,11 @@ def test_long_form_loads_and_an_empty_value_is_no_value(store, tmp_path):
 
 def test_gbk_wide_form_with_chinese_headers(store, tmp_path):
     path = tmp_path / "wide.csv"
-    path.write_bytes("单位编码,年度,常住人口,住宅建筑面积\r\nA,2025,1000,45000.5\r\nB,2025,,30000\r\n"
-                     .encode("gbk"))
+    path.write_bytes(
+        "单位编码,年度,常住人口,住宅建筑面积\r\nA,2025,1000,45000.5\r\nB,2025,,30000\r\n".encode(
+            "gbk"
+        )
+    )
     report = import_values(store, path)
     assert report.file_format == "csv/gb18030"
     assert (report.exit_code, report.inserted, report.empty) == (0, 3, 1)
@@ -124,15 +130,24 @@ def test_fixed_quarantine_file_imports_as_it_is(store, tmp_path):
 
 
 def test_wide_form_quarantines_the_whole_row_of_a_bad_cell(store, tmp_path):
-    path = write(tmp_path / "w.csv", """
+    path = write(
+        tmp_path / "w.csv",
+        """
         org_unit,period,resident_population,adult_population,mystery_column
         A,2025,1000,800,
         B,2025,900,x,
         A,2024,1000,800,7
-    """)
+    """,
+    )
     report = import_values(store, path)
-    assert {(p.row, p.column) for p in report.problems} == {(3, "adult_population"), (4, "mystery_column")}
-    assert set(stored(store)) == {("resident_population", "A", "2025"), ("adult_population", "A", "2025")}
+    assert {(p.row, p.column) for p in report.problems} == {
+        (3, "adult_population"),
+        (4, "mystery_column"),
+    }
+    assert set(stored(store)) == {
+        ("resident_population", "A", "2025"),
+        ("adult_population", "A", "2025"),
+    }
 
 
 def test_strict_mode_and_all_bad_files_load_nothing(store, tmp_path):
@@ -144,7 +159,10 @@ def test_strict_mode_and_all_bad_files_load_nothing(store, tmp_path):
 
 
 def test_reimport_is_idempotent_and_changes_are_audited(store, tmp_path):
-    path = write(tmp_path / "v.csv", "org_unit,period,常住人口,成年常住人口\nA,2025,1000,800\nB,2025,500,400\n")
+    path = write(
+        tmp_path / "v.csv",
+        "org_unit,period,常住人口,成年常住人口\nA,2025,1000,800\nB,2025,500,400\n",
+    )
     first = import_values(store, path)
     audits = count(store, AuditEntry)
     values = count(store, DataValue)
@@ -165,7 +183,9 @@ def test_a_locked_period_refuses_edits(store, tmp_path):
     import_values(store, write(tmp_path / "v.csv", "org_unit,period,常住人口\nA,2025,1000\n"))
     with store.begin() as conn:
         conn.execute(Period.__table__.update().values(locked=True))
-    report = import_values(store, write(tmp_path / "v2.csv", "org_unit,period,常住人口\nA,2025,1\n"))
+    report = import_values(
+        store, write(tmp_path / "v2.csv", "org_unit,period,常住人口\nA,2025,1\n")
+    )
     assert report.exit_code == 2 and "locked" in report.problems[0].reason_en
 
 

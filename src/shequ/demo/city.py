@@ -33,15 +33,33 @@ VALUES_HEADER = ("数据元素", "单位编码", "期间", "数值")
 
 #: Data element codes, in the column order of the wide file.
 ELEMENTS: tuple[str, ...] = (
-    "resident_population", "adult_population", "residential_floor_area_m2", "land_area_m2",
-    "green_area_m2", "public_green_area_m2", "service_centres", "culture_centres",
-    "sports_centres", "service_centres_opened", "residents_within_500m_service_centre",
-    "participants", "culture_answered", "culture_satisfied", "safety_answered", "feel_safe",
-    "criminal_cases", "public_security_cases",
+    "resident_population",
+    "adult_population",
+    "residential_floor_area_m2",
+    "land_area_m2",
+    "green_area_m2",
+    "public_green_area_m2",
+    "service_centres",
+    "culture_centres",
+    "sports_centres",
+    "service_centres_opened",
+    "residents_within_500m_service_centre",
+    "participants",
+    "culture_answered",
+    "culture_satisfied",
+    "safety_answered",
+    "feel_safe",
+    "criminal_cases",
+    "public_security_cases",
     # monitored without numeric targets: education, income, social services, fire, food
-    "education_activities", "disposable_income_yuan", "volunteer_service_hours",
-    "people_served_home_help", "people_served_elderly_care", "people_served_medical",
-    "fire_incidents", "food_safety_incidents",
+    "education_activities",
+    "disposable_income_yuan",
+    "volunteer_service_hours",
+    "people_served_home_help",
+    "people_served_elderly_care",
+    "people_served_medical",
+    "fire_incidents",
+    "food_safety_incidents",
 )
 #: Elements written with one decimal; all others are integers.
 AREA_ELEMENTS = frozenset(
@@ -89,9 +107,9 @@ class DemoFiles:
 @dataclass(frozen=True)
 class _Tree:
     rows: list[tuple[str, str, str, str, str, str]]
-    communities: list[str]          # community codes, sorted
-    street_of: np.ndarray           # original street index of each community
-    street_effect: np.ndarray       # quality effect of each original street
+    communities: list[str]  # community codes, sorted
+    street_of: np.ndarray  # original street index of each community
+    street_effect: np.ndarray  # quality effect of each original street
     n_streets_in_file: int
     n_moved: int
 
@@ -108,8 +126,9 @@ def _allocate(rng: np.random.Generator, total: int, bins: int, lo: int, hi: int)
     return counts
 
 
-def _draw_names(rng: np.random.Generator, pools: tuple[list[str], list[str]], n: int,
-                what: str) -> list[str]:
+def _draw_names(
+    rng: np.random.Generator, pools: tuple[list[str], list[str]], n: int, what: str
+) -> list[str]:
     curated, fallback = pools
     names = [curated[i] for i in rng.permutation(len(curated))]
     if n > len(names):
@@ -119,13 +138,14 @@ def _draw_names(rng: np.random.Generator, pools: tuple[list[str], list[str]], n:
     return names[:n]
 
 
-def _build_tree(rng: np.random.Generator, n_districts: int, n_streets: int,
-                n_communities: int, reorg_date: str) -> _Tree:
+def _build_tree(
+    rng: np.random.Generator, n_districts: int, n_streets: int, n_communities: int, reorg_date: str
+) -> _Tree:
     """Draw the organisation tree, including the split of one street of district 02."""
     per_district = _allocate(rng, n_streets, n_districts, lo=3, hi=n_streets)
     per_street = _allocate(rng, n_communities, n_streets, lo=4, hi=15)
-    split = int(per_district[0]) - 1            # last street of district 02
-    if per_street[split] < 8:                   # make sure both halves get communities
+    split = int(per_district[0]) - 1  # last street of district 02
+    if per_street[split] < 8:  # make sure both halves get communities
         big = int(np.argmax(per_street))
         per_street[[split, big]] = per_street[[big, split]]
     district_names = _names.district_pool()[:n_districts]
@@ -135,8 +155,8 @@ def _build_tree(rng: np.random.Generator, n_districts: int, n_streets: int,
     effect = rng.normal(0.0, 0.35, n_streets)
     k = max(1, round(n_streets / 13))
     order = rng.permutation(n_streets)
-    effect[order[:k]] = rng.uniform(-1.7, -1.3, k)          # clearly weaker streets
-    effect[order[k:2 * k]] = rng.uniform(1.0, 1.3, k)      # clearly stronger streets
+    effect[order[:k]] = rng.uniform(-1.7, -1.3, k)  # clearly weaker streets
+    effect[order[k : 2 * k]] = rng.uniform(1.0, 1.3, k)  # clearly stronger streets
 
     rows = [(CITY_CODE, _names.CITY_NAME, "", "市", "", "")]
     communities: list[str] = []
@@ -169,12 +189,20 @@ def _build_tree(rng: np.random.Generator, n_districts: int, n_streets: int,
     for j, (code, name) in enumerate(split_members):
         rows.append((code, name, new_codes[j >= half], "社区", reorg_date, ""))
     rows.sort(key=lambda r: (r[0], r[4]))
-    return _Tree(rows, communities, np.asarray(street_of), effect, n_streets + 2,
-                 len(split_members))
+    return _Tree(
+        rows, communities, np.asarray(street_of), effect, n_streets + 2, len(split_members)
+    )
 
 
-def _ramp(rng: np.random.Generator, last: np.ndarray, back: np.ndarray, lo_step: float,
-          hi_step: float, lo: float, hi: float) -> np.ndarray:
+def _ramp(
+    rng: np.random.Generator,
+    last: np.ndarray,
+    back: np.ndarray,
+    lo_step: float,
+    hi_step: float,
+    lo: float,
+    hi: float,
+) -> np.ndarray:
     """Values that reach ``last`` in the final year, lower by a per-community step per year."""
     step = rng.uniform(lo_step, hi_step, last.size)
     return np.clip(last[:, None] - step[:, None] * back[None, :], lo, hi)
@@ -189,8 +217,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
-def _facilities(rng: np.random.Generator, p_last: np.ndarray, T: int, n_gain: int,
-                n_first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _facilities(
+    rng: np.random.Generator, p_last: np.ndarray, n_years: int, n_gain: int, n_first: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Centre counts (0-2) per community and year, and the openings.
 
     ``n_gain`` communities that have a centre in the last year opened their first one in
@@ -199,39 +228,42 @@ def _facilities(rng: np.random.Generator, p_last: np.ndarray, T: int, n_gain: in
     """
     n = p_last.size
     has = rng.random(n) < p_last
-    counts = np.repeat((np.where(rng.random(n) < 0.1, 2, 1) * has)[:, None], T, axis=1)
+    counts = np.repeat((np.where(rng.random(n) < 0.1, 2, 1) * has)[:, None], n_years, axis=1)
     candidates = np.flatnonzero(has)
     total = min(n_gain + n_first, candidates.size)
     gainers = np.sort(rng.choice(candidates, total, replace=False))
-    start = np.concatenate([rng.integers(1, T, total - n_first), np.zeros(n_first, int)])
-    opened = np.zeros((n, T))
-    for c, y in zip(gainers, rng.permutation(start)):
+    start = np.concatenate([rng.integers(1, n_years, total - n_first), np.zeros(n_first, int)])
+    opened = np.zeros((n, n_years))
+    for c, y in zip(gainers, rng.permutation(start), strict=False):
         counts[c, :y] = 0
         counts[c, y:] = 1
         opened[c, y] = 1
     return counts, opened
 
 
-def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
+def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray:
     """Draw every element for every community and year: array (element, community, year)."""
     n = len(tree.communities)
     q = tree.street_effect[tree.street_of] + rng.normal(0.0, 0.5, n)
-    back = np.arange(T)[::-1].astype(float)      # years before the last year
-    u = np.arange(T) / max(T - 1, 1)             # progress from first to last year
+    back = np.arange(n_years)[::-1].astype(float)  # years before the last year
+    u = np.arange(n_years) / max(n_years - 1, 1)  # progress from first to last year
     v: dict[str, np.ndarray] = {}
 
     p0 = np.clip(np.exp(rng.normal(math.log(6000), 0.5, n)), 2000, 14500)
-    growth = np.clip(rng.uniform(0, 0.02, n)[:, None] + rng.normal(0, 0.003, (n, T)), 0, 0.025)
+    growth = np.clip(
+        rng.uniform(0, 0.02, n)[:, None] + rng.normal(0, 0.003, (n, n_years)), 0, 0.025
+    )
     growth[:, 0] = 0.0
     pop = np.minimum(np.round(p0[:, None] * np.cumprod(1 + growth, axis=1)), 16000)
     v["resident_population"] = pop
-    adult_share = np.clip(rng.uniform(0.78, 0.86, n)[:, None] + rng.normal(0, 0.003, (n, T)),
-                          0.78, 0.86)
+    adult_share = np.clip(
+        rng.uniform(0.78, 0.86, n)[:, None] + rng.normal(0, 0.003, (n, n_years)), 0.78, 0.86
+    )
     v["adult_population"] = np.round(pop * adult_share)
     floor_pc = _ramp(rng, np.clip(rng.normal(43.0 + 2.5 * q, 4.5), 28, 52), back, 0.2, 0.6, 28, 52)
     v["residential_floor_area_m2"] = np.round(pop * floor_pc, 1)
     land = np.clip(p0 * rng.uniform(70, 200, n), 150_000, 2_500_000)
-    v["land_area_m2"] = np.round(np.repeat(land[:, None], T, axis=1), 1)
+    v["land_area_m2"] = np.round(np.repeat(land[:, None], n_years, axis=1), 1)
     cover = _ramp(rng, np.clip(rng.normal(38 + 2.2 * q, 4.5), 24, 46), back, 0.5, 1.0, 22, 46)
     v["green_area_m2"] = np.round(v["land_area_m2"] * cover / 100, 1)
     pg_pc = _ramp(rng, np.clip(rng.normal(14 + 2.5 * q, 3.5), 6, 22), back, 0.1, 0.4, 6, 22)
@@ -240,16 +272,18 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
     # Service centres: ~93 % in the last year; a few open during the plan period (from the
     # second year) and a couple in the first year, which the plan's count must leave out.
     n_open = round(n * rng.uniform(0.03, 0.045))
-    service, opened = _facilities(rng, _sigmoid(3.4 + 1.3 * q), T, n_open, n_first=2)
+    service, opened = _facilities(rng, _sigmoid(3.4 + 1.3 * q), n_years, n_open, n_first=2)
     v["service_centres"] = service
-    v["culture_centres"] = _facilities(rng, _sigmoid(2.5 + 1.3 * q), T, round(0.06 * n))[0]
-    v["sports_centres"] = _facilities(rng, _sigmoid(1.3 + 1.3 * q), T, round(0.10 * n))[0]
+    v["culture_centres"] = _facilities(rng, _sigmoid(2.5 + 1.3 * q), n_years, round(0.06 * n))[0]
+    v["sports_centres"] = _facilities(rng, _sigmoid(1.3 + 1.3 * q), n_years, round(0.10 * n))[0]
     v["service_centres_opened"] = opened
-    near_with = _ramp(rng, np.clip(rng.normal(0.88 + 0.05 * q, 0.08), 0.7, 1.0), back,
-                      0.0, 0.01, 0.7, 1.0)
+    near_with = _ramp(
+        rng, np.clip(rng.normal(0.88 + 0.05 * q, 0.08), 0.7, 1.0), back, 0.0, 0.01, 0.7, 1.0
+    )
     near_without = rng.uniform(0.0, 0.4, n)[:, None]
     v["residents_within_500m_service_centre"] = np.round(
-        pop * np.where(service >= 1, near_with, near_without))
+        pop * np.where(service >= 1, near_with, near_without)
+    )
     part = _ramp(rng, np.clip(rng.normal(74 + 7 * q, 8), 45, 95), back, 1.0, 3.0, 45, 95)
     v["participants"] = np.round(v["adult_population"] * part / 100)
 
@@ -257,7 +291,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
         ("culture_answered", "culture_satisfied", 90.5, 2.5, 80.0, 98.0, (0.2, 0.8)),
         ("safety_answered", "feel_safe", 97.3, 0.9, 90.0, 99.8, (0.1, 0.4)),
     ):
-        ans = np.clip(np.round(pop / 40 * rng.uniform(0.6, 1.4, (n, T))), 80, 400)
+        ans = np.clip(np.round(pop / 40 * rng.uniform(0.6, 1.4, (n, n_years))), 80, 400)
         rate = _ramp(rng, np.clip(rng.normal(mean + sd * q, sd * 1.2), lo, hi), back, *step, lo, hi)
         yes_count = rng.binomial(ans.astype(np.int64), rate / 100)
         v[answered] = ans
@@ -265,41 +299,56 @@ def _simulate(rng: np.random.Generator, tree: _Tree, T: int) -> np.ndarray:
 
     crime0 = np.clip(16 * np.exp(-0.35 * q) * rng.lognormal(0, 0.45, n), 3, 40)
     drop = np.where(rng.random(n) < 0.85, rng.uniform(0.22, 0.43, n), rng.uniform(-0.1, 0.12, n))
-    crime = crime0[:, None] * (1 - drop[:, None] * u) * rng.lognormal(0, 0.03, (n, T))
+    crime = crime0[:, None] * (1 - drop[:, None] * u) * rng.lognormal(0, 0.03, (n, n_years))
     v["criminal_cases"] = _count(pop, crime / 10_000, 3 / 10_000, 40 / 10_000)
     ps0 = np.clip(0.55 * np.exp(-0.3 * q) * rng.lognormal(0, 0.3, n), 0.15, 0.9)
-    ps = np.clip(ps0[:, None] * (1 - rng.uniform(0.05, 0.35, n)[:, None] * u)
-                 * rng.lognormal(0, 0.04, (n, T)), 0.15, 0.9)
+    ps = np.clip(
+        ps0[:, None]
+        * (1 - rng.uniform(0.05, 0.35, n)[:, None] * u)
+        * rng.lognormal(0, 0.04, (n, n_years)),
+        0.15,
+        0.9,
+    )
     v["public_security_cases"] = _count(pop, ps / 100, 0.0015, 0.009)
 
     _monitored(rng, v, pop, q, u)
     data = np.stack([v[e].astype(float) for e in ELEMENTS])
     empty = rng.random(data.shape) < EMPTY_SHARE
-    empty[ELEMENTS.index("resident_population"), :, T - 1] = False
-    empty[ELEMENTS.index("service_centres_opened")] &= opened == 0   # keep every opening
+    empty[ELEMENTS.index("resident_population"), :, n_years - 1] = False
+    empty[ELEMENTS.index("service_centres_opened")] &= opened == 0  # keep every opening
     no_survey = rng.choice(n, min(NO_SURVEY_COMMUNITIES, n), replace=False)
     for e in SURVEY_ELEMENTS:
-        empty[ELEMENTS.index(e), no_survey, T - 1] = True
+        empty[ELEMENTS.index(e), no_survey, n_years - 1] = True
     data[empty] = np.nan
     return data
 
 
-def _monitored(rng: np.random.Generator, v: dict[str, np.ndarray], pop: np.ndarray,
-               q: np.ndarray, u: np.ndarray) -> None:
+def _monitored(
+    rng: np.random.Generator,
+    v: dict[str, np.ndarray],
+    pop: np.ndarray,
+    q: np.ndarray,
+    u: np.ndarray,
+) -> None:
     """The outline's concerns without numeric targets, so that every one has data."""
-    n, T = pop.shape
+    n, n_years = pop.shape
     per_10k = pop / 10_000
     v["education_activities"] = rng.poisson(per_10k * np.clip(30 + 8 * q, 8, 60)[:, None])
     income_pc = np.clip(52_000 + 7_000 * q + rng.normal(0, 6_000, n), 32_000, 90_000)
-    v["disposable_income_yuan"] = np.round(pop * income_pc[:, None] * (1.05 ** (u * (T - 1))))
+    v["disposable_income_yuan"] = np.round(pop * income_pc[:, None] * (1.05 ** (u * (n_years - 1))))
     hours_pc = np.clip(1.2 + 0.4 * q + rng.normal(0, 0.4, n), 0.2, 3.5)
     v["volunteer_service_hours"] = np.round(pop * hours_pc[:, None] * (1 + 0.5 * u))
-    for element, rate in (("people_served_home_help", 60), ("people_served_elderly_care", 140),
-                          ("people_served_medical", 90)):
+    for element, rate in (
+        ("people_served_home_help", 60),
+        ("people_served_elderly_care", 140),
+        ("people_served_medical", 90),
+    ):
         per_1000 = np.clip(rate * (1 + 0.25 * q) * rng.lognormal(0, 0.3, n), 5, 4 * rate)
         v[element] = rng.poisson(pop / 1000 * per_1000[:, None] * (1 + 0.3 * u))
-    v["fire_incidents"] = rng.poisson(per_10k * np.clip(1.2 - 0.3 * q, 0.1, 3)[:, None], (n, T))
-    v["food_safety_incidents"] = rng.poisson(per_10k * 0.4, (n, T))
+    v["fire_incidents"] = rng.poisson(
+        per_10k * np.clip(1.2 - 0.3 * q, 0.1, 3)[:, None], (n, n_years)
+    )
+    v["food_safety_incidents"] = rng.poisson(per_10k * 0.4, (n, n_years))
 
 
 def _cell(element: str, value: float) -> int | float:
@@ -319,9 +368,16 @@ def _write_csv(path: Path, rows: list[tuple], encoding: str, newline: str) -> No
     path.write_bytes(buf.getvalue().encode(encoding))
 
 
-def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_streets: int = 40,
-                  n_communities: int = 300, first_year: int = 2020,
-                  last_year: int = 2025) -> DemoFiles:
+def generate_city(
+    out_dir: Path,
+    *,
+    seed: int = 2025,
+    n_districts: int = 6,
+    n_streets: int = 40,
+    n_communities: int = 300,
+    first_year: int = 2020,
+    last_year: int = 2025,
+) -> DemoFiles:
     """Write the sample city's org-unit and value files into ``out_dir``.
 
     Parameters
@@ -348,18 +404,20 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
         If the sizes or years are inconsistent.
     """
     if not (1 <= n_districts <= 98 and n_districts <= n_streets <= n_communities):
-        raise ValueError("规模参数无效 / need 1 <= n_districts <= 98 and "
-                         "n_districts <= n_streets <= n_communities")
+        raise ValueError(
+            "规模参数无效 / need 1 <= n_districts <= 98 and "
+            "n_districts <= n_streets <= n_communities"
+        )
     if last_year <= first_year:
         raise ValueError("年份无效 / last_year must be after first_year")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     years = list(range(first_year, last_year + 1))
-    T = len(years)
-    reorg_date = f"{first_year + T // 2}-01-01"
+    n_years = len(years)
+    reorg_date = f"{first_year + n_years // 2}-01-01"
     tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
-    data = _simulate(rng, tree, T)
+    data = _simulate(rng, tree, n_years)
 
     org_path = out_dir / "org_units.csv"
     _write_csv(org_path, [ORG_HEADER, *tree.rows], "utf-8-sig", "\n")
@@ -383,9 +441,18 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
     ws.title = f"{last_year}年数据"
     ws.append(["org_unit", "period", *ELEMENTS])
     for c, code in enumerate(tree.communities):
-        ws.append([code, last_year, *(None if np.isnan(data[e, c, T - 1])
-                                      else _cell(el, data[e, c, T - 1])
-                                      for e, el in enumerate(ELEMENTS))])
+        ws.append(
+            [
+                code,
+                last_year,
+                *(
+                    None
+                    if np.isnan(data[e, c, n_years - 1])
+                    else _cell(el, data[e, c, n_years - 1])
+                    for e, el in enumerate(ELEMENTS)
+                ),
+            ]
+        )
     ws.column_dimensions["A"].width = 15
     wb.properties.creator = "shequ demo"
     wb.properties.created = wb.properties.modified = datetime(last_year, 1, 1)
@@ -401,14 +468,15 @@ def generate_city(out_dir: Path, *, seed: int = 2025, n_districts: int = 6, n_st
         "communities_moved": tree.n_moved,
         "org_unit_rows": len(tree.rows),
         "data_elements": len(ELEMENTS),
-        "years": T,
+        "years": n_years,
         "reorganisation_date": reorg_date,
         "values_written": int(data.size - n_empty),
         "values_history": len(long_rows) - 1,
-        "values_latest": int((~np.isnan(data[:, :, T - 1])).sum()),
+        "values_latest": int((~np.isnan(data[:, :, n_years - 1])).sum()),
         "cells_empty": n_empty,
         "cells_empty_no_survey": min(NO_SURVEY_COMMUNITIES, n_communities) * len(SURVEY_ELEMENTS),
-        "service_centres_opened_in_plan": int(np.nansum(data[ELEMENTS.index(
-            "service_centres_opened"), :, 1:])),
+        "service_centres_opened_in_plan": int(
+            np.nansum(data[ELEMENTS.index("service_centres_opened"), :, 1:])
+        ),
     }
     return DemoFiles(org_path, hist_path, xlsx_path, summary)

@@ -118,8 +118,11 @@ def _pivot(values: ir.Table, chosen: list[Indicator], periods: Sequence[Period])
             mapping |= {(period.code, code, key) for code in _window(ind, period)}
     rows = sorted(mapping)
     period_map = ibis.memtable(
-        {"eval_period": [r[0] for r in rows], "data_period": [r[1] for r in rows],
-         "window": [r[2] for r in rows]},
+        {
+            "eval_period": [r[0] for r in rows],
+            "data_period": [r[1] for r in rows],
+            "window": [r[2] for r in rows],
+        },
         schema={"eval_period": "string", "data_period": "string", "window": "string"},
     )
     elements = sorted({element for element, _ in windows.values()})
@@ -213,9 +216,7 @@ def _expected_units(paths: ir.Table) -> ir.Table:
     leaves = units.anti_join(
         parents, (units.code == parents.code) & (units.period == parents.period)
     )
-    joined = paths.join(
-        leaves, (paths.descendant == leaves.code) & (paths.period == leaves.period)
-    )
+    joined = paths.join(leaves, (paths.descendant == leaves.code) & (paths.period == leaves.period))
     return joined.group_by(org_unit=joined.ancestor, period=joined.period).aggregate(
         expected_units=joined.count()
     )

@@ -28,9 +28,24 @@ from .indicators import indicator_values, periods_read
 LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 
 RESULT_COLUMNS = [
-    "indicator", "indicator_name", "dimension", "org_unit", "org_unit_name", "level",
-    "period", "value", "unit", "numerator", "denominator", "target", "comparator",
-    "target_period", "baseline_value", "status", "reporting_units", "expected_units",
+    "indicator",
+    "indicator_name",
+    "dimension",
+    "org_unit",
+    "org_unit_name",
+    "level",
+    "period",
+    "value",
+    "unit",
+    "numerator",
+    "denominator",
+    "target",
+    "comparator",
+    "target_period",
+    "baseline_value",
+    "status",
+    "reporting_units",
+    "expected_units",
 ]
 
 
@@ -88,7 +103,9 @@ def evaluate(
             results = results[results["level"] == level]
         run_id = None
         if persist:
-            run_id = _persist(conn, results, plan, asked, level, engine_name, digest, actor, seconds)
+            run_id = _persist(
+                conn, results, plan, asked, level, engine_name, digest, actor, seconds
+            )
     seconds["total"] = time.perf_counter() - clock
     return Evaluation(run_id, plan, [p.code for p in asked], engine_name, results, seconds, digest)
 
@@ -133,9 +150,9 @@ def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     out["unit"] = out["indicator"].map(lambda c: by_code[c].unit)
     dimensions = {d.code: i for i, d in enumerate(plan.dimensions)}
     order = {code: (dimensions[ind.dimension], i) for i, (code, ind) in enumerate(by_code.items())}
-    out = out.assign(
-        _i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)
-    ).sort_values(["period", "_l", "org_unit", "_i"])
+    out = out.assign(_i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)).sort_values(
+        ["period", "_l", "org_unit", "_i"]
+    )
     return out[RESULT_COLUMNS].reset_index(drop=True)
 
 
@@ -153,8 +170,15 @@ def _inputs_digest(tables: dict, periods: list[str]) -> str:
 
 
 def _persist(
-    conn: Connection, results: pd.DataFrame, plan: Plan, asked: list[Period], level: str | None,
-    engine: str, digest: str, actor: str, seconds: dict[str, float],
+    conn: Connection,
+    results: pd.DataFrame,
+    plan: Plan,
+    asked: list[Period],
+    level: str | None,
+    engine: str,
+    digest: str,
+    actor: str,
+    seconds: dict[str, float],
 ) -> int:
     meta = {
         "actor": actor,
@@ -169,4 +193,3 @@ def _persist(
         "seconds": seconds["compute"],
     }
     return store_runs.save(conn, meta, results)
-

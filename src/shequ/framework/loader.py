@@ -199,4 +199,3 @@ def _cross_reference_problems(plan: Plan, lines: LineMap) -> Iterator[str]:
                 f"{_where(lines, ('targets', i))}: 目标引用了未定义的指标“{target.indicator}” / "
                 f"target names undefined indicator '{target.indicator}'"
             )
-

@@ -78,7 +78,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(f"{path.name}：无法打开 Excel 文件 / cannot open workbook: {exc}") from None
+        raise ImportFileError(
+            f"{path.name}：无法打开 Excel 文件 / cannot open workbook: {exc}"
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             msg = (

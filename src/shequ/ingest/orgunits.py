@@ -46,8 +46,15 @@ def import_org_units(
 ) -> ImportReport:
     """Import org units from ``path`` (CSV or XLSX); see the module docstring for the rules."""
     return run_import(
-        store, Path(path), kind="org_units", validate=_validate, write=_write,
-        actor=actor, strict=strict, sheet=sheet, progress=progress,
+        store,
+        Path(path),
+        kind="org_units",
+        validate=_validate,
+        write=_write,
+        actor=actor,
+        strict=strict,
+        sheet=sheet,
+        progress=progress,
     )
 
 
@@ -95,38 +102,53 @@ def _check_cells(rows: pd.DataFrame, problems: Problems) -> None:
     empty_code = rows["code_raw"] == ""
     problems.add(rows, empty_code, "code", "编码为空", "code is empty")
     problems.add(
-        rows, ~empty_code & rows["code"].isna(), "code",
+        rows,
+        ~empty_code & rows["code"].isna(),
+        "code",
         "编码“{v}”无效（只能用字母、数字，最长32位）",
-        "code '{v}' is not valid (letters and digits, at most 32)", v="code_raw",
+        "code '{v}' is not valid (letters and digits, at most 32)",
+        v="code_raw",
     )
     problems.add(rows, rows["name"] == "", "name", "名称为空", "name is empty")
     problems.add(
-        rows, rows["parent_code"].isna(), "parent_code",
-        "上级编码“{v}”无效", "parent code '{v}' is not valid", v="parent_raw",
+        rows,
+        rows["parent_code"].isna(),
+        "parent_code",
+        "上级编码“{v}”无效",
+        "parent code '{v}' is not valid",
+        v="parent_raw",
     )
     problems.add(
-        rows, rows["level"].isna(), "level",
+        rows,
+        rows["level"].isna(),
+        "level",
         "层级“{v}”无效（市/区/街道/社区 或 city/district/street/community）",
-        "level '{v}' is not one of city/district/street/community (市/区/街道/社区)", v="level_raw",
+        "level '{v}' is not one of city/district/street/community (市/区/街道/社区)",
+        v="level_raw",
     )
     for column, raw in (("valid_from", "opened_raw"), ("valid_to", "closed_raw")):
         name = "opened" if column == "valid_from" else "closed"
         problems.add(
-            rows, rows[column].isna(), name,
-            "日期“{v}”无效（应为 2023-01-01）", "date '{v}' is not valid (use 2023-01-01)", v=raw,
+            rows,
+            rows[column].isna(),
+            name,
+            "日期“{v}”无效（应为 2023-01-01）",
+            "date '{v}' is not valid (use 2023-01-01)",
+            v=raw,
         )
     dated = rows["valid_from"].notna() & rows["valid_to"].notna()
     bad_order = dated & (rows["valid_to"].where(dated) <= rows["valid_from"].where(dated))
-    problems.add(
-        rows, bad_order, "closed", "停用日期不晚于启用日期", "closed is not after opened"
-    )
+    problems.add(rows, bad_order, "closed", "停用日期不晚于启用日期", "closed is not after opened")
 
 
 def _check_duplicates(rows: pd.DataFrame, problems: Problems) -> None:
     dup = rows["code"].notna() & rows.duplicated(["code", "valid_from"], keep=False)
     problems.add(
-        rows, dup, "code",
-        "编码 {v} 在文件中重复（同一启用日期）", "code {v} appears more than once (same opened date)",
+        rows,
+        dup,
+        "code",
+        "编码 {v} 在文件中重复（同一启用日期）",
+        "code {v} appears more than once (same opened date)",
         v="code",
     )
 
@@ -146,17 +168,24 @@ def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problem
     has_parent = rows["parent_code"] != ""
     missing = has_parent & ~rows["parent_code"].isin(levels.index)
     problems.add(
-        rows, missing, "parent_code",
+        rows,
+        missing,
+        "parent_code",
         "上级单位 {v} 不存在（文件和系统中都没有）",
-        "parent {v} does not exist (neither in the file nor in the store)", v="parent_code",
+        "parent {v} does not exist (neither in the file nor in the store)",
+        v="parent_code",
     )
     parent_rank = rows["parent_code"].map(levels).map(_cells.LEVEL_RANK)
     own_rank = rows["level"].map(_cells.LEVEL_RANK)
     inverted = has_parent & ~missing & (parent_rank >= own_rank)
     problems.add(
-        rows, inverted, "level",
-        "层级 {lv} 不低于上级 {p} 的层级", "level {lv} is not below that of its parent {p}",
-        lv="level", p="parent_code",
+        rows,
+        inverted,
+        "level",
+        "层级 {lv} 不低于上级 {p} 的层级",
+        "level {lv} is not below that of its parent {p}",
+        lv="level",
+        p="parent_code",
     )
 
 
@@ -167,8 +196,11 @@ def _check_overlaps(combined: pd.DataFrame, problems: Problems) -> None:
     overlap = same_code & (ordered["valid_to"] > next_from)
     flagged = ordered[(overlap | overlap.shift(1, fill_value=False)) & (ordered[ROW] > 0)]
     problems.add(
-        flagged, pd.Series(True, index=flagged.index), "opened",
-        "编码 {v} 的有效期与另一版本重叠", "the validity of {v} overlaps another version of it",
+        flagged,
+        pd.Series(True, index=flagged.index),
+        "opened",
+        "编码 {v} 的有效期与另一版本重叠",
+        "the validity of {v} overlaps another version of it",
         v="code",
     )
 
@@ -180,8 +212,11 @@ def _check_cycles(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems
             parents.setdefault(code, set()).add(parent)
     in_cycle = {code for code in parents if _reaches(parents, code)}
     problems.add(
-        rows, rows["code"].isin(in_cycle), "parent_code",
-        "上级关系形成循环（{v} 是自己的上级）", "parents form a cycle ({v} is its own ancestor)",
+        rows,
+        rows["code"].isin(in_cycle),
+        "parent_code",
+        "上级关系形成循环（{v} 是自己的上级）",
+        "parents form a cycle ({v} is its own ancestor)",
         v="code",
     )
 

@@ -88,7 +88,9 @@ class ImportReport:
 
     @property
     def exit_code(self) -> int:
-        return {"ok": EXIT_OK, "partial": EXIT_SOME_QUARANTINED}.get(self.status, EXIT_NOTHING_LOADED)
+        return {"ok": EXIT_OK, "partial": EXIT_SOME_QUARANTINED}.get(
+            self.status, EXIT_NOTHING_LOADED
+        )
 
     def summary(self) -> str:
         zh = (

@@ -29,8 +29,12 @@ from ._read import ROW, rename_columns, text
 from .report import ImportReport, Problems
 
 ALIASES = {
-    **dict.fromkeys(["data_element", "dataelement", "数据元素", "数据项", "指标项", "数据元"], "data_element"),
-    **dict.fromkeys(["org_unit", "orgunit", "单位编码", "组织机构", "社区编码", "单位", "编码"], "org_unit"),
+    **dict.fromkeys(
+        ["data_element", "dataelement", "数据元素", "数据项", "指标项", "数据元"], "data_element"
+    ),
+    **dict.fromkeys(
+        ["org_unit", "orgunit", "单位编码", "组织机构", "社区编码", "单位", "编码"], "org_unit"
+    ),
     **dict.fromkeys(["period", "期间", "时期", "年度", "统计期"], "period"),
     **dict.fromkeys(["value", "值", "数值"], "value"),
 }
@@ -50,8 +54,15 @@ def import_values(
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``."""
     plan = plan or load_plan()
     return run_import(
-        store, Path(path), kind="data_values", validate=lambda c, r: _validate(c, r, plan),
-        write=_write, actor=actor, strict=strict, sheet=sheet, progress=progress,
+        store,
+        Path(path),
+        kind="data_values",
+        validate=lambda c, r: _validate(c, r, plan),
+        write=_write,
+        actor=actor,
+        strict=strict,
+        sheet=sheet,
+        progress=progress,
     )
 
 
@@ -88,7 +99,9 @@ def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
         {
             ROW: frame[ROW],
             "element_raw": element_raw,
-            "data_element": element_raw.str.lower().map(lambda k: getattr(names.get(k), "code", None)),
+            "data_element": element_raw.str.lower().map(
+                lambda k: getattr(names.get(k), "code", None)
+            ),
             "org_unit_raw": frame["org_unit"],
             "period_raw": frame["period"],
             "value_raw": frame["value"],
@@ -132,36 +145,79 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     cells["period"] = cells["period_raw"].map(_period_code)
     cells["value"] = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
     _add_by_column(
-        problems, cells, cells["data_element"].isna(), cells["element_column"],
-        "未知的数据元素“{v}”", "unknown data element '{v}'", v="element_raw",
+        problems,
+        cells,
+        cells["data_element"].isna(),
+        cells["element_column"],
+        "未知的数据元素“{v}”",
+        "unknown data element '{v}'",
+        v="element_raw",
     )
     _check_units_and_periods(conn, cells, problems)
     value_col = cells["value_column"]
     bad_number = cells["value"].isna() | ~np.isfinite(cells["value"].fillna(0))
-    _add_by_column(problems, cells, bad_number, value_col, "“{v}”不是数值", "'{v}' is not a number", v="value_raw")
-    low = cells["data_element"].map(lambda c: getattr(elements.get(c), "min_value", None)).astype(float)
-    high = cells["data_element"].map(lambda c: getattr(elements.get(c), "max_value", None)).astype(float)
     _add_by_column(
-        problems, cells, ~bad_number & (cells["value"] < low), value_col,
-        "数值 {v} 小于允许的最小值（不能为负）", "value {v} is below the minimum allowed (no negatives)",
+        problems,
+        cells,
+        bad_number,
+        value_col,
+        "“{v}”不是数值",
+        "'{v}' is not a number",
+        v="value_raw",
+    )
+    low = (
+        cells["data_element"]
+        .map(lambda c: getattr(elements.get(c), "min_value", None))
+        .astype(float)
+    )
+    high = (
+        cells["data_element"]
+        .map(lambda c: getattr(elements.get(c), "max_value", None))
+        .astype(float)
+    )
+    _add_by_column(
+        problems,
+        cells,
+        ~bad_number & (cells["value"] < low),
+        value_col,
+        "数值 {v} 小于允许的最小值（不能为负）",
+        "value {v} is below the minimum allowed (no negatives)",
         v="value_raw",
     )
     _add_by_column(
-        problems, cells, ~bad_number & (cells["value"] > high), value_col,
-        "数值 {v} 超过允许的最大值", "value {v} is above the maximum allowed", v="value_raw",
+        problems,
+        cells,
+        ~bad_number & (cells["value"] > high),
+        value_col,
+        "数值 {v} 超过允许的最大值",
+        "value {v} is above the maximum allowed",
+        v="value_raw",
     )
-    integer = cells["data_element"].map(lambda c: getattr(elements.get(c), "value_type", "") == "integer")
+    integer = cells["data_element"].map(
+        lambda c: getattr(elements.get(c), "value_type", "") == "integer"
+    )
     fraction = ~bad_number & integer & (cells["value"] % 1 != 0)
     _add_by_column(
-        problems, cells, fraction, value_col,
-        "数值 {v} 应为整数", "value {v} should be a whole number", v="value_raw",
+        problems,
+        cells,
+        fraction,
+        value_col,
+        "数值 {v} 应为整数",
+        "value {v} should be a whole number",
+        v="value_raw",
     )
     keyed = cells["data_element"].notna() & cells["period"].notna()
     dup = keyed & cells.duplicated(["data_element", "org_unit", "period"], keep=False)
     _add_by_column(
-        problems, cells, dup, value_col,
-        "{e}/{u}/{p} 在文件中重复", "{e}/{u}/{p} appears more than once in the file",
-        e="data_element", u="org_unit", p="period",
+        problems,
+        cells,
+        dup,
+        value_col,
+        "{e}/{u}/{p} 在文件中重复",
+        "{e}/{u}/{p} appears more than once in the file",
+        e="data_element",
+        u="org_unit",
+        p="period",
     )
 
 
@@ -174,28 +230,42 @@ def _period_code(value: object) -> str | None:
 
 def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:
     problems.add(
-        cells, cells["period"].isna(), "period",
+        cells,
+        cells["period"].isna(),
+        "period",
         "期间“{v}”无效（应为 2025、2025Q3 或 2025-07）",
-        "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)", v="period_raw",
+        "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)",
+        v="period_raw",
     )
     versions = store_orgunits.versions(conn)
     known = cells["org_unit"].isin(set(versions["code"]))
     problems.add(
-        cells, ~known, "org_unit", "未知的组织单位“{v}”（请先导入组织机构）",
-        "unknown org unit '{v}' (import org units first)", v="org_unit",
+        cells,
+        ~known,
+        "org_unit",
+        "未知的组织单位“{v}”（请先导入组织机构）",
+        "unknown org unit '{v}' (import org units first)",
+        v="org_unit",
     )
     periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
     closed = _closed_in_period(periods, versions)
     problems.add(
-        cells, cells.set_index(["org_unit", "period"]).index.isin(closed), "org_unit",
+        cells,
+        cells.set_index(["org_unit", "period"]).index.isin(closed),
+        "org_unit",
         "单位 {u} 在期间 {p} 不存在（未启用或已停用）",
         "org unit {u} does not exist in period {p} (not yet opened or already closed)",
-        u="org_unit", p="period",
+        u="org_unit",
+        p="period",
     )
     locked = store_values.locked_periods(conn)
     problems.add(
-        cells, cells["period"].isin(locked), "period", "期间 {p} 已审核锁定，不能修改",
-        "period {p} is approved and locked against edits", p="period",
+        cells,
+        cells["period"].isin(locked),
+        "period",
+        "期间 {p} 已审核锁定，不能修改",
+        "period {p} is approved and locked against edits",
+        p="period",
     )
 
 
@@ -210,8 +280,13 @@ def _closed_in_period(pairs: pd.DataFrame, versions: pd.DataFrame) -> pd.MultiIn
 
 
 def _add_by_column(
-    problems: Problems, cells: pd.DataFrame, mask: pd.Series, columns: pd.Series,
-    zh: str, en: str, **refs: str,
+    problems: Problems,
+    cells: pd.DataFrame,
+    mask: pd.Series,
+    columns: pd.Series,
+    zh: str,
+    en: str,
+    **refs: str,
 ) -> None:
     for column in columns[mask.fillna(False)].unique():
         problems.add(cells, mask & (columns == column), str(column), zh, en, **refs)
@@ -227,8 +302,11 @@ def _write(
             part = frame.iloc[start : start + CHUNK]
             empty = frame.iloc[0:0]
             store_values.apply(
-                conn, part if is_new else new.iloc[0:0], empty if is_new else part,
-                actor=actor, import_id=import_id,
+                conn,
+                part if is_new else new.iloc[0:0],
+                empty if is_new else part,
+                actor=actor,
+                import_id=import_id,
             )
             done += len(part)
             if progress:

@@ -88,7 +88,7 @@ def _create_engine(url: str) -> Engine:
     raise StoreError(msg)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -96,7 +96,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
-def _alembic_config(store: Store):  # noqa: ANN202
+def _alembic_config(store: Store):
     from alembic.config import Config
 
     config = Config()

@@ -70,8 +70,9 @@ def apply(
         statement = (
             update(DataValue)
             .where(DataValue.id == bindparam("row_id"))
-            .values(value=bindparam("new_value"), import_id=import_id, updated_by=actor,
-                    updated_at=now)
+            .values(
+                value=bindparam("new_value"), import_id=import_id, updated_by=actor, updated_at=now
+            )
         )
         params = [
             {"row_id": int(r.id), "new_value": float(r.value)}
@@ -82,7 +83,7 @@ def apply(
     audit.record(conn, _audit_entries(new, changed), actor=actor, import_id=import_id)
 
 
-def _audit_entries(new: pd.DataFrame, changed: pd.DataFrame):  # noqa: ANN202
+def _audit_entries(new: pd.DataFrame, changed: pd.DataFrame):
     for r in new.itertuples(index=False):
         key = f"{r.data_element}/{r.org_unit}/{r.period}"
         yield "insert", "data_value", key, None, {"value": float(r.value)}

@@ -12,14 +12,16 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.attributes.get("store_url") or config.get_main_option("sqlalchemy.url"))
+        engine = create_engine(
+            config.attributes.get("store_url") or config.get_main_option("sqlalchemy.url")
+        )
         with engine.begin() as conn:
             _run(conn)
         return
     _run(connection)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
