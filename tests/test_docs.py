@@ -1,0 +1,25 @@
+"""The docs keep up with the code: every plan field and every CLI command is documented."""
+
+from pathlib import Path
+
+import pytest
+
+from shequ.cli import app, import_app
+from shequ.framework.models import DataElement, Dimension, Indicator, Target
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("model", [Dimension, DataElement, Indicator, Target])
+def test_every_plan_field_is_in_the_plan_format_doc(model):
+    doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    missing = [name for name in model.model_fields if f"`{name}`" not in doc]
+    assert not missing, f"{model.__name__} fields not documented: {missing}"
+
+
+def test_every_cli_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    commands += [f"import {c.name}" for c in import_app.registered_commands]
+    missing = [c for c in commands if f"shequ {c}" not in readme]
+    assert not missing, f"commands not in README: {missing}"
