@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 an import loaded with some rows quarantined; 2 nothing 
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
@@ -26,6 +27,12 @@ app = typer.Typer(
 import_app = typer.Typer(help="导入数据 / import files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 console = Console(width=None if sys.stdout.isatty() else 120)
+
+
+def _actor() -> str:
+    """Who the audit trail names for changes made from the command line."""
+    return f"cli:{getpass.getuser()}"
+
 
 DbOption = Annotated[
     str | None,
@@ -93,7 +100,7 @@ def import_orgunits(
     from .store.db import open_store
 
     try:
-        report = import_org_units(open_store(db), file, strict=strict, sheet=sheet)
+        report = import_org_units(open_store(db), file, strict=strict, sheet=sheet, actor=_actor())
     except ShequError as exc:
         raise _fail(exc) from None
     _display.print_import(console, report, _lang(lang))
@@ -115,7 +122,9 @@ def import_values(
     from .store.db import open_store
 
     try:
-        report = run_import(open_store(db), file, plan=load_plan(plan), strict=strict, sheet=sheet)
+        report = run_import(
+            open_store(db), file, plan=load_plan(plan), strict=strict, sheet=sheet, actor=_actor()
+        )
     except ShequError as exc:
         raise _fail(exc) from None
     _display.print_import(console, report, _lang(lang))
@@ -142,7 +151,12 @@ def evaluate(
 
     try:
         result = run_evaluation(
-            open_store(db), load_plan(plan), periods=period, level=level, engine=engine
+            open_store(db),
+            load_plan(plan),
+            periods=period,
+            level=level,
+            engine=engine,
+            actor=_actor(),
         )
         if output:
             write_results(result.results, output)
