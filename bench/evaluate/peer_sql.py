@@ -133,9 +133,10 @@ def connect(path: Path, alias: str = "s") -> duckdb.DuckDBPyConnection:
 
 
 def run(path: Path, periods: Sequence[Period]) -> pd.DataFrame:
-    """Connect, run the query, fetch a DataFrame (all timed together)."""
+    """Connect, run the query, fetch a DataFrame through Arrow (all timed together; faster
+    than ``.df()`` here)."""
     con = connect(path)
     try:
-        return con.execute(build_sql(periods)).df()
+        return con.execute(build_sql(periods)).to_arrow_table().to_pandas()
     finally:
         con.close()

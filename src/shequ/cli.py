@@ -141,34 +141,150 @@ def evaluate(
     level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
     engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
     output: Annotated[Path | None, typer.Option(help="结果文件 .csv/.xlsx / results file")] = None,
+    composite: Annotated[
+        bool,
+        typer.Option(
+            "--composite",
+            help="综合得分、排名区间、协调度 / composite scores, rank intervals, coordination",
+        ),
+    ] = False,
     lang: LangOption = "",
 ) -> None:
     """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
+    from .evaluate.assessment import assess
     from .evaluate.output import write_results
     from .evaluate.run import evaluate as run_evaluation
     from .framework.loader import load_plan
     from .store.db import open_store
 
+    options = {"periods": period, "level": level, "engine": engine, "actor": _actor()}
     try:
-        result = run_evaluation(
-            open_store(db),
-            load_plan(plan),
-            periods=period,
-            level=level,
-            engine=engine,
-            actor=_actor(),
+        store, chosen_plan = open_store(db), load_plan(plan)
+        assessment = assess(store, chosen_plan, **options) if composite else None
+        result = (
+            assessment.evaluation if assessment else run_evaluation(store, chosen_plan, **options)
         )
         if output:
             write_results(result.results, output)
     except ShequError as exc:
         raise _fail(exc) from None
     _display.print_summary(console, result, _lang(lang))
+    if assessment:
+        from ._display_composite import print_composite
+
+        print_composite(console, assessment, _lang(lang), level)
     console.print(
         f"评估运行 / evaluation run #{result.run_id} · {result.engine} · "
         f"{len(result.results):,} results · {result.seconds['total']:.2f}s"
     )
     if output:
         console.print(f"结果已写入 / results written to {output}")
+
+
+@app.command()
+def diagnose(
+    unit: Annotated[str, typer.Argument(help="单位编码 / org unit code")],
+    period: Annotated[str, typer.Option("--period", help="期间 / period")] = "2025",
+    db: DbOption = None,
+    plan: PlanOption = None,
+    lang: LangOption = "",
+) -> None:
+    """诊断一个单位：主要短板、相似单位、建议措施 / a unit's gaps, better peers and actions."""
+    from ._display_composite import print_diagnosis
+    from .evaluate.assessment import assess
+    from .evaluate.diagnosis import diagnose as run_diagnosis
+    from .framework.loader import load_plan
+    from .store.db import open_store
+
+    try:
+        chosen_plan = load_plan(plan)
+        result = assess(
+            open_store(db), chosen_plan, periods=[period], persist=False, sensitivity=True
+        )
+        found = run_diagnosis(
+            unit,
+            result.evaluation.results,
+            result.composite,
+            chosen_plan,
+            profile=result.evaluation.profile,
+        )
+    except ShequError as exc:
+        raise _fail(exc) from None
+    print_diagnosis(console, found, chosen_plan, _lang(lang))
+
+
+tasks_app = typer.Typer(help="整改任务 / follow-up tasks.", no_args_is_help=True)
+app.add_typer(tasks_app, name="tasks")
+
+
+@tasks_app.command("list")
+def tasks_list(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option(help="open | closed")] = None,
+    lang: LangOption = "",
+) -> None:
+    """列出整改任务 / list follow-up tasks."""
+    from ._display_composite import print_tasks
+    from .store import tasks as store_tasks
+    from .store.db import open_store
+
+    with open_store(db).begin() as conn:
+        print_tasks(console, store_tasks.listing(conn, status=status), _lang(lang))
+
+
+@tasks_app.command("create")
+def tasks_create(
+    unit: Annotated[str, typer.Argument(help="单位编码 / org unit code")],
+    indicator: Annotated[str, typer.Argument(help="指标编码 / indicator code")],
+    owner: Annotated[str, typer.Option(help="责任单位编码 / owner unit")],
+    deadline: Annotated[str, typer.Option(help="截止日期 2026-06-30 / deadline")],
+    note: Annotated[str, typer.Option(help="说明 / note")] = "",
+    db: DbOption = None,
+    plan: PlanOption = None,
+) -> None:
+    """按最近一次评估创建整改任务 / create a task from the latest evaluation run."""
+    from .evaluate.tasks import create_task
+    from .framework.loader import load_plan
+    from .store import runs
+    from .store import tasks as store_tasks
+    from .store.db import open_store
+
+    try:
+        with open_store(db).begin() as conn:
+            run = runs.get(conn, "latest")
+            task_id = create_task(
+                conn,
+                runs.results(conn, run.id),
+                load_plan(plan),
+                org_unit=unit,
+                indicator=indicator,
+                owner_unit=owner,
+                deadline=store_tasks.parse_deadline(deadline),
+                note=note,
+                actor=_actor(),
+                run_id=run.id,
+            )
+    except ShequError as exc:
+        raise _fail(exc) from None
+    console.print(f"已创建整改任务 #{task_id} / created task #{task_id}")
+
+
+@tasks_app.command("close")
+def tasks_close(
+    task_id: Annotated[int, typer.Argument(help="任务编号 / task id")],
+    reason: Annotated[str, typer.Option(help="关闭原因 / why")],
+    db: DbOption = None,
+) -> None:
+    """手动关闭整改任务 / close a task by hand."""
+    from .store import tasks as store_tasks
+    from .store.db import open_store
+
+    try:
+        with open_store(db).begin() as conn:
+            store_tasks.close(conn, task_id, actor=_actor(), reason=reason)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    console.print(f"已关闭任务 #{task_id} / closed task #{task_id}")
 
 
 @app.command()

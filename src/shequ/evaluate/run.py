@@ -17,13 +17,14 @@ from sqlalchemy import Connection
 
 from ..errors import EvaluationError
 from ..framework.loader import load_plan, plan_digest
-from ..framework.models import Plan
-from ..framework.periods import Period, parse_period
+from ..framework.models import Indicator, Plan
+from ..framework.periods import Period, parse_period, shift
 from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
 from . import attainment, backends
 from .indicators import indicator_values, periods_read
+from .tasks import review_tasks
 
 LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 
@@ -60,6 +61,10 @@ class Evaluation:
     results: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
     inputs_digest: str = ""
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    task_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
+    profile: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self, org_unit: str | None = None) -> pd.DataFrame:
         """Results of ``org_unit`` (default: the units at the top level), per indicator."""
@@ -79,9 +84,12 @@ def evaluate(
     engine: str | None = None,
     persist: bool = True,
     actor: str = "cli",
+    history: int = 0,
 ) -> Evaluation:
     """Evaluate every indicator of ``plan`` for every unit (or units of ``level``) and period.
 
+    With ``history`` = k, the k periods before each asked one are computed too and returned
+    as `Evaluation.history` (for trends and last-period imputation), not persisted.
     Cost: one query on the engine over the data values of the periods (and baselines);
     results are units × indicators × periods rows, persisted in one transaction.
     """
@@ -89,29 +97,81 @@ def evaluate(
     asked = [parse_period(p) for p in periods]
     if not asked:
         raise EvaluationError("至少需要一个期间 / give at least one period")
-    computed = _with_baselines(asked, plan)
+    computed = _with_baselines(asked, plan, history)
     clock = time.perf_counter()
     with backends.connect(store, engine) as eng:
-        raw = indicator_values(eng.tables, plan, computed).to_pandas()
+        chosen = [*plan.indicators, *profile_indicators(plan)]
+        raw = indicator_values(eng.tables, plan, computed, indicators=chosen).to_pandas()
+        profile = _profile(raw, asked)
+        raw = raw[~raw["indicator"].isin(PROFILE)]
         digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     with store.begin() as conn:
-        results = _assess(conn, _describe(conn, raw, asked), raw, plan, asked)
+        units = _units(conn, asked)
+        results = _assess(conn, _describe(raw, units), raw, plan, asked)
         results = _order(results, plan)
         if level is not None:
             results = results[results["level"] == level]
-        run_id = None
+        run_id, reviews = None, pd.DataFrame()
         if persist:
             run_id = _persist(
                 conn, results, plan, asked, level, engine_name, digest, actor, seconds
             )
+            reviews = review_tasks(conn, results, plan, run_id=run_id, actor=actor)
     seconds["total"] = time.perf_counter() - clock
-    return Evaluation(run_id, plan, [p.code for p in asked], engine_name, results, seconds, digest)
+    earlier = raw[~raw["period"].isin([p.code for p in asked])]
+    return Evaluation(
+        run_id,
+        plan,
+        [p.code for p in asked],
+        engine_name,
+        results,
+        seconds,
+        digest,
+        history=earlier[["indicator", "org_unit", "period", "value"]].reset_index(drop=True),
+        units=units,
+        task_reviews=reviews,
+        profile=profile,
+    )
 
 
-def _with_baselines(asked: list[Period], plan: Plan) -> list[Period]:
+PROFILE = {"profile__size": "size", "profile__area": "area"}
+
+
+def profile_indicators(plan: Plan) -> list[Indicator]:
+    """Size (population) and area of every unit, rolled up like any indicator, so that the
+    diagnosis can find peers of similar size and density; computed in the same query."""
+    settings, dimension = plan.composite, plan.dimensions[0].code
+    return [
+        Indicator(
+            code=code,
+            name=label,
+            name_en=label,
+            dimension=dimension,
+            numerator=element,
+            definition=label,
+            definition_en=label,
+        )
+        for code, label, element in (
+            ("profile__size", "size", settings.peer_size),
+            ("profile__area", "area", settings.peer_area),
+        )
+    ]
+
+
+def _profile(raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
+    rows = raw[raw["indicator"].isin(PROFILE) & raw["period"].isin([p.code for p in asked])]
+    wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
+    return wide.rename(columns=PROFILE).reset_index()
+
+
+def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Period]:
     codes = {p.code: p for p in asked}
+    for period in asked:
+        for step in range(1, history + 1):
+            earlier = shift(period, -step)
+            codes.setdefault(earlier.code, earlier)
     for target in plan.targets:
         if target.baseline_period:
             codes.setdefault(target.baseline_period, parse_period(target.baseline_period))
@@ -131,14 +191,17 @@ def _assess(
     return attainment.assess(wanted, plan, baselines=raw, scope_depths=scopes)
 
 
-def _describe(conn: Connection, raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
-    """The asked periods' rows, with unit names and levels as they were in each period."""
-    results = raw[raw["period"].isin([p.code for p in asked])]
-    units = pd.concat(
+def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
+    """Units of each asked period as they were on its last day (name, level, parent)."""
+    return pd.concat(
         [store_orgunits.units_on(conn, p.end).assign(period=p.code) for p in asked],
         ignore_index=True,
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
-    return results.merge(
+
+
+def _describe(raw: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The asked periods' rows, with unit names and levels as they were in each period."""
+    return raw.merge(
         units[["org_unit", "period", "org_unit_name", "level"]], on=["org_unit", "period"]
     )
 

@@ -29,6 +29,7 @@ _KEYED_LISTS = {
     "data_elements": ("code",),
     "indicators": ("code",),
     "targets": ("indicator", "scope", "period"),
+    "actions": ("indicator", "dimension"),
 }
 
 
@@ -193,9 +194,35 @@ def _cross_reference_problems(plan: Plan, lines: LineMap) -> Iterator[str]:
                     parse_expression(text, elements)
             except ExpressionError as exc:
                 yield f"{_where(lines, ('indicators', i, field))}: 指标 {ind.code}.{field}: {exc}"
+    yield from _composite_problems(plan, lines, dimensions, indicators)
     for i, target in enumerate(plan.targets):
         if target.indicator not in indicators:
             yield (
                 f"{_where(lines, ('targets', i))}: 目标引用了未定义的指标“{target.indicator}” / "
                 f"target names undefined indicator '{target.indicator}'"
             )
+
+
+def _composite_problems(
+    plan: Plan, lines: LineMap, dimensions: set[str], indicators: set[str]
+) -> Iterator[str]:
+    settings = plan.composite
+    where = _where(lines, ("composite",))
+    named = {
+        "indicators": set(settings.indicators or ()) - indicators,
+        "indicator_weights": set(settings.indicator_weights) - indicators,
+        "dimension_weights": set(settings.dimension_weights) - dimensions,
+        "ahp.items": set(settings.ahp.items if settings.ahp else ()) - dimensions,
+        "peer_size/peer_area": {settings.peer_size, settings.peer_area}
+        - {e.code for e in plan.data_elements},
+    }
+    for field, unknown in named.items():
+        if unknown:
+            shown = ", ".join(sorted(unknown))
+            yield f"{where}: composite.{field}: 未定义的编码 {shown} / unknown codes {shown}"
+    needs_ahp = settings.dimension_weighting in ("ahp", "combined")
+    if needs_ahp and settings.ahp is None:
+        yield f"{where}: composite.ahp: 需要 AHP 判断矩阵 / dimension weighting needs an ahp matrix"
+    for i, rule in enumerate(plan.actions):
+        if rule.indicator not in indicators | {None} or rule.dimension not in dimensions | {None}:
+            yield f"{_where(lines, ('actions', i))}: 行动规则引用了未定义的指标或维度 / action names an unknown indicator or dimension"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .expressions import Expression, parse_expression
 from .periods import parse_period
+from .scoring import ActionRule, CompositeSettings
 
 Comparator = Literal[">=", ">", "<=", "<", "reduce_by"]
 Direction = Literal["higher", "lower"]
@@ -142,6 +143,16 @@ class Plan(_Model):
     data_elements: tuple[DataElement, ...]
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...] = ()
+    composite: CompositeSettings = CompositeSettings()
+    actions: tuple[ActionRule, ...] = ()
+
+    def composite_indicators(self) -> tuple[Indicator, ...]:
+        """Indicators that enter the composite score (default: those with a target)."""
+        chosen = self.composite.indicators
+        if chosen is None:
+            targeted = {t.indicator for t in self.targets}
+            return tuple(i for i in self.indicators if i.code in targeted)
+        return tuple(self.indicator(code) for code in chosen)
 
     def dimension(self, code: str) -> Dimension:
         return {d.code: d for d in self.dimensions}[code]

@@ -78,3 +78,14 @@ def _build(text: str, kind: PeriodType, match: re.Match[str]) -> Period:
         first_month = last_month = int(match["m"])
     last_day = calendar.monthrange(year, last_month)[1]
     return Period(text, kind, dt.date(year, first_month, 1), dt.date(year, last_month, last_day))
+
+
+def shift(period: Period, steps: int) -> Period:
+    """The period ``steps`` periods later (negative: earlier) of the same type."""
+    if period.type == "year":
+        return parse_period(str(period.year + steps))
+    if period.type == "quarter":
+        index = period.year * 4 + (period.end.month // 3 - 1) + steps
+        return parse_period(f"{index // 4}Q{index % 4 + 1}")
+    index = period.year * 12 + (period.start.month - 1) + steps
+    return parse_period(f"{index // 12}-{index % 12 + 1:02d}")

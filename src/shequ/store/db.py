@@ -125,3 +125,11 @@ def current_revision(store: Store) -> str | None:
 
 def table_names(store: Store) -> list[str]:
     return sorted(inspect(store.engine).get_table_names())
+
+
+def head_revision() -> str:
+    """The newest schema revision this code ships."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(resources.files("shequ.store") / "migrations"))
+    return str(script.get_current_head())

@@ -184,3 +184,58 @@ class AuditEntry(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class CompositeScore(Base):
+    """A composite score of a unit in a run: one row per dimension, ``overall``, and
+    ``coordination`` (score = the coupling coordination degree D, label = its class)."""
+
+    __tablename__ = "composite_score"
+    __table_args__ = (Index("ix_composite_run", "run_id", "org_unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(16))
+    dimension: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[float | None] = mapped_column(Float)
+    rank_median: Mapped[float | None] = mapped_column(Float)
+    rank_low: Mapped[float | None] = mapped_column(Float)
+    rank_high: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str | None] = mapped_column(String(32))
+
+
+class FollowUpTask(Base):
+    """A follow-up task (整改任务): move one indicator of one unit, by an owner and a deadline.
+
+    Each later evaluation records the indicator's new value and whether it improved,
+    stayed unchanged or got worse since the task was created; a task whose target is met
+    is closed by that evaluation.
+    """
+
+    __tablename__ = "follow_up_task"
+    __table_args__ = (Index("ix_task_unit", "org_unit", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit: Mapped[str] = mapped_column(String(32))
+    indicator: Mapped[str] = mapped_column(String(64))
+    owner_unit: Mapped[str] = mapped_column(String(32))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    source_run_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_run.id"))
+    start_period: Mapped[str | None] = mapped_column(String(10))
+    start_value: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    comparator: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    last_period: Mapped[str | None] = mapped_column(String(10))
+    last_value: Mapped[float | None] = mapped_column(Float)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_run.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(Text)

@@ -58,3 +58,30 @@ def results(conn: Connection, run_id: int) -> pd.DataFrame:
         EvaluationResult.run_id == run_id
     )
     return pd.read_sql(query.order_by(EvaluationResult.id), conn)
+
+
+COMPOSITE_COLUMNS = ["org_unit", "period", "level", "dimension", "score", "rank", "rank_median",
+                     "rank_low", "rank_high", "label"]
+
+
+def save_composite(conn: Connection, run_id: int, scores: pd.DataFrame, coordination: pd.DataFrame) -> int:
+    """Persist composite scores and coordination degrees of a run; returns the row count."""
+    from .models import CompositeScore
+
+    coupling = coordination.rename(columns={"coordination": "score", "class": "label"}).assign(
+        dimension="coordination"
+    )
+    frame = pd.concat([scores, coupling], ignore_index=True).reindex(columns=COMPOSITE_COLUMNS)
+    rows = frame.astype(object).where(frame.notna(), None).assign(run_id=run_id)
+    if len(rows):
+        conn.execute(insert(CompositeScore), rows.to_dict("records"))
+    return len(rows)
+
+
+def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
+    from .models import CompositeScore
+
+    query = select(*(getattr(CompositeScore, c) for c in COMPOSITE_COLUMNS)).where(
+        CompositeScore.run_id == run_id
+    )
+    return pd.DataFrame(conn.execute(query).all(), columns=COMPOSITE_COLUMNS)

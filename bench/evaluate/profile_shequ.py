@@ -1,0 +1,253 @@
+"""Where does shequ's evaluation time go? Companion of bench_province.py (same store).
+
+Sections (each prints medians of ``--runs`` runs after a warm-up):
+
+1. fetch     — the shipped expression via ``to_pandas()``, via ``to_pyarrow().to_pandas()``,
+               and its compiled SQL (``ibis.to_sql``) run directly in DuckDB;
+2. scan      — the sqlite scanner alone, and both queries on tables copied into DuckDB first;
+3. operators — the slowest operators of the shipped query and of the hand-written one
+               (``EXPLAIN ANALYZE``);
+4. variants  — the candidate changes of `variants` (results checked against the shipped
+               pipeline), on DuckDB and with ``--sqlite`` also on the SQLite engine;
+5. evaluate  — ``evaluate(persist=False)`` end to end: where Python spends the time, and
+               the effect of computing each target's period gap once per period.
+
+    .venv/bin/python bench/evaluate/profile_shequ.py [--communities 20000] [--sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from unittest import mock
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import ibis  # noqa: E402
+import pandas as pd  # noqa: E402
+import peer_sql  # noqa: E402
+import variants  # noqa: E402
+from bench_province import RESULTS, periods  # noqa: E402
+from compare import agree, normalise  # noqa: E402
+from formulas import check_plan  # noqa: E402
+from province_data import build_store, store_path  # noqa: E402
+
+from shequ.evaluate import attainment, backends, indicators  # noqa: E402
+from shequ.evaluate.run import evaluate  # noqa: E402
+from shequ.framework.loader import load_plan  # noqa: E402
+from shequ.framework.periods import parse_period  # noqa: E402
+from shequ.store.db import Store, open_store  # noqa: E402
+
+OUT = RESULTS / "profile_shequ.json"
+
+
+def timed(fn: Callable[[], object], runs: int) -> float:
+    """Median seconds of ``runs`` calls after one warm-up."""
+    fn()
+    seconds = []
+    for _ in range(runs):
+        clock = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - clock)
+    return statistics.median(seconds)
+
+
+def show(section: dict, title: str) -> None:
+    print(f"\n== {title}")
+    for key, value in section.items():
+        if isinstance(value, list):
+            print(f"  {key}:" + "".join(f"\n      {item}" for item in value))
+            continue
+        text = f"{value:8.2f} s" if isinstance(value, float) else str(value)
+        print(f"  {key:<58}{text}")
+
+
+class Context:
+    """The store, plan and periods every section uses."""
+
+    def __init__(self, store: Store, runs: int) -> None:
+        self.store, self.runs = store, runs
+        self.plan = load_plan()
+        self.chosen = check_plan(self.plan)
+        self.periods = periods()
+
+    def shipped(self, tables: dict) -> ibis.Table:
+        return indicators.indicator_values(tables, self.plan, self.periods,
+                                           indicators=self.chosen)
+
+
+def fetch_section(ctx: Context) -> dict:
+    out = {}
+    with backends.connect(ctx.store, "duckdb") as eng:
+        expr = ctx.shipped(eng.tables)
+        out["shipped: expr.to_pandas()"] = timed(expr.to_pandas, ctx.runs)
+        out["shipped: expr.to_pyarrow().to_pandas()"] = timed(
+            lambda: expr.to_pyarrow().to_pandas(), ctx.runs)
+        sql = str(ibis.to_sql(expr, dialect="duckdb"))
+        raw = eng.con.con  # memtables are registered by the runs above
+        out["shipped SQL run directly: .df()"] = timed(lambda: raw.execute(sql).df(), ctx.runs)
+        out["shipped SQL run directly: .to_arrow_table()"] = timed(
+            lambda: raw.execute(sql).to_arrow_table(), ctx.runs)
+        out["shipped SQL run directly: count(*) only"] = timed(
+            lambda: raw.execute(f"SELECT count(*) FROM ({sql})").fetchall(), ctx.runs)
+        peer = peer_sql.build_sql(ctx.periods, "store")
+        out["hand-written SQL: .df()"] = timed(lambda: raw.execute(peer).df(), ctx.runs)
+        out["hand-written SQL: .to_arrow_table().to_pandas()"] = timed(
+            lambda: raw.execute(peer).to_arrow_table().to_pandas(), ctx.runs)
+    return out
+
+
+def scan_section(ctx: Context) -> dict:
+    out = {}
+    with backends.connect(ctx.store, "duckdb") as eng:
+        raw = eng.con.con
+        out["sqlite scan of data_value (4 columns to Arrow)"] = timed(
+            lambda: raw.execute("SELECT data_element, org_unit, period, value "
+                                "FROM store.data_value").to_arrow_table(), ctx.runs)
+
+        def copy() -> None:
+            for name in backends.TABLES:
+                raw.execute(f"CREATE OR REPLACE TABLE main.{name} AS "
+                            f"SELECT * FROM store.{name}")
+
+        out["copy the 3 tables into DuckDB memory"] = timed(copy, ctx.runs)
+        memory = {name: eng.con.table(name, database="memory") for name in backends.TABLES}
+        expr = ctx.shipped(memory)
+        out["shipped on copied tables: to_pyarrow()"] = timed(expr.to_pyarrow, ctx.runs)
+        peer = peer_sql.build_sql(ctx.periods, "memory")
+        out["hand-written SQL on copied tables: to_arrow_table()"] = timed(
+            lambda: raw.execute(peer).to_arrow_table(), ctx.runs)
+    return out
+
+
+def _top_operators(raw, sql: str, n: int = 6) -> list[str]:  # noqa: ANN001
+    plan = json.loads(raw.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).fetchall()[0][1])
+    found: list[tuple[float, str, int]] = []
+
+    def walk(node: dict) -> None:
+        found.append((node.get("operator_timing", 0.0), node.get("operator_name", "?"),
+                      node.get("operator_cardinality", 0)))
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(plan[0] if isinstance(plan, list) else plan)
+    found.sort(reverse=True)
+    return [f"{t:.2f} s {name.strip()} ({rows} rows)" for t, name, rows in found[:n]]
+
+
+def operators_section(ctx: Context) -> dict:
+    with backends.connect(ctx.store, "duckdb") as eng:
+        expr = ctx.shipped(eng.tables)
+        expr.to_pyarrow()  # registers the memtables
+        raw = eng.con.con
+        return {"shipped": _top_operators(raw, str(ibis.to_sql(expr, dialect="duckdb"))),
+                "hand-written": _top_operators(raw, peer_sql.build_sql(ctx.periods, "store"))}
+
+
+def variants_section(ctx: Context, engine: str) -> dict:
+    builders = {
+        "shipped": ctx.shipped,
+        "shipped + per-element pivot": lambda t: _with_pivot(ctx, t),
+        "wide roll-up (shipped pivot)": lambda t: variants.indicator_values_wide(
+            t, ctx.plan, ctx.periods, indicators=ctx.chosen, pivot="shipped"),
+        "wide roll-up + per-element pivot": lambda t: variants.indicator_values_wide(
+            t, ctx.plan, ctx.periods, indicators=ctx.chosen),
+    }
+    runs = ctx.runs if engine == "duckdb" else 1
+    out: dict = {}
+    reference = None
+    with backends.connect(ctx.store, engine) as eng:
+        for name, build in builders.items():
+            expr = build(eng.tables)
+            frame = normalise(expr.to_pyarrow().to_pandas())
+            reference = frame if reference is None else reference
+            ok = agree(reference, frame)["ok"]
+            out[f"{name}: to_pandas()"] = timed(expr.to_pandas, runs)
+            out[f"{name}: to_pyarrow().to_pandas()"] = timed(
+                lambda e=expr: e.to_pyarrow().to_pandas(), runs)
+            out[f"{name}: agrees with shipped"] = "PASS" if ok else "FAIL"
+    return out
+
+
+def _with_pivot(ctx: Context, tables: dict) -> ibis.Table:
+    with mock.patch.object(indicators, "_pivot", variants.pivot_per_element):
+        return ctx.shipped(tables)
+
+
+def _with_target_once(rows: pd.DataFrame, target) -> pd.DataFrame:  # noqa: ANN001
+    """`attainment._with_target`, parsing each distinct period once instead of per row."""
+    target_end = parse_period(target.period).end
+    gaps = {p: (target_end - parse_period(p).end).days for p in rows["period"].unique()}
+    gap = rows["period"].map(gaps)
+    period_rank = gap.where(gap >= 0, 1_000_000 - gap)
+    return rows.assign(target_value=float(target.value), comparator=target.comparator,
+                       target_period=target.period, baseline_period=target.baseline_period,
+                       period_rank=period_rank)
+
+
+def evaluate_section(ctx: Context) -> dict:
+    plan = ctx.plan.model_copy(update={"indicators": tuple(ctx.chosen)})
+    codes = [p.code for p in ctx.periods]
+
+    def run() -> pd.DataFrame:
+        return evaluate(ctx.store, plan, periods=codes, engine="duckdb", persist=False).results
+
+    out = {"evaluate(persist=False)": timed(run, ctx.runs)}
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    mine = [(v[3], f"{Path(k[0]).name}:{k[2]}") for k, v in stats.items()
+            if "/shequ/" in k[0] and k[2] not in ("evaluate", "<lambda>", "<genexpr>")]
+    for seconds, name in sorted(mine, reverse=True)[:8]:
+        out[f"cProfile cumulative {name}"] = seconds
+    with mock.patch.object(attainment, "_with_target", _with_target_once):
+        patched = run()
+        out["evaluate with _with_target once per period"] = timed(run, ctx.runs)
+    reference = run()
+    same = patched.equals(reference)
+    out["  same results as shipped"] = "PASS" if same else "FAIL"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--communities", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sqlite", action="store_true", help="also try variants on SQLite")
+    args = parser.parse_args(argv)
+    path = store_path(RESULTS, args.communities, args.seed)
+    build_store(path, args.communities, args.seed)
+    store = open_store(path, migrate=False)
+    ctx = Context(store, args.runs)
+    report: dict = {"communities": args.communities, "runs": args.runs}
+    sections = [("fetch", "1. fetching results", lambda: fetch_section(ctx)),
+                ("scan", "2. sqlite scanner vs copying into DuckDB", lambda: scan_section(ctx)),
+                ("operators", "3. slowest operators (EXPLAIN ANALYZE)",
+                 lambda: operators_section(ctx)),
+                ("variants_duckdb", "4. candidate changes, DuckDB engine",
+                 lambda: variants_section(ctx, "duckdb"))]
+    if args.sqlite:
+        sections.append(("variants_sqlite", "4b. candidate changes, SQLite engine (1 run)",
+                         lambda: variants_section(ctx, "sqlite")))
+    sections.append(("evaluate", "5. evaluate() end to end", lambda: evaluate_section(ctx)))
+    for key, title, fn in sections:
+        report[key] = fn()
+        show(report[key], title)
+    store.close()
+    OUT.write_text(json.dumps(report, indent=2))
+    print(f"\nwrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
