@@ -131,7 +131,7 @@ def normalise(
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN statistics
         scores = func(X, ref, higher, goals)
-    return np.where(np.isnan(X), np.nan, scores)
+    return np.where(np.isnan(X), np.nan, scores + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
 def _span(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
