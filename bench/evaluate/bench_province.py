@@ -14,7 +14,7 @@ numbers within 1e-9 relative, same unit counts. Output: a table on stdout and
 ``bench/results/evaluate_province.json``.
 
     .venv/bin/python bench/evaluate/bench_province.py                   # full size
-    .venv/bin/python bench/evaluate/bench_province.py --communities 500 # smoke test
+    .venv/bin/python bench/evaluate/bench_province.py --communities 500 --quick  # smoke
     .venv/bin/python bench/evaluate/bench_province.py --only pandas     # one approach
 """
 
@@ -44,8 +44,7 @@ from shequ.framework.periods import Period, parse_period  # noqa: E402
 REPORT = RESULTS / "evaluate_province.json"
 TARGET_VS_SQL = 1.5  # shequ within 1.5× of the hand-written SQL
 TARGET_VS_PANDAS = 10.0  # shequ at least 10× faster than pandas
-CHECKS = (("shequ", "sql"), ("shequ", "pandas"), ("shequ", "shequ_sqlite"),
-          ("shequ", "evaluate"))
+CHECKS = (("shequ", "sql"), ("shequ", "pandas"), ("shequ", "shequ_sqlite"), ("shequ", "evaluate"))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,6 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached store")
     parser.add_argument("--only", choices=APPROACHES, help="run one approach, in this process")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per approach (3)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: every approach once, in this process, no warm-up, "
+        "no memory figures, no JSON",
+    )
     parser.add_argument("--child-json", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -67,10 +72,12 @@ def result_path(store: Path, name: str) -> Path:
     return store.with_name(f"{store.stem}.{name}.parquet")
 
 
-def run_one(name: str, store: Path, runs: int) -> dict:
+def run_one(name: str, store: Path, runs: int, *, quick: bool = False) -> dict:
     """Measure one approach in this process; keep its result for the agreement check."""
     preload(name)
-    frame, stats = measure(name, store, periods(), runs)
+    frame, stats = measure(name, store, periods(), 1 if quick else runs, warmup=not quick)
+    if quick:  # the peak of this process is that of every approach run so far
+        stats["peak_mb"] = stats["baseline_mb"] = None
     normalise(frame).to_parquet(result_path(store, name), index=False)
     return stats
 
@@ -79,9 +86,20 @@ def spawn(name: str, args: argparse.Namespace) -> dict:
     """Measure one approach in a child process (its peak RSS is then its own)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "stats.json"
-        command = [sys.executable, str(Path(__file__).resolve()), "--communities",
-                   str(args.communities), "--seed", str(args.seed), "--runs", str(args.runs),
-                   "--only", name, "--child-json", str(out)]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--communities",
+            str(args.communities),
+            "--seed",
+            str(args.seed),
+            "--runs",
+            str(args.runs),
+            "--only",
+            name,
+            "--child-json",
+            str(out),
+        ]
         done = subprocess.run(command, check=False)
         if done.returncode != 0:
             raise SystemExit(f"{name} failed (exit {done.returncode})")
@@ -90,8 +108,9 @@ def spawn(name: str, args: argparse.Namespace) -> dict:
 
 def check_agreement(store: Path, names: list[str]) -> dict[str, dict]:
     frames = {n: pd.read_parquet(result_path(store, n)) for n in names}
-    return {f"{a} vs {b}": agree(frames[a], frames[b])
-            for a, b in CHECKS if a in frames and b in frames}
+    return {
+        f"{a} vs {b}": agree(frames[a], frames[b]) for a, b in CHECKS if a in frames and b in frames
+    }
 
 
 def machine() -> dict:
@@ -102,58 +121,92 @@ def machine() -> dict:
 
     with duckdb.connect() as con:
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    return {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "duckdb_threads": threads, "ibis": ibis.__version__, "pandas": pd.__version__,
-            "numpy": numpy.__version__, "sqlalchemy": sqlalchemy.__version__,
-            "sqlite": __import__("sqlite3").sqlite_version}
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "duckdb_threads": threads,
+        "ibis": ibis.__version__,
+        "pandas": pd.__version__,
+        "numpy": numpy.__version__,
+        "sqlalchemy": sqlalchemy.__version__,
+        "sqlite": __import__("sqlite3").sqlite_version,
+    }
 
 
 def ratios(stats: dict[str, dict]) -> dict[str, float]:
     def total(name: str, phase: str = "total") -> float | None:
         return stats[name]["median"][phase] if name in stats else None
 
-    pairs = {"shequ/sql": ("shequ", "sql"), "pandas/shequ": ("pandas", "shequ"),
-             "shequ_sqlite/shequ": ("shequ_sqlite", "shequ"),
-             "evaluate/shequ": ("evaluate", "shequ")}
+    pairs = {
+        "shequ/sql": ("shequ", "sql"),
+        "pandas/shequ": ("pandas", "shequ"),
+        "shequ_sqlite/shequ": ("shequ_sqlite", "shequ"),
+        "evaluate/shequ": ("evaluate", "shequ"),
+    }
     out = {k: total(a) / total(b) for k, (a, b) in pairs.items() if total(a) and total(b)}
     if "pandas" in stats and "shequ" in stats:
         out["pandas_compute_only/shequ"] = total("pandas", "compute") / total("shequ")
     return out
 
 
-def print_report(meta: dict, stats: dict[str, dict], rat: dict[str, float],
-                 checks: dict[str, dict]) -> None:
+def print_report(
+    meta: dict, stats: dict[str, dict], rat: dict[str, float], checks: dict[str, dict]
+) -> None:
     rows = meta["rows"]
     build = meta["build_seconds"]
     state = "cached store; it was built" if meta["cached"] else "built"
-    print(f"\nprovince: {meta['communities']} communities, {rows['org_unit']} unit versions, "
-          f"{rows['org_unit_path']} paths, {rows['data_value']} values "
-          f"({meta['file_mb']:.0f} MB)")
-    print(f"store: {state} in {sum(build.values()):.1f} s ("
-          + ", ".join(f"{k} {v:.1f} s" for k, v in build.items()) + ")")
-    print(f"\n{'approach':<14}{'median s':>10}  {'phases (median s)':<38}{'peak MB':>9}"
-          f"{'Δ MB':>8}{'rows':>10}")
+    print(
+        f"\nprovince: {meta['communities']} communities, {rows['org_unit']} unit versions, "
+        f"{rows['org_unit_path']} paths, {rows['data_value']} values "
+        f"({meta['file_mb']:.0f} MB)"
+    )
+    print(
+        f"store: {state} in {sum(build.values()):.1f} s ("
+        + ", ".join(f"{k} {v:.1f} s" for k, v in build.items())
+        + ")"
+    )
+    print(
+        f"\n{'approach':<14}{'median s':>10}  {'phases (median s)':<38}{'peak MB':>9}"
+        f"{'Δ MB':>8}{'rows':>10}"
+    )
     for name, s in stats.items():
         phases = " ".join(f"{k} {v:.2f}" for k, v in s["median"].items() if k != "total")
-        print(f"{name:<14}{s['median']['total']:>10.2f}  {phases:<38}{s['peak_mb']:>9.0f}"
-              f"{s['peak_mb'] - s['baseline_mb']:>8.0f}{s['rows']:>10}")
-    print("(peak MB: peak RSS of the approach's process; Δ MB: peak minus the RSS after its"
-          " imports)\n")
+        peak, delta = "-", "-"
+        if s["peak_mb"] is not None:
+            peak, delta = f"{s['peak_mb']:.0f}", f"{s['peak_mb'] - s['baseline_mb']:.0f}"
+        print(
+            f"{name:<14}{s['median']['total']:>10.2f}  {phases:<38}{peak:>9}{delta:>8}"
+            f"{s['rows']:>10}"
+        )
+    print(
+        "(peak MB: peak RSS of the approach's process; Δ MB: peak minus the RSS after its"
+        " imports)\n"
+    )
     for key, value in rat.items():
         note = ""
         if key == "shequ/sql":
-            note = f"  target <= {TARGET_VS_SQL}: " + ("met" if value <= TARGET_VS_SQL else "MISSED")
+            note = f"  target <= {TARGET_VS_SQL}: " + (
+                "met" if value <= TARGET_VS_SQL else "MISSED"
+            )
         elif key == "pandas/shequ":
             note = f"  target >= {TARGET_VS_PANDAS}: " + (
-                "met" if value >= TARGET_VS_PANDAS else "MISSED")
+                "met" if value >= TARGET_VS_PANDAS else "MISSED"
+            )
         print(f"{key:<28}{value:>8.2f}×{note}")
     print()
     for key, c in checks.items():
         diffs = ", ".join(f"{k} {v}" for k, v in c["differences"].items() if v)
-        detail = "" if c["ok"] else (f" (only in a {c['only_in_a']}, only in b "
-                                     f"{c['only_in_b']}; differing: {diffs or 'none'})")
+        detail = (
+            ""
+            if c["ok"]
+            else (
+                f" (only in a {c['only_in_a']}, only in b "
+                f"{c['only_in_b']}; differing: {diffs or 'none'})"
+            )
+        )
         print(f"{'PASS' if c['ok'] else 'FAIL'}  {key}: {c['rows_compared']} rows compared{detail}")
     if checks:
         overall = all(c["ok"] for c in checks.values())
@@ -172,21 +225,30 @@ def main(argv: list[str] | None = None) -> int:
     stats = {}
     for name in names:
         print(f"running {name} ...", flush=True)
-        stats[name] = run_one(name, store, args.runs) if args.only else spawn(name, args)
+        in_process = args.only or args.quick
+        stats[name] = (
+            run_one(name, store, args.runs, quick=args.quick) if in_process else spawn(name, args)
+        )
     checks = check_agreement(store, names)
     rat = ratios(stats)
     print_report(meta, stats, rat, checks)
-    if args.only:
-        return 0
-    report = {"size": {k: meta[k] for k in ("communities", "seed", "rows", "file_mb")},
-              "build_seconds": meta["build_seconds"], "store": str(store), "runs": args.runs,
-              "approaches": stats, "ratios": rat,
-              "targets": {"shequ/sql <=": TARGET_VS_SQL, "pandas/shequ >=": TARGET_VS_PANDAS},
-              "agreement": {"ok": all(c["ok"] for c in checks.values()), "checks": checks},
-              "machine": machine()}
+    ok = all(c["ok"] for c in checks.values())
+    if args.only or args.quick:
+        return 0 if ok else 1
+    report = {
+        "size": {k: meta[k] for k in ("communities", "seed", "rows", "file_mb")},
+        "build_seconds": meta["build_seconds"],
+        "store": str(store),
+        "runs": args.runs,
+        "approaches": stats,
+        "ratios": rat,
+        "targets": {"shequ/sql <=": TARGET_VS_SQL, "pandas/shequ >=": TARGET_VS_PANDAS},
+        "agreement": {"ok": ok, "checks": checks},
+        "machine": machine(),
+    }
     REPORT.write_text(json.dumps(report, indent=2, default=str))
     print(f"wrote {REPORT}")
-    return 0 if report["agreement"]["ok"] else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

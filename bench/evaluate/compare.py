@@ -50,6 +50,13 @@ def agree(reference: pd.DataFrame, other: pd.DataFrame) -> dict:
         bad |= wrong
     examples = both[bad].head(3).drop(columns="_merge").to_dict("records")
     ok = only_a == 0 and only_b == 0 and not bad.any() and len(reference) == len(other)
-    return {"ok": bool(ok), "rows_a": len(reference), "rows_b": len(other),
-            "rows_compared": len(both), "only_in_a": only_a, "only_in_b": only_b,
-            "differences": differences, "examples": examples}
+    return {
+        "ok": bool(ok),
+        "rows_a": len(reference),
+        "rows_b": len(other),
+        "rows_compared": len(both),
+        "only_in_a": only_a,
+        "only_in_b": only_b,
+        "differences": differences,
+        "examples": examples,
+    }

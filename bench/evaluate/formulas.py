@@ -19,8 +19,11 @@ FORMULAS: dict[str, tuple[str, str | None, float]] = {
     "service_centre_coverage": ("service_centres >= 1", "1", 100.0),
     "culture_centre_coverage": ("culture_centres >= 1", "1", 100.0),
     "sports_centre_coverage": ("sports_centres >= 1", "1", 100.0),
-    "service_radius_coverage": ("residents_within_500m_service_centre", "resident_population",
-                                100.0),
+    "service_radius_coverage": (
+        "residents_within_500m_service_centre",
+        "resident_population",
+        100.0,
+    ),
     "new_service_centres": ("service_centres_opened", None, 1.0),
     "participation_rate": ("participants", "adult_population", 100.0),
     "culture_satisfaction": ("culture_satisfied", "culture_answered", 100.0),
@@ -41,7 +44,7 @@ def numerator_element(code: str) -> str:
 
 def elements(code: str) -> tuple[str, ...]:
     """Data elements an indicator reads: a unit reports it when all of them are present."""
-    numerator, denominator, _ = FORMULAS[code]
+    denominator = FORMULAS[code][1]
     found = [numerator_element(code)]
     if denominator not in (None, "1"):
         found.append(denominator)
@@ -58,7 +61,8 @@ def check_plan(plan: Plan) -> list[Indicator]:
         found = (ind.numerator, ind.denominator, ind.factor, ind.accumulate_from)
         if found != (numerator, denominator, factor, expected_from):
             msg = f"plan changed: {code} is {found}, the benchmark's peers hard-code " + str(
-                (numerator, denominator, factor, expected_from))
+                (numerator, denominator, factor, expected_from)
+            )
             raise SystemExit(msg)
         chosen.append(ind)
     return chosen

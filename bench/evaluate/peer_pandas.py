@@ -35,20 +35,23 @@ def read(path: Path, periods: Sequence[Period]) -> Tables:
     """Read the values of the data periods needed, every unit version and every path."""
     needed = sorted({e for code in FORMULAS for e in elements(code)})
     last = max(p.year for p in periods)
-    data_periods = sorted({p.code for p in periods} | {str(y) for y in
-                                                       range(ACCUMULATE_FROM, last + 1)})
+    data_periods = sorted(
+        {p.code for p in periods} | {str(y) for y in range(ACCUMULATE_FROM, last + 1)}
+    )
     marks = ", ".join("?" * len(needed))
     period_marks = ", ".join("?" * len(data_periods))
     with sqlite3.connect(path) as con:
         values = pd.read_sql(
             "SELECT data_element, org_unit, period, value FROM data_value "
             f"WHERE data_element IN ({marks}) AND period IN ({period_marks})",
-            con, params=[*needed, *data_periods])
-        units = pd.read_sql(
-            "SELECT code, parent_code, valid_from, valid_to FROM org_unit", con)
+            con,
+            params=[*needed, *data_periods],
+        )
+        units = pd.read_sql("SELECT code, parent_code, valid_from, valid_to FROM org_unit", con)
         paths = pd.read_sql(
-            "SELECT ancestor_code, descendant_code, depth, valid_from, valid_to "
-            "FROM org_unit_path", con)
+            "SELECT ancestor_code, descendant_code, depth, valid_from, valid_to FROM org_unit_path",
+            con,
+        )
     return Tables(values, units, paths)
 
 
@@ -65,10 +68,12 @@ def _pivot(values: pd.DataFrame, calendar: pd.DataFrame) -> pd.DataFrame:
     plain = values[values["data_element"] != accumulated]
     wide = plain.set_index([*KEY, "data_element"])["value"].unstack("data_element")
     opened = values[values["data_element"] == accumulated]
-    window = opened.merge(calendar[["period"]].rename(columns={"period": "eval_period"}),
-                          how="cross")
-    window = window[(window["period"] >= str(ACCUMULATE_FROM))
-                    & (window["period"] <= window["eval_period"])]
+    window = opened.merge(
+        calendar[["period"]].rename(columns={"period": "eval_period"}), how="cross"
+    )
+    window = window[
+        (window["period"] >= str(ACCUMULATE_FROM)) & (window["period"] <= window["eval_period"])
+    ]
     since = window.groupby(["org_unit", "eval_period"])["value"].sum()
     since.index.names = KEY
     return wide.join(since.rename("opened_since"), how="outer")
@@ -98,23 +103,30 @@ def _per_unit(wide: pd.DataFrame) -> pd.DataFrame:
 
 def compute(tables: Tables, periods: Sequence[Period]) -> pd.DataFrame:
     """Indicator × unit × period rows (columns as `shequ.evaluate.indicators.OUTPUT`)."""
-    calendar = pd.DataFrame({"period": [p.code for p in periods],
-                             "ref_date": [p.end.isoformat() for p in periods]})
+    calendar = pd.DataFrame(
+        {"period": [p.code for p in periods], "ref_date": [p.end.isoformat() for p in periods]}
+    )
     paths = _on_day(tables.paths, calendar)
     units = _on_day(tables.units, calendar)
     per_unit = _per_unit(_pivot(tables.values, calendar)).reset_index()
 
     joined = paths.merge(per_unit, left_on=["descendant_code", "period"], right_on=KEY)
-    rolled = joined.drop(columns=["descendant_code", "depth", "org_unit"]).groupby(
-        ["ancestor_code", "period"]).sum()
+    rolled = (
+        joined.drop(columns=["descendant_code", "depth", "org_unit"])
+        .groupby(["ancestor_code", "period"])
+        .sum()
+    )
     rolled.index.names = KEY
 
     parents = set(zip(units["parent_code"], units["period"], strict=True))
     is_leaf = [(c, p) not in parents for c, p in zip(units["code"], units["period"], strict=True)]
     leaves = units.loc[is_leaf, ["code", "period"]]
-    expected = paths.merge(leaves, left_on=["descendant_code", "period"],
-                           right_on=["code", "period"]).groupby(
-        ["ancestor_code", "period"]).size().rename("expected_units")
+    expected = (
+        paths.merge(leaves, left_on=["descendant_code", "period"], right_on=["code", "period"])
+        .groupby(["ancestor_code", "period"])
+        .size()
+        .rename("expected_units")
+    )
     expected.index.names = KEY
 
     grid = units[["code", "period"]].rename(columns={"code": "org_unit"}).set_index(KEY)

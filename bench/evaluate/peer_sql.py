@@ -21,10 +21,10 @@ from shequ.framework.periods import Period
 
 def _parts(code: str) -> tuple[str, str, str]:
     """SQL of (reports, numerator, denominator) over the pivoted columns of one unit."""
-    numerator, denominator, _ = FORMULAS[code]
-    reports = " AND ".join(f"{e} IS NOT NULL" for e in elements(code))
     if code == ACCUMULATED:
         return "opened_since IS NOT NULL", "opened_since", "NULL::DOUBLE"
+    numerator, denominator, _ = FORMULAS[code]
+    reports = " AND ".join(f"{e} IS NOT NULL" for e in elements(code))
     if numerator.endswith(AT_LEAST_ONE):
         num = f"CASE WHEN {numerator} THEN 1.0 ELSE 0.0 END"
     else:
@@ -38,22 +38,28 @@ def build_sql(periods: Sequence[Period], store_alias: str = "s") -> str:
     s = store_alias
     calendar = ", ".join(f"('{p.code}', DATE '{p.end.isoformat()}')" for p in periods)
     needed = sorted({e for code in FORMULAS for e in elements(code)})
-    data_periods = sorted({p.code for p in periods}
-                          | {str(y) for y in range(ACCUMULATE_FROM, max(p.year for p in periods) + 1)})
+    data_periods = sorted(
+        {p.code for p in periods}
+        | {str(y) for y in range(ACCUMULATE_FROM, max(p.year for p in periods) + 1)}
+    )
     accumulated = FORMULAS[ACCUMULATED][0]
     pivot = ",\n        ".join(
-        f"max(value) FILTER (WHERE data_element = '{e}') AS {e}" for e in needed
-        if e != accumulated)
+        f"max(value) FILTER (WHERE data_element = '{e}') AS {e}" for e in needed if e != accumulated
+    )
     sums = []
     for i, code in enumerate(FORMULAS):
         reports, num, den = _parts(code)
-        sums += [f"sum({num}) FILTER (WHERE {reports}) AS n{i}",
-                 f"sum({den}) FILTER (WHERE {reports}) AS d{i}",
-                 f"count(*) FILTER (WHERE {reports}) AS r{i}"]
+        sums += [
+            f"sum({num}) FILTER (WHERE {reports}) AS n{i}",
+            f"sum({den}) FILTER (WHERE {reports}) AS d{i}",
+            f"count(*) FILTER (WHERE {reports}) AS r{i}",
+        ]
     aggregates = ",\n        ".join(sums)
     unpivot = ", ".join(f"(n{i}, d{i}, r{i}) AS '{code}'" for i, code in enumerate(FORMULAS))
-    meta = ", ".join(f"('{code}', {factor}, {denominator is not None})"
-                     for code, (_, denominator, factor) in FORMULAS.items())
+    meta = ", ".join(
+        f"('{code}', {factor}, {denominator is not None})"
+        for code, (_, denominator, factor) in FORMULAS.items()
+    )
     quoted = ", ".join(f"'{e}'" for e in needed)
     period_list = ", ".join(f"'{c}'" for c in data_periods)
     return f"""

@@ -23,18 +23,31 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import insert, text
 
-from shequ.store.db import open_store
+from shequ.store.db import Store, open_store
 from shequ.store.models import SINCE_EVER, UNTIL_FURTHER, DataValue
 from shequ.store.orgunits import write_versions
 from shequ.store.values import ensure_periods
 
 YEARS = tuple(range(2020, 2026))
 ELEMENTS = (
-    "resident_population", "adult_population", "residential_floor_area_m2", "land_area_m2",
-    "green_area_m2", "public_green_area_m2", "service_centres", "culture_centres",
-    "sports_centres", "service_centres_opened", "residents_within_500m_service_centre",
-    "participants", "culture_satisfied", "culture_answered", "feel_safe", "safety_answered",
-    "criminal_cases", "public_security_cases",
+    "resident_population",
+    "adult_population",
+    "residential_floor_area_m2",
+    "land_area_m2",
+    "green_area_m2",
+    "public_green_area_m2",
+    "service_centres",
+    "culture_centres",
+    "sports_centres",
+    "service_centres_opened",
+    "residents_within_500m_service_centre",
+    "participants",
+    "culture_satisfied",
+    "culture_answered",
+    "feel_safe",
+    "safety_answered",
+    "criminal_cases",
+    "public_security_cases",
 )
 PROVINCE = "330000000000"
 REORG = dt.date(2023, 1, 1)
@@ -61,10 +74,21 @@ def _split(rng: np.random.Generator, total: int, bins: int) -> np.ndarray:
     return 1 + rng.multinomial(total - bins, weights / weights.sum())
 
 
-def _unit(code: str, level: str, parent: str | None, start: dt.date = SINCE_EVER,
-          end: dt.date = UNTIL_FURTHER) -> dict:
-    return {"code": code, "name": f"{level}-{code}", "level": level, "parent_code": parent,
-            "valid_from": start, "valid_to": end}
+def _unit(
+    code: str,
+    level: str,
+    parent: str | None,
+    start: dt.date = SINCE_EVER,
+    end: dt.date = UNTIL_FURTHER,
+) -> dict:
+    return {
+        "code": code,
+        "name": f"{level}-{code}",
+        "level": level,
+        "parent_code": parent,
+        "valid_from": start,
+        "valid_to": end,
+    }
 
 
 def build_tree(rng: np.random.Generator, n_communities: int) -> Province:
@@ -89,7 +113,9 @@ def build_tree(rng: np.random.Generator, n_communities: int) -> Province:
                 street = f"{district[:6]}{s + 1:03d}000"
                 rows.append(_unit(street, "street", district))
                 codes.append(street)
-                members.append([f"{street[:9]}{m + 1:03d}" for m in range(per_street[len(members)])])
+                members.append(
+                    [f"{street[:9]}{m + 1:03d}" for m in range(per_street[len(members)])]
+                )
             streets_of_district.append(codes)
     streets = [s for codes in streets_of_district for s in codes]
     parent = {m: s for s, ms in zip(streets, members, strict=True) for m in ms}
@@ -118,8 +144,13 @@ def build_tree(rng: np.random.Generator, n_communities: int) -> Province:
     return Province(rows, communities, first, last)
 
 
-def _reorganise(rng: np.random.Generator, streets_of_district: list[list[str]],
-                members: list[list[str]], versions: dict[str, list], rows: list[dict]) -> set[str]:
+def _reorganise(
+    rng: np.random.Generator,
+    streets_of_district: list[list[str]],
+    members: list[list[str]],
+    versions: dict[str, list],
+    rows: list[dict],
+) -> set[str]:
     """On `REORG`: split ~0.3 % of streets in two new streets, move ~1 % of communities."""
     streets = [s for codes in streets_of_district for s in codes]
     index = {s: i for i, s in enumerate(streets)}
@@ -136,8 +167,13 @@ def _reorganise(rng: np.random.Generator, streets_of_district: list[list[str]],
             for k, m in enumerate(sorted(members[index[street]])):
                 start = versions[m][0][0]
                 versions[m] = [(start, REORG, street), (REORG, UNTIL_FURTHER, new[k % 2])]
-    movable = [m for s, ms in zip(streets, members, strict=True) if s not in closing for m in ms
-               if versions[m][0][0] == SINCE_EVER]
+    movable = [
+        m
+        for s, ms in zip(streets, members, strict=True)
+        if s not in closing
+        for m in ms
+        if versions[m][0][0] == SINCE_EVER
+    ]
     by_district = {s: codes for codes in streets_of_district for s in codes}
     for m in map(str, rng.choice(movable, max(1, len(movable) // 100), replace=False)):
         old = versions[m][0][2]
@@ -148,8 +184,9 @@ def _reorganise(rng: np.random.Generator, streets_of_district: list[list[str]],
     return closing
 
 
-def _facility(rng: np.random.Generator, n: int, p_from_start: float, p_later: float
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _facility(
+    rng: np.random.Generator, n: int, p_from_start: float, p_later: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Centre counts (0–2) per community and year, and the year-of-opening flags."""
     later = rng.integers(1, len(YEARS), n)
     draw = rng.random(n)
@@ -177,15 +214,18 @@ def simulate(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     v["land_area_m2"] = np.round(np.repeat(land, t, axis=1), 1)
     v["green_area_m2"] = np.round(v["land_area_m2"] * np.clip(per_year(0.22, 0.46), 0, 1), 1)
     v["public_green_area_m2"] = np.round(
-        np.minimum(pop * per_year(6, 22), 0.9 * v["green_area_m2"]), 1)
+        np.minimum(pop * per_year(6, 22), 0.9 * v["green_area_m2"]), 1
+    )
     v["service_centres"], v["service_centres_opened"] = _facility(rng, n, 0.8, 0.15)
     v["culture_centres"] = _facility(rng, n, 0.7, 0.2)[0]
     v["sports_centres"] = _facility(rng, n, 0.5, 0.3)[0]
     near = np.where(v["service_centres"] >= 1, per_year(0.7, 1.0), per_year(0.0, 0.4))
     v["residents_within_500m_service_centre"] = np.round(pop * np.clip(near, 0, 1))
     v["participants"] = np.round(v["adult_population"] * np.clip(per_year(0.45, 0.95), 0, 1))
-    for answered, yes, lo, hi in (("culture_answered", "culture_satisfied", 0.8, 0.98),
-                                  ("safety_answered", "feel_safe", 0.9, 0.998)):
+    for answered, yes, lo, hi in (
+        ("culture_answered", "culture_satisfied", 0.8, 0.98),
+        ("safety_answered", "feel_safe", 0.9, 0.998),
+    ):
         ans = np.clip(np.round(pop / 40 * rng.uniform(0.6, 1.4, (n, t))), 80, 400)
         v[answered] = ans
         v[yes] = rng.binomial(ans.astype(np.int64), np.clip(per_year(lo, hi), 0, 1)).astype(float)
@@ -200,15 +240,24 @@ def value_rows(rng: np.random.Generator, province: Province) -> pd.DataFrame:
     data = simulate(rng, n)
     years = np.arange(t)
     exists = (years[None, :] >= province.first_year[:, None]) & (
-        years[None, :] <= province.last_year[:, None])
+        years[None, :] <= province.last_year[:, None]
+    )
     codes = np.asarray(province.communities, dtype=object)
     periods = np.asarray([str(y) for y in YEARS], dtype=object)
     frames = []
     for element in ELEMENTS:
         keep = exists & (rng.random((n, t)) >= MISSING_SHARE)
         rows, cols = np.nonzero(keep)
-        frames.append(pd.DataFrame({"data_element": element, "org_unit": codes[rows],
-                                    "period": periods[cols], "value": data[element][rows, cols]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "data_element": element,
+                    "org_unit": codes[rows],
+                    "period": periods[cols],
+                    "value": data[element][rows, cols],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -246,22 +295,28 @@ def build_store(path: Path, n_communities: int, seed: int, *, rebuild: bool = Fa
         seconds["data_values"] = time.perf_counter() - clock
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                      for t in ("org_unit", "org_unit_path", "data_value")}
+            counts = {
+                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("org_unit", "org_unit_path", "data_value")
+            }
     finally:
         store.close()
-    meta = {**wanted, "rows": counts, "build_seconds": seconds,
-            "file_mb": path.stat().st_size / 2**20}
+    meta = {
+        **wanted,
+        "rows": counts,
+        "build_seconds": seconds,
+        "file_mb": path.stat().st_size / 2**20,
+    }
     meta_path.write_text(json.dumps(meta, indent=2))
     return {**meta, "cached": False}
 
 
-def _insert_values(store, values: pd.DataFrame) -> None:  # noqa: ANN001
+def _insert_values(store: Store, values: pd.DataFrame) -> None:
     """Bulk insert in one transaction (SQLAlchemy core executemany, in chunks)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.begin() as conn:
         for start in range(0, len(values), CHUNK):
-            chunk = values.iloc[start:start + CHUNK]
+            chunk = values.iloc[start : start + CHUNK]
             records = chunk.assign(updated_by="bench", updated_at=now).to_dict("records")
             conn.execute(insert(DataValue), records)
         ensure_periods(conn, [str(y) for y in YEARS])

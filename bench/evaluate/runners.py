@@ -7,6 +7,7 @@ ends with a pandas DataFrame of the columns of `shequ.evaluate.indicators.OUTPUT
 
 from __future__ import annotations
 
+import importlib
 import resource
 import statistics
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shequ.framework.models import Indicator, Plan
 from shequ.framework.periods import Period
 
 Phases = dict[str, float]
@@ -22,7 +24,7 @@ Runner = Callable[[Path, Sequence[Period]], tuple[pd.DataFrame, Phases]]
 APPROACHES = ("sql", "shequ", "shequ_sqlite", "evaluate", "pandas")
 
 
-def _plan():  # noqa: ANN202
+def _plan() -> tuple[Plan, list[Indicator]]:
     from formulas import check_plan
 
     from shequ.framework.loader import load_plan
@@ -31,8 +33,9 @@ def _plan():  # noqa: ANN202
     return plan, check_plan(plan)
 
 
-def run_shequ(path: Path, periods: Sequence[Period], engine: str = "duckdb"
-              ) -> tuple[pd.DataFrame, Phases]:
+def run_shequ(
+    path: Path, periods: Sequence[Period], engine: str = "duckdb"
+) -> tuple[pd.DataFrame, Phases]:
     """``indicator_values(...).to_pandas()`` on ``engine`` over the store."""
     from shequ.evaluate import backends
     from shequ.evaluate.indicators import indicator_values
@@ -67,8 +70,9 @@ def run_evaluate(path: Path, periods: Sequence[Period]) -> tuple[pd.DataFrame, P
     clock = time.perf_counter()
     store = open_store(path)
     try:
-        result = evaluate(store, plan, periods=[p.code for p in periods], engine="duckdb",
-                          persist=False)
+        result = evaluate(
+            store, plan, periods=[p.code for p in periods], engine="duckdb", persist=False
+        )
     finally:
         store.close()
     end = time.perf_counter()
@@ -108,8 +112,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(name: str, path: Path, periods: Sequence[Period], runs: int, *,
-            warmup: bool = True) -> tuple[pd.DataFrame, dict]:
+def measure(
+    name: str, path: Path, periods: Sequence[Period], runs: int, *, warmup: bool = True
+) -> tuple[pd.DataFrame, dict]:
     """One warm-up (unless ``warmup`` is False) and ``runs`` timed runs of approach ``name``.
 
     Returns the last result and ``{"runs": [phases...], "median": phases, "peak_mb",
@@ -125,20 +130,25 @@ def measure(name: str, path: Path, periods: Sequence[Period], runs: int, *,
         frame, phases = runner(path, periods)
         timings.append(phases)
     median = {k: statistics.median(t[k] for t in timings) for k in timings[0]}
-    return frame, {"runs": timings, "median": median, "peak_mb": peak_rss_mb(),
-                   "baseline_mb": baseline, "rows": len(frame)}
+    return frame, {
+        "runs": timings,
+        "median": median,
+        "peak_mb": peak_rss_mb(),
+        "baseline_mb": baseline,
+        "rows": len(frame),
+    }
+
+
+PRELOAD = {
+    "shequ": ("ibis", "shequ.evaluate.run", "duckdb_extensions"),
+    "shequ_sqlite": ("ibis", "shequ.evaluate.run"),
+    "evaluate": ("ibis", "shequ.evaluate.run", "duckdb_extensions"),
+    "sql": ("duckdb_extensions", "peer_sql"),
+    "pandas": ("peer_pandas",),
+}
 
 
 def preload(name: str) -> None:
     """Import what approach ``name`` needs, so the memory baseline includes its libraries."""
-    if name in ("shequ", "shequ_sqlite", "evaluate"):
-        import ibis  # noqa: F401
-
-        import shequ.evaluate.run  # noqa: F401
-        if name != "shequ_sqlite":
-            import duckdb_extensions  # noqa: F401
-    elif name == "sql":
-        import duckdb_extensions  # noqa: F401
-        import peer_sql  # noqa: F401
-    elif name == "pandas":
-        import peer_pandas  # noqa: F401
+    for module in PRELOAD[name]:
+        importlib.import_module(module)

@@ -32,14 +32,14 @@ GEOMETRIC_FLOOR = 1.0
 whole product."""
 
 
-def _scores_and_weights(S: np.ndarray, w: np.ndarray | Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    S = np.asarray(S, dtype=float)
+def _scores_and_weights(s: np.ndarray, w: np.ndarray | Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    s = np.asarray(s, dtype=float)
     w = np.asarray(w, dtype=float)
-    if S.ndim != 2 or w.shape != (S.shape[1],):
-        raise ValueError(f"得分矩阵 {S.shape} 与权重 {w.shape} 的形状不匹配 / scores of shape {S.shape} do not match weights of shape {w.shape}")
-    if np.isnan(S).any():
+    if s.ndim != 2 or w.shape != (s.shape[1],):
+        raise ValueError(f"得分矩阵 {s.shape} 与权重 {w.shape} 的形状不匹配 / scores of shape {s.shape} do not match weights of shape {w.shape}")
+    if np.isnan(s).any():
         raise ValueError("得分中有缺失值，请先插补（或去掉该指标的权重）/ the scores contain NaN: impute first (or drop the indicator's weight)")
-    return S, _unit_weights(w)
+    return s, _unit_weights(w)
 
 
 def _unit_weights(w: np.ndarray) -> np.ndarray:
@@ -49,13 +49,13 @@ def _unit_weights(w: np.ndarray) -> np.ndarray:
 
 
 @register("arithmetic")
-def arithmetic(S: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
+def arithmetic(s: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
     """Weighted arithmetic mean ``Σ_j w_j s_ij`` (加权算术平均).
 
     Parameters
     ----------
-    S : array_like, shape (units, items)
-        Scores on 0–100 without NaN (impute first).
+    s : array_like, shape (units, items)
+        The score matrix S, on 0–100, without NaN (impute first).
     w : array_like, shape (items,)
         Non-negative weights, rescaled to sum 1.
 
@@ -65,18 +65,18 @@ def arithmetic(S: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
         Composite scores on 0–100. Fully compensatory: [100, 0] and [50, 50] both give 50
         with equal weights.
     """
-    S, w = _scores_and_weights(S, w)
-    return S @ w
+    s, w = _scores_and_weights(s, w)
+    return s @ w
 
 
 @register("geometric")
-def geometric(S: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
+def geometric(s: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
     """Weighted geometric mean ``Π_j s_ij ^ w_j`` (加权几何平均).
 
     Parameters
     ----------
-    S : array_like, shape (units, items)
-        Scores on 0–100 without NaN (impute first). Scores below `GEOMETRIC_FLOOR` (1 point)
+    s : array_like, shape (units, items)
+        The score matrix S, on 0–100, without NaN (impute first). Scores below `GEOMETRIC_FLOOR` (1 point)
         are raised to it first: a single 0 would otherwise make the whole product 0, and a
         unit failing one indicator completely would be ranked with a unit failing all.
     w : array_like, shape (items,)
@@ -89,19 +89,19 @@ def geometric(S: np.ndarray, w: np.ndarray | Sequence[float]) -> np.ndarray:
         arithmetic mean: imbalance is penalised. With equal weights, [100, 0] gives
         sqrt(100 · 1) = 10 while [50, 50] gives 50.
     """
-    S, w = _scores_and_weights(S, w)
-    return np.exp(np.log(np.maximum(S, GEOMETRIC_FLOOR)) @ w)
+    s, w = _scores_and_weights(s, w)
+    return np.exp(np.log(np.maximum(s, GEOMETRIC_FLOOR)) @ w)
 
 
-def _vector(X: np.ndarray) -> np.ndarray:
-    norm = np.sqrt((X**2).sum(axis=0))
-    return X / np.where(norm > 0, norm, 1.0)
+def _vector(x: np.ndarray) -> np.ndarray:
+    norm = np.sqrt((x**2).sum(axis=0))
+    return x / np.where(norm > 0, norm, 1.0)
 
 
-def _minmax(X: np.ndarray) -> np.ndarray:
-    lo, hi = X.min(axis=0), X.max(axis=0)
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = x.min(axis=0), x.max(axis=0)
     span = hi - lo
-    return np.where(span > 0, (X - lo) / np.where(span > 0, span, 1.0), 1.0)
+    return np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 1.0)
 
 
 _TOPSIS_NORMALISATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -110,7 +110,7 @@ _TOPSIS_NORMALISATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def topsis(
-    X: np.ndarray,
+    x: np.ndarray,
     w: np.ndarray | Sequence[float],
     *,
     higher_is_better: np.ndarray | Sequence[bool],
@@ -120,8 +120,8 @@ def topsis(
 
     Parameters
     ----------
-    X : array_like, shape (units, items)
-        Raw values in each indicator's own unit, without NaN (impute first). With
+    x : array_like, shape (units, items)
+        The decision matrix X of raw values in each indicator's own unit, without NaN (impute first). With
         ``"vector"`` normalisation the values should be non-negative.
     w : array_like, shape (items,)
         Non-negative weights (rescaled to sum 1; the result does not depend on the scale).
@@ -149,20 +149,20 @@ def topsis(
     column by a constant and flipping its sign leaves |v − v*| unchanged. Cost:
     O(units × items).
     """
-    X = np.asarray(X, dtype=float)
+    x = np.asarray(x, dtype=float)
     higher = np.asarray(higher_is_better, dtype=bool)
     w = np.asarray(w, dtype=float)
-    if X.ndim != 2 or w.shape != (X.shape[1],) or higher.shape != (X.shape[1],):
-        raise ValueError(f"TOPSIS 输入形状不匹配：X {X.shape}、权重 {w.shape}、方向 {higher.shape} / TOPSIS inputs do not match: X {X.shape}, weights {w.shape}, directions {higher.shape}")
-    if not np.all(np.isfinite(X)):
+    if x.ndim != 2 or w.shape != (x.shape[1],) or higher.shape != (x.shape[1],):
+        raise ValueError(f"TOPSIS 输入形状不匹配：X {x.shape}、权重 {w.shape}、方向 {higher.shape} / TOPSIS inputs do not match: X {x.shape}, weights {w.shape}, directions {higher.shape}")
+    if not np.all(np.isfinite(x)):
         raise ValueError("TOPSIS 输入中有缺失值，请先插补 / the TOPSIS input contains NaN: impute first")
     if normalisation not in _TOPSIS_NORMALISATIONS:
         raise ValueError(f"未知的 TOPSIS 标准化方法 {normalisation!r}（可选：vector, minmax）/ unknown TOPSIS normalisation {normalisation!r} (choose from: vector, minmax)")
-    V = _TOPSIS_NORMALISATIONS[normalisation](X) * _unit_weights(w)
-    best = np.where(higher, V.max(axis=0), V.min(axis=0))
-    worst = np.where(higher, V.min(axis=0), V.max(axis=0))
-    d_plus = np.sqrt(((V - best) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((V - worst) ** 2).sum(axis=1))
+    v = _TOPSIS_NORMALISATIONS[normalisation](x) * _unit_weights(w)
+    best = np.where(higher, v.max(axis=0), v.min(axis=0))
+    worst = np.where(higher, v.min(axis=0), v.max(axis=0))
+    d_plus = np.sqrt(((v - best) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((v - worst) ** 2).sum(axis=1))
     total = d_plus + d_minus
     return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
 

@@ -71,14 +71,14 @@ class CouplingResult:
 
 
 def coupling_coordination(
-    U: np.ndarray, *, weights: np.ndarray | None = None
+    u: np.ndarray, *, weights: np.ndarray | None = None
 ) -> CouplingResult:
     """Coupling C, development T and coordination D of every unit's subsystems.
 
     Parameters
     ----------
-    U : array_like, shape (units, n)
-        Level of each of n ≥ 1 subsystems in [0, 1] (e.g. dimension scores / 100). A row
+    u : array_like, shape (units, n)
+        The matrix U: level of each of n ≥ 1 subsystems in [0, 1] (e.g. dimension scores / 100). A row
         with any NaN gets NaN and class None.
     weights : array_like, shape (n,), optional, keyword-only
         Contributions α of the subsystems to T; non-negative, rescaled to sum 1. Equal by
@@ -92,31 +92,31 @@ def coupling_coordination(
     Raises
     ------
     ValueError
-        U not 2-D, values outside [0, 1], or weights of the wrong length / negative.
+        ``u`` not 2-D, values outside [0, 1], or weights of the wrong length / negative.
 
     Examples
     --------
     U = [0.6, 0.8]: C = 2 · sqrt(0.48) / 1.4 = 0.98974, T = 0.7, D = sqrt(0.69282) = 0.83236,
     "good_coordination" (良好协调).
     """
-    U = np.asarray(U, dtype=float)
-    if U.ndim != 2 or U.shape[1] == 0:
-        raise ValueError(f"U 应为二维（单位 × 子系统），实际形状 {U.shape} / U must be 2-D (units × subsystems), got shape {U.shape}")
-    n = U.shape[1]
-    if np.any((U < -_TOL) | (U > 1 + _TOL)):
+    u = np.asarray(u, dtype=float)
+    if u.ndim != 2 or u.shape[1] == 0:
+        raise ValueError(f"U 应为二维（单位 × 子系统），实际形状 {u.shape} / U must be 2-D (units × subsystems), got shape {u.shape}")
+    n = u.shape[1]
+    if np.any((u < -_TOL) | (u > 1 + _TOL)):
         raise ValueError("子系统发展水平须在 [0, 1] 内（得分请先除以 100）/ subsystem levels must lie in [0, 1] (divide 0–100 scores by 100)")
     alpha = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=float)
     if alpha.shape != (n,) or np.any(alpha < 0) or not alpha.sum() > 0:
         raise ValueError(f"子系统权重须为 {n} 个非负数且不全为 0 / subsystem weights must be {n} non-negative numbers, not all 0")
     alpha = alpha / alpha.sum()
-    U = np.clip(U, 0.0, 1.0)
-    total = U.sum(axis=1)
+    u = np.clip(u, 0.0, 1.0)
+    total = u.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.where(total > 0, n * np.prod(U, axis=1) ** (1.0 / n) / np.where(total > 0, total, 1.0), 0.0)
+        c = np.where(total > 0, n * np.prod(u, axis=1) ** (1.0 / n) / np.where(total > 0, total, 1.0), 0.0)
     c = np.minimum(c, 1.0)  # the AM–GM inequality, up to rounding
-    t = U @ alpha
+    t = u @ alpha
     d = np.sqrt(c * t)
-    missing = np.isnan(U).any(axis=1)
+    missing = np.isnan(u).any(axis=1)
     c, t, d = (np.where(missing, np.nan, x) for x in (c, t, d))
     return CouplingResult(c=c, t=t, d=d, classes=_classes(d))
 

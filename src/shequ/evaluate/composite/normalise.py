@@ -37,25 +37,25 @@ CAP_K = 3.0
 Normaliser = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 NORMALISERS: dict[str, Normaliser] = {}
-"""Normalisation methods by name. Each is called ``f(X, ref, higher_is_better, targets)``:
-``X`` the values to score, ``ref`` the matrix the column statistics come from (``X`` after
-capping), and returns scores in [0, 100] with NaN where ``X`` is NaN."""
+"""Normalisation methods by name. Each is called ``f(x, ref, higher_is_better, targets)``:
+``x`` the values to score, ``ref`` the matrix the column statistics come from (``x`` after
+capping), and returns scores in [0, 100] with NaN where ``x`` is NaN."""
 
 register = registrar(NORMALISERS)
 
 
-def cap_outliers(X: np.ndarray) -> np.ndarray:
+def cap_outliers(x: np.ndarray) -> np.ndarray:
     """Winsorise each column at median ± 3 × 1.4826 × MAD.
 
     Parameters
     ----------
-    X : array_like, shape (units, indicators) or (units,)
-        Raw indicator values in the indicator's unit; NaN = missing.
+    x : array_like, shape (units, indicators) or (units,)
+        The decision matrix X: raw indicator values in the indicator's unit; NaN = missing.
 
     Returns
     -------
     np.ndarray
-        A float copy of ``X`` in which, per column, values below ``median − b`` are raised
+        A float copy of ``x`` in which, per column, values below ``median − b`` are raised
         to that bound and values above ``median + b`` lowered to it, with
         ``b = CAP_K × MAD_SCALE × MAD`` and MAD = median(|x − median(x)|), both medians over
         the non-missing values. ``1.4826 × MAD`` is a robust estimate of the standard
@@ -68,17 +68,17 @@ def cap_outliers(X: np.ndarray) -> np.ndarray:
     Column [10, 11, 12, 13, 100]: median 12, MAD = median(2, 1, 0, 1, 88) = 1,
     bound 3 × 1.4826 × 1 = 4.4478, so 100 becomes 16.4478 and the rest are kept.
     """
-    X = np.array(X, dtype=float)
+    x = np.array(x, dtype=float)
     with warnings.catch_warnings():  # an all-NaN column has no median: it stays NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.nanmedian(X, axis=0)
-        mad = np.nanmedian(np.abs(X - median), axis=0)
+        median = np.nanmedian(x, axis=0)
+        mad = np.nanmedian(np.abs(x - median), axis=0)
     bound = np.where(mad > 0, CAP_K * MAD_SCALE * mad, np.inf)
-    return np.clip(X, median - bound, median + bound)
+    return np.clip(x, median - bound, median + bound)
 
 
 def normalise(
-    X: np.ndarray,
+    x: np.ndarray,
     *,
     method: str = "target",
     higher_is_better: np.ndarray,
@@ -89,8 +89,8 @@ def normalise(
 
     Parameters
     ----------
-    X : array_like, shape (units, indicators)
-        Raw indicator values; NaN = missing (stays NaN).
+    x : array_like, shape (units, indicators)
+        The decision matrix X: raw indicator values; NaN = missing (stays NaN).
     method : str, keyword-only
         A key of `NORMALISERS`: ``"target"`` (distance to target, the default),
         ``"minmax"`` or ``"zscore"``; see the functions of the same name.
@@ -106,7 +106,7 @@ def normalise(
     Returns
     -------
     np.ndarray, shape (units, indicators)
-        Scores in [0, 100]; NaN where ``X`` is NaN.
+        Scores in [0, 100]; NaN where ``x`` is NaN.
 
     Raises
     ------
@@ -114,12 +114,12 @@ def normalise(
         Unknown method, or ``higher_is_better`` / ``targets`` not one entry per column.
     """
     func = lookup(NORMALISERS, method, ("标准化", "normalisation"))
-    X = np.array(X, dtype=float)
-    if X.ndim != 2:
+    x = np.array(x, dtype=float)
+    if x.ndim != 2:
         raise ValueError(
-            f"决策矩阵应为二维（单位 × 指标），实际形状 {X.shape} / the decision matrix must be 2-D (units × indicators), got shape {X.shape}"
+            f"决策矩阵应为二维（单位 × 指标），实际形状 {x.shape} / the decision matrix must be 2-D (units × indicators), got shape {x.shape}"
         )
-    n = X.shape[1]
+    n = x.shape[1]
     higher = np.asarray(higher_is_better, dtype=bool)
     goals = np.full(n, np.nan) if targets is None else np.asarray(targets, dtype=float)
     if higher.shape != (n,) or goals.shape != (n,):
@@ -127,11 +127,11 @@ def normalise(
             f"指标方向和目标值须各有 {n} 个 / higher_is_better and targets need {n} entries each, "
             f"got {higher.shape} and {goals.shape}"
         )
-    ref = cap_outliers(X) if cap else X
+    ref = cap_outliers(x) if cap else x
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN statistics
-        scores = func(X, ref, higher, goals)
-    return np.where(np.isnan(X), np.nan, scores + 0.0)  # + 0.0 turns -0.0 into 0.0
+        scores = func(x, ref, higher, goals)
+    return np.where(np.isnan(x), np.nan, scores + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
 def _span(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +140,7 @@ def _span(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @register("minmax")
 def minmax(
-    X: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
+    x: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
 ) -> np.ndarray:
     """Min–max: ``100 × (x − min) / (max − min)``, flipped for lower-is-better.
 
@@ -150,14 +150,14 @@ def minmax(
     """
     lo, hi = _span(ref)
     span = hi - lo
-    r = (X - lo) / np.where(span > 0, span, 1.0)
+    r = (x - lo) / np.where(span > 0, span, 1.0)
     r = np.where(higher_is_better, r, 1.0 - r)
     return np.where(span > 0, 100.0 * np.clip(r, 0.0, 1.0), 100.0)
 
 
 @register("target")
 def target(
-    X: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
+    x: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
 ) -> np.ndarray:
     """Distance to target: ``100 × clip((x − L) / (t − L), 0, 1)``.
 
@@ -177,14 +177,14 @@ def target(
     floor = np.where(higher_is_better, lo, hi)
     gap = targets - floor
     all_met = np.where(higher_is_better, gap <= 0, gap >= 0)
-    r = (X - floor) / np.where((gap != 0) & ~np.isnan(gap), gap, 1.0)
+    r = (x - floor) / np.where((gap != 0) & ~np.isnan(gap), gap, 1.0)
     scores = np.where(all_met, 100.0, 100.0 * np.clip(r, 0.0, 1.0))
-    return np.where(np.isnan(targets), minmax(X, ref, higher_is_better, targets), scores)
+    return np.where(np.isnan(targets), minmax(x, ref, higher_is_better, targets), scores)
 
 
 @register("zscore")
 def zscore(
-    X: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
+    x: np.ndarray, ref: np.ndarray, higher_is_better: np.ndarray, targets: np.ndarray
 ) -> np.ndarray:
     """Z-score as a T-score: ``clip(50 + 10 z, 0, 100)`` with ``z = (x − mean) / std``.
 
@@ -195,6 +195,6 @@ def zscore(
     """
     mean = np.nanmean(ref, axis=0)
     std = np.nanstd(ref, axis=0)
-    z = (X - mean) / np.where(std > 0, std, 1.0)
+    z = (x - mean) / np.where(std > 0, std, 1.0)
     z = np.where(higher_is_better, z, -z)
     return np.where(std > 0, np.clip(50.0 + 10.0 * z, 0.0, 100.0), 50.0)

@@ -2,7 +2,9 @@
 with intervals, TOPSIS, and the coupling coordination of the five dimensions.
 
 Units are compared with the units of the same level in the same period (communities with
-communities, streets with streets). The pipeline for each such group:
+communities, streets with streets); a level with a single unit (the city) is not scored,
+since distance-to-target scores are scaled between the worst peer and the target. The
+pipeline for each such group:
 
 1. the decision matrix: one row per unit, one column per composite indicator; a
    ``reduce_by`` indicator enters as the reduction achieved against the unit's baseline
@@ -31,6 +33,11 @@ from .matrix import DecisionMatrix, decision_matrix
 from .sensitivity import rank_intervals
 
 OVERALL = "overall"
+MIN_UNITS = 2  # a level with one unit (the city) has no peers to be scored against
+# The worst peer scores 0 on distance-to-target; in the coupling degree (a product) one zero
+# would make every such unit "extreme imbalance" whatever its other dimensions, so scores
+# enter the coupling floored at 1 (of 100), as in the geometric mean.
+COUPLING_FLOOR = 1.0
 
 
 @dataclass
@@ -65,7 +72,7 @@ def composite(
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in _PARTS}
     chosen = levels or sorted(set(results["level"]), key=_LEVEL_ORDER.get)
     for (period, level), frame in results.groupby(["period", "level"], sort=False):
-        if level not in chosen:
+        if level not in chosen or frame["org_unit"].nunique() < MIN_UNITS:
             continue
         matrix = decision_matrix(frame, indicators, history=history, units=units)
         group = _score_group(matrix, plan, indicators, sensitivity)
@@ -104,7 +111,7 @@ def _score_group(
     if with_sensitivity and len(m.units) > 1:
         intervals, sens = rank_intervals(m, flat, settings)
         table = table.merge(intervals, on=["org_unit", "dimension"], how="left")
-    coupling = coordination.coupling_coordination(dim_scores / 100.0)
+    coupling = coordination.coupling_coordination(np.maximum(dim_scores, COUPLING_FLOOR) / 100.0)
     return {
         "scores": table,
         "coordination": _coordination_table(m, coupling),

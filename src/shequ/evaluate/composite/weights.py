@@ -150,9 +150,9 @@ def ahp(
         with the weights, by |ln(a_ij · w_j / w_i)|, with the ratio w_i / w_j the weights
         imply. Cost: one dense eigendecomposition, O(n³).
     """
-    A = _validated(matrix, labels)
-    n = A.shape[0]
-    values, vectors = np.linalg.eig(A)
+    a = _validated(matrix, labels)
+    n = a.shape[0]
+    values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
     v = vectors[:, k].real
     w = v / v.sum()
@@ -162,7 +162,7 @@ def ahp(
     cr = ci / ri if ri > 0 else 0.0
     result = AHPResult(weights=w, lambda_max=lam, ci=ci, cr=cr, ri=ri, n=n)
     if cr > max_cr:
-        raise AHPConsistencyError(_inconsistency_message(A, result, labels, max_cr), result)
+        raise AHPConsistencyError(_inconsistency_message(a, result, labels, max_cr), result)
     return result
 
 
@@ -187,44 +187,44 @@ def _cell(i: int, j: int, labels: Sequence[str] | None) -> str:
 
 
 def _validated(matrix: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str] | None) -> np.ndarray:
-    A = np.array(matrix, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
-        raise ValueError(f"AHP 判断矩阵必须是非空方阵，实际形状 {A.shape} / the AHP matrix must be a non-empty square matrix, got shape {A.shape}")
-    n = A.shape[0]
+    a = np.array(matrix, dtype=float)
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
+        raise ValueError(f"AHP 判断矩阵必须是非空方阵，实际形状 {a.shape} / the AHP matrix must be a non-empty square matrix, got shape {a.shape}")
+    n = a.shape[0]
     if n not in RANDOM_INDEX:
         raise ValueError(f"AHP 判断矩阵最多 15 阶（随机一致性指标 RI 只到 15），实际 {n} / the AHP matrix may have at most 15 items (RI is tabulated to 15), got {n}")
     if labels is not None and len(labels) != n:
         raise ValueError(f"标签数 {len(labels)} 与矩阵阶数 {n} 不符 / {len(labels)} labels for a matrix of order {n}")
-    bad = np.argwhere(~np.isfinite(A) | (A <= 0))
+    bad = np.argwhere(~np.isfinite(a) | (a <= 0))
     if len(bad):
         i, j = bad[0]
-        raise ValueError(f"判断矩阵元素 {_cell(i, j, labels)} = {A[i, j]} 必须为正数 / judgement {_cell(i, j, labels)} = {A[i, j]} must be a positive number")
-    off = np.flatnonzero(np.abs(np.diag(A) - 1.0) > RECIPROCAL_TOL)
+        raise ValueError(f"判断矩阵元素 {_cell(i, j, labels)} = {a[i, j]} 必须为正数 / judgement {_cell(i, j, labels)} = {a[i, j]} must be a positive number")
+    off = np.flatnonzero(np.abs(np.diag(a) - 1.0) > RECIPROCAL_TOL)
     if len(off):
         i = int(off[0])
-        raise ValueError(f"判断矩阵对角元 {_cell(i, i, labels)} = {A[i, i]} 必须为 1 / diagonal judgement {_cell(i, i, labels)} = {A[i, i]} must be 1")
-    bad = np.argwhere(np.triu(np.abs(A.T - 1.0 / A) > RECIPROCAL_TOL, 1))
+        raise ValueError(f"判断矩阵对角元 {_cell(i, i, labels)} = {a[i, i]} 必须为 1 / diagonal judgement {_cell(i, i, labels)} = {a[i, i]} must be 1")
+    bad = np.argwhere(np.triu(np.abs(a.T - 1.0 / a) > RECIPROCAL_TOL, 1))
     if len(bad):
         i, j = bad[0]
         raise ValueError(
-            f"判断矩阵不互反：{_cell(j, i, labels)} = {A[j, i]:.6g}，应为 1/{A[i, j]:.6g} = {1 / A[i, j]:.6g} / "
-            f"the matrix is not reciprocal: {_cell(j, i, labels)} = {A[j, i]:.6g} should be 1/{A[i, j]:.6g} = {1 / A[i, j]:.6g}"
+            f"判断矩阵不互反：{_cell(j, i, labels)} = {a[j, i]:.6g}，应为 1/{a[i, j]:.6g} = {1 / a[i, j]:.6g} / "
+            f"the matrix is not reciprocal: {_cell(j, i, labels)} = {a[j, i]:.6g} should be 1/{a[i, j]:.6g} = {1 / a[i, j]:.6g}"
         )
-    return A
+    return a
 
 
-def _inconsistency_message(A: np.ndarray, result: AHPResult, labels: Sequence[str] | None, max_cr: float) -> str:
+def _inconsistency_message(a: np.ndarray, result: AHPResult, labels: Sequence[str] | None, max_cr: float) -> str:
     w = result.weights
     i, j = np.triu_indices(len(w), 1)
     implied = w[i] / w[j]
-    deviation = np.abs(np.log(A[i, j] / implied))
+    deviation = np.abs(np.log(a[i, j] / implied))
     worst = np.argsort(-deviation, kind="stable")[:3]
     zh = "；".join(
-        f"{_name(i[k], labels)} 对 {_name(j[k], labels)} 判断为 {A[i[k], j[k]]:.4g}，权重隐含 {implied[k]:.4g}"
+        f"{_name(i[k], labels)} 对 {_name(j[k], labels)} 判断为 {a[i[k], j[k]]:.4g}，权重隐含 {implied[k]:.4g}"
         for k in worst
     )
     en = "; ".join(
-        f"{_name(i[k], labels)} vs {_name(j[k], labels)} judged {A[i[k], j[k]]:.4g}, weights imply {implied[k]:.4g}"
+        f"{_name(i[k], labels)} vs {_name(j[k], labels)} judged {a[i[k], j[k]]:.4g}, weights imply {implied[k]:.4g}"
         for k in worst
     )
     return (
@@ -235,13 +235,13 @@ def _inconsistency_message(A: np.ndarray, result: AHPResult, labels: Sequence[st
 
 
 @register("entropy")
-def entropy(X: np.ndarray) -> np.ndarray:
+def entropy(x: np.ndarray) -> np.ndarray:
     """Entropy weight method (熵权法): more weight where the units differ more.
 
     Parameters
     ----------
-    X : array_like, shape (units, items)
-        Non-negative benefit scores, e.g. the 0–100 normalised scores (higher = better for
+    x : array_like, shape (units, items)
+        The matrix X of non-negative benefit scores, e.g. the 0–100 normalised scores (higher = better for
         every column). Rows with any NaN are dropped first, so that every column is judged
         on the same units.
 
@@ -266,19 +266,19 @@ def entropy(X: np.ndarray) -> np.ndarray:
     to 0 (weight maximal) whenever it contains a zero share; here a zero share simply adds
     nothing to the sum, as the usual definition 0 · ln 0 = 0 has it. Cost: O(units × items).
     """
-    X = np.array(X, dtype=float)
-    if X.ndim != 2:
-        raise ValueError(f"熵权法需要二维矩阵，实际形状 {X.shape} / the entropy method needs a 2-D matrix, got shape {X.shape}")
-    X = X[~np.isnan(X).any(axis=1)]
-    if np.any(~np.isfinite(X)) or np.any(X < 0):
+    x = np.array(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"熵权法需要二维矩阵，实际形状 {x.shape} / the entropy method needs a 2-D matrix, got shape {x.shape}")
+    x = x[~np.isnan(x).any(axis=1)]
+    if np.any(~np.isfinite(x)) or np.any(x < 0):
         raise ValueError("熵权法要求非负得分（请先标准化）/ the entropy method needs non-negative scores (normalise first)")
-    m, n = X.shape
+    m, n = x.shape
     if m < 2:
         return equal(n)
-    total = X.sum(axis=0)
+    total = x.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        P = X / np.where(total > 0, total, 1.0)
-        plogp = np.where(P > 0, P * np.log(P), 0.0)
+        p = x / np.where(total > 0, total, 1.0)
+        plogp = np.where(p > 0, p * np.log(p), 0.0)
     e = np.where(total > 0, -plogp.sum(axis=0) / np.log(m), 1.0)
     d = np.clip(1.0 - e, 0.0, None)
     if d.sum() <= 0:
