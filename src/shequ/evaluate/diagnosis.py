@@ -152,7 +152,8 @@ def _better_peers(
         "score"
     ]
     rows = results[results["indicator"] == gap.indicator].set_index("org_unit")
-    better = [u for u in neighbours.index if scores.get(u, -1) > gap.score]
+    measured = set(rows.index[rows["value"].notna()])  # an imputed value is no example to follow
+    better = [u for u in neighbours.index if u in measured and scores.get(u, -1) > gap.score]
     return [
         Peer(u, str(rows.loc[u, "org_unit_name"]), float(rows.loc[u, "value"])) for u in better[:n]
     ]

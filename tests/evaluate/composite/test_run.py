@@ -32,9 +32,16 @@ def results() -> pd.DataFrame:
                     "target": TARGETS[indicator],
                     "comparator": ">=",
                     "baseline_value": np.nan,
+                    "status": _status(value, TARGETS[indicator]),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _status(value: float, target: float) -> str:
+    if np.isnan(value):
+        return "no_data"
+    return "met" if value >= target else "not_met"
 
 
 def plan(**settings):
