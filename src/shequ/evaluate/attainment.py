@@ -62,45 +62,82 @@ def assess(
 
 
 def _choose_targets(values: pd.DataFrame, plan: Plan, scope_depths: ScopeDepths) -> pd.DataFrame:
-    keys = values[["indicator", "org_unit", "period", "level"]].drop_duplicates()
-    rows = []
-    for target in plan.targets:
-        mine = keys[keys["indicator"] == target.indicator]
-        if target.level is not None:
-            mine = mine[mine["level"] == target.level]
-        if target.scope is not None:
-            depth = mine.apply(
-                lambda r, t=target: scope_depths.get((t.scope, r["period"]), {}).get(r["org_unit"]),
-                axis=1,
-            )
-            mine = mine.assign(scope_rank=depth).dropna(subset=["scope_rank"])
-        else:
-            mine = mine.assign(scope_rank=np.inf)
-        rows.append(_with_target(mine, target))
-    if not rows:
-        return pd.DataFrame(columns=["indicator", "org_unit", "period", *_TARGET_COLUMNS])
-    candidates = pd.concat(rows, ignore_index=True)
-    candidates = candidates.sort_values(["period_rank", "scope_rank"])
-    best = candidates.drop_duplicates(["indicator", "org_unit", "period"], keep="first")
-    return best[["indicator", "org_unit", "period", *_TARGET_COLUMNS]]
+    """The applicable target of every (indicator, unit, period).
+
+    Plan-wide targets depend only on (indicator, period, level), so they are chosen on
+    those few combinations and joined; scoped targets are resolved for the units in their
+    subtrees only, against the plan-wide choice.
+    """
+    keys = ["indicator", "org_unit", "period"]
+    combos = values[["indicator", "period", "level"]].drop_duplicates()
+    wide = [_with_target(_for_target(combos, t), t) for t in plan.targets if t.scope is None]
+    chosen = _best(wide, ["indicator", "period", "level"])
+    best = values[[*keys, "level"]].merge(chosen, on=["indicator", "period", "level"])
+    scoped = [t for t in plan.targets if t.scope is not None]
+    if scoped:
+        best = _apply_scoped(values, best, scoped, scope_depths)
+    return best[[*keys, *_TARGET_COLUMNS]]
+
+
+def _for_target(rows: pd.DataFrame, target: Target) -> pd.DataFrame:
+    mine = rows[rows["indicator"] == target.indicator]
+    return mine if target.level is None else mine[mine["level"] == target.level]
+
+
+def _best(candidates: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
+    columns = [*by, *_TARGET_COLUMNS, "period_rank", "scope_rank"]
+    if not candidates:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(candidates, ignore_index=True).sort_values(["period_rank", "scope_rank"])
+    return frame.drop_duplicates(by, keep="first")[columns]
+
+
+def _apply_scoped(
+    values: pd.DataFrame, best: pd.DataFrame, scoped: list[Target], scope_depths: ScopeDepths
+) -> pd.DataFrame:
+    keys = ["indicator", "org_unit", "period"]
+    candidates = []
+    for target in scoped:
+        members = pd.DataFrame(
+            [
+                (period, unit, depth)
+                for (scope, period), depths in scope_depths.items()
+                if scope == target.scope
+                for unit, depth in depths.items()
+            ],
+            columns=["period", "org_unit", "scope_rank"],
+        )
+        rows = _for_target(values[[*keys, "level"]], target).merge(
+            members, on=["period", "org_unit"]
+        )
+        candidates.append(_with_target(rows, target, scope_rank=None))
+    touched = pd.concat(candidates)[keys].drop_duplicates()
+    plan_wide = best.merge(touched, on=keys)
+    resolved = _best([*candidates, plan_wide], keys)
+    rest = best.merge(touched, on=keys, how="left", indicator=True)
+    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([rest, resolved], ignore_index=True)
 
 
 _TARGET_COLUMNS = ["target_value", "comparator", "target_period", "baseline_period"]
 
 
-def _with_target(rows: pd.DataFrame, target: Target) -> pd.DataFrame:
+def _with_target(
+    rows: pd.DataFrame, target: Target, scope_rank: float | None = np.inf
+) -> pd.DataFrame:
+    """Candidate rows for ``target``, ranked: targets at or after the period first (nearest
+    first), then past ones (latest first); plan-wide scopes rank after any subtree."""
     target_end = parse_period(target.period).end
-    ends = rows["period"].map(lambda p: parse_period(p).end)
-    gap = ends.map(lambda end: (target_end - end).days)
-    # targets at or after the period first (nearest first), then past ones (latest first)
-    period_rank = gap.where(gap >= 0, 1_000_000 - gap)
-    return rows.assign(
+    gaps = {p: (target_end - parse_period(p).end).days for p in rows["period"].unique()}
+    gap = rows["period"].map(gaps)
+    out = rows.assign(
         target_value=float(target.value),
         comparator=target.comparator,
         target_period=target.period,
         baseline_period=target.baseline_period,
-        period_rank=period_rank,
+        period_rank=gap.where(gap >= 0, 1_000_000 - gap),
     )
+    return out if scope_rank is None else out.assign(scope_rank=scope_rank)
 
 
 def _status(frame: pd.DataFrame) -> pd.Series:

@@ -208,11 +208,13 @@ def _describe(raw: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     by_code = {i.code: i for i in plan.indicators}
-    out["indicator_name"] = out["indicator"].map(lambda c: by_code[c].name)
-    out["dimension"] = out["indicator"].map(lambda c: by_code[c].dimension)
-    out["unit"] = out["indicator"].map(lambda c: by_code[c].unit)
+    out["indicator_name"] = out["indicator"].map({c: i.name for c, i in by_code.items()})
+    out["dimension"] = out["indicator"].map({c: i.dimension for c, i in by_code.items()})
+    out["unit"] = out["indicator"].map({c: i.unit for c, i in by_code.items()})
     dimensions = {d.code: i for i, d in enumerate(plan.dimensions)}
-    order = {code: (dimensions[ind.dimension], i) for i, (code, ind) in enumerate(by_code.items())}
+    order = {
+        c: dimensions[ind.dimension] * 10_000 + i for i, (c, ind) in enumerate(by_code.items())
+    }
     out = out.assign(_i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)).sort_values(
         ["period", "_l", "org_unit", "_i"]
     )
