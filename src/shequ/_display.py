@@ -73,21 +73,43 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
         console.print(f"  {label}: {report.quarantine_path}")
 
 
+TREND_LABELS = {
+    "met": ("已达标", "met"),
+    "on_track": ("按期可达", "on track"),
+    "at_risk": ("有风险", "at risk"),
+    "off_track": ("难以达成", "off track"),
+    "insufficient_data": ("数据不足", "too few points"),
+    "no_data": ("无数据", "no data"),
+    "no_target": ("—", "—"),
+}
+TREND_STYLE = {"met": "green", "on_track": "green", "at_risk": "yellow", "off_track": "red"}
+
+
 def print_summary(
-    console: Console, evaluation: Evaluation, lang: str, unit: str | None = None
+    console: Console,
+    evaluation: Evaluation,
+    lang: str,
+    unit: str | None = None,
+    trends: pd.DataFrame | None = None,
 ) -> None:
     plan: Plan = evaluation.plan
     rows = evaluation.summary(unit)
+    if trends is not None and not trends.empty:
+        keys = ["indicator", "org_unit", "period"]
+        rows = rows.merge(
+            trends[[*keys, "change_vs_previous", "trend_status"]], on=keys, how="left"
+        )
     dims = {d.code: (d.name if lang == "zh" else d.name_en) for d in plan.dimensions}
     for (code, period), frame in rows.groupby(["org_unit", "period"], sort=False):
         name = frame["org_unit_name"].iloc[0]
         table = Table(title=f"{name} ({code}) · {period}", show_lines=False)
-        for header in _headers(lang):
+        with_trends = "trend_status" in frame.columns
+        for header in _headers(lang, with_trends):
             table.add_column(header, overflow="fold")
         for _, row in frame.iterrows():
             ind = plan.indicator(row["indicator"])
             status = row["status"]
-            table.add_row(
+            cells = [
                 dims[ind.dimension],
                 ind.name if lang == "zh" else ind.name_en,
                 number(row["value"], ind.decimals),
@@ -95,15 +117,35 @@ def print_summary(
                 target_text(row, plan, lang),
                 f"[{STATUS_STYLE[status]}]{STATUS_LABELS[status][0 if lang == 'zh' else 1]}[/]",
                 f"{int(row['reporting_units'])}/{int(row['expected_units'])}",
-            )
+            ]
+            if with_trends:
+                cells += [_signed(row["change_vs_previous"], ind.decimals), _trend(row, lang)]
+            table.add_row(*cells)
         console.print(table)
         console.print(_counts(frame, lang))
 
 
-def _headers(lang: str) -> list[str]:
+def _headers(lang: str, with_trends: bool) -> list[str]:
     if lang == "zh":
-        return ["维度", "指标", "数值", "单位", "目标", "状态", "报送"]
-    return ["Dimension", "Indicator", "Value", "Unit", "Target", "Status", "Reporting"]
+        headers = ["维度", "指标", "数值", "单位", "目标", "状态", "报送"]
+        return headers + ["较上期", "趋势"] if with_trends else headers
+    headers = ["Dimension", "Indicator", "Value", "Unit", "Target", "Status", "Reporting"]
+    return headers + ["Change", "Trend"] if with_trends else headers
+
+
+def _signed(value: float | None, decimals: int) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:+,.{decimals}f}"
+
+
+def _trend(row: pd.Series, lang: str) -> str:
+    status = row.get("trend_status")
+    if not isinstance(status, str):
+        return ""
+    label = TREND_LABELS[status][0 if lang == "zh" else 1]
+    style = TREND_STYLE.get(status)
+    return f"[{style}]{label}[/]" if style else label
 
 
 def _counts(frame: pd.DataFrame, lang: str) -> str:

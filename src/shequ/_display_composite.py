@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ._display import number
+from ._display import LEVEL_NAMES, number
 from .evaluate.assessment import Assessment
 from .evaluate.diagnosis import Diagnosis
 from .framework.models import Plan
@@ -24,12 +25,13 @@ def print_composite(
     zh = lang == "zh"
     scores = comp.scores[comp.scores["dimension"] == "overall"]
     chosen = level or scores["level"].iloc[-1]
+    shown_level = LEVEL_NAMES.get(chosen, chosen) if zh else chosen
     for period, frame in scores[scores["level"] == chosen].groupby("period"):
         coupling = comp.coordination[
             (comp.coordination["level"] == chosen) & (comp.coordination["period"] == period)
         ]
         title = (
-            f"综合得分排名（{chosen}，{period}）"
+            f"综合得分排名（{shown_level}，{period}）"
             if zh
             else f"Overall score ranking ({chosen}, {period})"
         )
@@ -166,7 +168,7 @@ def print_diagnosis(console: Console, d: Diagnosis, plan: Plan, lang: str) -> No
             number(gap.target, ind.decimals),
             f"+{gap.gain:.1f}",
             peers,
-            (gap.action if zh else gap.action_en) + (f" [{gap.tool}]" if gap.tool else ""),
+            escape((gap.action if zh else gap.action_en) + (f" [{gap.tool}]" if gap.tool else "")),
         )
     console.print(table)
 

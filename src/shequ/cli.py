@@ -168,7 +168,8 @@ def evaluate(
             write_results(result.results, output)
     except ShequError as exc:
         raise _fail(exc) from None
-    _display.print_summary(console, result, _lang(lang))
+    trends = assessment.trends if assessment else None
+    _display.print_summary(console, result, _lang(lang), trends=trends)
     if assessment:
         from ._display_composite import print_composite
 
@@ -306,8 +307,12 @@ def demo(
     chosen = _lang(lang)
     for report in outcome.imports:
         _display.print_import(console, report, chosen)
-    _display.print_summary(console, outcome.evaluation, chosen)
+    _display.print_summary(console, outcome.evaluation, chosen, trends=outcome.assessment.trends)
     _display.print_levels(console, outcome.evaluation, chosen)
+    from ._display_composite import print_composite, print_diagnosis
+
+    print_composite(console, outcome.assessment, chosen, "street")
+    print_diagnosis(console, outcome.diagnosis, outcome.evaluation.plan, chosen)
     console.print(outcome.describe(chosen))
 
 

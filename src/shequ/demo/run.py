@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..evaluate.assessment import Assessment, assess
+from ..evaluate.diagnosis import Diagnosis, diagnose
 from ..evaluate.output import write_results
-from ..evaluate.run import Evaluation, evaluate
+from ..evaluate.run import Evaluation
 from ..framework.loader import load_plan
 from ..ingest.orgunits import import_org_units
 from ..ingest.report import ImportReport
@@ -15,6 +17,7 @@ from ..store.db import open_store
 from .city import DemoFiles, generate_city
 
 DEMO_PERIOD = "2025"
+DEMO_LEVEL = "street"
 
 
 @dataclass
@@ -24,8 +27,13 @@ class DemoOutcome:
     store_url: str
     files: DemoFiles
     imports: list[ImportReport]
-    evaluation: Evaluation
+    assessment: Assessment
+    diagnosis: Diagnosis
     results_file: Path
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.assessment.evaluation
 
     def describe(self, lang: str = "zh") -> str:
         f = self.files
@@ -55,6 +63,21 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         import_values(store, files.values_history, plan=plan, actor="demo"),
         import_values(store, files.values_latest, plan=plan, actor="demo"),
     ]
-    evaluation = evaluate(store, plan, periods=[DEMO_PERIOD], actor="demo")
+    assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
+    evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
-    return DemoOutcome(store.url, files, imports, evaluation, results_file)
+    found = diagnose(
+        _weakest(assessment, DEMO_LEVEL),
+        evaluation.results,
+        assessment.composite,
+        plan,
+        profile=evaluation.profile,
+    )
+    return DemoOutcome(store.url, files, imports, assessment, found, results_file)
+
+
+def _weakest(assessment: Assessment, level: str) -> str:
+    """The unit of ``level`` with the lowest overall score: the demo diagnoses it."""
+    scores = assessment.composite.scores
+    overall = scores[(scores["dimension"] == "overall") & (scores["level"] == level)]
+    return str(overall.sort_values("score").iloc[0]["org_unit"])

@@ -23,7 +23,7 @@ from ..framework.models import Plan, Target
 from ..framework.periods import parse_period
 
 STATUSES = ("met", "not_met", "no_data", "no_target")
-_COMPARE: dict[str, Callable[[object, object], object]] = {
+COMPARATORS: dict[str, Callable[[object, object], object]] = {
     ">=": operator.ge,
     ">": operator.gt,
     "<=": operator.le,
@@ -146,7 +146,7 @@ def _status(frame: pd.DataFrame) -> pd.Series:
     status[has_target] = "no_data"
     value = frame["value"].astype(float).round(9)
     target = frame["target"].astype(float).round(9)
-    for comparator, compare in _COMPARE.items():
+    for comparator, compare in COMPARATORS.items():
         rows = has_target & (frame["comparator"] == comparator) & value.notna() & target.notna()
         met = compare(value[rows], target[rows])
         status[rows] = np.where(met, "met", "not_met")

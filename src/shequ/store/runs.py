@@ -60,11 +60,23 @@ def results(conn: Connection, run_id: int) -> pd.DataFrame:
     return pd.read_sql(query.order_by(EvaluationResult.id), conn)
 
 
-COMPOSITE_COLUMNS = ["org_unit", "period", "level", "dimension", "score", "rank", "rank_median",
-                     "rank_low", "rank_high", "label"]
+COMPOSITE_COLUMNS = [
+    "org_unit",
+    "period",
+    "level",
+    "dimension",
+    "score",
+    "rank",
+    "rank_median",
+    "rank_low",
+    "rank_high",
+    "label",
+]
 
 
-def save_composite(conn: Connection, run_id: int, scores: pd.DataFrame, coordination: pd.DataFrame) -> int:
+def save_composite(
+    conn: Connection, run_id: int, scores: pd.DataFrame, coordination: pd.DataFrame
+) -> int:
     """Persist composite scores and coordination degrees of a run; returns the row count."""
     from .models import CompositeScore
 

@@ -32,19 +32,27 @@ GEOMETRIC_FLOOR = 1.0
 whole product."""
 
 
-def _scores_and_weights(s: np.ndarray, w: np.ndarray | Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _scores_and_weights(
+    s: np.ndarray, w: np.ndarray | Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(s, dtype=float)
     w = np.asarray(w, dtype=float)
     if s.ndim != 2 or w.shape != (s.shape[1],):
-        raise ValueError(f"得分矩阵 {s.shape} 与权重 {w.shape} 的形状不匹配 / scores of shape {s.shape} do not match weights of shape {w.shape}")
+        raise ValueError(
+            f"得分矩阵 {s.shape} 与权重 {w.shape} 的形状不匹配 / scores of shape {s.shape} do not match weights of shape {w.shape}"
+        )
     if np.isnan(s).any():
-        raise ValueError("得分中有缺失值，请先插补（或去掉该指标的权重）/ the scores contain NaN: impute first (or drop the indicator's weight)")
+        raise ValueError(
+            "得分中有缺失值，请先插补（或去掉该指标的权重）/ the scores contain NaN: impute first (or drop the indicator's weight)"
+        )
     return s, _unit_weights(w)
 
 
 def _unit_weights(w: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-        raise ValueError(f"权重须为非负且不全为 0：{w.tolist()} / weights must be non-negative and not all 0: {w.tolist()}")
+        raise ValueError(
+            f"权重须为非负且不全为 0：{w.tolist()} / weights must be non-negative and not all 0: {w.tolist()}"
+        )
     return w / w.sum()
 
 
@@ -105,7 +113,8 @@ def _minmax(x: np.ndarray) -> np.ndarray:
 
 
 _TOPSIS_NORMALISATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "vector": _vector, "minmax": _minmax,
+    "vector": _vector,
+    "minmax": _minmax,
 }
 
 
@@ -153,11 +162,17 @@ def topsis(
     higher = np.asarray(higher_is_better, dtype=bool)
     w = np.asarray(w, dtype=float)
     if x.ndim != 2 or w.shape != (x.shape[1],) or higher.shape != (x.shape[1],):
-        raise ValueError(f"TOPSIS 输入形状不匹配：X {x.shape}、权重 {w.shape}、方向 {higher.shape} / TOPSIS inputs do not match: X {x.shape}, weights {w.shape}, directions {higher.shape}")
+        raise ValueError(
+            f"TOPSIS 输入形状不匹配：X {x.shape}、权重 {w.shape}、方向 {higher.shape} / TOPSIS inputs do not match: X {x.shape}, weights {w.shape}, directions {higher.shape}"
+        )
     if not np.all(np.isfinite(x)):
-        raise ValueError("TOPSIS 输入中有缺失值，请先插补 / the TOPSIS input contains NaN: impute first")
+        raise ValueError(
+            "TOPSIS 输入中有缺失值，请先插补 / the TOPSIS input contains NaN: impute first"
+        )
     if normalisation not in _TOPSIS_NORMALISATIONS:
-        raise ValueError(f"未知的 TOPSIS 标准化方法 {normalisation!r}（可选：vector, minmax）/ unknown TOPSIS normalisation {normalisation!r} (choose from: vector, minmax)")
+        raise ValueError(
+            f"未知的 TOPSIS 标准化方法 {normalisation!r}（可选：vector, minmax）/ unknown TOPSIS normalisation {normalisation!r} (choose from: vector, minmax)"
+        )
     v = _TOPSIS_NORMALISATIONS[normalisation](x) * _unit_weights(w)
     best = np.where(higher, v.max(axis=0), v.min(axis=0))
     worst = np.where(higher, v.min(axis=0), v.max(axis=0))

@@ -70,9 +70,7 @@ class CouplingResult:
     classes: np.ndarray
 
 
-def coupling_coordination(
-    u: np.ndarray, *, weights: np.ndarray | None = None
-) -> CouplingResult:
+def coupling_coordination(u: np.ndarray, *, weights: np.ndarray | None = None) -> CouplingResult:
     """Coupling C, development T and coordination D of every unit's subsystems.
 
     Parameters
@@ -101,18 +99,26 @@ def coupling_coordination(
     """
     u = np.asarray(u, dtype=float)
     if u.ndim != 2 or u.shape[1] == 0:
-        raise ValueError(f"U 应为二维（单位 × 子系统），实际形状 {u.shape} / U must be 2-D (units × subsystems), got shape {u.shape}")
+        raise ValueError(
+            f"U 应为二维（单位 × 子系统），实际形状 {u.shape} / U must be 2-D (units × subsystems), got shape {u.shape}"
+        )
     n = u.shape[1]
     if np.any((u < -_TOL) | (u > 1 + _TOL)):
-        raise ValueError("子系统发展水平须在 [0, 1] 内（得分请先除以 100）/ subsystem levels must lie in [0, 1] (divide 0–100 scores by 100)")
+        raise ValueError(
+            "子系统发展水平须在 [0, 1] 内（得分请先除以 100）/ subsystem levels must lie in [0, 1] (divide 0–100 scores by 100)"
+        )
     alpha = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=float)
     if alpha.shape != (n,) or np.any(alpha < 0) or not alpha.sum() > 0:
-        raise ValueError(f"子系统权重须为 {n} 个非负数且不全为 0 / subsystem weights must be {n} non-negative numbers, not all 0")
+        raise ValueError(
+            f"子系统权重须为 {n} 个非负数且不全为 0 / subsystem weights must be {n} non-negative numbers, not all 0"
+        )
     alpha = alpha / alpha.sum()
     u = np.clip(u, 0.0, 1.0)
     total = u.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.where(total > 0, n * np.prod(u, axis=1) ** (1.0 / n) / np.where(total > 0, total, 1.0), 0.0)
+        c = np.where(
+            total > 0, n * np.prod(u, axis=1) ** (1.0 / n) / np.where(total > 0, total, 1.0), 0.0
+        )
     c = np.minimum(c, 1.0)  # the AM–GM inequality, up to rounding
     t = u @ alpha
     d = np.sqrt(c * t)

@@ -30,8 +30,21 @@ WEIGHTINGS: dict[str, Callable[..., np.ndarray]] = {}
 register = registrar(WEIGHTINGS)
 
 RANDOM_INDEX: dict[int, float] = {
-    1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,
-    9: 1.45, 10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59,
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+    11: 1.51,
+    12: 1.48,
+    13: 1.56,
+    14: 1.57,
+    15: 1.59,
 }
 """Saaty's random consistency index RI by matrix order n (mean CI of random matrices)."""
 
@@ -105,9 +118,13 @@ def expert(values: Sequence[float]) -> np.ndarray:
     """
     v = np.asarray(values, dtype=float)
     if v.ndim != 1 or v.size == 0:
-        raise ValueError(f"专家权重应为非空一维序列 / expert weights must be a non-empty 1-D sequence, got shape {v.shape}")
+        raise ValueError(
+            f"专家权重应为非空一维序列 / expert weights must be a non-empty 1-D sequence, got shape {v.shape}"
+        )
     if not np.all(np.isfinite(v)) or np.any(v < 0):
-        raise ValueError(f"专家权重不能为负数或缺失：{v.tolist()} / expert weights must be finite and non-negative: {v.tolist()}")
+        raise ValueError(
+            f"专家权重不能为负数或缺失：{v.tolist()} / expert weights must be finite and non-negative: {v.tolist()}"
+        )
     total = v.sum()
     if total <= 0:
         raise ValueError("专家权重不能全为 0 / expert weights must not all be 0")
@@ -186,23 +203,35 @@ def _cell(i: int, j: int, labels: Sequence[str] | None) -> str:
     return f"{where} ({_name(i, labels)} : {_name(j, labels)})" if labels is not None else where
 
 
-def _validated(matrix: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str] | None) -> np.ndarray:
+def _validated(
+    matrix: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str] | None
+) -> np.ndarray:
     a = np.array(matrix, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        raise ValueError(f"AHP 判断矩阵必须是非空方阵，实际形状 {a.shape} / the AHP matrix must be a non-empty square matrix, got shape {a.shape}")
+        raise ValueError(
+            f"AHP 判断矩阵必须是非空方阵，实际形状 {a.shape} / the AHP matrix must be a non-empty square matrix, got shape {a.shape}"
+        )
     n = a.shape[0]
     if n not in RANDOM_INDEX:
-        raise ValueError(f"AHP 判断矩阵最多 15 阶（随机一致性指标 RI 只到 15），实际 {n} / the AHP matrix may have at most 15 items (RI is tabulated to 15), got {n}")
+        raise ValueError(
+            f"AHP 判断矩阵最多 15 阶（随机一致性指标 RI 只到 15），实际 {n} / the AHP matrix may have at most 15 items (RI is tabulated to 15), got {n}"
+        )
     if labels is not None and len(labels) != n:
-        raise ValueError(f"标签数 {len(labels)} 与矩阵阶数 {n} 不符 / {len(labels)} labels for a matrix of order {n}")
+        raise ValueError(
+            f"标签数 {len(labels)} 与矩阵阶数 {n} 不符 / {len(labels)} labels for a matrix of order {n}"
+        )
     bad = np.argwhere(~np.isfinite(a) | (a <= 0))
     if len(bad):
         i, j = bad[0]
-        raise ValueError(f"判断矩阵元素 {_cell(i, j, labels)} = {a[i, j]} 必须为正数 / judgement {_cell(i, j, labels)} = {a[i, j]} must be a positive number")
+        raise ValueError(
+            f"判断矩阵元素 {_cell(i, j, labels)} = {a[i, j]} 必须为正数 / judgement {_cell(i, j, labels)} = {a[i, j]} must be a positive number"
+        )
     off = np.flatnonzero(np.abs(np.diag(a) - 1.0) > RECIPROCAL_TOL)
     if len(off):
         i = int(off[0])
-        raise ValueError(f"判断矩阵对角元 {_cell(i, i, labels)} = {a[i, i]} 必须为 1 / diagonal judgement {_cell(i, i, labels)} = {a[i, i]} must be 1")
+        raise ValueError(
+            f"判断矩阵对角元 {_cell(i, i, labels)} = {a[i, i]} 必须为 1 / diagonal judgement {_cell(i, i, labels)} = {a[i, i]} must be 1"
+        )
     bad = np.argwhere(np.triu(np.abs(a.T - 1.0 / a) > RECIPROCAL_TOL, 1))
     if len(bad):
         i, j = bad[0]
@@ -213,7 +242,9 @@ def _validated(matrix: np.ndarray | Sequence[Sequence[float]], labels: Sequence[
     return a
 
 
-def _inconsistency_message(a: np.ndarray, result: AHPResult, labels: Sequence[str] | None, max_cr: float) -> str:
+def _inconsistency_message(
+    a: np.ndarray, result: AHPResult, labels: Sequence[str] | None, max_cr: float
+) -> str:
     w = result.weights
     i, j = np.triu_indices(len(w), 1)
     implied = w[i] / w[j]
@@ -268,10 +299,14 @@ def entropy(x: np.ndarray) -> np.ndarray:
     """
     x = np.array(x, dtype=float)
     if x.ndim != 2:
-        raise ValueError(f"熵权法需要二维矩阵，实际形状 {x.shape} / the entropy method needs a 2-D matrix, got shape {x.shape}")
+        raise ValueError(
+            f"熵权法需要二维矩阵，实际形状 {x.shape} / the entropy method needs a 2-D matrix, got shape {x.shape}"
+        )
     x = x[~np.isnan(x).any(axis=1)]
     if np.any(~np.isfinite(x)) or np.any(x < 0):
-        raise ValueError("熵权法要求非负得分（请先标准化）/ the entropy method needs non-negative scores (normalise first)")
+        raise ValueError(
+            "熵权法要求非负得分（请先标准化）/ the entropy method needs non-negative scores (normalise first)"
+        )
     m, n = x.shape
     if m < 2:
         return equal(n)
@@ -314,17 +349,24 @@ def combine(
     s = np.asarray(subjective, dtype=float)
     o = np.asarray(objective, dtype=float)
     if s.shape != o.shape or s.ndim != 1:
-        raise ValueError(f"主观与客观权重长度不一致：{s.shape} 与 {o.shape} / subjective and objective weights differ in shape: {s.shape} vs {o.shape}")
+        raise ValueError(
+            f"主观与客观权重长度不一致：{s.shape} 与 {o.shape} / subjective and objective weights differ in shape: {s.shape} vs {o.shape}"
+        )
     if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"组合系数 alpha 应在 [0, 1] 内，实际 {alpha} / alpha must be in [0, 1], got {alpha}")
+        raise ValueError(
+            f"组合系数 alpha 应在 [0, 1] 内，实际 {alpha} / alpha must be in [0, 1], got {alpha}"
+        )
     if method == "linear":
         w = alpha * s + (1.0 - alpha) * o
     elif method == "product":
         w = s * o
     else:
-        raise ValueError(f"未知的组合方法 {method!r}（可选：linear, product）/ unknown combination method {method!r} (choose from: linear, product)")
+        raise ValueError(
+            f"未知的组合方法 {method!r}（可选：linear, product）/ unknown combination method {method!r} (choose from: linear, product)"
+        )
     total = w.sum()
     if not total > 0:
-        raise ValueError("组合后的权重全为 0（两组权重没有共同的正项）/ the combined weights are all 0 (the two vectors share no positive entry)")
+        raise ValueError(
+            "组合后的权重全为 0（两组权重没有共同的正项）/ the combined weights are all 0 (the two vectors share no positive entry)"
+        )
     return w / total
-
