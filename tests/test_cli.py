@@ -78,3 +78,49 @@ def test_plan_command_lists_indicators_and_targets():
     result = invoke("plan", "example_city")
     assert result.exit_code == 0
     assert "green_coverage" in result.output and ">= 38" in result.output
+
+
+def test_composite_diagnose_and_tasks_commands(tmp_path):
+    db = tmp_path / "c.db"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
+    # A: 50000/1000 = 50 m² (meets >= 40), participation 600/1000 = 60 %; B: 30 m², 90 %
+    values = write(
+        tmp_path / "v.csv",
+        """
+        org_unit,period,常住人口,住宅建筑面积,adult_population,participants
+        A,2025,1000,50000,1000,600
+        B,2025,1000,30000,1000,900
+    """,
+    )
+    assert invoke("import", "values", values, "--db", db).exit_code == 0
+    result = invoke(
+        "evaluate", "--period", "2025", "--db", db, "--composite", "--level", "community"
+    )
+    assert result.exit_code == 0, result.output
+    assert "综合得分排名" in result.output and "协调" in result.output
+    result = invoke("diagnose", "A", "--period", "2025", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "居民参与率" in result.output  # A's gap: participation 60 % against 80 %
+    result = invoke(
+        "tasks",
+        "create",
+        "A",
+        "participation_rate",
+        "--owner",
+        "S",
+        "--deadline",
+        "2026-06-30",
+        "--db",
+        db,
+    )
+    assert result.exit_code == 0, result.output
+    listing = invoke("tasks", "list", "--db", db, "--lang", "en")
+    assert "participation_rate" in listing.output and "open" in listing.output
+    assert invoke("tasks", "close", "1", "--reason", "done", "--db", db).exit_code == 0
+    assert invoke("tasks", "close", "1", "--reason", "again", "--db", db).exit_code == 2
+    assert (
+        invoke(
+            "tasks", "create", "A", "x", "--owner", "S", "--deadline", "soon", "--db", db
+        ).exit_code
+        == 2
+    )

@@ -42,8 +42,15 @@ def synthetic(units: int, indicators: int, seed: int = 7) -> DecisionMatrix:
     fill = np.tile(medians, (units, 1))
     codes = np.array([f"U{i:06d}" for i in range(units)], dtype=object)
     return DecisionMatrix(
-        codes, codes, [f"i{j}" for j in range(indicators)], raw, higher, targets,
-        fill, np.full(raw.shape, "peer_median", dtype=object), np.full(raw.shape, np.nan),
+        codes,
+        codes,
+        [f"i{j}" for j in range(indicators)],
+        raw,
+        higher,
+        targets,
+        fill,
+        np.full(raw.shape, "peer_median", dtype=object),
+        np.full(raw.shape, np.nan),
     )
 
 
@@ -56,8 +63,12 @@ def peer_loop(m: DecisionMatrix, settings: CompositeSettings, draws: int) -> flo
     ranks = []
     for _ in range(draws):
         method = s.normalisations[rng.integers(len(s.normalisations))]
-        scores = normalise.normalise(m.values("peer_median"), method=method,
-                                     higher_is_better=m.higher_is_better, targets=m.targets)
+        scores = normalise.normalise(
+            m.values("peer_median"),
+            method=method,
+            higher_is_better=m.higher_is_better,
+            targets=m.targets,
+        )
         w = rng.dirichlet(np.full(k, s.weight_concentration))
         frame = pd.DataFrame(scores)
         total = (frame * w).sum(axis=1)
@@ -84,21 +95,31 @@ def main() -> None:
     peer_total = per_draw_peer * args.draws
     width = (intervals["rank_high"] - intervals["rank_low"]).median()
     report = {
-        "units": args.units, "indicators": args.indicators, "draws": args.draws,
-        "shequ_seconds": ours, "shequ_peak_rss_mb": peak_mb,
-        "peer_seconds_per_draw": per_draw_peer, "peer_draws_timed": args.peer_draws,
-        "peer_seconds_extrapolated": peer_total, "ratio_peer_over_shequ": peer_total / ours,
+        "units": args.units,
+        "indicators": args.indicators,
+        "draws": args.draws,
+        "shequ_seconds": ours,
+        "shequ_peak_rss_mb": peak_mb,
+        "peer_seconds_per_draw": per_draw_peer,
+        "peer_draws_timed": args.peer_draws,
+        "peer_seconds_extrapolated": peer_total,
+        "ratio_peer_over_shequ": peer_total / ours,
         "median_interval_width_ranks": float(width),
         "choice_effects": effects.to_dict("records"),
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__},
+        "machine": {
+            "cpus": __import__("os").cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+        },
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "composite_sensitivity.json").write_text(json.dumps(report, indent=2))
     print(f"Monte Carlo {args.units:,} units × {args.indicators} indicators × {args.draws:,} draws")
     print(f"  shequ (vectorised):   {ours:8.2f} s   peak RSS {peak_mb:,.0f} MB   (target < 60 s)")
-    print(f"  peer (loop + pandas): {per_draw_peer:8.3f} s/draw × {args.draws} = {peer_total:,.1f} s "
-          f"(timed on {args.peer_draws} draws)")
+    print(
+        f"  peer (loop + pandas): {per_draw_peer:8.3f} s/draw × {args.draws} = {peer_total:,.1f} s "
+        f"(timed on {args.peer_draws} draws)"
+    )
     print(f"  ratio peer / shequ:   {peer_total / ours:8.1f}×")
     print(f"  median 90 % rank interval width: {width:,.0f} ranks")
     print(effects.to_string(index=False))

@@ -128,9 +128,9 @@ def print_summary(
 def _headers(lang: str, with_trends: bool) -> list[str]:
     if lang == "zh":
         headers = ["维度", "指标", "数值", "单位", "目标", "状态", "报送"]
-        return headers + ["较上期", "趋势"] if with_trends else headers
+        return [*headers, "较上期", "趋势"] if with_trends else headers
     headers = ["Dimension", "Indicator", "Value", "Unit", "Target", "Status", "Reporting"]
-    return headers + ["Change", "Trend"] if with_trends else headers
+    return [*headers, "Change", "Trend"] if with_trends else headers
 
 
 def _signed(value: float | None, decimals: int) -> str:

@@ -9,10 +9,14 @@ from shequ.evaluate.diagnosis import diagnose
 from tests.evaluate.composite.test_run import UNITS, plan, results
 
 # sizes and areas: B is A's twin; D as populous as A on a tenth of the land; C five times A
-PROFILE = pd.DataFrame({
-    "org_unit": list("ABCD"), "period": "2025",
-    "size": [1000, 1100, 5000, 1000], "area": [1e6, 1.1e6, 1e6, 1e5],
-})
+PROFILE = pd.DataFrame(
+    {
+        "org_unit": list("ABCD"),
+        "period": "2025",
+        "size": [1000, 1100, 5000, 1000],
+        "area": [1e6, 1.1e6, 1e6, 1e5],
+    }
+)
 
 
 def test_the_biggest_gap_comes_first_with_better_peers_and_an_action():

@@ -163,7 +163,7 @@ def profile_indicators(plan: Plan) -> list[Indicator]:
 def _profile(raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
     rows = raw[raw["indicator"].isin(PROFILE) & raw["period"].isin([p.code for p in asked])]
     wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
-    return wide.rename(columns=PROFILE).reset_index()
+    return wide.reindex(columns=list(PROFILE)).rename(columns=PROFILE).reset_index()
 
 
 def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Period]:

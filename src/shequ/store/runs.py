@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from ..errors import EvaluationError
 from .models import EvaluationResult, EvaluationRun
@@ -38,14 +38,14 @@ def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
     return int(run_id)
 
 
-def get(conn: Connection, run: int | str = "latest") -> EvaluationRun:
+def get(conn: Connection, run: int | str = "latest") -> Row:
     """One run by id, or the newest with ``"latest"``."""
     query = select(EvaluationRun)
     if run == "latest":
         query = query.order_by(EvaluationRun.id.desc()).limit(1)
     else:
         query = query.where(EvaluationRun.id == int(run))
-    found = conn.execute(query).scalar_one_or_none()
+    found = conn.execute(query).first()
     if found is None:
         msg = f"找不到评估运行 {run} / evaluation run {run} not found (run `shequ evaluate`)"
         raise EvaluationError(msg)

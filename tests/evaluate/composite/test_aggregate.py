@@ -99,4 +99,6 @@ def test_ranks():
     scores = np.array([70.0, 90.0, np.nan, 70.0, 10.0])
     # 90 first; the two 70s share rank 2; 10 is fourth; NaN is not ranked
     assert ag.ranks(scores) == pytest.approx([2, 1, np.nan, 2, 4], nan_ok=True)
-    assert ag.ranks(scores, higher_is_better=False) == pytest.approx([2, 4, np.nan, 2, 1], nan_ok=True)
+    assert ag.ranks(scores, higher_is_better=False) == pytest.approx(
+        [2, 4, np.nan, 2, 1], nan_ok=True
+    )

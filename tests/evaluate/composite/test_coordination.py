@@ -24,7 +24,7 @@ def test_five_subsystems_by_hand():
     # C = 5 · 0.521034 / 3 = 0.868390; T = 3 / 5 = 0.6
     # D = sqrt(0.868390 · 0.6) = sqrt(0.521034) = 0.721827 (with equal α, C·T = (Π U)^(1/n))
     r = co.coupling_coordination(np.array([[0.2, 0.4, 0.6, 0.8, 1.0]]))
-    g = 0.0384 ** 0.2
+    g = 0.0384**0.2
     assert r.c == pytest.approx([5 * g / 3])
     assert r.t == pytest.approx([0.6])
     assert r.d == pytest.approx([math.sqrt(g)])
@@ -47,7 +47,12 @@ def test_equal_levels_zero_levels_and_nan_rows():
     assert r.c[:3] == pytest.approx([1.0, 0.0, 0.0])  # Σ U = 0 → C = 0; a zero → Π = 0
     assert r.d[:3] == pytest.approx([math.sqrt(0.5), 0.0, 0.0])
     assert np.isnan([r.c[3], r.t[3], r.d[3]]).all()
-    assert list(r.classes) == ["intermediate_coordination", "extreme_imbalance", "extreme_imbalance", None]
+    assert list(r.classes) == [
+        "intermediate_coordination",
+        "extreme_imbalance",
+        "extreme_imbalance",
+        None,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -71,7 +76,10 @@ def test_class_boundaries(d, code):
 
 def test_class_names():
     assert co.class_names(co.coordination_class(0.5)) == ("勉强协调", "barely coordinated")
-    assert co.class_names(co.coordination_class(0.4999)) == ("濒临失调", "on the verge of imbalance")
+    assert co.class_names(co.coordination_class(0.4999)) == (
+        "濒临失调",
+        "on the verge of imbalance",
+    )
     codes = [c.code for c in co.COORDINATION_CLASSES]
     assert len(codes) == 10 and codes[0] == "extreme_imbalance" and codes[-1] == "high_quality"
     assert [c.lower for c in co.COORDINATION_CLASSES] == pytest.approx(np.arange(10) / 10)

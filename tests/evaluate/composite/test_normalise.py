@@ -11,8 +11,9 @@ COLUMN = np.array([[20.0], [30.0], [40.0], [50.0]])
 
 
 def score(x, method, higher=True, target=np.nan, cap=True):
-    return nm.normalise(x, method=method, higher_is_better=np.array([higher]),
-                        targets=np.array([target]), cap=cap).ravel()
+    return nm.normalise(
+        x, method=method, higher_is_better=np.array([higher]), targets=np.array([target]), cap=cap
+    ).ravel()
 
 
 def test_target_higher_is_better():
@@ -90,8 +91,9 @@ def test_target_outlier_beyond_target_keeps_100():
 @pytest.mark.parametrize("method", sorted(nm.NORMALISERS))
 def test_nan_preserved_and_ignored(method):
     x = np.array([[20.0, np.nan], [np.nan, np.nan], [40.0, np.nan], [50.0, np.nan], [30.0, np.nan]])
-    out = nm.normalise(x, method=method, higher_is_better=np.array([True, True]),
-                       targets=np.array([40.0, 1.0]))
+    out = nm.normalise(
+        x, method=method, higher_is_better=np.array([True, True]), targets=np.array([40.0, 1.0])
+    )
     assert np.isnan(out[1, 0]) and np.isnan(out[:, 1]).all()
     full = score(COLUMN, method, target=40.0)
     assert out[[0, 4, 2, 3], 0] == pytest.approx(full)  # NaN does not move the others
@@ -102,8 +104,9 @@ def test_range_and_direction_on_random_data(method):
     rng = np.random.default_rng(7)
     x = rng.lognormal(3, 1, size=(50, 4))
     higher = np.array([True, False, True, False])
-    out = nm.normalise(x, method=method, higher_is_better=higher,
-                       targets=np.array([30.0, 10.0, np.nan, np.nan]))
+    out = nm.normalise(
+        x, method=method, higher_is_better=higher, targets=np.array([30.0, 10.0, np.nan, np.nan])
+    )
     assert out.shape == x.shape and (out >= 0).all() and (out <= 100).all()
     for j in range(4):  # scores are monotone in the value, in the indicator's direction
         order = np.argsort(x[:, j] if higher[j] else -x[:, j])

@@ -50,13 +50,15 @@ def test_ahp_saaty_3x3():
     assert r.cr == pytest.approx(0.0332, abs=1e-4)
 
 
-FIVE = np.array([
-    [1, 2, 3, 5, 7],
-    [1 / 2, 1, 2, 3, 5],
-    [1 / 3, 1 / 2, 1, 2, 3],
-    [1 / 5, 1 / 3, 1 / 2, 1, 2],
-    [1 / 7, 1 / 5, 1 / 3, 1 / 2, 1],
-])
+FIVE = np.array(
+    [
+        [1, 2, 3, 5, 7],
+        [1 / 2, 1, 2, 3, 5],
+        [1 / 3, 1 / 2, 1, 2, 3],
+        [1 / 5, 1 / 3, 1 / 2, 1, 2],
+        [1 / 7, 1 / 5, 1 / 3, 1 / 2, 1],
+    ]
+)
 
 
 def test_ahp_5x5_against_power_iteration():
@@ -107,7 +109,10 @@ def test_ahp_inconsistent_names_the_pair():
         ([[1, 2, 3], [0.5, 1, 2]], "square"),
         ([[1, -2], [-0.5, 1]], r"a\[1,2\] = -2.0 must be a positive"),
         ([[2, 2], [0.5, 1]], r"diagonal judgement a\[1,1\]"),
-        ([[1, 2, 3], [0.5, 1, 2], [1 / 3, 0.4, 1]], r"not reciprocal: a\[3,2\] = 0.4 should be 1/2"),
+        (
+            [[1, 2, 3], [0.5, 1, 2], [1 / 3, 0.4, 1]],
+            r"not reciprocal: a\[3,2\] = 0.4 should be 1/2",
+        ),
     ],
 )
 def test_ahp_validation(matrix, pattern):
@@ -122,9 +127,7 @@ def test_ahp_validation_uses_labels():
 
 def test_entropy_by_hand():
     # m = 3 units, ln 3 = 1.098612
-    x = np.array([[5.0, 2.0, 0.0],
-                  [5.0, 4.0, 1.0],
-                  [5.0, 2.0, 1.0]])
+    x = np.array([[5.0, 2.0, 0.0], [5.0, 4.0, 1.0], [5.0, 2.0, 1.0]])
     # column 1 constant: p = (1/3, 1/3, 1/3), e = ln 3 / ln 3 = 1, d = 0
     # column 2: p = (2, 4, 2) / 8 = (0.25, 0.5, 0.25)
     #   Σ p ln p = 2 · 0.25 ln 0.25 + 0.5 ln 0.5 = −1.5 ln 2 = −1.039721
@@ -164,7 +167,9 @@ def test_combine():
     assert wt.combine(s, o) == pytest.approx([0.35, 0.25, 0.40])
     assert wt.combine(s, o, alpha=1.0) == pytest.approx(s)
     # product: (0.10, 0.06, 0.12) / 0.28
-    assert wt.combine(s, o, method="product") == pytest.approx([0.10 / 0.28, 0.06 / 0.28, 0.12 / 0.28])
+    assert wt.combine(s, o, method="product") == pytest.approx(
+        [0.10 / 0.28, 0.06 / 0.28, 0.12 / 0.28]
+    )
     with pytest.raises(ValueError, match="alpha must be in"):
         wt.combine(s, o, alpha=1.5)
     with pytest.raises(ValueError, match="unknown combination"):
