@@ -1,5 +1,7 @@
 """The shequ command: exit codes scripts can trust, bilingual help, output files."""
 
+import textwrap
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -124,3 +126,34 @@ def test_composite_diagnose_and_tasks_commands(tmp_path):
         ).exit_code
         == 2
     )
+
+
+def test_inconsistent_ahp_judgements_stop_before_anything_runs(tmp_path):
+    db = tmp_path / "c.db"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
+    # infrastructure ≫ public services ≫ governance ≫ infrastructure: a cycle, CR far above 0.1
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        textwrap.dedent("""
+        extends: national
+        code: bad
+        name: 不一致
+        name_en: inconsistent
+        composite:
+          dimension_weighting: ahp
+          ahp:
+            items: [infrastructure, public_services, governance]
+            matrix: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]]
+        """),
+        encoding="utf-8",
+    )
+    result = invoke("evaluate", "--period", "2025", "--db", db, "--plan", plan, "--composite")
+    assert result.exit_code == 2 and "CR" in result.output and "infrastructure" in result.output
+    import pytest
+
+    from shequ.errors import EvaluationError
+    from shequ.store import runs
+    from shequ.store.db import open_store
+
+    with open_store(db).begin() as conn, pytest.raises(EvaluationError):
+        runs.get(conn, "latest")  # no run was recorded

@@ -6,11 +6,16 @@ import pytest
 
 from shequ.cli import app, import_app
 from shequ.framework.models import DataElement, Dimension, Indicator, Target
+from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("model", [Dimension, DataElement, Indicator, Target])
+@pytest.mark.parametrize(
+    "model",
+    [Dimension, DataElement, Indicator, Target, CompositeSettings, SensitivitySettings, Judgements,
+     ActionRule],
+)
 def test_every_plan_field_is_in_the_plan_format_doc(model):
     doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")
     missing = [name for name in model.model_fields if f"`{name}`" not in doc]

@@ -12,7 +12,7 @@ import pandas as pd
 from ..framework.models import Plan
 from ..store import runs as store_runs
 from ..store.db import Store
-from .composite.run import CompositeResult, composite
+from .composite.run import CompositeResult, check_settings, composite
 from .run import Evaluation, evaluate
 from .trends import assess_trends
 
@@ -42,6 +42,7 @@ def assess(
     Composite scores compare units of the same level and period; with ``level`` only that
     level is scored. Scores and coordination are saved with the evaluation run.
     """
+    check_settings(plan)
     evaluation = evaluate(
         store,
         plan,

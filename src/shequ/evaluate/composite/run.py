@@ -86,6 +86,14 @@ _PARTS = ("scores", "coordination", "weights", "imputed", "indicator_scores", "s
 _LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 
 
+def check_settings(plan: Plan) -> None:
+    """Refuse settings that cannot score before anything runs (e.g. inconsistent AHP
+    judgements raise `weights.AHPConsistencyError` naming the worst pairs)."""
+    settings = plan.composite
+    if settings.ahp is not None and settings.dimension_weighting in ("ahp", "combined"):
+        weights.ahp(np.array(settings.ahp.matrix), labels=list(settings.ahp.items))
+
+
 def _score_group(
     m: DecisionMatrix, plan: Plan, indicators: list[Indicator], with_sensitivity: bool
 ) -> dict[str, pd.DataFrame]:

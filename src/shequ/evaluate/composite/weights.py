@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import ShequError
 from ._registry import registrar
 
 WEIGHTINGS: dict[str, Callable[..., np.ndarray]] = {}
@@ -52,7 +53,7 @@ RECIPROCAL_TOL = 1e-6
 """Largest accepted |a_ji − 1/a_ij| and |a_ii − 1| in an AHP matrix."""
 
 
-class AHPConsistencyError(ValueError):
+class AHPConsistencyError(ShequError, ValueError):
     """The AHP judgements are too inconsistent (CR above the limit).
 
     The message names CR and the most inconsistent judgements; ``.result`` keeps the full
