@@ -4,14 +4,20 @@ The pipeline, for the periods asked for:
 
 1. the tree as it stood on each period's last day (closure rows valid that day);
 2. the data values pivoted to one row per unit and period, one column per data element
-   (summed over the window for indicators that accumulate over the plan period);
-3. per unit, each indicator's numerator and denominator, and whether the unit *reports*
-   it (every data element it reads is present: no data is never zero);
-4. roll-up: every unit sums the numerators and the denominators of the reporting units in
-   its subtree separately, so a district's rate is the ratio of sums, never a mean of
-   rates; it also counts reporting units and expected units (the leaves of its subtree);
-5. value = factor × Σ numerator / Σ denominator (or factor × Σ numerator without a
-   denominator); NULL when nothing reports or the denominator sums to zero.
+   (summed over the window for indicators that accumulate over the plan period); each
+   value is joined only with the evaluated periods its own element needs;
+3. per unit, each indicator's numerator and denominator as columns, and whether the unit
+   *reports* it (every data element it reads is present: no data is never zero);
+4. roll-up in wide form: one join with the tree and one ``GROUP BY`` sums, for every unit,
+   the numerators and the denominators of the reporting units in its subtree separately —
+   so a district's rate is the ratio of sums, never a mean of rates — and counts reporting
+   units; expected units are the leaves of its subtree;
+5. one select per indicator, stacked: value = factor × Σ numerator / Σ denominator (or
+   factor × Σ numerator without a denominator); NULL when nothing reports or the
+   denominator sums to zero.
+
+(bench/evaluate measured this shape against a long form that cross-joined units with
+indicators before grouping: 0.74 s instead of 1.5 s on 20 000 communities × 6 years.)
 
 Everything is Ibis, so the same code runs on DuckDB, SQLite, PostgreSQL and Spark.
 """
@@ -27,6 +33,7 @@ import ibis.expr.types as ir
 from ..framework.models import Indicator, Plan
 from ..framework.periods import Period, parse_period
 
+NULL = ibis.null("float64")
 OUTPUT = [
     "indicator",
     "org_unit",
@@ -48,12 +55,10 @@ def indicator_values(
 ) -> ir.Table:
     """Build (not run) the expression of every indicator × unit × period; columns `OUTPUT`."""
     chosen = list(indicators or plan.indicators)
-    calendar = _period_table(periods)
-    paths = _paths_on(tables["org_unit_path"], calendar)
+    paths = _paths_on(tables["org_unit_path"], _period_table(periods))
     wide = _pivot(tables["data_value"], chosen, periods)
-    per_unit = _per_unit(wide, chosen)
-    rolled = _roll_up(per_unit, paths)
-    return _finish(rolled, _expected_units(paths), paths, chosen)
+    rolled = _roll_up(_per_unit(wide, chosen), paths, len(chosen))
+    return _stack(rolled, _expected_units(paths), paths, chosen)
 
 
 def _period_table(periods: Sequence[Period]) -> ir.Table:
@@ -108,31 +113,31 @@ def periods_read(chosen: Sequence[Indicator], periods: Sequence[Period]) -> list
 
 
 def _pivot(values: ir.Table, chosen: list[Indicator], periods: Sequence[Period]) -> ir.Table:
-    windows: dict[str, tuple[str, str]] = {}  # column -> (element, window key)
-    mapping: set[tuple[str, str, str]] = set()  # (eval period, data period, window key)
+    """One row per (unit, evaluated period), one column per (element, window)."""
+    rows: set[tuple[str, str, str, str]] = set()  # (element, data period, eval period, column)
+    accumulating: set[str] = set()
     for ind in chosen:
-        key = "" if ind.accumulate_from is None else str(ind.accumulate_from)
         for element in ind.elements:
-            windows[_column(element, ind)] = (element, key)
-        for period in periods:
-            mapping |= {(period.code, code, key) for code in _window(ind, period)}
-    rows = sorted(mapping)
+            column = _column(element, ind)
+            if ind.accumulate_from is not None:
+                accumulating.add(column)
+            for period in periods:
+                rows |= {(element, code, period.code, column) for code in _window(ind, period)}
+    ordered = sorted(rows)
+    names = ("element", "data_period", "eval_period", "col")
     period_map = ibis.memtable(
-        {
-            "eval_period": [r[0] for r in rows],
-            "data_period": [r[1] for r in rows],
-            "window": [r[2] for r in rows],
-        },
-        schema={"eval_period": "string", "data_period": "string", "window": "string"},
+        {name: [r[i] for r in ordered] for i, name in enumerate(names)},
+        schema=dict.fromkeys(names, "string"),
     )
-    elements = sorted({element for element, _ in windows.values()})
-    needed = values.filter(values.data_element.isin(elements))
-    joined = needed.join(period_map, needed.period == period_map.data_period)
+    joined = values.join(
+        period_map,
+        (values.data_element == period_map.element) & (values.period == period_map.data_period),
+    )
+    value = joined.value.cast("float64")
     aggregates = {}
-    for column, (element, key) in windows.items():
-        hit = (joined.data_element == element) & (joined.window == key)
-        value = joined.value.cast("float64")
-        aggregates[column] = value.max(where=hit) if key == "" else value.sum(where=hit)
+    for column in sorted({r[3] for r in rows}):
+        hit = joined.col == column
+        aggregates[column] = value.sum(where=hit) if column in accumulating else value.max(where=hit)
     return joined.group_by(org_unit=joined.org_unit, period=joined.eval_period).aggregate(
         **aggregates
     )
@@ -164,26 +169,16 @@ class _IbisBuilder:
 
 
 def _per_unit(wide: ir.Table, chosen: list[Indicator]) -> ir.Table:
-    codes = ibis.memtable({"indicator": [i.code for i in chosen]}, schema={"indicator": "string"})
-    x = wide.cross_join(codes)
-    numerator, denominator, reports = [], [], []
-    for ind in chosen:
-        b = _IbisBuilder(x, ind)
-        is_this = x.indicator == ind.code
-        numerator.append((is_this, ind.numerator_expr.build(b)))
+    """Per unit and period: ``r{i}`` (reports indicator i), ``n{i}``, ``d{i}``."""
+    columns = {}
+    for i, ind in enumerate(chosen):
+        builder = _IbisBuilder(wide, ind)
+        reports = _all([wide[_column(e, ind)].notnull() for e in ind.elements])
         den = ind.denominator_expr
-        denominator.append((is_this, den.build(b) if den else ibis.literal(None, "float64")))
-        present = [x[_column(e, ind)].notnull() for e in ind.elements]
-        reports.append((is_this, _all(present)))
-    out = x.select(
-        org_unit=x.org_unit,
-        period=x.period,
-        indicator=x.indicator,
-        num=ibis.cases(*numerator, else_=ibis.literal(None, "float64")),
-        den=ibis.cases(*denominator, else_=ibis.literal(None, "float64")),
-        reports=ibis.cases(*reports, else_=False),
-    )
-    return out.filter(out.reports)
+        columns[f"r{i}"] = reports
+        columns[f"n{i}"] = reports.ifelse(ind.numerator_expr.build(builder), NULL)
+        columns[f"d{i}"] = reports.ifelse(den.build(builder), NULL) if den else NULL
+    return wide.select("org_unit", "period", **columns)
 
 
 def _all(conditions: list[Any]) -> Any:
@@ -196,17 +191,16 @@ def _all(conditions: list[Any]) -> Any:
 # --- roll-up ------------------------------------------------------------------------------
 
 
-def _roll_up(per_unit: ir.Table, paths: ir.Table) -> ir.Table:
+def _roll_up(per_unit: ir.Table, paths: ir.Table, count: int) -> ir.Table:
     joined = per_unit.join(
         paths, (per_unit.org_unit == paths.descendant) & (per_unit.period == paths.period)
     )
-    return joined.group_by(
-        org_unit=joined.ancestor, period=joined.period, indicator=joined.indicator
-    ).aggregate(
-        numerator=joined.num.sum(),
-        denominator=joined.den.sum(),
-        reporting_units=joined.count(),
-    )
+    sums = {}
+    for i in range(count):
+        sums[f"n{i}"] = joined[f"n{i}"].sum()
+        sums[f"d{i}"] = joined[f"d{i}"].sum()
+        sums[f"r{i}"] = joined.count(where=joined[f"r{i}"])
+    return joined.group_by(org_unit=joined.ancestor, period=joined.period).aggregate(**sums)
 
 
 def _expected_units(paths: ir.Table) -> ir.Table:
@@ -222,40 +216,36 @@ def _expected_units(paths: ir.Table) -> ir.Table:
     )
 
 
-def _finish(
+def _stack(
     rolled: ir.Table, expected: ir.Table, paths: ir.Table, chosen: list[Indicator]
 ) -> ir.Table:
-    meta = ibis.memtable(
-        {
-            "indicator": [i.code for i in chosen],
-            "factor": [float(i.factor) for i in chosen],
-            "has_den": [i.denominator is not None for i in chosen],
-        },
-        schema={"indicator": "string", "factor": "float64", "has_den": "boolean"},
-    )
+    """Every unit existing in the period, one row per indicator (NULL where none reports)."""
     units = paths.filter(paths.depth == 0).select(org_unit=paths.descendant, period=paths.period)
-    grid = units.cross_join(meta)
-    full = grid.left_join(
-        rolled,
-        (grid.org_unit == rolled.org_unit)
-        & (grid.period == rolled.period)
-        & (grid.indicator == rolled.indicator),
-    ).select(grid, "numerator", "denominator", "reporting_units")
-    full = full.left_join(
-        expected, (full.org_unit == expected.org_unit) & (full.period == expected.period)
-    ).select(full, "expected_units")
-    den_ok = full.denominator.notnull() & (full.denominator != 0)
-    value = full.has_den.ifelse(
-        den_ok.ifelse(full.numerator * full.factor / full.denominator, ibis.null("float64")),
-        full.numerator * full.factor,
-    )
-    return full.select(
-        indicator=full.indicator,
-        org_unit=full.org_unit,
-        period=full.period,
-        numerator=full.numerator,
-        denominator=full.has_den.ifelse(full.denominator, ibis.null("float64")),
-        value=value,
-        reporting_units=full.reporting_units.fill_null(0),
-        expected_units=full.expected_units.fill_null(0),
-    )
+    sums = [c for c in rolled.columns if c not in ("org_unit", "period")]
+    grid = units.left_join(
+        rolled, (units.org_unit == rolled.org_unit) & (units.period == rolled.period)
+    ).select(units, *sums)
+    grid = grid.left_join(
+        expected, (grid.org_unit == expected.org_unit) & (grid.period == expected.period)
+    ).select(grid, "expected_units")
+    parts = []
+    for i, ind in enumerate(chosen):
+        num, den = grid[f"n{i}"], grid[f"d{i}"]
+        factor = ibis.literal(float(ind.factor), "float64")
+        if ind.denominator is None:
+            den, value = NULL, num * factor
+        else:
+            value = (den.notnull() & (den != 0)).ifelse(num * factor / den, NULL)
+        parts.append(
+            grid.select(
+                indicator=ibis.literal(ind.code, "string"),
+                org_unit=grid.org_unit,
+                period=grid.period,
+                numerator=num,
+                denominator=den,
+                value=value,
+                reporting_units=grid[f"r{i}"].fill_null(0),
+                expected_units=grid.expected_units.fill_null(0),
+            )
+        )
+    return ibis.union(*parts)

@@ -101,7 +101,7 @@ def evaluate(
     clock = time.perf_counter()
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
-        raw = indicator_values(eng.tables, plan, computed, indicators=chosen).to_pandas()
+        raw = indicator_values(eng.tables, plan, computed, indicators=chosen).to_pyarrow().to_pandas()
         profile = _profile(raw, asked)
         raw = raw[~raw["indicator"].isin(PROFILE)]
         digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
