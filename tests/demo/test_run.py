@@ -70,3 +70,27 @@ def test_conformance_identical_numbers_on_duckdb_sqlite_and_postgres(demo, pg_st
         pd.testing.assert_frame_equal(
             frame, reference, check_exact=False, rtol=1e-12, check_dtype=False, obj=name
         )
+
+
+def test_demo_scores_ranks_with_intervals_and_diagnoses_the_weakest_street(demo):
+    from shequ.store import runs
+    from shequ.store.db import open_store
+
+    with open_store(demo.store_url).begin() as conn:
+        saved = runs.composite_scores(conn, demo.evaluation.run_id)
+    streets = saved[(saved["level"] == "street") & (saved["dimension"] == "overall")]
+    assert len(streets) == 41
+    assert (streets["rank_low"] <= streets["rank_high"]).all()
+    coordination = saved[saved["dimension"] == "coordination"]
+    assert coordination["label"].notna().all()
+    weakest = streets.sort_values("score").iloc[0]["org_unit"]
+    assert demo.diagnosis.org_unit == weakest and demo.diagnosis.gaps
+    assert set(demo.assessment.trends["trend_status"]) <= {
+        "met",
+        "on_track",
+        "at_risk",
+        "off_track",
+        "insufficient_data",
+        "no_data",
+        "no_target",
+    }
