@@ -2,7 +2,7 @@
 
 Approaches, on the same SQLite store (see README.md):
 
-* ``shequ``        — ``indicator_values(...).to_pandas()`` on the DuckDB engine (default);
+* ``shequ``        — ``indicator_values(...).to_pyarrow().to_pandas()`` on the DuckDB engine (default);
 * ``shequ_sqlite`` — the same Ibis pipeline on the SQLite engine;
 * ``evaluate``     — ``shequ.evaluate.run.evaluate(..., persist=False)`` end to end;
 * ``pandas``       — a straightforward pandas implementation (`peer_pandas`);

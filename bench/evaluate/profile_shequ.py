@@ -7,13 +7,11 @@ Sections (each prints medians of ``--runs`` runs after a warm-up):
 2. scan      — the sqlite scanner alone, and both queries on tables copied into DuckDB first;
 3. operators — the slowest operators of the shipped query and of the hand-written one
                (``EXPLAIN ANALYZE``);
-4. variants  — the candidate changes of `variants` (results checked against the shipped
-               pipeline), on DuckDB and with ``--sqlite`` also on the SQLite engine;
-5. evaluate  — ``evaluate(persist=False)`` end to end, and the time of its steps in
+4. evaluate  — ``evaluate(persist=False)`` end to end, and the time of its steps in
                `shequ.evaluate.run` and `attainment` (those that exist in the checked-out
                source).
 
-    .venv/bin/python bench/evaluate/profile_shequ.py [--communities 20000] [--sqlite]
+    .venv/bin/python bench/evaluate/profile_shequ.py [--communities 20000]
 """
 
 from __future__ import annotations
@@ -35,9 +33,7 @@ import duckdb  # noqa: E402
 import ibis  # noqa: E402
 import pandas as pd  # noqa: E402
 import peer_sql  # noqa: E402
-import variants  # noqa: E402
 from bench_province import RESULTS, periods  # noqa: E402
-from compare import agree, normalise  # noqa: E402
 from formulas import check_plan  # noqa: E402
 from province_data import build_store, store_path  # noqa: E402
 
@@ -166,39 +162,6 @@ def operators_section(ctx: Context) -> dict:
         }
 
 
-def variants_section(ctx: Context, engine: str) -> dict:
-    builders = {
-        "shipped": ctx.shipped,
-        "shipped + per-element pivot": lambda t: _with_pivot(ctx, t),
-        "wide roll-up (shipped pivot)": lambda t: variants.indicator_values_wide(
-            t, ctx.plan, ctx.periods, indicators=ctx.chosen, pivot="shipped"
-        ),
-        "wide roll-up + per-element pivot": lambda t: variants.indicator_values_wide(
-            t, ctx.plan, ctx.periods, indicators=ctx.chosen
-        ),
-    }
-    runs = ctx.runs if engine == "duckdb" else 1
-    out: dict = {}
-    reference = None
-    with backends.connect(ctx.store, engine) as eng:
-        for name, build in builders.items():
-            expr = build(eng.tables)
-            frame = normalise(expr.to_pyarrow().to_pandas())
-            reference = frame if reference is None else reference
-            ok = agree(reference, frame)["ok"]
-            out[f"{name}: to_pandas()"] = timed(expr.to_pandas, runs)
-            out[f"{name}: to_pyarrow().to_pandas()"] = timed(
-                lambda e=expr: e.to_pyarrow().to_pandas(), runs
-            )
-            out[f"{name}: agrees with shipped"] = "PASS" if ok else "FAIL"
-    return out
-
-
-def _with_pivot(ctx: Context, tables: dict) -> ibis.Table:
-    with mock.patch.object(indicators, "_pivot", variants.pivot_per_element):
-        return ctx.shipped(tables)
-
-
 PHASES = (
     (run_module, "_inputs_digest"),
     (run_module, "_describe"),
@@ -252,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--communities", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sqlite", action="store_true", help="also try variants on SQLite")
     args = parser.parse_args(argv)
     path = store_path(RESULTS, args.communities, args.seed)
     build_store(path, args.communities, args.seed)
@@ -263,21 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         ("fetch", "1. fetching results", lambda: fetch_section(ctx)),
         ("scan", "2. sqlite scanner vs copying into DuckDB", lambda: scan_section(ctx)),
         ("operators", "3. slowest operators (EXPLAIN ANALYZE)", lambda: operators_section(ctx)),
-        (
-            "variants_duckdb",
-            "4. candidate changes, DuckDB engine",
-            lambda: variants_section(ctx, "duckdb"),
-        ),
     ]
-    if args.sqlite:
-        sections.append(
-            (
-                "variants_sqlite",
-                "4b. candidate changes, SQLite engine (1 run)",
-                lambda: variants_section(ctx, "sqlite"),
-            )
-        )
-    sections.append(("evaluate", "5. evaluate() end to end", lambda: evaluate_section(ctx)))
+    sections.append(("evaluate", "4. evaluate() end to end", lambda: evaluate_section(ctx)))
     for key, title, fn in sections:
         report[key] = fn()
         show(report[key], title)

@@ -36,7 +36,7 @@ def _plan() -> tuple[Plan, list[Indicator]]:
 def run_shequ(
     path: Path, periods: Sequence[Period], engine: str = "duckdb"
 ) -> tuple[pd.DataFrame, Phases]:
-    """``indicator_values(...).to_pandas()`` on ``engine`` over the store."""
+    """``indicator_values(...).to_pyarrow().to_pandas()`` on ``engine`` over the store (as `evaluate` fetches it)."""
     from shequ.evaluate import backends
     from shequ.evaluate.indicators import indicator_values
     from shequ.store.db import open_store
@@ -48,7 +48,7 @@ def run_shequ(
         with backends.connect(store, engine) as eng:
             expr = indicator_values(eng.tables, plan, periods, indicators=chosen)
             built = time.perf_counter()
-            frame = expr.to_pandas()
+            frame = expr.to_pyarrow().to_pandas()
     finally:
         store.close()
     end = time.perf_counter()
