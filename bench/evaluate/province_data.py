@@ -23,32 +23,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import insert, text
 
+from shequ.framework.loader import load_plan
 from shequ.store.db import Store, open_store
 from shequ.store.models import SINCE_EVER, UNTIL_FURTHER, DataValue
 from shequ.store.orgunits import write_versions
 from shequ.store.values import ensure_periods
 
 YEARS = tuple(range(2020, 2026))
-ELEMENTS = (
-    "resident_population",
-    "adult_population",
-    "residential_floor_area_m2",
-    "land_area_m2",
-    "green_area_m2",
-    "public_green_area_m2",
-    "service_centres",
-    "culture_centres",
-    "sports_centres",
-    "service_centres_opened",
-    "residents_within_500m_service_centre",
-    "participants",
-    "culture_satisfied",
-    "culture_answered",
-    "feel_safe",
-    "safety_answered",
-    "criminal_cases",
-    "public_security_cases",
-)
+# the 18 data elements the issue names: the national plan's first 18, in its order
+ELEMENTS = tuple(e.code for e in load_plan("national").data_elements[:18])
 PROVINCE = "330000000000"
 REORG = dt.date(2023, 1, 1)
 CREATED = dt.date(2022, 1, 1)

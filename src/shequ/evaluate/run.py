@@ -38,15 +38,7 @@ RESULT_COLUMNS = [
     "period",
     "value",
     "unit",
-    "numerator",
-    "denominator",
-    "target",
-    "comparator",
-    "target_period",
-    "baseline_value",
-    "status",
-    "reporting_units",
-    "expected_units",
+    *store_runs.RESULT_COLUMNS[4:],  # numerator … expected_units, as stored
 ]
 
 
@@ -101,7 +93,9 @@ def evaluate(
     clock = time.perf_counter()
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
-        raw = indicator_values(eng.tables, plan, computed, indicators=chosen).to_pyarrow().to_pandas()
+        raw = (
+            indicator_values(eng.tables, plan, computed, indicators=chosen).to_pyarrow().to_pandas()
+        )
         profile = _profile(raw, asked)
         raw = raw[~raw["indicator"].isin(PROFILE)]
         digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
