@@ -1,0 +1,206 @@
+"""Everything a report says, gathered once from an evaluation run.
+
+The indicator values, statuses and composite scores are those stored with the run, so a
+report always matches the run it names. Trends and diagnoses are recomputed from the store
+only when its data are still the data the run read (same inputs digest); otherwise, and
+whenever a section has no data, the section is left out with a sentence saying why —
+never printed as zeros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import EvaluationError
+from ..evaluate.assessment import assess
+from ..evaluate.diagnosis import Diagnosis, diagnose
+from ..framework.models import Plan
+from ..framework.periods import parse_period
+from ..store import orgunits, runs
+from ..store import tasks as store_tasks
+from ..store.db import Store
+
+LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
+DIAGNOSED_SUBUNITS = 3
+
+
+@dataclass
+class ReportContext:
+    """What one report covers: a unit and its subtree in one period of one run."""
+
+    run_id: int
+    run_created: dt.datetime
+    plan: Plan
+    period: str
+    unit: str
+    unit_name: str
+    level: str
+    indicators: pd.DataFrame
+    subunits: pd.DataFrame
+    rankings: pd.DataFrame
+    dimension_scores: pd.DataFrame
+    diagnoses: list[Diagnosis]
+    tasks: pd.DataFrame
+    missing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    generated: dt.date = field(default_factory=dt.date.today)
+
+    def has(self, section: str) -> bool:
+        return section not in self.missing
+
+    def status_counts(self) -> dict[str, int]:
+        counts = self.indicators["status"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in ("met", "not_met", "no_data", "no_target")}
+
+    def serious_gaps(self, n: int = 3) -> pd.DataFrame:
+        """The unmet indicators furthest from their target, relative to the target."""
+        unmet = self.indicators[self.indicators["status"] == "not_met"].copy()
+        unmet["relative_gap"] = (unmet["value"] - unmet["target"]).abs() / unmet["target"].abs()
+        return unmet.sort_values("relative_gap", ascending=False).head(n)
+
+
+def build_context(
+    store: Store, run: int | str = "latest", unit: str | None = None
+) -> ReportContext:
+    """Gather the report of ``unit`` (default: the top unit) from evaluation ``run``."""
+    with store.begin() as conn:
+        row = runs.get(conn, run)
+        plan = Plan.model_validate_json(row.plan_json)
+        period = row.periods.split(",")[-1]
+        day = parse_period(period).end
+        results = runs.results(conn, row.id)
+        results = results[results["period"] == period]
+        units = orgunits.units_on(conn, day).rename(
+            columns={"code": "org_unit", "name": "org_unit_name"}
+        )
+        unit = unit or _top_unit(units, results)
+        depths = orgunits.subtree_depths(conn, unit, day)
+        if unit not in depths:
+            msg = f"单位 {unit} 在 {period} 不存在 / unit {unit} does not exist in {period}"
+            raise EvaluationError(msg)
+        scores = runs.composite_scores(conn, row.id)
+        tasks = store_tasks.listing(conn, org_units=list(depths))
+    enriched = _enrich(results[results["org_unit"].isin(depths)], units, depths, plan)
+    mine = enriched[enriched["org_unit"] == unit]
+    context = ReportContext(
+        row.id,
+        row.created_at,
+        plan,
+        period,
+        unit,
+        str(mine["org_unit_name"].iloc[0]),
+        str(mine["level"].iloc[0]),
+        mine.reset_index(drop=True),
+        enriched[enriched["org_unit"] != unit].reset_index(drop=True),
+        *_rankings(scores, depths, period, units),
+        [],
+        tasks,
+    )
+    _add_trends_and_diagnoses(context, store, row.inputs_digest)
+    _note_missing(context)
+    return context
+
+
+def _top_unit(units: pd.DataFrame, results: pd.DataFrame) -> str:
+    present = units[units["org_unit"].isin(set(results["org_unit"]))]
+    if present.empty:
+        raise EvaluationError("评估运行没有结果 / the evaluation run has no results")
+    return str(present.sort_values("level", key=lambda s: s.map(LEVEL_ORDER)).iloc[0]["org_unit"])
+
+
+def _enrich(
+    frame: pd.DataFrame, units: pd.DataFrame, depths: dict[str, int], plan: Plan
+) -> pd.DataFrame:
+    out = frame.merge(units[["org_unit", "org_unit_name", "level", "parent_code"]], on="org_unit")
+    out["depth"] = out["org_unit"].map(depths)
+    meta = {i.code: i for i in plan.indicators}
+    out = out[out["indicator"].isin(meta)]
+    for column, get in {
+        "indicator_name": lambda i: i.name,
+        "indicator_name_en": lambda i: i.name_en,
+        "dimension": lambda i: i.dimension,
+        "unit": lambda i: i.unit,
+        "unit_en": lambda i: i.unit_en,
+        "decimals": lambda i: i.decimals,
+        "direction": lambda i: i.direction,
+    }.items():
+        out[column] = out["indicator"].map({c: get(i) for c, i in meta.items()})
+    out["change_vs_baseline"] = out["value"] - out["baseline_value"]
+    order = {c: k for k, c in enumerate(meta)}
+    return (
+        out.sort_values(["depth", "org_unit"], kind="stable")
+        .sort_values(
+            ["depth", "org_unit", "indicator"],
+            key=lambda s: s.map(order) if s.name == "indicator" else s,
+        )
+        .reset_index(drop=True)
+    )
+
+
+def _rankings(
+    scores: pd.DataFrame, depths: dict[str, int], period: str, units: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Overall ranks of the direct sub-units (with intervals and coordination), and the
+    dimension scores of every scored unit of the subtree."""
+    mine = scores[scores["org_unit"].isin(depths) & (scores["period"] == period)]
+    children = {u for u, d in depths.items() if d == 1}
+    overall = mine[(mine["dimension"] == "overall") & mine["org_unit"].isin(children)]
+    coupling = mine[mine["dimension"] == "coordination"][["org_unit", "score", "label"]].rename(
+        columns={"score": "coordination", "label": "coordination_class"}
+    )
+    rankings = overall.merge(coupling, on="org_unit", how="left").sort_values("rank")
+    rankings = rankings.merge(units[["org_unit", "org_unit_name"]], on="org_unit", how="left")
+    dimensions = mine[~mine["dimension"].isin(["overall", "coordination"])]
+    return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
+
+
+def _add_trends_and_diagnoses(context: ReportContext, store: Store, digest: str) -> None:
+    """Recompute trends and diagnoses when the store still holds the run's inputs."""
+    result = assess(store, context.plan, periods=[context.period], persist=False)
+    if result.evaluation.inputs_digest != digest:
+        reason = (
+            "数据自本次评估以来已变化，趋势与诊断未列出（请重新评估）",
+            "the data changed since this run: trends and diagnoses are left out (evaluate again)",
+        )
+        context.missing["trends"] = context.missing["diagnosis"] = reason
+        return
+    keys = ["indicator", "org_unit", "period"]
+    trends = result.trends[[*keys, "change_vs_previous", "trend_status", "projected_value"]]
+    context.indicators = context.indicators.merge(trends, on=keys, how="left")
+    context.subunits = context.subunits.merge(trends, on=keys, how="left")
+    comp, evaluation = result.composite, result.evaluation
+    scored = set(comp.scores["org_unit"])
+    if context.unit in scored:
+        targets = [context.unit]
+    else:
+        targets = list(context.rankings.sort_values("score")["org_unit"].head(DIAGNOSED_SUBUNITS))
+    context.diagnoses = [
+        diagnose(u, evaluation.results, comp, context.plan, profile=evaluation.profile)
+        for u in targets
+        if u in scored
+    ]
+
+
+def _note_missing(context: ReportContext) -> None:
+    if context.rankings.empty:
+        context.missing["rankings"] = (
+            "本次评估未计算下级单位综合得分（运行 shequ evaluate --composite），排名从略",
+            "no composite scores of the sub-units in this run (run shequ evaluate --composite)",
+        )
+    if not context.diagnoses and "diagnosis" not in context.missing:
+        context.missing["diagnosis"] = (
+            "没有可诊断的综合得分，诊断从略",
+            "no composite scores to diagnose from",
+        )
+    if context.tasks.empty:
+        context.missing["tasks"] = ("暂无整改任务", "no follow-up tasks yet")
+    context.missing["coverage"] = (
+        "尚未进行服务设施覆盖分析（shequ coverage），覆盖地图从略",
+        "no facility coverage analysis yet (shequ coverage): the coverage map is left out",
+    )
+    context.missing["voice"] = (
+        "尚未接入居民意见与满意度调查数据，居民之声部分从略",
+        "no suggestions or survey data yet: the residents' voice section is left out",
+    )

@@ -1,0 +1,37 @@
+"""The report context matches the stored run and says which sections are left out."""
+
+import pandas as pd
+import pytest
+
+from shequ.errors import EvaluationError
+from shequ.report.context import build_context
+from shequ.store import runs
+
+
+def test_city_context_uses_the_stored_run(city_context, demo_city):
+    with demo_city.begin() as conn:
+        stored = runs.results(conn, city_context.run_id)
+    stored = stored[(stored["org_unit"] == city_context.unit)].set_index("indicator")
+    mine = city_context.indicators.set_index("indicator")
+    pd.testing.assert_series_equal(
+        mine["value"], stored.loc[mine.index, "value"], check_names=False
+    )
+    assert (city_context.unit_name, city_context.level) == ("示范市", "city")
+    assert sum(city_context.status_counts().values()) == len(city_context.indicators)
+
+
+def test_city_ranks_its_districts_and_diagnoses_the_weakest(city_context):
+    assert len(city_context.rankings) == 6  # six districts
+    assert list(city_context.rankings["rank"]) == sorted(city_context.rankings["rank"])
+    assert len(city_context.diagnoses) == 3
+    assert {"coverage", "voice"} <= set(city_context.missing)  # later issues' sections
+
+
+def test_street_context_diagnoses_the_street_itself(street_context):
+    assert street_context.unit_name == "民主街道"
+    assert [d.org_unit for d in street_context.diagnoses] == ["990106001000"]
+
+
+def test_unknown_unit_is_refused(demo_city):
+    with pytest.raises(EvaluationError, match="does not exist"):
+        build_context(demo_city, unit="990199999999")
