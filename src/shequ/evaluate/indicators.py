@@ -137,7 +137,9 @@ def _pivot(values: ir.Table, chosen: list[Indicator], periods: Sequence[Period])
     aggregates = {}
     for column in sorted({r[3] for r in rows}):
         hit = joined.col == column
-        aggregates[column] = value.sum(where=hit) if column in accumulating else value.max(where=hit)
+        aggregates[column] = (
+            value.sum(where=hit) if column in accumulating else value.max(where=hit)
+        )
     return joined.group_by(org_unit=joined.org_unit, period=joined.eval_period).aggregate(
         **aggregates
     )

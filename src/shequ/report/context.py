@@ -46,6 +46,7 @@ class ReportContext:
     tasks: pd.DataFrame
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     generated: dt.date = field(default_factory=dt.date.today)
+    overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -98,6 +99,8 @@ def build_context(
         [],
         tasks,
     )
+    overall = scores[(scores["dimension"] == "overall") & scores["org_unit"].isin(depths)]
+    context.overall_scores = overall[overall["period"] == period].reset_index(drop=True)
     _add_trends_and_diagnoses(context, store, row.inputs_digest)
     _note_missing(context)
     return context

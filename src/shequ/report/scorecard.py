@@ -1,0 +1,94 @@
+"""The one-page scorecard of a community (社区记分卡), for the community notice board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .context import ReportContext
+from .html import TEXT, css, indicator_rows
+
+TOP_GAPS = 3
+
+
+def render_scorecards(
+    context: ReportContext, *, lang: str = "zh", units: list[str] | None = None
+) -> str:
+    """HTML with one scorecard page per community of the context (or per unit in ``units``)."""
+    frame = pd.concat([context.indicators, context.subunits], ignore_index=True)
+    if units is None:
+        units = list(dict.fromkeys(frame.loc[frame["level"] == "community", "org_unit"]))
+    names = dict(zip(frame["org_unit"], frame["org_unit_name"], strict=False))
+    parents = (
+        dict(zip(frame["org_unit"], frame["parent_code"], strict=False))
+        if "parent_code" in frame
+        else {}
+    )
+    cards = [_card(context, frame[frame["org_unit"] == u], names, parents, lang) for u in units]
+    env = Environment(
+        loader=PackageLoader("shequ.report", "templates"), autoescape=select_autoescape(["html"])
+    )
+    title = "社区记分卡" if lang == "zh" else "Community scorecards"
+    return env.get_template("scorecards.html").render(
+        lang=lang, css=css(), title=title, cards=cards, t=TEXT[lang]
+    )
+
+
+def _card(
+    context: ReportContext, rows: pd.DataFrame, names: dict, parents: dict, lang: str
+) -> dict[str, Any]:
+    unit = rows["org_unit"].iloc[0]
+    name = names.get(unit, unit)
+    chain = []
+    parent = parents.get(unit)
+    while isinstance(parent, str) and parent in names and parent != context.unit:
+        chain.append(names[parent])
+        parent = parents.get(parent)
+    where = " · ".join(reversed(chain)) if chain else context.unit_name
+    scored = (
+        context.overall_scores.set_index("org_unit") if not context.overall_scores.empty else None
+    )
+    score = ""
+    if scored is not None and unit in scored.index:
+        s = scored.loc[unit]
+        total = int((context.overall_scores["level"] == s["level"]).sum())
+        interval = (
+            ""
+            if pd.isna(s["rank_low"])
+            else f"（90%区间 {s['rank_low']:.0f}–{s['rank_high']:.0f}）"
+        )
+        score = (
+            f"综合得分 {s['score']:.1f}，在 {total} 个同级单位中排名第 {s['rank']:.0f}{interval}"
+            if lang == "zh"
+            else f"Overall score {s['score']:.1f}, rank {s['rank']:.0f} of {total}"
+        )
+    unmet = rows[rows["status"] == "not_met"]
+    gap_names = [
+        (r.indicator_name if lang == "zh" else r.indicator_name_en) for r in unmet.itertuples()
+    ][:TOP_GAPS]
+    gaps = ""
+    if gap_names:
+        gaps = (
+            ("需要重点改进：" + "、".join(gap_names))
+            if lang == "zh"
+            else ("To improve first: " + ", ".join(gap_names))
+        )
+    if lang == "zh":
+        return {
+            "title": f"{name}发展记分卡（{context.period}年）",
+            "meta": f"{where} · 编码 {unit}",
+            "score": score,
+            "rows": indicator_rows(rows, lang),
+            "gaps": gaps,
+            "footer": f"依据《{context.plan.name}》，评估运行 #{context.run_id}，生成于 {context.generated.isoformat()}。“—”表示无数据。",
+        }
+    return {
+        "title": f"{name} — community scorecard {context.period}",
+        "meta": f"{where} · code {unit}",
+        "score": score,
+        "rows": indicator_rows(rows, lang),
+        "gaps": gaps,
+        "footer": f"Plan: {context.plan.name_en}; evaluation run #{context.run_id}; generated {context.generated.isoformat()}. '—' means no data.",
+    }
