@@ -13,7 +13,9 @@ from ..framework.loader import load_plan
 from ..ingest.orgunits import import_org_units
 from ..ingest.report import ImportReport
 from ..ingest.values import import_values
-from ..store.db import open_store
+from ..report.context import build_context
+from ..report.formats import write
+from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
 
 DEMO_PERIOD = "2025"
@@ -30,6 +32,7 @@ class DemoOutcome:
     assessment: Assessment
     diagnosis: Diagnosis
     results_file: Path
+    reports: list[Path]
 
     @property
     def evaluation(self) -> Evaluation:
@@ -37,14 +40,17 @@ class DemoOutcome:
 
     def describe(self, lang: str = "zh") -> str:
         f = self.files
+        reports = "\n".join(f"  {p}" for p in self.reports)
         if lang == "zh":
             return (
                 f"示例城市文件：{f.org_units.parent}\n数据库：{self.store_url}\n"
-                f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）"
+                f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）\n"
+                f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}"
             )
         return (
             f"Sample city files: {f.org_units.parent}\nStore: {self.store_url}\n"
-            f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})"
+            f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})\n"
+            f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}"
         )
 
 
@@ -66,14 +72,24 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
+    weakest = _weakest(assessment, DEMO_LEVEL)
     found = diagnose(
-        _weakest(assessment, DEMO_LEVEL),
-        evaluation.results,
-        assessment.composite,
-        plan,
-        profile=evaluation.profile,
+        weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
-    return DemoOutcome(store.url, files, imports, assessment, found, results_file)
+    reports = _reports(store, out_dir / "reports", weakest)
+    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports)
+
+
+def _reports(store: Store, folder: Path, street: str) -> list[Path]:
+    """The city report in every format, and the scorecards of the weakest street's communities."""
+    city = build_context(store)
+    paths = [
+        write(city, folder / f"city_report_{DEMO_PERIOD}{suffix}", fmt=fmt)
+        for fmt, suffix in (("docx", ".docx"), ("xlsx", ".xlsx"), ("pdf", ".pdf"), ("html", ".html"))
+    ]
+    street_context = build_context(store, unit=street)
+    paths.append(write(street_context, folder / f"scorecards_{street}.pdf", fmt="scorecard"))
+    return paths
 
 
 def _weakest(assessment: Assessment, level: str) -> str:
