@@ -13,8 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     "model",
-    [Dimension, DataElement, Indicator, Target, CompositeSettings, SensitivitySettings, Judgements,
-     ActionRule],
+    [
+        Dimension,
+        DataElement,
+        Indicator,
+        Target,
+        CompositeSettings,
+        SensitivitySettings,
+        Judgements,
+        ActionRule,
+    ],
 )
 def test_every_plan_field_is_in_the_plan_format_doc(model):
     doc = (ROOT / "docs" / "plan-format.md").read_text(encoding="utf-8")

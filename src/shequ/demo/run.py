@@ -85,7 +85,12 @@ def _reports(store: Store, folder: Path, street: str) -> list[Path]:
     city = build_context(store)
     paths = [
         write(city, folder / f"city_report_{DEMO_PERIOD}{suffix}", fmt=fmt)
-        for fmt, suffix in (("docx", ".docx"), ("xlsx", ".xlsx"), ("pdf", ".pdf"), ("html", ".html"))
+        for fmt, suffix in (
+            ("docx", ".docx"),
+            ("xlsx", ".xlsx"),
+            ("pdf", ".pdf"),
+            ("html", ".html"),
+        )
     ]
     street_context = build_context(store, unit=street)
     paths.append(write(street_context, folder / f"scorecards_{street}.pdf", fmt="scorecard"))
