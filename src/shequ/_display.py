@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from . import labels
 from .evaluate.output import STATUS_LABELS
 from .evaluate.run import Evaluation
 from .framework.models import Plan
@@ -17,20 +16,8 @@ STATUS_STYLE = {"met": "green", "not_met": "red", "no_data": "yellow", "no_targe
 MAX_PROBLEMS_SHOWN = 20
 
 
-def number(value: float | None, decimals: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:,.{decimals}f}"
-
-
-LEVEL_NAMES = {
-    "province": "省",
-    "city": "市",
-    "district": "区/县",
-    "street": "街道/乡镇",
-    "community": "社区/村",
-    "grid": "网格",
-}
+number = labels.number
+LEVEL_NAMES = {level: pair[0] for level, pair in labels.LEVEL.items()}
 
 
 def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
@@ -73,15 +60,6 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
         console.print(f"  {label}: {report.quarantine_path}")
 
 
-TREND_LABELS = {
-    "met": ("已达标", "met"),
-    "on_track": ("按期可达", "on track"),
-    "at_risk": ("有风险", "at risk"),
-    "off_track": ("难以达成", "off track"),
-    "insufficient_data": ("数据不足", "too few points"),
-    "no_data": ("无数据", "no data"),
-    "no_target": ("—", "—"),
-}
 TREND_STYLE = {"met": "green", "on_track": "green", "at_risk": "yellow", "off_track": "red"}
 
 
@@ -143,7 +121,7 @@ def _trend(row: pd.Series, lang: str) -> str:
     status = row.get("trend_status")
     if not isinstance(status, str):
         return ""
-    label = TREND_LABELS[status][0 if lang == "zh" else 1]
+    label = labels.TREND[status][0 if lang == "zh" else 1]
     style = TREND_STYLE.get(status)
     return f"[{style}]{label}[/]" if style else label
 

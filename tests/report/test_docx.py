@@ -11,7 +11,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from shequ.report import fonts, labels
+from shequ import labels
+from shequ.report import fonts
 from shequ.report.docx import write_docx
 from shequ.report.formats import write
 

@@ -6,14 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import labels
 from ..errors import EvaluationError
 
-STATUS_LABELS = {
-    "met": ("达标", "met"),
-    "not_met": ("未达标", "not met"),
-    "no_data": ("无数据", "no data"),
-    "no_target": ("无目标", "no target"),
-}
+STATUS_LABELS = labels.STATUS
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> Path:

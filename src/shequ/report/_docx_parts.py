@@ -25,7 +25,8 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from . import fonts, labels
+from .. import labels
+from . import fonts
 from .context import ReportContext
 
 TABLE_STYLE = "Table Grid"

@@ -18,7 +18,8 @@ import math
 
 import pandas as pd
 
-from . import fonts, labels
+from .. import labels
+from . import fonts
 from .context import ReportContext
 
 WIDTH = 6.5  # inches

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from .. import labels
 from ..framework.models import Indicator, Target
-from . import charts, labels
+from . import charts
 from ._docx_parts import (
     COVER,
     TASK_WORDS,

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import charts, labels
+from .. import labels
+from . import charts
 from .context import ReportContext
 
 TEXT = {

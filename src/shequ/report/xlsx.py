@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import labels
 from ..framework.models import Indicator, Plan, Target
-from . import labels
 from .context import LEVEL_ORDER, ReportContext
 
 TEXT = {

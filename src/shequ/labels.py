@@ -1,4 +1,4 @@
-"""Words every report format shares: statuses, levels, trend statuses, section titles."""
+"""Words every output shares (terminal, workbooks, reports): statuses, trends, levels, coordination classes, in Chinese and English."""
 
 from __future__ import annotations
 
