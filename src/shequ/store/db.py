@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from ..errors import MissingExtraError, StoreError
 
@@ -81,7 +82,11 @@ def _create_engine(url: str) -> Engine:
         path = make_url(url).database
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # NullPool: no SQLite connection stays open between transactions. DuckDB's sqlite
+        # extension links its own copy of SQLite; two copies in one process do not see each
+        # other's POSIX locks, so a pooled connection's WAL index (-shm, memory-mapped) could
+        # be reset under it when DuckDB detaches (seen as SIGBUS on a 2 000-community city).
+        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     msg = f"不支持的数据库地址 {url} / unsupported database URL {url} (sqlite or postgresql)"

@@ -2,6 +2,12 @@
 
 The extension comes from the ``duckdb-extension-sqlite`` wheel (no download). The store is
 attached read-only, so an evaluation never blocks an import and cannot change the store.
+
+The extension carries its own copy of SQLite. Two copies of SQLite in one process must not
+have the same file open at once (POSIX locks are per process, so neither sees the other's;
+see "How To Corrupt An SQLite Database File", §2.2): the store therefore keeps no pooled
+connection (`shequ.store.db` uses NullPool) and none is opened while DuckDB holds the file.
+A long-running server should run DuckDB evaluations in a worker process.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ def connect(store: Store) -> Engine:
         raise EvaluationError(msg)
     from duckdb_extensions import import_extension
 
+    store.engine.dispose()  # no connection of the other SQLite copy may stay open
     con = ibis.duckdb.connect()
     import_extension("sqlite", con=con.con)
     con.raw_sql("LOAD sqlite")
