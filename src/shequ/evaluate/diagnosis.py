@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import EvaluationError
 from ..framework.models import Plan
-from .composite.run import OVERALL, CompositeResult
+from .composite.run import CompositeResult
 
 
 @dataclass
@@ -170,5 +170,3 @@ def _action(indicator: str, plan: Plan) -> tuple[str, str, str | None]:
 def _num(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
-
-__all__ = ["OVERALL", "Diagnosis", "Gap", "Peer", "diagnose"]

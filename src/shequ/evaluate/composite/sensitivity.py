@@ -25,9 +25,9 @@ from scipy.stats import rankdata
 
 from ...framework.scoring import CompositeSettings
 from . import normalise
+from .aggregate import GEOMETRIC_FLOOR
 from .matrix import DecisionMatrix
 
-GEOMETRIC_FLOOR = 1.0  # as in aggregate.geometric: a score of 0 counts as 1 (of 100)
 OVERALL = "overall"
 
 
