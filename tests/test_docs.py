@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shequ.cli import app, import_app
-from shequ.framework.models import DataElement, Dimension, Indicator, Target
+from shequ.framework.models import DataElement, Dimension, FacilityType, Indicator, Target
 from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
         SensitivitySettings,
         Judgements,
         ActionRule,
+        FacilityType,
     ],
 )
 def test_every_plan_field_is_in_the_plan_format_doc(model):

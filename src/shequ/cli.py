@@ -359,3 +359,15 @@ def check_plan(
         targets = [t for t in plan.targets if t.indicator == ind.code]
         shown = "; ".join(f"{t.comparator} {t.value:g} ({t.period})" for t in targets) or "—"
         console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
+
+
+def store_db_open(db: str | None):
+    """Open the store named by ``--db`` (used by the spatial commands)."""
+    from .store.db import open_store
+
+    return open_store(db)
+
+
+from .cli_spatial import register as _register_spatial  # noqa: E402
+
+_register_spatial(app, import_app)

@@ -239,3 +239,6 @@ class FollowUpTask(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+from . import spatial as _spatial  # noqa: E402, F401  (spatial tables join the metadata)
