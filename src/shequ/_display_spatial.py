@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
 from .spatial.run import AccessRun, CoverageRun
 from .spatial.sites import SiteProposal
+
+if TYPE_CHECKING:
+    from .demo.spatial import SpatialDemo
 
 MAX_ROWS = 15
 
@@ -116,3 +121,14 @@ def print_sites(console: Console, proposal: SiteProposal, lang: str) -> None:
     console.print(table)
     for path in proposal.layers:
         console.print(f"  {path}", markup=False)
+
+
+def print_spatial_demo(console: Console, demo: SpatialDemo, lang: str) -> None:
+    """The sample city's spatial part: imports, network, coverage, proposed sites."""
+    from ._display import print_import
+
+    for report in demo.imports:
+        print_import(console, report, lang)
+    console.print(demo.network.summary(lang), markup=False)
+    print_sites(console, demo.sites, lang)
+    console.print(demo.describe(lang), markup=False)

@@ -340,6 +340,10 @@ def demo(
 
     print_composite(console, outcome.assessment, chosen, "street")
     print_diagnosis(console, outcome.diagnosis, outcome.evaluation.plan, chosen)
+    if outcome.spatial:
+        from ._display_spatial import print_spatial_demo
+
+        print_spatial_demo(console, outcome.spatial, chosen)
     console.print(outcome.describe(chosen))
 
 

@@ -377,6 +377,7 @@ def generate_city(
     n_communities: int = 300,
     first_year: int = 2020,
     last_year: int = 2025,
+    measured: tuple[str, ...] = (),
 ) -> DemoFiles:
     """Write the sample city's org-unit and value files into ``out_dir``.
 
@@ -392,6 +393,9 @@ def generate_city(
     first_year, last_year : int
         Years with values; ``last_year`` goes to the XLSX file, the others to the CSV.
         The street split takes effect on 1 January of the middle year (2023 by default).
+    measured : tuple of str
+        Data elements measured elsewhere for ``last_year`` (the demo's walking coverage):
+        left empty in the XLSX so that the measurement supplies them.
 
     Returns
     -------
@@ -418,6 +422,7 @@ def generate_city(
     reorg_date = f"{first_year + n_years // 2}-01-01"
     tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
     data = _simulate(rng, tree, n_years)
+    data[[ELEMENTS.index(e) for e in measured], :, n_years - 1] = np.nan
 
     org_path = out_dir / "org_units.csv"
     _write_csv(org_path, [ORG_HEADER, *tree.rows], "utf-8-sig", "\n")

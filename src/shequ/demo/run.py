@@ -17,6 +17,7 @@ from ..report.context import build_context
 from ..report.formats import write
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
+from .spatial import MEASURED, SpatialDemo, build_spatial
 
 DEMO_PERIOD = "2025"
 DEMO_LEVEL = "street"
@@ -33,6 +34,7 @@ class DemoOutcome:
     diagnosis: Diagnosis
     results_file: Path
     reports: list[Path]
+    spatial: SpatialDemo | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -61,7 +63,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
-    files = generate_city(out_dir, seed=seed)
+    files = generate_city(out_dir, seed=seed, measured=MEASURED)
     store = open_store(db)
     plan = load_plan()
     imports = [
@@ -69,6 +71,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         import_values(store, files.values_history, plan=plan, actor="demo"),
         import_values(store, files.values_latest, plan=plan, actor="demo"),
     ]
+    spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -77,7 +80,9 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
     reports = _reports(store, out_dir / "reports", weakest)
-    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports)
+    return DemoOutcome(
+        store.url, files, imports, assessment, found, results_file, reports, spatial
+    )
 
 
 def _reports(store: Store, folder: Path, street: str) -> list[Path]:

@@ -98,3 +98,29 @@ def _json_value(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+def write_layer(
+    path: Path, geoms: np.ndarray, properties: dict | pd.DataFrame, *, crs: str = "EPSG:4326",
+    driver: str | None = None, encoding: str | None = None,
+) -> Path:
+    """Write a vector layer (GeoPackage, Shapefile, ...) with pyogrio; driver from suffix."""
+    import pyogrio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(properties).reset_index(drop=True)
+    geoms = np.asarray(geoms, dtype=object)
+    kind = shapely.get_type_id(geoms[0]) if len(geoms) else 0
+    names = {0: "Point", 1: "LineString", 3: "Polygon", 6: "MultiPolygon", 5: "MultiLineString"}
+    pyogrio.raw.write(
+        path,
+        shapely.to_wkb(geoms),
+        [frame[c].to_numpy() for c in frame.columns],
+        list(frame.columns),
+        driver=driver,
+        geometry_type=names.get(int(kind), "Unknown"),
+        crs=crs,
+        encoding=encoding,
+    )
+    return path
