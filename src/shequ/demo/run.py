@@ -80,9 +80,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
     reports = _reports(store, out_dir / "reports", weakest)
-    return DemoOutcome(
-        store.url, files, imports, assessment, found, results_file, reports, spatial
-    )
+    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports, spatial)
 
 
 def _reports(store: Store, folder: Path, street: str) -> list[Path]:

@@ -80,16 +80,19 @@ def import_network(
     digest = file_digest(path)
     with store.begin() as conn:
         old = conn.execute(
-            select(WalkNetworkRecord).where(WalkNetworkRecord.name == name)
-        ).scalar_one_or_none()
-        if old is not None and old.source_sha256 == digest:
-            return NetworkImport(
-                name, path, "unchanged", old.n_nodes, old.n_edges, old.crs,
-                json.loads(old.fragments_json),
-            )  # fmt: skip
+            select(
+                WalkNetworkRecord.source_sha256, WalkNetworkRecord.n_nodes,
+                WalkNetworkRecord.n_edges, WalkNetworkRecord.crs,
+                WalkNetworkRecord.fragments_json, WalkNetworkRecord.arrays,
+            ).where(WalkNetworkRecord.name == name)
+        ).one_or_none()  # fmt: skip
+    if old is not None and old.source_sha256 == digest:
+        return _unchanged(name, path, old)
     network = read_network(path, source_crs=crs)
     if network.n_edges == 0:
         raise ImportFileError(f"{path.name}：没有线要素 / no line features in the file")
+    if old is not None and _same_arrays(old.arrays, network):
+        return _unchanged(name, path, old)  # rewritten file, same network (e.g. a new GPKG)
     fragments = network.fragments()
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **net_mod.save_arrays(network))
@@ -120,7 +123,7 @@ def import_network(
         else:
             conn.execute(
                 update(WalkNetworkRecord).where(WalkNetworkRecord.name == name).values(**row)
-            )
+            )  # a different network under the same name replaces it
             status = "updated"
         conn.execute(
             update(ImportBatch)
@@ -134,6 +137,20 @@ def import_network(
     return NetworkImport(
         name, path, status, network.n_nodes, network.n_edges, network.crs, fragments, batch
     )
+
+
+def _unchanged(name: str, path: Path, old) -> NetworkImport:
+    fragments = json.loads(old.fragments_json)
+    return NetworkImport(name, path, "unchanged", old.n_nodes, old.n_edges, old.crs, fragments)
+
+
+def _same_arrays(blob: bytes, network: net_mod.WalkNetwork) -> bool:
+    with np.load(io.BytesIO(blob)) as stored:
+        fresh = net_mod.save_arrays(network)
+        return all(
+            stored[k].shape == np.asarray(v).shape and np.array_equal(stored[k], v)
+            for k, v in fresh.items()
+        )
 
 
 def load_network(store: Store, name: str = "default") -> net_mod.WalkNetwork | None:

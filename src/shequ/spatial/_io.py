@@ -101,8 +101,13 @@ def _json_value(value):
 
 
 def write_layer(
-    path: Path, geoms: np.ndarray, properties: dict | pd.DataFrame, *, crs: str = "EPSG:4326",
-    driver: str | None = None, encoding: str | None = None,
+    path: Path,
+    geoms: np.ndarray,
+    properties: dict | pd.DataFrame,
+    *,
+    crs: str = "EPSG:4326",
+    driver: str | None = None,
+    encoding: str | None = None,
 ) -> Path:
     """Write a vector layer (GeoPackage, Shapefile, ...) with pyogrio; driver from suffix."""
     import pyogrio

@@ -17,6 +17,8 @@ offset is not applied, as the Chinese map providers do.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from pyproj import CRS, Transformer
 
@@ -140,7 +142,7 @@ def to_stored(x, y, crs: str) -> tuple[np.ndarray, np.ndarray]:
         return bd09_to_wgs84(x, y)
     if name in (STORED_CRS, "EPSG:4490"):
         return x, y
-    lon, lat = Transformer.from_crs(name, STORED_CRS, always_xy=True).transform(x, y)
+    lon, lat = _transformer(name, STORED_CRS).transform(x, y)
     return np.asarray(lon, float), np.asarray(lat, float)
 
 
@@ -159,15 +161,21 @@ def metric_crs(lon, lat) -> str:
     return f"EPSG:{32600 + zone if mid_lat >= 0 else 32700 + zone}"
 
 
+@lru_cache(maxsize=64)
+def _transformer(source: str, target: str) -> Transformer:
+    """Transformers are costly to build (~40 ms each): build each pair once."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 def project(lon, lat, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Stored longitude/latitude (degrees) to metres in ``crs``."""
-    t = Transformer.from_crs(STORED_CRS, crs, always_xy=True)
+    t = _transformer(STORED_CRS, crs)
     x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x, float), np.asarray(y, float)
 
 
 def unproject(x, y, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Metres in ``crs`` back to stored longitude/latitude (degrees)."""
-    t = Transformer.from_crs(crs, STORED_CRS, always_xy=True)
+    t = _transformer(crs, STORED_CRS)
     lon, lat = t.transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon, float), np.asarray(lat, float)
