@@ -156,7 +156,7 @@ def test_population_from_a_gbk_shapefile_with_a_cpg(store, tmp_path):
     )  # fmt: skip
     path.with_suffix(".cpg").write_text("936", encoding="ascii")
     assert "甲楼".encode("gbk") in path.with_suffix(".dbf").read_bytes()
-    geoms, attributes, _ = _io.read_layer(path)
+    _, attributes, _ = _io.read_layer(path)
     assert attributes["名称"].tolist() == ["甲楼", "乙楼"]
     report = import_population(store, path)
     assert report.exit_code == 0 and report.inserted == 2
