@@ -80,3 +80,19 @@ def test_a_second_run_changes_nothing(city):
     assert [r.inserted + r.updated for r in again.imports] == [0, 0, 0]
     assert again.network.status == "unchanged"
     assert again.coverage.values_written["unchanged"] == 300
+
+
+def test_the_report_has_a_coverage_chapter_from_the_measured_values(city):
+    from shequ.report.context import build_context
+    from shequ.report.html import render_report
+
+    store, plan, demo, _ = city
+    evaluate(store, plan, periods=["2025"])
+    context = build_context(store)
+    zh, en = context.findings["coverage"]
+    result = demo.coverage.result
+    # covered residents over all residents of the city's 300 communities, as measured
+    assert f"{result.covered_population:,.0f} of {result.total_population:,.0f}" in en
+    assert "walking-network distance" in en and "步行网络距离" in zh
+    assert "coverage" not in context.missing
+    assert zh in render_report(context, lang="zh")

@@ -53,7 +53,7 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
     _rankings(doc, context, t, lang)
     for section in OPTIONAL:
         doc.add_heading(t[section], level=1)
-        reason = context.missing.get(section)
+        reason = context.missing.get(section) or context.findings.get(section)
         add_note(doc, labels.pick(reason, lang) if reason else t["present"])
     _diagnosis(doc, context, t, lang)
     _appendix(doc, context, t, lang)
