@@ -13,6 +13,8 @@ and the proven gap reported.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -205,7 +207,7 @@ def _solve(matrix, *, cost, row_bounds, integer, maximise, start, time_limit) ->
         import highspy
     except ImportError:
         raise MissingExtraError("highspy", "spatial") from None
-    h = highspy.Highs()
+    h = _quiet_highs(highspy)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 0.0)
@@ -242,6 +244,19 @@ def _solve(matrix, *, cost, row_bounds, integer, maximise, start, time_limit) ->
         "bound": float(info.mip_dual_bound),
         "gap": float(info.mip_gap),
     }
+
+
+def _quiet_highs(highspy):
+    """A Highs instance without the banner its constructor prints to file descriptor 1."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _run_with_deadline(h, time_limit: float) -> None:
