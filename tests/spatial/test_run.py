@@ -147,3 +147,32 @@ def test_the_commands_end_to_end(tmp_path):
     assert result.exit_code == 0 and "100.0%" in result.output
     result = run("coverage", "--type", "swimming_pool")
     assert result.exit_code == 2 and "unknown facility type" in result.output
+
+
+def test_candidates_can_be_network_nodes_inside_given_areas(city):
+    # the street's nodes inside B (116.01-116.02°E): 116.01 on the border and 116.02 at
+    # the end; 116.02 is ≈ 171 m + offsets from b1 (116.018), so it covers B's 50 residents
+    proposal = propose_sites(
+        city, load_plan(), facility_type="service_centre", radius=500, new=1, areas=["B"]
+    )
+    assert proposal.candidates >= 1
+    assert proposal.sites["added"].tolist() == [50.0]
+    assert proposal.sites["org_unit"].tolist() == ["B"]
+
+
+def test_a_facility_closed_before_the_period_does_not_count(city, tmp_path):
+    closed = write(
+        tmp_path / "closed.csv",
+        """
+        code,type,name,lon,lat,closed
+        F1,service_centre,一号中心,116.002,39.9052,2024-06-30
+        """,
+    )
+    assert import_facilities(city, closed).updated == 1
+    run = run_coverage(city, load_plan(), facility_type="service_centre", radius=500, period="2025")
+    # closed on 2024-06-30, so not open on 2025-12-31: nobody is covered in 2025
+    assert run.result.covered_population == 0
+    earlier = run_coverage(
+        city, load_plan(), facility_type="service_centre", radius=500, period="2024Q1"
+    )
+    assert earlier.result.covered_population == 100

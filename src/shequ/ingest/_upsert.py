@@ -61,7 +61,13 @@ def upsert(
         statement = (
             update(table)
             .where(table.id == bindparam("row_id"))
-            .values({f: bindparam(f"new_{f}") for f in fields}, import_id=import_id, updated_at=now)
+            .values(
+                {
+                    **{f: bindparam(f"new_{f}") for f in fields},
+                    "import_id": import_id,
+                    "updated_at": now,
+                }
+            )
         )
         params = [
             {"row_id": int(r["id"]), **{f"new_{f}": r[f] for f in fields}}

@@ -87,7 +87,9 @@ def candidates_from_network(
         if chosen.empty:
             raise SpatialInputError(f"这些区域没有边界 / no boundaries for areas {areas}")
         lon, lat = lonlat(net.x, net.y, net.crs)
-        inside = shapely.contains_xy(shapely.union_all(chosen["geometry"].to_numpy()), lon, lat)
+        # nodes on (or within ~1 cm of) a border count for the areas on both sides
+        area = shapely.union_all(chosen["geometry"].to_numpy()).buffer(1e-7)
+        inside = shapely.intersects_xy(area, lon, lat)
         keep &= inside
     nodes = np.flatnonzero(keep)
     cell = np.c_[np.floor(net.x[nodes] / spacing), np.floor(net.y[nodes] / spacing)]
