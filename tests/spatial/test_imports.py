@@ -215,3 +215,26 @@ def test_a_real_osm_extract_imports_with_its_fragments_reported(sqlite_store):
     assert result.status == "inserted" and result.crs == "EPSG:32635"
     assert result.fragments["components"] >= 1  # reported, not silently dropped or used
     assert load_network(sqlite_store).n_edges == result.n_edges
+
+
+def test_a_plan_may_add_facility_types_and_projected_coordinates_are_accepted(store, tmp_path):
+    from shequ.framework.loader import load_plan
+    from shequ.framework.models import FacilityType
+
+    library = FacilityType(code="library", name="社区图书室", name_en="Community library")
+    plan = load_plan().model_copy(update={"facility_types": (library,)})
+    x, y = crs.project([116.005], [39.905], "EPSG:4548")  # CGCS2000 GK CM 117°E, metres
+    path = write(
+        tmp_path / "lib.csv",
+        f"""
+        code,type,name,lon,lat
+        L1,社区图书室,图书室,{x[0]:.3f},{y[0]:.3f}
+        """,
+    )
+    assert import_facilities(store, path, plan=plan, crs="EPSG:4548").exit_code == 0
+    f = _rows(store, Facility, "code")["L1"]
+    # the type is known through the plan; metres back to degrees within a millimetre
+    assert f.type == "library" and f.org_unit == "A"
+    assert (f.lon, f.lat) == pytest.approx((116.005, 39.905), abs=1e-8)
+    # without the plan's type the same row is refused
+    assert import_facilities(store, path, crs="EPSG:4548").exit_code == 2

@@ -176,3 +176,13 @@ def test_a_facility_closed_before_the_period_does_not_count(city, tmp_path):
         city, load_plan(), facility_type="service_centre", radius=500, period="2024Q1"
     )
     assert earlier.result.covered_population == 100
+
+
+def test_siting_without_a_network_uses_straight_lines(city):
+    # b1 to K1: 0.0005° of longitude ≈ 42.7 m (+ 0.0002° lat ≈ 22 m) ≈ 48 m × 1.3 < 500 m
+    proposal = propose_sites(
+        city, load_plan(), facility_type="service_centre", radius=500, new=1,
+        candidates=_candidates(city), network_name=None,
+    )  # fmt: skip
+    assert proposal.method == "straight_line"
+    assert proposal.sites["code"].tolist() == ["K1"] and proposal.sites["added"].tolist() == [50.0]
