@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 
 from ..errors import ImportFileError
 from ..spatial import network as net_mod
+from ..spatial.inputs import load_network as load_network
 from ..store import audit
 from ..store.db import Store
 from ..store.models import ImportBatch, utcnow
@@ -151,15 +152,3 @@ def _same_arrays(blob: bytes, network: net_mod.WalkNetwork) -> bool:
             stored[k].shape == np.asarray(v).shape and np.array_equal(stored[k], v)
             for k, v in fresh.items()
         )
-
-
-def load_network(store: Store, name: str = "default") -> net_mod.WalkNetwork | None:
-    """The stored network ``name``, or None when none was imported."""
-    with store.begin() as conn:
-        blob = conn.execute(
-            select(WalkNetworkRecord.arrays).where(WalkNetworkRecord.name == name)
-        ).scalar_one_or_none()
-    if blob is None:
-        return None
-    with np.load(io.BytesIO(blob)) as arrays:
-        return net_mod.load_arrays(arrays)

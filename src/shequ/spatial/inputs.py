@@ -5,6 +5,7 @@ projected to one metric CRS (the network's, else one chosen from the points)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from ..errors import ShequError
 from ..framework.periods import parse_period
 from ..store.db import Store
-from ..store.spatial import Facility, PopulationPoint
+from ..store.spatial import Facility, PopulationPoint, WalkNetworkRecord
 from . import crs as crs_mod
+from . import network as net_mod
 from .network import WalkNetwork
 
 
@@ -48,8 +50,6 @@ def load_inputs(
     """Population points, the open facilities of ``facility_type`` on the last day of
     ``period`` (all stored ones without a period) and the network ``network_name``
     (None: straight lines)."""
-    from ..ingest.networks import load_network
-
     day = period_end(period)
     with store.begin() as conn:
         points = pd.DataFrame(
@@ -101,3 +101,15 @@ def facility_points(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 def lonlat(x: np.ndarray, y: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
     return crs_mod.unproject(x, y, metric)
+
+
+def load_network(store: Store, name: str = "default") -> WalkNetwork | None:
+    """The stored network ``name``, or None when none was imported."""
+    with store.begin() as conn:
+        blob = conn.execute(
+            select(WalkNetworkRecord.arrays).where(WalkNetworkRecord.name == name)
+        ).scalar_one_or_none()
+    if blob is None:
+        return None
+    with np.load(io.BytesIO(blob)) as arrays:
+        return net_mod.load_arrays(arrays)

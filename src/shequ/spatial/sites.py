@@ -20,6 +20,7 @@ from ..ingest import _geo
 from ..ingest._read import rename_columns, text
 from ..store.db import Store
 from . import _io, siting
+from .areas import assign_org_units, load_boundaries
 from .coverage import DEFAULT_DETOUR, compute_coverage
 from .inputs import SpatialInputError, SpatialInputs, facility_points, load_inputs, lonlat
 from .run import check_type, pairs
@@ -82,7 +83,7 @@ def candidates_from_network(
     keep = net.component == 0
     if areas:
         with store.begin() as conn:
-            bounds = _geo.load_boundaries(conn)
+            bounds = load_boundaries(conn)
         chosen = bounds[bounds["org_unit"].isin(areas)]
         if chosen.empty:
             raise SpatialInputError(f"这些区域没有边界 / no boundaries for areas {areas}")
@@ -179,9 +180,7 @@ def _ranked(cands: pd.DataFrame, result: siting.SitingResult, total: float, cove
 
 def _units(store: Store, table: pd.DataFrame) -> np.ndarray:
     with store.begin() as conn:
-        unit, _ = _geo.assign_org_units(
-            conn, table["lon"].to_numpy(float), table["lat"].to_numpy(float)
-        )
+        unit, _ = assign_org_units(conn, table["lon"].to_numpy(float), table["lat"].to_numpy(float))
     return unit
 
 
