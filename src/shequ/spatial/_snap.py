@@ -36,15 +36,27 @@ class EdgeSampler:
         self.tree = cKDTree(np.c_[sx, sy])
 
     def project(self, px, py, edge) -> tuple[np.ndarray, np.ndarray]:
-        """Distance from points to edges (same shapes) and the foot's share along each."""
+        """Distance from points to edges (same shapes) and the foot's share along each.
+
+        Written with in-place operations: it runs on (points × k) candidate arrays.
+        """
         ax, ay = self.ax[edge], self.ay[edge]
-        dx, dy = self.bx[edge] - ax, self.by[edge] - ay
-        seg2 = dx * dx + dy * dy
-        t = np.divide(
-            (px - ax) * dx + (py - ay) * dy, seg2, out=np.zeros_like(seg2), where=seg2 > 0
-        )
-        t = np.clip(t, 0.0, 1.0)
-        return np.hypot(ax + t * dx - px, ay + t * dy - py), t
+        dx = self.bx[edge] - ax
+        dy = self.by[edge] - ay
+        rx = np.subtract(px, ax, out=ax)  # ax, ay are fresh copies: reuse them
+        ry = np.subtract(py, ay, out=ay)
+        seg2 = dx * dx
+        seg2 += dy * dy
+        t = rx * dx
+        t += ry * dy
+        np.divide(t, seg2, out=t, where=seg2 > 0)
+        t[seg2 <= 0] = 0.0
+        np.clip(t, 0.0, 1.0, out=t)
+        dx *= t  # foot - a
+        dy *= t
+        np.subtract(rx, dx, out=rx)
+        np.subtract(ry, dy, out=ry)
+        return np.hypot(rx, ry, out=rx), t
 
     def nearest(self, px, py, fallback) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(edge, share along, distance) of the nearest edge to each point, exactly."""
