@@ -10,7 +10,7 @@ same imports a user runs; then classified, grouped and fed into the 2025 data va
   design weights by age group (a few communities with too few answers, two with none);
 * ``signin_2025.csv`` (GBK): sign-in sheets of one street's activities, with ID or mobile
   numbers (pseudonymised on import with the key in ``pseudonym.key`` beside the store);
-* ``services_2025.xlsx``: volunteer and social-organisation services in that street.
+* ``services_2025.csv``: volunteer and social-organisation services in that street.
 
 The city generator leaves those elements empty for 2025 (`BLANK_LATEST`), so these
 computed values are the only ones, and a re-run changes nothing.
@@ -144,12 +144,12 @@ def write_files(rng: np.random.Generator, out_dir: Path, communities: list[str],
     out = {"suggestions": out_dir / f"suggestions_{YEAR}.xlsx",
            "survey": out_dir / f"survey_{YEAR}.csv",
            "signin": out_dir / f"signin_{YEAR}.csv",
-           "services": out_dir / f"services_{YEAR}.xlsx"}
+           "services": out_dir / f"services_{YEAR}.csv"}
     _xlsx(out["suggestions"], _suggestions(rng, communities))
     _csv(out["survey"], _survey(rng, communities), "utf-8-sig")
     street = [c for c in communities if c.startswith(VOICE_STREET)]
     _csv(out["signin"], _signin(rng, street, adults, communities), "gbk")
-    _xlsx(out["services"], _services(rng, street))
+    _csv(out["services"], _services(rng, street), "utf-8-sig")
     return out
 
 

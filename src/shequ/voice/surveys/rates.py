@@ -85,7 +85,7 @@ def answers(conn: Connection, period: str, question: str, *,
 
 
 def community_sums(frame: pd.DataFrame) -> pd.DataFrame:
-    w = frame["weight"].fillna(1.0).astype(float)
+    w = pd.to_numeric(frame["weight"], errors="coerce").fillna(1.0)
     parts = frame.assign(answered=1, sw=w, swy=w * frame["satisfied"], sw2=w * w)
     return parts.groupby("org_unit", as_index=False)[SUMS].sum()
 
