@@ -57,8 +57,8 @@ def test_three_rates_count_working_days_not_calendar_days(city: Store, tmp_path:
 
 
 def test_resolution_within_fifteen_working_days(city: Store, tmp_path: Path) -> None:
-    # s2: received Tue 2025-09-30; 15 working days after: Oct 9, 10, 11 (adjusted Sat), 13-17,
-    # 20-24, 27 -> the 15th is Mon Oct 27; resolved Oct 20 is in time.
+    # s2: received Tue 2025-09-30; 15 working days after: Oct 9, 10, 11 (adjusted Sat) = 3,
+    # 13-17 = 8, 20-24 = 13, 27, 28 -> the 15th is Tue Oct 28; resolved Oct 20 is in time.
     # s4: received Wed 2025-04-30; May 6-9 (4), 12-16 (9), 19-23 (14), 26 (15): resolved
     # May 20 is in time. s1: Jan 24 -> Jan 26 (adjusted), 27 (2); Jan 28 is a holiday but
     # s1 was resolved on Jan 28 itself, before its deadline. So 3 of 5 in time in A.
