@@ -60,6 +60,9 @@ def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     for service, element in services.ELEMENTS.items():
         parts.append(_long(served, service, element))
     known = {e.code for e in plan.data_elements}
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=["data_element", "org_unit", "period", "value"])
     out = pd.concat(parts, ignore_index=True)
     out = out[out["data_element"].isin(known)]
     return out.assign(period=parse_period(period).code)[
@@ -71,6 +74,8 @@ def _participants(conn: Connection, period: str) -> pd.DataFrame:
     p = parse_period(period)
     held = pd.read_sql(select(Activity.org_unit).where(Activity.held_on.between(p.start, p.end))
                        .distinct(), conn)
+    if held.empty:
+        return pd.DataFrame(columns=["org_unit", "participants"])
     counted = participation.participants(conn, period)
     return held.merge(counted, on="org_unit", how="left").fillna({"participants": 0})
 

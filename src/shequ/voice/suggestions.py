@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,17 @@ NEXT = {
 STAMP = {"assigned": "assigned_at", "responded": "responded_at", "resolved": "resolved_at",
          "closed": "closed_at"}
 MAX_TEXT = 2000
+
+
+@lru_cache(maxsize=1)
+def default_plan() -> Plan:
+    """The default plan, read once per process (the web app submits many suggestions)."""
+    return load_plan()
+
+
+@lru_cache(maxsize=8)
+def _rules(taxonomy: tuple) -> classify.KeywordRules:
+    return classify.KeywordRules(taxonomy)
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def submit_suggestion(
     `VoiceError` naming the field for an empty or too-long text, an unknown channel or an
     unknown community.
     """
-    plan = plan or load_plan()
+    plan = plan or default_plan()
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
         msg = f"内容不能为空且不超过{MAX_TEXT}字 / text must be 1–{MAX_TEXT} characters"
@@ -92,7 +104,7 @@ def submit_suggestion(
         raise VoiceError(msg, field="channel")
     if session.scalar(select(func.count()).where(OrgUnit.code == org_unit)) == 0:
         raise VoiceError(f"未知社区“{org_unit}”/ unknown org unit '{org_unit}'", field="org_unit")
-    label = classify.KeywordRules(plan.voice.taxonomy).label(text)
+    label = _rules(plan.voice.taxonomy).label(text)
     suggestion = Suggestion(
         ref=ref or uuid.uuid4().hex,
         text=masking.mask(text),
@@ -224,7 +236,7 @@ def confirm_label(session: Session, suggestion_id: int, category: str, *, actor:
                   plan: Plan | None = None) -> Suggestion:
     """Staff confirm or correct the category; a staff label wins over rules and the model
     and is what the classifier learns from."""
-    plan = plan or load_plan()
+    plan = plan or default_plan()
     known = {c.code for c in plan.voice.taxonomy}
     if category not in known:
         raise VoiceError(f"未知类别“{category}”/ unknown category '{category}'", field="category")
@@ -238,7 +250,7 @@ def confirm_label(session: Session, suggestion_id: int, category: str, *, actor:
 def due(suggestion: Suggestion, plan: Plan | None = None,
         calendar: WorkCalendar | None = None) -> Due:
     """When the suggestion must be answered and resolved, in working days."""
-    plan = plan or load_plan()
+    plan = plan or default_plan()
     calendar = calendar or WorkCalendar.from_settings(plan.voice)
     day = suggestion.received_at.date()
     limits = plan.voice.deadlines
