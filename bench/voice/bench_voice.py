@@ -10,7 +10,7 @@ never appear in training, so the held-out accuracy is also reported on *unseen p
 Approaches, all on the same texts in one run:
 
 * ``keywords``  the taxonomy's keyword rules alone (what a desk without a model has);
-* ``shequ``     keyword rules + character 1–3-gram TF-IDF + logistic regression
+* ``shequ``     keyword rules + character 1–2-gram TF-IDF + logistic regression
                 (`shequ.voice.classify`), fit on the training labels, labels all texts;
 * ``rjieba``    rjieba word segmentation + word 1–2-gram TF-IDF + the same logistic model;
 * ``jieba``     the same with the pure-Python jieba (the segmenter most users would pick).
@@ -28,6 +28,7 @@ import argparse
 import json
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -83,14 +84,16 @@ def labelled_set(n: int, seed: int) -> pd.DataFrame:
         unit = f"C{int(rng.integers(300)):03d}"
         originals.append((unit, text, place, cat, unseen, i))
         rows.append((i, unit, place, text, cat, unseen, i))
-    return pd.DataFrame(rows, columns=["id", "org_unit", "location", "text", "category",
-                                       "unseen", "cluster"])
+    return pd.DataFrame(
+        rows, columns=["id", "org_unit", "location", "text", "category", "unseen", "cluster"]
+    )
 
 
 def words(segment):
     def analyzer(text: str) -> list[str]:
         tokens = [t for t in segment(text) if t.strip()]
-        return tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+        return tokens + [a + b for a, b in pairwise(tokens)]
+
     return analyzer
 
 
@@ -98,8 +101,9 @@ def word_model(segment):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     model = classify.TextModel()
-    model.vectorizer = TfidfVectorizer(analyzer=words(segment), min_df=2, sublinear_tf=True,
-                                       dtype=np.float32)
+    model.vectorizer = TfidfVectorizer(
+        analyzer=words(segment), min_df=2, sublinear_tf=True, dtype=np.float32
+    )
     return model
 
 
@@ -111,7 +115,7 @@ def pair_scores(found: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     def pairs(labels: np.ndarray) -> set[tuple[int, int]]:
         out: set[tuple[int, int]] = set()
         for members in pd.Series(np.arange(len(labels))).groupby(labels).agg(list):
-            out.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
+            out.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
         return out
 
     f, t = pairs(found), pairs(truth)
@@ -139,25 +143,34 @@ def main() -> None:
     results: dict[str, dict] = {}
 
     def report(name: str, peak: Peak, labels: list, extra: dict | None = None) -> None:
-        results[name] = {"seconds": round(peak.seconds, 3), "peak_mib": round(peak.mib, 1),
-                         "accuracy_held_out": round(accuracy(labels, data["category"], held), 4),
-                         "accuracy_unseen_phrasing": round(
-                             accuracy(labels, data["category"], unseen), 4),
-                         **(extra or {})}
+        results[name] = {
+            "seconds": round(peak.seconds, 3),
+            "peak_mib": round(peak.mib, 1),
+            "accuracy_held_out": round(accuracy(labels, data["category"], held), 4),
+            "accuracy_unseen_phrasing": round(accuracy(labels, data["category"], unseen), 4),
+            **(extra or {}),
+        }
 
     with Peak() as peak:
         labels, _, _ = classify.predict(texts, rules)
-    report("keywords", peak, labels,
-           {"coverage": round(float(np.mean([x is not None for x in labels])), 4)})
+    report(
+        "keywords",
+        peak,
+        labels,
+        {"coverage": round(float(np.mean([x is not None for x in labels])), 4)},
+    )
 
     with Peak() as peak:
-        model = classify.TextModel().fit([texts[i] for i in train],
-                                         data["category"].iloc[train].tolist())
+        model = classify.TextModel().fit(
+            [texts[i] for i in train], data["category"].iloc[train].tolist()
+        )
         labels, _, _ = classify.predict(texts, rules, model)
     report("shequ", peak, labels)
 
-    for name, loader in (("rjieba", lambda: __import__("rjieba").cut),
-                         ("jieba", lambda: __import__("jieba").lcut)):
+    for name, loader in (
+        ("rjieba", lambda: __import__("rjieba").cut),
+        ("jieba", lambda: __import__("jieba").lcut),
+    ):
         if name in args.skip:
             continue
         try:
@@ -169,11 +182,13 @@ def main() -> None:
             import logging
 
             import jieba
+
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
         with Peak() as peak:
-            model = word_model(segment).fit([texts[i] for i in train],
-                                            data["category"].iloc[train].tolist())
+            model = word_model(segment).fit(
+                [texts[i] for i in train], data["category"].iloc[train].tolist()
+            )
             labels, _, _ = classify.predict(texts, rules, model)
         report(name, peak, labels)
 
@@ -182,30 +197,43 @@ def main() -> None:
     with Peak() as peak:
         groups = duplicates.group_ids(data[["id", "org_unit", "location", "text"]])
     precision, recall = pair_scores(groups.to_numpy(), data["cluster"].to_numpy())
-    results["group"] = {"seconds": round(peak.seconds, 3), "peak_mib": round(peak.mib, 1),
-                        "groups": int(groups.nunique()),
-                        "true_groups": int(data["cluster"].nunique()),
-                        "adjusted_rand": round(adjusted_rand_score(data["cluster"], groups), 4),
-                        "pair_precision": round(precision, 4), "pair_recall": round(recall, 4)}
+    results["group"] = {
+        "seconds": round(peak.seconds, 3),
+        "peak_mib": round(peak.mib, 1),
+        "groups": int(groups.nunique()),
+        "true_groups": int(data["cluster"].nunique()),
+        "adjusted_rand": round(adjusted_rand_score(data["cluster"], groups), 4),
+        "pair_precision": round(precision, 4),
+        "pair_recall": round(recall, 4),
+    }
 
     base = results["shequ"]["seconds"]
-    print(f"{args.n:,} suggestions, {args.train:,} staff labels, held out {held.sum():,} "
-          f"({unseen.sum():,} with unseen phrasings); targets: classify < 10 s, group < 30 s")
-    print(f"{'approach':10} {'seconds':>8} {'× shequ':>8} {'peak MiB':>9} {'held-out':>9} "
-          f"{'unseen':>7}")
+    print(
+        f"{args.n:,} suggestions, {args.train:,} staff labels, held out {held.sum():,} "
+        f"({unseen.sum():,} with unseen phrasings); targets: classify < 10 s, group < 30 s"
+    )
+    print(
+        f"{'approach':10} {'seconds':>8} {'× shequ':>8} {'peak MiB':>9} {'held-out':>9} "
+        f"{'unseen':>7}"
+    )
     for name in ("keywords", "shequ", "rjieba", "jieba"):
         if name in results:
             r = results[name]
-            print(f"{name:10} {r['seconds']:8.2f} {r['seconds'] / base:8.2f} {r['peak_mib']:9.1f} "
-                  f"{r['accuracy_held_out']:9.3f} {r['accuracy_unseen_phrasing']:7.3f}")
+            print(
+                f"{name:10} {r['seconds']:8.2f} {r['seconds'] / base:8.2f} {r['peak_mib']:9.1f} "
+                f"{r['accuracy_held_out']:9.3f} {r['accuracy_unseen_phrasing']:7.3f}"
+            )
     g = results["group"]
-    print(f"group      {g['seconds']:8.2f} {'':8} {g['peak_mib']:9.1f}  {g['groups']:,} groups "
-          f"(true {g['true_groups']:,}); ARI {g['adjusted_rand']:.3f}, pair precision "
-          f"{g['pair_precision']:.3f}, recall {g['pair_recall']:.3f}")
+    print(
+        f"group      {g['seconds']:8.2f} {'':8} {g['peak_mib']:9.1f}  {g['groups']:,} groups "
+        f"(true {g['true_groups']:,}); ARI {g['adjusted_rand']:.3f}, pair precision "
+        f"{g['pair_precision']:.3f}, recall {g['pair_recall']:.3f}"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "voice.json").write_text(json.dumps({"n": args.n, "train": args.train, **results},
-                                               indent=2))
+    (out / "voice.json").write_text(
+        json.dumps({"n": args.n, "train": args.train, **results}, indent=2)
+    )
 
 
 if __name__ == "__main__":

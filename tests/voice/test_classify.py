@@ -51,15 +51,17 @@ def test_classify_store_keeps_staff_labels_and_trains_on_them(city: Store) -> No
         staff = []
         for c in PROBLEMS:
             for _ in range(4):
-                staff.append(desk.submit_suggestion(s, text=compose(rng, c)[0], channel="form",
-                                                    org_unit="A"))
+                staff.append(
+                    desk.submit_suggestion(s, text=compose(rng, c)[0], channel="form", org_unit="A")
+                )
         for item, c in zip(staff, [c for c in PROBLEMS for _ in range(4)], strict=True):
             desk.confirm_label(s, item.id, c, actor="staff")
         # a staff correction that the keyword rules would contradict
         odd = desk.submit_suggestion(s, text="电梯口的灯坏了", channel="form", org_unit="A")
         desk.confirm_label(s, odd.id, "lighting", actor="staff")
-        plain = desk.submit_suggestion(s, text="冬天屋里只有十几度，太冷", channel="form",
-                                       org_unit="B")
+        plain = desk.submit_suggestion(
+            s, text="冬天屋里只有十几度，太冷", channel="form", org_unit="B"
+        )
         odd_id, plain_id = odd.id, plain.id
     with city.begin() as conn:
         report = classify.classify_store(conn, load_plan())

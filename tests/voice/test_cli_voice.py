@@ -19,13 +19,19 @@ def invoke(*args: object):
 
 def test_import_classify_group_rates_and_feed(tmp_path: Path) -> None:
     db = tmp_path / "city.db"
-    assert invoke("import", "orgunits", write(tmp_path / "u.csv", ORG_UNITS), "--db", db).exit_code == 0
-    good = write(tmp_path / "s.csv", """
+    assert (
+        invoke("import", "orgunits", write(tmp_path / "u.csv", ORG_UNITS), "--db", db).exit_code
+        == 0
+    )
+    good = write(
+        tmp_path / "s.csv",
+        """
     编号,内容,渠道,社区编码,受理时间,答复时间
     c1,3号楼路灯不亮,热线,A,2025-03-03 09:00,2025-03-04 09:00
     c2,3号楼的路灯不亮！,表单,A,2025-03-03 10:00,
     c3,,表单,A,2025-03-03 10:00,
-    """)
+    """,
+    )
     result = invoke("import", "suggestions", good, "--db", db)
     assert result.exit_code == 1 and "第4行 [text]" in result.output  # c3 quarantined
     result = invoke("voice", "classify", "--db", db)
@@ -33,8 +39,9 @@ def test_import_classify_group_rates_and_feed(tmp_path: Path) -> None:
     result = invoke("voice", "group", "--db", db)
     # c1 and c2: same block (3号楼), same problem -> one group of 2
     assert result.exit_code == 0 and "2 件 suggestions → 1 组 groups" in result.output
-    result = invoke("voice", "rates", "--period", "2025", "--level", "community", "--db", db,
-                    "--lang", "en")
+    result = invoke(
+        "voice", "rates", "--period", "2025", "--level", "community", "--db", db, "--lang", "en"
+    )
     # A: 2 received, c1 answered next day -> 50.0 %
     assert result.exit_code == 0 and "50.0%" in result.output
     assert invoke("voice", "feed", "--period", "2025", "--db", db).exit_code == 0

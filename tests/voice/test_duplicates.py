@@ -31,6 +31,12 @@ def test_the_block_comes_from_the_location_or_the_text() -> None:
 
 
 def test_groups_are_led_by_the_earliest_suggestion() -> None:
-    frame = pd.DataFrame({"id": [10, 11], "org_unit": ["A", "A"], "text": ["路灯不亮了", "路灯不亮"],
-                          "received_at": pd.to_datetime(["2025-03-02", "2025-03-01"])})
+    frame = pd.DataFrame(
+        {
+            "id": [10, 11],
+            "org_unit": ["A", "A"],
+            "text": ["路灯不亮了", "路灯不亮"],
+            "received_at": pd.to_datetime(["2025-03-02", "2025-03-01"]),
+        }
+    )
     assert group_ids(frame).tolist() == [11, 11]

@@ -47,17 +47,21 @@ v3,A,夕阳红,志愿者,养老,2025-03-01,1.5,4
 def test_feed_writes_values_once_and_the_indicators_evaluate(
     city: Store, key: bytes, tmp_path: Path
 ) -> None:
-    for run, name, content in ((import_suggestions, "s.csv", SUGGESTIONS),
-                               (import_responses, "r.csv", RESPONSES),
-                               (import_attendance, "a.csv", SIGNIN),
-                               (import_services, "v.csv", SERVICES)):
+    for run, name, content in (
+        (import_suggestions, "s.csv", SUGGESTIONS),
+        (import_responses, "r.csv", RESPONSES),
+        (import_attendance, "a.csv", SIGNIN),
+        (import_services, "v.csv", SERVICES),
+    ):
         assert run(city, write(tmp_path / name, content)).exit_code == 0
     plan = load_plan()
     first = feed_values(city, "2025", plan)
     with city.begin() as conn:
-        rows = conn.execute(select(DataValue.data_element, DataValue.org_unit, DataValue.value,
-                                   ImportBatch.kind)
-                            .join(ImportBatch, ImportBatch.id == DataValue.import_id)).all()
+        rows = conn.execute(
+            select(
+                DataValue.data_element, DataValue.org_unit, DataValue.value, ImportBatch.kind
+            ).join(ImportBatch, ImportBatch.id == DataValue.import_id)
+        ).all()
     got = {(e, u): v for e, u, v, _ in rows}
     assert {kind for *_, kind in rows} == {"voice"}
     # A: received 2; a1 answered next working day (in time), a2 on the 5th working day (late);

@@ -24,7 +24,8 @@ def test_pseudonyms_are_stable_under_one_key_and_differ_under_another() -> None:
     assert a == participation.pseudonym(" 11010519491231002x ", b"key-one")  # normalised
     assert a != participation.pseudonym(PERSON_1, b"key-two")
     assert participation.pseudonym("138-1234-5678", b"key-one") == participation.pseudonym(
-        "13812345678", b"key-one")
+        "13812345678", b"key-one"
+    )
     assert PERSON_1 not in a and len(a) == 32
 
 
@@ -71,8 +72,9 @@ def test_each_adult_counts_once_across_activities_and_communities(
     assert report.exit_code == 0, report.problems
     with city.begin() as conn:
         counted = participation.participants(conn, "2025").set_index("org_unit")["participants"]
-        stored = " ".join(str(v) for row in conn.execute(text("SELECT * FROM attendance"))
-                          for v in row)
+        stored = " ".join(
+            str(v) for row in conn.execute(text("SELECT * FROM attendance")) for v in row
+        )
     # 2025 adults: person 1 (A twice, B once -> home A), 138… (A twice), 139… (B once).
     # The child (ID born 2012) and 小红 (marked 否) are not adults; 赵六 came in 2024.
     # A = 2, B = 1: three distinct adults, the street S1 would sum to 3 (not 4).

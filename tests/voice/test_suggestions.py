@@ -22,12 +22,21 @@ T = dt.datetime
 
 def test_a_suggestion_moves_through_the_workflow_with_its_history(city: Store) -> None:
     with Session(city.engine) as s, s.begin():
-        new = desk.submit_suggestion(s, text="3号楼楼道灯坏了，电话13812345678", channel="热线",
-                                     org_unit="A", received_at=T(2025, 9, 30, 9), actor="staff")
+        new = desk.submit_suggestion(
+            s,
+            text="3号楼楼道灯坏了，电话13812345678",
+            channel="热线",
+            org_unit="A",
+            received_at=T(2025, 9, 30, 9),
+            actor="staff",
+        )
         # the phone number is masked before it is stored; keyword rules label it
         assert new.text == "3号楼楼道灯坏了，电话138****5678"
-        assert (new.category, new.dimension, new.label_source) == ("lighting", "infrastructure",
-                                                                   "rule")
+        assert (new.category, new.dimension, new.label_source) == (
+            "lighting",
+            "infrastructure",
+            "rule",
+        )
         desk.assign(s, new.id, unit="物业公司", actor="staff", at=T(2025, 9, 30, 10))
         desk.reply(s, new.id, text="已派电工", actor="物业", at=T(2025, 10, 9, 9))
         desk.reply(s, new.id, text="已换灯泡", actor="物业", at=T(2025, 10, 10, 9))
@@ -43,8 +52,9 @@ def test_a_suggestion_moves_through_the_workflow_with_its_history(city: Store) -
 
 def test_steps_out_of_order_or_back_in_time_are_refused(city: Store) -> None:
     with Session(city.engine) as s, s.begin():
-        new = desk.submit_suggestion(s, text="电梯坏了", channel="form", org_unit="A",
-                                     received_at=T(2025, 3, 1, 9))
+        new = desk.submit_suggestion(
+            s, text="电梯坏了", channel="form", org_unit="A", received_at=T(2025, 3, 1, 9)
+        )
         with pytest.raises(VoiceError) as caught:
             desk.resolve(s, new.id, actor="x")  # not answered yet
         assert caught.value.field == "status"
@@ -54,9 +64,11 @@ def test_steps_out_of_order_or_back_in_time_are_refused(city: Store) -> None:
         with pytest.raises(VoiceError) as caught:
             desk.assign(s, new.id, unit="", actor="x")
         assert caught.value.field == "unit"
-        for bad in ({"text": "", "channel": "form", "org_unit": "A"},
-                    {"text": "x", "channel": "pigeon", "org_unit": "A"},
-                    {"text": "x", "channel": "form", "org_unit": "nowhere"}):
+        for bad in (
+            {"text": "", "channel": "form", "org_unit": "A"},
+            {"text": "x", "channel": "pigeon", "org_unit": "A"},
+            {"text": "x", "channel": "form", "org_unit": "nowhere"},
+        ):
             with pytest.raises(VoiceError):
                 desk.submit_suggestion(s, **bad)
 
@@ -92,8 +104,16 @@ def test_import_reports_each_bad_row_and_loads_the_rest_once(city: Store, tmp_pa
     # row 4 k3: empty text; row 5 k4: unknown channel and unit; row 6 k5: answered before
     # receipt; row 7 k6: resolved without a response, rating 6 without closing;
     # rows 2 and 8: k1 twice
-    assert found == {(4, "text"), (5, "channel"), (5, "org_unit"), (6, "responded_at"),
-                     (7, "resolved_at"), (7, "rating"), (2, "ref"), (8, "ref")}
+    assert found == {
+        (4, "text"),
+        (5, "channel"),
+        (5, "org_unit"),
+        (6, "responded_at"),
+        (7, "resolved_at"),
+        (7, "rating"),
+        (2, "ref"),
+        (8, "ref"),
+    }
     assert (report.exit_code, report.inserted) == (1, 1)  # only k2 loads
     with city.begin() as conn:
         k2 = conn.execute(select(Suggestion).where(Suggestion.ref == "k2")).one()
@@ -124,6 +144,11 @@ def test_a_changed_row_updates_the_suggestion_and_its_history(city: Store, tmp_p
     assert report.updated == 1
     with city.begin() as conn:
         row = conn.execute(select(Suggestion).where(Suggestion.ref == "u1")).one()
-        events = conn.execute(select(SuggestionEvent.action)
-                              .where(SuggestionEvent.suggestion_id == row.id)).scalars().all()
+        events = (
+            conn.execute(
+                select(SuggestionEvent.action).where(SuggestionEvent.suggestion_id == row.id)
+            )
+            .scalars()
+            .all()
+        )
     assert row.status == "responded" and sorted(events) == ["received", "replied"]

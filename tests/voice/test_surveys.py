@@ -47,14 +47,16 @@ def test_weighted_rate_uses_kish_effective_n() -> None:
 
 
 def test_equal_weights_give_the_unweighted_interval() -> None:
-    p, low, high, n_eff = rates.weighted_rate([1] * 27 + [0] * 3, [2.5] * 30)
+    _, low, high, n_eff = rates.weighted_rate([1] * 27 + [0] * 3, [2.5] * 30)
     assert n_eff == pytest.approx(30)
     assert (low, high) == pytest.approx(rates.wilson_interval(27, 30))
 
 
 def _responses(rows: list[tuple[str, str, str, str, str]]) -> str:
-    header = ("编号,社区编码,填写日期,权重,age_group,overall_satisfaction,"
-              "public_service_satisfaction,culture_satisfaction,safety_feeling,happiness,gain")
+    header = (
+        "编号,社区编码,填写日期,权重,age_group,overall_satisfaction,"
+        "public_service_satisfaction,culture_satisfaction,safety_feeling,happiness,gain"
+    )
     lines = [header] + [f"{r},{u},2025-06-01,{w},35_59,4,4,{c},{s},4,4" for r, u, w, c, s in rows]
     return "\n".join(lines)
 
@@ -64,13 +66,20 @@ def test_rates_per_unit_roll_up_as_ratio_of_sums_and_flag_small_units(
 ) -> None:
     # A: culture 5,4,3,比较满意(=4) -> 3 of 4 satisfied; B: 很不满意(=1), 5 -> 1 of 2.
     # S1 = 4 of 6 = 66.7 % (not the mean of 75 % and 50 %). Every unit has < 30 answers.
-    rows = [("r1", "A", "", "5", "5"), ("r2", "A", "", "4", "4"), ("r3", "A", "", "3", "5"),
-            ("r4", "A", "", "比较满意", "很安全"), ("r5", "B", "", "很不满意", "3"),
-            ("r6", "B", "", "5", "5")]
+    rows = [
+        ("r1", "A", "", "5", "5"),
+        ("r2", "A", "", "4", "4"),
+        ("r3", "A", "", "3", "5"),
+        ("r4", "A", "", "比较满意", "很安全"),
+        ("r5", "B", "", "很不满意", "3"),
+        ("r6", "B", "", "5", "5"),
+    ]
     report = import_responses(city, write(tmp_path / "r.csv", _responses(rows)))
     assert report.exit_code == 0, report.problems
     with city.begin() as conn:
-        out = rates.survey_rates(conn, "2025", "culture_satisfaction", load_plan()).set_index("unit")
+        out = rates.survey_rates(conn, "2025", "culture_satisfaction", load_plan()).set_index(
+            "unit"
+        )
     assert (out.loc["A", "answered"], out.loc["A", "satisfied"]) == (4, 3)
     assert out.loc["S1", "rate"] == pytest.approx(400 / 6)
     assert out.loc["S1", "low"] == pytest.approx(100 * rates.wilson_interval(4, 6)[0])
@@ -84,8 +93,9 @@ def test_weighted_rates_from_stored_responses(city: Store, tmp_path: Path) -> No
     rows = [("w1", "A", "1", "5", "5"), ("w2", "A", "1", "4", "5"), ("w3", "A", "2", "2", "5")]
     import_responses(city, write(tmp_path / "w.csv", _responses(rows)))
     with city.begin() as conn:
-        out = rates.survey_rates(conn, "2025", "culture_satisfaction", load_plan(),
-                                 level="community").set_index("unit")
+        out = rates.survey_rates(
+            conn, "2025", "culture_satisfaction", load_plan(), level="community"
+        ).set_index("unit")
     assert out.loc["A", "rate"] == pytest.approx(50.0)
     assert out.loc["A", "n_eff"] == pytest.approx(16 / 6)
     assert bool(out.loc["A", "weighted"])
@@ -99,12 +109,20 @@ def test_bad_response_rows_are_quarantined_with_question_and_reason(
 ) -> None:
     # row 2 fine; row 3: culture answer 7 is no choice; row 4: unknown unit Z and weight -1;
     # row 5: required safety_feeling missing
-    rows = [("ok", "A", "", "5", "5"), ("bad1", "A", "", "7", "5"), ("bad2", "Z", "-1", "5", "5"),
-            ("bad3", "A", "", "5", "")]
+    rows = [
+        ("ok", "A", "", "5", "5"),
+        ("bad1", "A", "", "7", "5"),
+        ("bad2", "Z", "-1", "5", "5"),
+        ("bad3", "A", "", "5", ""),
+    ]
     report = import_responses(city, write(tmp_path / "b.csv", _responses(rows)))
     found = {(p.row, p.column) for p in report.problems}
-    assert found == {(3, "culture_satisfaction"), (4, "org_unit"), (4, "weight"),
-                     (5, "safety_feeling")}
+    assert found == {
+        (3, "culture_satisfaction"),
+        (4, "org_unit"),
+        (4, "weight"),
+        (5, "safety_feeling"),
+    }
     assert report.exit_code == 1 and report.inserted == 1
     assert report.quarantine_path is not None and report.quarantine_path.exists()
     again = import_responses(city, write(tmp_path / "b.csv", _responses(rows[:1])))

@@ -20,8 +20,15 @@ from shequ.voice.surveys.xlsform import (
     load_instrument,
 )
 
-GOOD = {"age_group": "35_59", "overall_satisfaction": "4", "public_service_satisfaction": "4",
-        "culture_satisfaction": "5", "safety_feeling": "5", "happiness": "4", "gain": "3"}
+GOOD = {
+    "age_group": "35_59",
+    "overall_satisfaction": "4",
+    "public_service_satisfaction": "4",
+    "culture_satisfaction": "5",
+    "safety_feeling": "5",
+    "happiness": "4",
+    "gain": "3",
+}
 
 
 def _form(path: Path, survey: list[tuple], choices: list[tuple]) -> Path:
@@ -40,8 +47,14 @@ def _form(path: Path, survey: list[tuple], choices: list[tuple]) -> Path:
 def test_the_shipped_form_covers_the_outline_items_in_both_languages(tmp_path: Path) -> None:
     form = default_instrument()
     names = {q.name for q in form.questions}
-    assert {"overall_satisfaction", "public_service_satisfaction", "culture_satisfaction",
-            "safety_feeling", "happiness", "gain"} <= names
+    assert {
+        "overall_satisfaction",
+        "public_service_satisfaction",
+        "culture_satisfaction",
+        "safety_feeling",
+        "happiness",
+        "gain",
+    } <= names
     assert all(q.label and q.label_en and q.label != q.label_en for q in form.questions)
     # the shipped XLSX says what _default.py says
     rebuilt = load_instrument(_default.write(tmp_path / "rebuilt.xlsx"))
@@ -49,35 +62,54 @@ def test_the_shipped_form_covers_the_outline_items_in_both_languages(tmp_path: P
 
 
 def test_a_bad_relevance_expression_is_rejected_with_its_cell(tmp_path: Path) -> None:
-    path = _form(tmp_path / "f.xlsx",
-                 [("integer", "age", "年龄", "Age", "yes", ""),
-                  ("text", "why", "原因", "Why", "no", "${age} >> 3")], [])
+    path = _form(
+        tmp_path / "f.xlsx",
+        [
+            ("integer", "age", "年龄", "Age", "yes", ""),
+            ("text", "why", "原因", "Why", "no", "${age} >> 3"),
+        ],
+        [],
+    )
     with pytest.raises(InstrumentError, match=r"survey!F3"):
         load_instrument(path)
 
 
 def test_relevance_naming_a_later_question_is_rejected(tmp_path: Path) -> None:
-    path = _form(tmp_path / "f.xlsx",
-                 [("text", "why", "原因", "Why", "no", "${age} > 3"),
-                  ("integer", "age", "年龄", "Age", "yes", "")], [])
+    path = _form(
+        tmp_path / "f.xlsx",
+        [
+            ("text", "why", "原因", "Why", "no", "${age} > 3"),
+            ("integer", "age", "年龄", "Age", "yes", ""),
+        ],
+        [],
+    )
     with pytest.raises(InstrumentError, match=r"survey!F2.*age"):
         load_instrument(path)
 
 
 def test_a_missing_choice_list_is_rejected_with_its_cell(tmp_path: Path) -> None:
-    path = _form(tmp_path / "f.xlsx",
-                 [("select_one scale", "q1", "满意度", "Satisfaction", "yes", ""),
-                  ("select_one yesno", "q2", "是否", "Yes or no", "yes", "")],
-                 [("scale", "1", "差", "Poor"), ("scale", "2", "好", "Good")])
+    path = _form(
+        tmp_path / "f.xlsx",
+        [
+            ("select_one scale", "q1", "满意度", "Satisfaction", "yes", ""),
+            ("select_one yesno", "q2", "是否", "Yes or no", "yes", ""),
+        ],
+        [("scale", "1", "差", "Poor"), ("scale", "2", "好", "Good")],
+    )
     with pytest.raises(InstrumentError, match=r"survey!A3.*yesno"):
         load_instrument(path)
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
-    path = _form(tmp_path / "f.xlsx",
-                 [("select_one nolist", "q1", "a", "a", "yes", ""),
-                  ("rating", "q2", "b", "b", "no", ""),
-                  ("text", "q3", "c", "c", "no", "${q1} = ")], [])
+    path = _form(
+        tmp_path / "f.xlsx",
+        [
+            ("select_one nolist", "q1", "a", "a", "yes", ""),
+            ("rating", "q2", "b", "b", "no", ""),
+            ("text", "q3", "c", "c", "no", "${q1} = "),
+        ],
+        [],
+    )
     with pytest.raises(InstrumentError) as caught:
         load_instrument(path)
     message = str(caught.value)

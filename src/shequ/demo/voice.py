@@ -45,15 +45,29 @@ from ._voice_texts import PROBLEMS, compose, reword
 
 YEAR = 2025
 VOICE_STREET = "990102001"  # community-code prefix of 长青街道, whose sign-in sheets we hold
-_STREET_ELEMENTS = ("participants", "volunteer_service_hours", "people_served_home_help",
-                    "people_served_elderly_care", "people_served_medical")
+_STREET_ELEMENTS = (
+    "participants",
+    "volunteer_service_hours",
+    "people_served_home_help",
+    "people_served_elderly_care",
+    "people_served_medical",
+)
 #: elements the voice demo computes for the last year: element -> community-code prefix
-BLANK_LATEST = {**dict.fromkeys(("culture_satisfied", "culture_answered", "feel_safe",
-                                 "safety_answered"), ""),
-                **dict.fromkeys(_STREET_ELEMENTS, VOICE_STREET)}
+BLANK_LATEST = {
+    **dict.fromkeys(("culture_satisfied", "culture_answered", "feel_safe", "safety_answered"), ""),
+    **dict.fromkeys(_STREET_ELEMENTS, VOICE_STREET),
+}
 N_SUGGESTIONS = 6_000
 CHANNELS = ("form", "hotline", "forum", "questionnaire", "visit")
-UNITS = ("物业公司", "街道城管科", "社区居委会", "区住建局", "派出所", "社区卫生服务中心", "区市场监管局")
+UNITS = (
+    "物业公司",
+    "街道城管科",
+    "社区居委会",
+    "区住建局",
+    "派出所",
+    "社区卫生服务中心",
+    "区市场监管局",
+)
 _END = dt.datetime(YEAR, 12, 31, 23, 59)
 
 
@@ -73,31 +87,35 @@ class VoiceDemo:
         r, c, s, p = self.city_rates, self.culture, self.safety, self.participation
         k = self.classified
         if lang == "zh":
-            return "\n".join([
-                f"居民意见建议 {YEAR}：受理 {int(r.received):,} 件；响应率 {r.response_rate:.1f}%、"
-                f"解决率 {r.resolution_rate:.1f}%、满意率 {r.satisfaction_rate:.1f}%"
-                f"（{int(r.rated):,} 件有评价）",
-                f"  分类：人工确认 {k.staff:,}，模型 {k.model:,}，规则 {k.rule:,}；重复反映合并为 "
-                f"{self.grouped.groups:,} 组（最大一组 {self.grouped.largest} 件）",
-                f"满意度调查：文化生活满意 {c.rate:.1f}%（95%区间 {c.low:.1f}–{c.high:.1f}%，"
-                f"{int(c.answered):,} 份，加权有效样本 {c.n_eff:.0f}）；安全感 {s.rate:.1f}%"
-                f"（{s.low:.1f}–{s.high:.1f}%）；{self.few_answers} 个社区答卷少于30份，已提示",
-                f"居民参与（{p['name']}）：{int(p.participants):,} 名成年居民参加过活动 / "
-                f"{int(p.adults):,} 名成年居民 = {p.rate:.1f}%（每人只计一次）",
-            ])
-        return "\n".join([
-            f"Residents' suggestions {YEAR}: {int(r.received):,} received; response "
-            f"{r.response_rate:.1f}%, resolution {r.resolution_rate:.1f}%, satisfaction "
-            f"{r.satisfaction_rate:.1f}% ({int(r.rated):,} rated)",
-            f"  labels: staff {k.staff:,}, model {k.model:,}, rules {k.rule:,}; repeats grouped "
-            f"into {self.grouped.groups:,} groups (largest {self.grouped.largest})",
-            f"Survey: cultural-life satisfaction {c.rate:.1f}% (95% CI {c.low:.1f}–{c.high:.1f}%, "
-            f"{int(c.answered):,} answers, weighted n_eff {c.n_eff:.0f}); sense of safety "
-            f"{s.rate:.1f}% ({s.low:.1f}–{s.high:.1f}%); {self.few_answers} communities flagged "
-            "for fewer than 30 answers",
-            f"Participation ({p['name']}): {int(p.participants):,} adults took part / "
-            f"{int(p.adults):,} adults = {p.rate:.1f}% (each person once)",
-        ])
+            return "\n".join(
+                [
+                    f"居民意见建议 {YEAR}：受理 {int(r.received):,} 件；响应率 {r.response_rate:.1f}%、"
+                    f"解决率 {r.resolution_rate:.1f}%、满意率 {r.satisfaction_rate:.1f}%"
+                    f"（{int(r.rated):,} 件有评价）",
+                    f"  分类：人工确认 {k.staff:,}，模型 {k.model:,}，规则 {k.rule:,}；重复反映合并为 "
+                    f"{self.grouped.groups:,} 组（最大一组 {self.grouped.largest} 件）",
+                    f"满意度调查：文化生活满意 {c.rate:.1f}%（95%区间 {c.low:.1f}–{c.high:.1f}%，"
+                    f"{int(c.answered):,} 份，加权有效样本 {c.n_eff:.0f}）；安全感 {s.rate:.1f}%"
+                    f"（{s.low:.1f}–{s.high:.1f}%）；{self.few_answers} 个社区答卷少于30份，已提示",
+                    f"居民参与（{p['name']}）：{int(p.participants):,} 名成年居民参加过活动 / "
+                    f"{int(p.adults):,} 名成年居民 = {p.rate:.1f}%（每人只计一次）",
+                ]
+            )
+        return "\n".join(
+            [
+                f"Residents' suggestions {YEAR}: {int(r.received):,} received; response "
+                f"{r.response_rate:.1f}%, resolution {r.resolution_rate:.1f}%, satisfaction "
+                f"{r.satisfaction_rate:.1f}% ({int(r.rated):,} rated)",
+                f"  labels: staff {k.staff:,}, model {k.model:,}, rules {k.rule:,}; repeats grouped "
+                f"into {self.grouped.groups:,} groups (largest {self.grouped.largest})",
+                f"Survey: cultural-life satisfaction {c.rate:.1f}% (95% CI {c.low:.1f}–{c.high:.1f}%, "
+                f"{int(c.answered):,} answers, weighted n_eff {c.n_eff:.0f}); sense of safety "
+                f"{s.rate:.1f}% ({s.low:.1f}–{s.high:.1f}%); {self.few_answers} communities flagged "
+                "for fewer than 30 answers",
+                f"Participation ({p['name']}): {int(p.participants):,} adults took part / "
+                f"{int(p.adults):,} adults = {p.rate:.1f}% (each person once)",
+            ]
+        )
 
 
 def run_voice(store: Store, out_dir: Path, plan: Plan, *, seed: int = 2025) -> VoiceDemo:
@@ -105,8 +123,13 @@ def run_voice(store: Store, out_dir: Path, plan: Plan, *, seed: int = 2025) -> V
     rng = np.random.default_rng(seed + 4)
     with store.begin() as conn:
         units = orgunits.units_on(conn, dt.date(YEAR, 12, 31))
-        adults = dict(conn.execute(select(DataValue.org_unit, DataValue.value).where(
-            DataValue.data_element == "adult_population", DataValue.period == str(YEAR))).all())
+        adults = dict(
+            conn.execute(
+                select(DataValue.org_unit, DataValue.value).where(
+                    DataValue.data_element == "adult_population", DataValue.period == str(YEAR)
+                )
+            ).all()
+        )
     communities = units[units["level"] == "community"]["code"].tolist()
     key_path = create_key_file(out_dir / "pseudonym.key")
     files = write_files(rng, out_dir, communities, adults)
@@ -124,27 +147,47 @@ def run_voice(store: Store, out_dir: Path, plan: Plan, *, seed: int = 2025) -> V
         top = rates.suggestion_rates(conn, str(YEAR), plan, level="city").iloc[0]
         culture_all = survey_rates.survey_rates(conn, str(YEAR), "culture_satisfaction", plan)
         safety = survey_rates.survey_rates(conn, str(YEAR), "safety_feeling", plan, level="city")
-        street = pd.read_sql(select(DataValue.org_unit, DataValue.data_element, DataValue.value)
-                             .where(DataValue.period == str(YEAR),
-                                    DataValue.org_unit.like(f"{VOICE_STREET}%")), conn)
+        street = pd.read_sql(
+            select(DataValue.org_unit, DataValue.data_element, DataValue.value).where(
+                DataValue.period == str(YEAR), DataValue.org_unit.like(f"{VOICE_STREET}%")
+            ),
+            conn,
+        )
     wide = street.pivot_table(index="org_unit", columns="data_element", values="value")
     participants = wide["participants"].sum()
     adults_street = wide.loc[wide["participants"].notna(), "adult_population"].sum()
     name = units.set_index("code").loc[f"{VOICE_STREET}000", "name"]
     culture = culture_all[culture_all["level"] == "city"].iloc[0]
     few = int(((culture_all["level"] == "community") & (culture_all["warning"] != "")).sum())
-    return VoiceDemo(imports, classified, grouped, fed, top, culture, safety.iloc[0], few,
-                     pd.Series({"name": name, "participants": participants,
-                                "adults": adults_street,
-                                "rate": 100 * participants / adults_street}))
+    return VoiceDemo(
+        imports,
+        classified,
+        grouped,
+        fed,
+        top,
+        culture,
+        safety.iloc[0],
+        few,
+        pd.Series(
+            {
+                "name": name,
+                "participants": participants,
+                "adults": adults_street,
+                "rate": 100 * participants / adults_street,
+            }
+        ),
+    )
 
 
-def write_files(rng: np.random.Generator, out_dir: Path, communities: list[str],
-                adults: dict[str, float]) -> dict[str, Path]:
-    out = {"suggestions": out_dir / f"suggestions_{YEAR}.xlsx",
-           "survey": out_dir / f"survey_{YEAR}.csv",
-           "signin": out_dir / f"signin_{YEAR}.csv",
-           "services": out_dir / f"services_{YEAR}.csv"}
+def write_files(
+    rng: np.random.Generator, out_dir: Path, communities: list[str], adults: dict[str, float]
+) -> dict[str, Path]:
+    out = {
+        "suggestions": out_dir / f"suggestions_{YEAR}.xlsx",
+        "survey": out_dir / f"survey_{YEAR}.csv",
+        "signin": out_dir / f"signin_{YEAR}.csv",
+        "services": out_dir / f"services_{YEAR}.csv",
+    }
     _xlsx(out["suggestions"], _suggestions(rng, communities))
     _csv(out["survey"], _survey(rng, communities), "utf-8-sig")
     street = [c for c in communities if c.startswith(VOICE_STREET)]
@@ -156,8 +199,24 @@ def write_files(rng: np.random.Generator, out_dir: Path, communities: list[str],
 def _suggestions(rng: np.random.Generator, communities: list[str]) -> list[list]:
     categories = list(PROBLEMS)
     names = dict(zip(categories, _category_names(), strict=True))
-    rows: list[list] = [["编号", "内容", "渠道", "社区编码", "楼栋", "受理时间", "责任单位", "转办时间",
-                         "答复时间", "答复内容", "办结时间", "关闭时间", "满意度评价", "类别"]]
+    rows: list[list] = [
+        [
+            "编号",
+            "内容",
+            "渠道",
+            "社区编码",
+            "楼栋",
+            "受理时间",
+            "责任单位",
+            "转办时间",
+            "答复时间",
+            "答复内容",
+            "办结时间",
+            "关闭时间",
+            "满意度评价",
+            "类别",
+        ]
+    ]
     kept: list[tuple[str, str, str, str]] = []
     for i in range(N_SUGGESTIONS):
         if kept and rng.random() < 0.2:
@@ -169,10 +228,19 @@ def _suggestions(rng: np.random.Generator, communities: list[str]) -> list[list]
             text, place = compose(rng, category)
             kept.append((unit, text, place, category))
         received = dt.datetime(YEAR, 1, 1, 8) + dt.timedelta(
-            days=int(rng.integers(0, 365)), minutes=int(rng.integers(0, 12 * 60)))
-        rows.append([f"S{YEAR}{i:05d}", text, CHANNELS[int(rng.choice(5, p=[.35, .3, .1, .1, .15]))],
-                     unit, place, *_workflow(rng, received),
-                     names[category] if rng.random() < 0.15 else ""])
+            days=int(rng.integers(0, 365)), minutes=int(rng.integers(0, 12 * 60))
+        )
+        rows.append(
+            [
+                f"S{YEAR}{i:05d}",
+                text,
+                CHANNELS[int(rng.choice(5, p=[0.35, 0.3, 0.1, 0.1, 0.15]))],
+                unit,
+                place,
+                *_workflow(rng, received),
+                names[category] if rng.random() < 0.15 else "",
+            ]
+        )
     return rows
 
 
@@ -190,22 +258,38 @@ def _workflow(rng: np.random.Generator, received: dt.datetime) -> list:
     unit = UNITS[int(rng.integers(len(UNITS)))] if rng.random() < 0.6 else ""
     assigned = later(received, rng.uniform(1, 20)) if unit else None
     responded = later(received, rng.lognormal(3.2, 0.8)) if rng.random() < 0.93 else None
-    resolved = later(responded, rng.exponential(24 * 8)) if responded and rng.random() < 0.82 \
-        else None
+    resolved = (
+        later(responded, rng.exponential(24 * 8)) if responded and rng.random() < 0.82 else None
+    )
     closed = later(resolved, rng.uniform(24, 72)) if resolved and rng.random() < 0.85 else None
-    rating = int(rng.choice([5, 4, 3, 2, 1], p=[.5, .28, .12, .06, .04])) \
-        if closed and rng.random() < 0.75 else ""
-    fmt = (lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "")
-    return [fmt(received), unit if assigned else "", fmt(assigned), fmt(responded),
-            "已收到，正在协调处理" if responded else "", fmt(resolved), fmt(closed), rating]
+    rating = (
+        int(rng.choice([5, 4, 3, 2, 1], p=[0.5, 0.28, 0.12, 0.06, 0.04]))
+        if closed and rng.random() < 0.75
+        else ""
+    )
+
+    def fmt(t: dt.datetime | None) -> str:
+        return t.strftime("%Y-%m-%d %H:%M") if t else ""
+
+    return [
+        fmt(received),
+        unit if assigned else "",
+        fmt(assigned),
+        fmt(responded),
+        "已收到，正在协调处理" if responded else "",
+        fmt(resolved),
+        fmt(closed),
+        rating,
+    ]
 
 
 def _survey(rng: np.random.Generator, communities: list[str]) -> list[list]:
     from ..voice.surveys.xlsform import default_instrument
 
     form = default_instrument()
-    labels = {q.name: [c.label for c in form.choices[q.list_name]] for q in form.answerable
-              if q.list_name}
+    labels = {
+        q.name: [c.label for c in form.choices[q.list_name]] for q in form.answerable if q.list_name
+    }
     ages, weights = ("18_34", "35_59", "60_plus"), {"18_34": 1.4, "35_59": 1.0, "60_plus": 0.7}
     header = ["编号", "社区编码", "填写日期", "权重", *[q.name for q in form.answerable]]
     rows: list[list] = [header]
@@ -217,21 +301,35 @@ def _survey(rng: np.random.Generator, communities: list[str]) -> list[list]:
         n = int(rng.integers(12, 25)) if unit in few else int(rng.poisson(60))
         p_culture, p_safe = rng.beta(46, 4.5), rng.beta(120, 3)
         for j in range(n):
-            age = ages[int(rng.choice(3, p=[.25, .4, .35]))]
+            age = ages[int(rng.choice(3, p=[0.25, 0.4, 0.35]))]
             culture = int(rng.choice([4, 5]) if rng.random() < p_culture else rng.choice([1, 2, 3]))
             safe = int(rng.choice([4, 5]) if rng.random() < p_safe else rng.choice([2, 3]))
-            level = {"overall_satisfaction": int(rng.choice([3, 4, 5], p=[.15, .45, .4])),
-                     "public_service_satisfaction": int(rng.choice([2, 3, 4, 5], p=[.05, .15, .45, .35])),
-                     "culture_satisfaction": culture, "safety_feeling": safe,
-                     "happiness": int(rng.choice([3, 4, 5], p=[.2, .45, .35])),
-                     "gain": int(rng.choice([2, 3, 4, 5], p=[.05, .25, .4, .3]))}
-            answers = {"age_group": dict(zip(ages, labels["age_group"], strict=True))[age],
-                       **{k: labels[k][v - 1] for k, v in level.items()},
-                       "culture_reason": "活动太少" if culture <= 2 and rng.random() < .5 else "",
-                       "comments": ""}
+            level = {
+                "overall_satisfaction": int(rng.choice([3, 4, 5], p=[0.15, 0.45, 0.4])),
+                "public_service_satisfaction": int(
+                    rng.choice([2, 3, 4, 5], p=[0.05, 0.15, 0.45, 0.35])
+                ),
+                "culture_satisfaction": culture,
+                "safety_feeling": safe,
+                "happiness": int(rng.choice([3, 4, 5], p=[0.2, 0.45, 0.35])),
+                "gain": int(rng.choice([2, 3, 4, 5], p=[0.05, 0.25, 0.4, 0.3])),
+            }
+            answers = {
+                "age_group": dict(zip(ages, labels["age_group"], strict=True))[age],
+                **{k: labels[k][v - 1] for k, v in level.items()},
+                "culture_reason": "活动太少" if culture <= 2 and rng.random() < 0.5 else "",
+                "comments": "",
+            }
             day = dt.date(YEAR, 1, 1) + dt.timedelta(days=int(rng.integers(150, 330)))
-            rows.append([f"Q{unit}{j:04d}", unit, day.isoformat(), weights[age],
-                         *[answers[q.name] for q in form.answerable]])
+            rows.append(
+                [
+                    f"Q{unit}{j:04d}",
+                    unit,
+                    day.isoformat(),
+                    weights[age],
+                    *[answers[q.name] for q in form.answerable],
+                ]
+            )
     return rows
 
 
@@ -242,20 +340,39 @@ def _id_number(rng: np.random.Generator, born: dt.date) -> str:
     return body + check
 
 
-def _signin(rng: np.random.Generator, street: list[str], adults: dict[str, float],
-            communities: list[str]) -> list[list]:
+def _signin(
+    rng: np.random.Generator, street: list[str], adults: dict[str, float], communities: list[str]
+) -> list[list]:
     kinds = ("居民会议", "听证会", "协商议事", "投票表决", "志愿服务")
-    rows: list[list] = [["活动编号", "活动类型", "活动名称", "社区编码", "活动日期", "姓名", "身份证号/手机号"]]
+    rows: list[list] = [
+        ["活动编号", "活动类型", "活动名称", "社区编码", "活动日期", "姓名", "身份证号/手机号"]
+    ]
     for unit in street:
-        acts = [(f"A{unit}{k:02d}", kinds[k % 5], f"{kinds[k % 5]}（第{k + 1}次）",
-                 (dt.date(YEAR, 1, 10) + dt.timedelta(days=30 * k + int(rng.integers(0, 20))))
-                 .isoformat()) for k in range(11)]
+        acts = [
+            (
+                f"A{unit}{k:02d}",
+                kinds[k % 5],
+                f"{kinds[k % 5]}（第{k + 1}次）",
+                (
+                    dt.date(YEAR, 1, 10) + dt.timedelta(days=30 * k + int(rng.integers(0, 20)))
+                ).isoformat(),
+            )
+            for k in range(11)
+        ]
         people = int(adults.get(unit, 4000) * rng.uniform(0.66, 0.86))
         for _ in range(people):
-            person = (_id_number(rng, dt.date(int(rng.integers(1940, 2006)), int(rng.integers(1, 13)),
-                                              int(rng.integers(1, 29))))
-                      if rng.random() < 0.8 else f"1{int(rng.choice([38, 39, 86, 57]))}"
-                      f"{int(rng.integers(10**7, 10**8))}")
+            person = (
+                _id_number(
+                    rng,
+                    dt.date(
+                        int(rng.integers(1940, 2006)),
+                        int(rng.integers(1, 13)),
+                        int(rng.integers(1, 29)),
+                    ),
+                )
+                if rng.random() < 0.8
+                else f"1{int(rng.choice([38, 39, 86, 57]))}{int(rng.integers(10**7, 10**8))}"
+            )
             for a in rng.choice(len(acts), 1 + min(int(rng.poisson(0.6)), 4), replace=False):
                 rows.append([*acts[int(a)][:3], unit, acts[int(a)][3], "居民", person])
         for _ in range(int(people * 0.04)):  # children at a volunteer event: not counted
@@ -265,16 +382,34 @@ def _signin(rng: np.random.Generator, street: list[str], adults: dict[str, float
 
 
 def _services(rng: np.random.Generator, street: list[str]) -> list[list]:
-    rows: list[list] = [["编号", "社区编码", "服务主体", "主体类型", "服务类型", "服务日期", "服务时长", "服务人次"]]
-    providers = (("夕阳红志愿服务队", "志愿者"), ("邻里帮社工服务中心", "社会组织"),
-                 ("仁心义诊队", "志愿者"), ("安居家政公益站", "社会组织"))
+    rows: list[list] = [
+        ["编号", "社区编码", "服务主体", "主体类型", "服务类型", "服务日期", "服务时长", "服务人次"]
+    ]
+    providers = (
+        ("夕阳红志愿服务队", "志愿者"),
+        ("邻里帮社工服务中心", "社会组织"),
+        ("仁心义诊队", "志愿者"),
+        ("安居家政公益站", "社会组织"),
+    )
     for unit in street:
         for j in range(1200):
             provider, kind = providers[int(rng.integers(len(providers)))]
-            service = ("家政", "养老", "医疗", "其他")[int(rng.choice(4, p=[.25, .45, .25, .05]))]
+            service = ("家政", "养老", "医疗", "其他")[
+                int(rng.choice(4, p=[0.25, 0.45, 0.25, 0.05]))
+            ]
             day = dt.date(YEAR, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
-            rows.append([f"V{unit}{j:05d}", unit, provider, kind, service, day.isoformat(),
-                         round(float(rng.uniform(2, 10)), 1), 1 + int(rng.poisson(1))])
+            rows.append(
+                [
+                    f"V{unit}{j:05d}",
+                    unit,
+                    provider,
+                    kind,
+                    service,
+                    day.isoformat(),
+                    round(float(rng.uniform(2, 10)), 1),
+                    1 + int(rng.poisson(1)),
+                ]
+            )
     return rows
 
 

@@ -10,8 +10,10 @@ from ..framework.periods import parse_period
 from ..ingest._cells import date
 from ..ingest._read import text
 
-_MOMENT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]+(\d{1,2})[:：时](\d{1,2})"
-                     r"(?:[:：分](\d{1,2}))?秒?$")
+_MOMENT = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]+(\d{1,2})[:：时](\d{1,2})"
+    r"(?:[:：分](\d{1,2}))?秒?$"
+)
 
 
 def moment(value: object) -> dt.datetime | None:

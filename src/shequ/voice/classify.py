@@ -4,7 +4,7 @@ from the labels staff confirmed.
 * `KeywordRules` counts keyword hits per category (one compiled regular expression over
   all keywords, longest first). One category ahead of the others gives its label, with
   confidence = its share of the hits.
-* `TextModel` is a linear model (logistic regression) over character 1–3-gram TF-IDF
+* `TextModel` is a linear model (logistic regression) over character 1–2-gram TF-IDF
   features: Chinese needs no word segmentation for this, and nothing is downloaded. It is
   trained on staff-confirmed labels only, when there are at least `MIN_TRAINING` of them
   in two or more categories.
@@ -82,12 +82,15 @@ class KeywordRules:
 class TextModel:
     """Character n-gram TF-IDF + logistic regression, trained on staff labels."""
 
-    def __init__(self, *, ngram_range: tuple[int, int] = (1, 3), c: float = 10.0):
+    def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), c: float = 10.0):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         self.vectorizer = TfidfVectorizer(
-            analyzer="char", ngram_range=ngram_range, min_df=2, sublinear_tf=True,
+            analyzer="char",
+            ngram_range=ngram_range,
+            min_df=2,
+            sublinear_tf=True,
             dtype=np.float32,
         )
         self.model = LogisticRegression(C=c, max_iter=300)
@@ -125,7 +128,7 @@ def predict(
         ok = (top > 0) & ~tied
         labels = [rules.categories[b] if k else None for b, k in zip(best, ok, strict=True)]
         return labels, np.where(ok, top, np.nan), ["rule" if k else None for k in ok]
-    mixed = (model.probabilities(texts, rules.categories) + RULE_WEIGHT * shares)
+    mixed = model.probabilities(texts, rules.categories) + RULE_WEIGHT * shares
     mixed /= (1 + RULE_WEIGHT * (shares.sum(axis=1) > 0))[:, None]
     best = mixed.argmax(axis=1)
     labels = [rules.categories[b] for b in best]
@@ -147,8 +150,9 @@ class ClassifyReport:
 def classify_store(conn: Connection, plan: Plan) -> ClassifyReport:
     """(Re)label every suggestion that staff have not labelled, and keep the confidence."""
     started = time.perf_counter()
-    rows = pd.read_sql(select(Suggestion.id, Suggestion.text, Suggestion.category,
-                              Suggestion.label_source), conn)
+    rows = pd.read_sql(
+        select(Suggestion.id, Suggestion.text, Suggestion.category, Suggestion.label_source), conn
+    )
     staff = rows[rows["label_source"] == "staff"]
     todo = rows[rows["label_source"] != "staff"]
     rules = KeywordRules(plan.voice.taxonomy)
@@ -160,18 +164,33 @@ def classify_store(conn: Connection, plan: Plan) -> ClassifyReport:
     labels, confidence, sources = predict(todo["text"].tolist(), rules, model)
     dimension = {c.code: c.dimension for c in plan.voice.taxonomy}
     params = [
-        {"row_id": int(i), "c": lab, "d": dimension.get(lab) if lab else None,
-         "p": None if lab is None else float(p), "s": src}
+        {
+            "row_id": int(i),
+            "c": lab,
+            "d": dimension.get(lab) if lab else None,
+            "p": None if lab is None else float(p),
+            "s": src,
+        }
         for i, lab, p, src in zip(todo["id"], labels, confidence, sources, strict=True)
     ]
     if params:
-        statement = (update(Suggestion).where(Suggestion.id == bindparam("row_id"))
-                     .values(category=bindparam("c"), dimension=bindparam("d"),
-                             confidence=bindparam("p"), label_source=bindparam("s")))
+        statement = (
+            update(Suggestion)
+            .where(Suggestion.id == bindparam("row_id"))
+            .values(
+                category=bindparam("c"),
+                dimension=bindparam("d"),
+                confidence=bindparam("p"),
+                label_source=bindparam("s"),
+            )
+        )
         conn.execution_options(synchronize_session=False).execute(statement, params)
     counts = pd.Series(sources, dtype=object).value_counts()
     return ClassifyReport(
-        staff=len(staff), rule=int(counts.get("rule", 0)), model=int(counts.get("model", 0)),
-        unclassified=sum(lab is None for lab in labels), trained=model is not None,
+        staff=len(staff),
+        rule=int(counts.get("rule", 0)),
+        model=int(counts.get("model", 0)),
+        unclassified=sum(lab is None for lab in labels),
+        trained=model is not None,
         seconds=time.perf_counter() - started,
     )

@@ -95,26 +95,50 @@ class GroupReport:
 def group_store(conn: Connection, *, threshold: float = THRESHOLD) -> GroupReport:
     """Recompute the near-duplicate groups of every suggestion in the store."""
     started = time.perf_counter()
-    frame = pd.read_sql(select(Suggestion.id, Suggestion.org_unit, Suggestion.location,
-                               Suggestion.text, Suggestion.received_at), conn)
+    frame = pd.read_sql(
+        select(
+            Suggestion.id,
+            Suggestion.org_unit,
+            Suggestion.location,
+            Suggestion.text,
+            Suggestion.received_at,
+        ),
+        conn,
+    )
     groups = group_ids(frame, threshold=threshold)
     changed = frame.assign(group=groups)
-    params = [{"row_id": int(i), "g": int(g)} for i, g in zip(changed["id"], changed["group"],
-                                                              strict=True)]
+    params = [
+        {"row_id": int(i), "g": int(g)}
+        for i, g in zip(changed["id"], changed["group"], strict=True)
+    ]
     if params:
-        statement = (update(Suggestion).where(Suggestion.id == bindparam("row_id"))
-                     .values(group_id=bindparam("g")))
+        statement = (
+            update(Suggestion)
+            .where(Suggestion.id == bindparam("row_id"))
+            .values(group_id=bindparam("g"))
+        )
         conn.execution_options(synchronize_session=False).execute(statement, params)
     sizes = groups.value_counts()
-    return GroupReport(len(frame), len(sizes), int(sizes[sizes > 1].sum()),
-                       int(sizes.max()) if len(sizes) else 0, time.perf_counter() - started)
+    return GroupReport(
+        len(frame),
+        len(sizes),
+        int(sizes[sizes > 1].sum()),
+        int(sizes.max()) if len(sizes) else 0,
+        time.perf_counter() - started,
+    )
 
 
-def top_groups(conn: Connection, *, org_units: list[str] | None = None,
-               limit: int = 10) -> pd.DataFrame:
+def top_groups(
+    conn: Connection, *, org_units: list[str] | None = None, limit: int = 10
+) -> pd.DataFrame:
     """The largest groups: group_id, org_unit, size, category and the leading text."""
-    query = select(Suggestion.group_id, Suggestion.id, Suggestion.org_unit, Suggestion.text,
-                   Suggestion.category).where(Suggestion.group_id.is_not(None))
+    query = select(
+        Suggestion.group_id,
+        Suggestion.id,
+        Suggestion.org_unit,
+        Suggestion.text,
+        Suggestion.category,
+    ).where(Suggestion.group_id.is_not(None))
     if org_units is not None:
         query = query.where(Suggestion.org_unit.in_(org_units))
     rows = pd.read_sql(query, conn)

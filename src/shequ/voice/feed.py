@@ -49,10 +49,12 @@ def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     for column, element in rates.ELEMENTS.items():
         parts.append(_long(counts, column, element))
     for question, (yes, answered) in survey_rates.FEEDS.items():
-        frame = survey_rates.answers(conn, period, question,
-                                     satisfied_levels=plan.voice.satisfied_ratings)
-        per = frame.groupby("org_unit", as_index=False).agg(yes=("satisfied", "sum"),
-                                                           n=("satisfied", "size"))
+        frame = survey_rates.answers(
+            conn, period, question, satisfied_levels=plan.voice.satisfied_ratings
+        )
+        per = frame.groupby("org_unit", as_index=False).agg(
+            yes=("satisfied", "sum"), n=("satisfied", "size")
+        )
         parts += [_long(per, "yes", yes), _long(per, "n", answered)]
     parts.append(_long(_participants(conn, period), "participants", "participants"))
     served = services.totals(conn, period)
@@ -66,14 +68,16 @@ def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out = out[out["data_element"].isin(known)]
     return out.assign(period=parse_period(period).code)[
-        ["data_element", "org_unit", "period", "value"]]
+        ["data_element", "org_unit", "period", "value"]
+    ]
 
 
 def _participants(conn: Connection, period: str) -> pd.DataFrame:
     """Participants of every community that held an activity in the period (0 if none)."""
     p = parse_period(period)
-    held = pd.read_sql(select(Activity.org_unit).where(Activity.held_on.between(p.start, p.end))
-                       .distinct(), conn)
+    held = pd.read_sql(
+        select(Activity.org_unit).where(Activity.held_on.between(p.start, p.end)).distinct(), conn
+    )
     if held.empty:
         return pd.DataFrame(columns=["org_unit", "participants"])
     counted = participation.participants(conn, period)
@@ -83,8 +87,13 @@ def _participants(conn: Connection, period: str) -> pd.DataFrame:
 def _long(frame: pd.DataFrame, column: str, element: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["data_element", "org_unit", "value"])
-    return pd.DataFrame({"data_element": element, "org_unit": frame["org_unit"].astype(str),
-                         "value": frame[column].astype(float)})
+    return pd.DataFrame(
+        {
+            "data_element": element,
+            "org_unit": frame["org_unit"].astype(str),
+            "value": frame[column].astype(float),
+        }
+    )
 
 
 def feed_values(store: Store, period: str, plan: Plan, *, actor: str = "voice") -> FeedReport:
@@ -100,11 +109,30 @@ def feed_values(store: Store, period: str, plan: Plan, *, actor: str = "voice") 
         new, changed, unchanged = store_values.diff(conn, values)
         report.inserted, report.updated, report.unchanged = len(new), len(changed), unchanged
         if len(new) or len(changed):
-            batch = int(conn.execute(insert(ImportBatch).values(
-                kind="voice", file_name=f"shequ voice feed {report.period}", file_sha256="",
-                actor=actor, status="running").returning(ImportBatch.id)).scalar_one())
+            batch = int(
+                conn.execute(
+                    insert(ImportBatch)
+                    .values(
+                        kind="voice",
+                        file_name=f"shequ voice feed {report.period}",
+                        file_sha256="",
+                        actor=actor,
+                        status="running",
+                    )
+                    .returning(ImportBatch.id)
+                ).scalar_one()
+            )
             store_values.apply(conn, new, changed, actor=actor, import_id=batch)
-            conn.execute(update(ImportBatch).where(ImportBatch.id == batch).values(
-                status="ok", finished_at=utcnow(), rows_total=len(values),
-                rows_inserted=len(new), rows_updated=len(changed), rows_unchanged=unchanged))
+            conn.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch)
+                .values(
+                    status="ok",
+                    finished_at=utcnow(),
+                    rows_total=len(values),
+                    rows_inserted=len(new),
+                    rows_updated=len(changed),
+                    rows_unchanged=unchanged,
+                )
+            )
     return report

@@ -114,10 +114,15 @@ def participants(conn: Connection, period: str) -> pd.DataFrame:
     )
     rows = pd.read_sql(query, conn)
     if rows.empty:
-        return pd.DataFrame({"org_unit": pd.Series([], dtype=object),
-                             "participants": pd.Series([], dtype="int64")})
-    visits = rows.groupby(["person", "org_unit"]).agg(n=("held_on", "size"), first=("held_on", "min"))
-    visits = visits.reset_index().sort_values(["person", "n", "first"], ascending=[True, False, True])
+        return pd.DataFrame(
+            {"org_unit": pd.Series([], dtype=object), "participants": pd.Series([], dtype="int64")}
+        )
+    visits = rows.groupby(["person", "org_unit"]).agg(
+        n=("held_on", "size"), first=("held_on", "min")
+    )
+    visits = visits.reset_index().sort_values(
+        ["person", "n", "first"], ascending=[True, False, True]
+    )
     home = visits.drop_duplicates("person")
     counts = home.groupby("org_unit").size().rename("participants").reset_index()
     return counts.sort_values("org_unit").reset_index(drop=True)

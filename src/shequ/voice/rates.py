@@ -67,9 +67,17 @@ def flags(frame: pd.DataFrame, plan: Plan, calendar: WorkCalendar | None = None)
 
 def counts(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     """Per community: org_unit and the COUNTS of suggestions received in ``period``."""
-    frame = _received_in(conn, period, (Suggestion.org_unit, Suggestion.received_at,
-                                        Suggestion.responded_at, Suggestion.resolved_at,
-                                        Suggestion.rating))
+    frame = _received_in(
+        conn,
+        period,
+        (
+            Suggestion.org_unit,
+            Suggestion.received_at,
+            Suggestion.responded_at,
+            Suggestion.resolved_at,
+            Suggestion.rating,
+        ),
+    )
     if frame.empty:
         return pd.DataFrame(columns=["org_unit", *COUNTS])
     marked = pd.concat([frame[["org_unit"]], flags(frame, plan)], axis=1)
@@ -110,8 +118,9 @@ def category_volume(
     for category, part in per.groupby("category"):
         rolled.append(roll_up(conn, part, period, ["count"]).assign(category=category))
     if not rolled:
-        return pd.DataFrame(columns=["unit", "level", "name", "category", "category_name",
-                                     "count", "rank"])
+        return pd.DataFrame(
+            columns=["unit", "level", "name", "category", "category_name", "count", "rank"]
+        )
     out = pd.concat(rolled, ignore_index=True)
     if level:
         out = out[out["level"] == level]

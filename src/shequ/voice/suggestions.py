@@ -45,8 +45,12 @@ NEXT = {
     "resolved": ("closed",),
     "closed": (),
 }
-STAMP = {"assigned": "assigned_at", "responded": "responded_at", "resolved": "resolved_at",
-         "closed": "closed_at"}
+STAMP = {
+    "assigned": "assigned_at",
+    "responded": "responded_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+}
 MAX_TEXT = 2000
 
 
@@ -134,15 +138,20 @@ def _label_fields(label: classify.Label | None, plan: Plan) -> dict:
     if label is None:
         return {}
     dimension = plan.voice.category(label.category).dimension
-    return {"category": label.category, "dimension": dimension, "confidence": label.confidence,
-            "label_source": label.source}
+    return {
+        "category": label.category,
+        "dimension": dimension,
+        "confidence": label.confidence,
+        "label_source": label.source,
+    }
 
 
 def get_suggestion(session: Session, suggestion_id: int) -> Suggestion:
     found = session.get(Suggestion, suggestion_id)
     if found is None:
-        raise VoiceError(f"没有编号为 {suggestion_id} 的意见建议 / no suggestion {suggestion_id}",
-                         field="id")
+        raise VoiceError(
+            f"没有编号为 {suggestion_id} 的意见建议 / no suggestion {suggestion_id}", field="id"
+        )
     return found
 
 
@@ -166,8 +175,10 @@ def transition(
     s = get_suggestion(session, suggestion_id)
     at = at or utcnow()
     if to_status not in STATUSES or to_status not in NEXT[s.status]:
-        msg = (f"不能从“{s.status}”转为“{to_status}”/ cannot move from {s.status} to {to_status}"
-               f" (allowed: {', '.join(NEXT[s.status]) or 'none'})")
+        msg = (
+            f"不能从“{s.status}”转为“{to_status}”/ cannot move from {s.status} to {to_status}"
+            f" (allowed: {', '.join(NEXT[s.status]) or 'none'})"
+        )
         raise VoiceError(msg, field="status")
     last = max(t for t in (s.received_at, s.assigned_at, s.responded_at, s.resolved_at) if t)
     if at < last:
@@ -183,13 +194,26 @@ def transition(
     if getattr(s, stamp) is None:
         setattr(s, stamp, at)
     s.status, s.updated_at = to_status, utcnow()
-    _event(session, s, _ACTION[to_status], before, to_status, actor, at, unit=unit,
-           text=masking.mask(text.strip()))
+    _event(
+        session,
+        s,
+        _ACTION[to_status],
+        before,
+        to_status,
+        actor,
+        at,
+        unit=unit,
+        text=masking.mask(text.strip()),
+    )
     return s
 
 
-_ACTION = {"assigned": "assigned", "responded": "replied", "resolved": "resolved",
-           "closed": "closed"}
+_ACTION = {
+    "assigned": "assigned",
+    "responded": "replied",
+    "resolved": "resolved",
+    "closed": "closed",
+}
 
 
 def _check_step(to_status: str, unit: str | None, text: str, rating: int | None) -> None:
@@ -198,42 +222,66 @@ def _check_step(to_status: str, unit: str | None, text: str, rating: int | None)
     if to_status == "responded" and not text.strip():
         raise VoiceError("答复内容不能为空 / a reply needs text", field="text")
     if rating is not None and (to_status != "closed" or rating not in range(1, 6)):
-        raise VoiceError("评价应为1–5分，且在办结后给出 / rating is 1–5, given when closing",
-                         field="rating")
+        raise VoiceError(
+            "评价应为1–5分，且在办结后给出 / rating is 1–5, given when closing", field="rating"
+        )
 
 
-def assign(session: Session, suggestion_id: int, *, unit: str, actor: str,
-           at: dt.datetime | None = None) -> Suggestion:
+def assign(
+    session: Session, suggestion_id: int, *, unit: str, actor: str, at: dt.datetime | None = None
+) -> Suggestion:
     """Hand a suggestion to the responsible unit (转办)."""
     return transition(session, suggestion_id, "assigned", actor=actor, at=at, unit=unit)
 
 
-def reply(session: Session, suggestion_id: int, *, text: str, actor: str,
-          at: dt.datetime | None = None) -> Suggestion:
+def reply(
+    session: Session, suggestion_id: int, *, text: str, actor: str, at: dt.datetime | None = None
+) -> Suggestion:
     """Answer the resident; a further reply to an answered suggestion is kept as an event."""
     s = get_suggestion(session, suggestion_id)
     if s.status == "responded":
         _check_step("responded", None, text, None)
-        _event(session, s, "replied", s.status, s.status, actor, at or utcnow(),
-               text=masking.mask(text.strip()))
+        _event(
+            session,
+            s,
+            "replied",
+            s.status,
+            s.status,
+            actor,
+            at or utcnow(),
+            text=masking.mask(text.strip()),
+        )
         return s
     return transition(session, suggestion_id, "responded", actor=actor, at=at, text=text)
 
 
-def resolve(session: Session, suggestion_id: int, *, actor: str, at: dt.datetime | None = None,
-            note: str = "") -> Suggestion:
+def resolve(
+    session: Session,
+    suggestion_id: int,
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Suggestion:
     """Mark the problem solved (办结)."""
     return transition(session, suggestion_id, "resolved", actor=actor, at=at, text=note)
 
 
-def close(session: Session, suggestion_id: int, *, actor: str, rating: int | None = None,
-          at: dt.datetime | None = None) -> Suggestion:
+def close(
+    session: Session,
+    suggestion_id: int,
+    *,
+    actor: str,
+    rating: int | None = None,
+    at: dt.datetime | None = None,
+) -> Suggestion:
     """Close a resolved suggestion with the resident's satisfaction rating (1–5) if given."""
     return transition(session, suggestion_id, "closed", actor=actor, at=at, rating=rating)
 
 
-def confirm_label(session: Session, suggestion_id: int, category: str, *, actor: str,
-                  plan: Plan | None = None) -> Suggestion:
+def confirm_label(
+    session: Session, suggestion_id: int, category: str, *, actor: str, plan: Plan | None = None
+) -> Suggestion:
     """Staff confirm or correct the category; a staff label wins over rules and the model
     and is what the classifier learns from."""
     plan = plan or default_plan()
@@ -247,21 +295,27 @@ def confirm_label(session: Session, suggestion_id: int, category: str, *, actor:
     return s
 
 
-def due(suggestion: Suggestion, plan: Plan | None = None,
-        calendar: WorkCalendar | None = None) -> Due:
+def due(
+    suggestion: Suggestion, plan: Plan | None = None, calendar: WorkCalendar | None = None
+) -> Due:
     """When the suggestion must be answered and resolved, in working days."""
     plan = plan or default_plan()
     calendar = calendar or WorkCalendar.from_settings(plan.voice)
     day = suggestion.received_at.date()
     limits = plan.voice.deadlines
-    return Due(calendar.add_working_days(day, limits.respond),
-               calendar.add_working_days(day, limits.resolve))
+    return Due(
+        calendar.add_working_days(day, limits.respond),
+        calendar.add_working_days(day, limits.resolve),
+    )
 
 
 def history(session: Session, suggestion_id: int) -> list[SuggestionEvent]:
     """The suggestion's events, oldest first."""
-    query = (select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion_id)
-             .order_by(SuggestionEvent.at, SuggestionEvent.id))
+    query = (
+        select(SuggestionEvent)
+        .where(SuggestionEvent.suggestion_id == suggestion_id)
+        .order_by(SuggestionEvent.at, SuggestionEvent.id)
+    )
     return list(session.scalars(query))
 
 
@@ -286,7 +340,27 @@ def list_suggestions(
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def _event(session: Session, s: Suggestion, action: str, before: str | None, after: str | None,
-           actor: str, at: dt.datetime, *, unit: str | None = None, text: str = "") -> None:
-    session.add(SuggestionEvent(suggestion_id=s.id, at=at, action=action, from_status=before,
-                                to_status=after, unit=unit, text=text, actor=actor))
+def _event(
+    session: Session,
+    s: Suggestion,
+    action: str,
+    before: str | None,
+    after: str | None,
+    actor: str,
+    at: dt.datetime,
+    *,
+    unit: str | None = None,
+    text: str = "",
+) -> None:
+    session.add(
+        SuggestionEvent(
+            suggestion_id=s.id,
+            at=at,
+            action=action,
+            from_status=before,
+            to_status=after,
+            unit=unit,
+            text=text,
+            actor=actor,
+        )
+    )

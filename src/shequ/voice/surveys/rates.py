@@ -56,8 +56,9 @@ def kish_effective_n(weights: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if len(w) else 0.0
 
 
-def weighted_rate(satisfied: np.ndarray, weights: np.ndarray,
-                  z: float = Z95) -> tuple[float, float, float, float]:
+def weighted_rate(
+    satisfied: np.ndarray, weights: np.ndarray, z: float = Z95
+) -> tuple[float, float, float, float]:
     """(rate, low, high, n_eff) of 0/1 ``satisfied`` under design ``weights``."""
     y, w = np.asarray(satisfied, dtype=float), np.asarray(weights, dtype=float)
     n_eff = kish_effective_n(w)
@@ -66,22 +67,31 @@ def weighted_rate(satisfied: np.ndarray, weights: np.ndarray,
     return p, low, high, n_eff
 
 
-def answers(conn: Connection, period: str, question: str, *,
-            instrument: str = "resident_satisfaction",
-            satisfied_levels: tuple[int, ...] = (4, 5)) -> pd.DataFrame:
+def answers(
+    conn: Connection,
+    period: str,
+    question: str,
+    *,
+    instrument: str = "resident_satisfaction",
+    satisfied_levels: tuple[int, ...] = (4, 5),
+) -> pd.DataFrame:
     """One row per response answering ``question``: org_unit, weight, satisfied (0/1)."""
-    query = (select(SurveyResponse.org_unit, SurveyResponse.weight, SurveyResponse.answers)
-             .join(SurveyInstrument, SurveyInstrument.id == SurveyResponse.instrument_id)
-             .where(SurveyResponse.period == period, SurveyInstrument.code == instrument))
+    query = (
+        select(SurveyResponse.org_unit, SurveyResponse.weight, SurveyResponse.answers)
+        .join(SurveyInstrument, SurveyInstrument.id == SurveyResponse.instrument_id)
+        .where(SurveyResponse.period == period, SurveyInstrument.code == instrument)
+    )
     rows = pd.read_sql(query, conn)
     values = rows["answers"].map(lambda a: json.loads(a).get(question))
     rows = rows[values.notna()].assign(value=values[values.notna()])
     levels = {str(v) for v in satisfied_levels}
-    return pd.DataFrame({
-        "org_unit": rows["org_unit"],
-        "weight": rows["weight"],
-        "satisfied": rows["value"].map(lambda v: int(str(v) in levels)),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "org_unit": rows["org_unit"],
+            "weight": rows["weight"],
+            "satisfied": rows["value"].map(lambda v: int(str(v) in levels)),
+        }
+    ).reset_index(drop=True)
 
 
 def community_sums(frame: pd.DataFrame) -> pd.DataFrame:
@@ -90,16 +100,24 @@ def community_sums(frame: pd.DataFrame) -> pd.DataFrame:
     return parts.groupby("org_unit", as_index=False)[SUMS].sum()
 
 
-def survey_rates(conn: Connection, period: str, question: str, plan: Plan, *,
-                 level: str | None = None, instrument: str = "resident_satisfaction",
-                 z: float = Z95) -> pd.DataFrame:
+def survey_rates(
+    conn: Connection,
+    period: str,
+    question: str,
+    plan: Plan,
+    *,
+    level: str | None = None,
+    instrument: str = "resident_satisfaction",
+    z: float = Z95,
+) -> pd.DataFrame:
     """Rate (%), 95 % interval and warning per unit for ``question`` in ``period``.
 
     Columns: unit, level, name, answered, satisfied, rate, low, high, weighted, n_eff,
     warning (text in Chinese / English, empty when the unit has enough answers).
     """
-    frame = answers(conn, period, question, instrument=instrument,
-                    satisfied_levels=plan.voice.satisfied_ratings)
+    frame = answers(
+        conn, period, question, instrument=instrument, satisfied_levels=plan.voice.satisfied_ratings
+    )
     weighted = bool(frame["weight"].notna().any())
     out = roll_up(conn, community_sums(frame), period, SUMS)
     if level:
@@ -110,12 +128,32 @@ def survey_rates(conn: Connection, period: str, question: str, plan: Plan, *,
     bounds = [wilson_interval(p * n, n, z) for p, n in zip(rate, n_eff, strict=True)]
     minimum = plan.voice.min_responses
     warning = out["answered"].map(
-        lambda n: "" if n >= minimum else
-        f"答卷仅{n}份（少于{minimum}份），区间过宽，不宜与目标比较 / only {n} answers (< {minimum}): "
-        "the interval is too wide to compare with a target"
+        lambda n: (
+            ""
+            if n >= minimum
+            else f"答卷仅{n}份（少于{minimum}份），区间过宽，不宜与目标比较 / only {n} answers (< {minimum}): "
+            "the interval is too wide to compare with a target"
+        )
     )
     return out.assign(
-        rate=100 * rate, low=[100 * b[0] for b in bounds], high=[100 * b[1] for b in bounds],
-        weighted=weighted, n_eff=n_eff, warning=warning,
-    )[["unit", "level", "name", "answered", "satisfied", "rate", "low", "high", "weighted",
-       "n_eff", "warning"]]
+        rate=100 * rate,
+        low=[100 * b[0] for b in bounds],
+        high=[100 * b[1] for b in bounds],
+        weighted=weighted,
+        n_eff=n_eff,
+        warning=warning,
+    )[
+        [
+            "unit",
+            "level",
+            "name",
+            "answered",
+            "satisfied",
+            "rate",
+            "low",
+            "high",
+            "weighted",
+            "n_eff",
+            "warning",
+        ]
+    ]

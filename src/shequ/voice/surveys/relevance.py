@@ -27,8 +27,14 @@ _TOKEN = re.compile(
     r"|(?P<str>'[^']*'|\"[^\"]*\")|(?P<op>!=|>=|<=|=|>|<|\(|\)|,)"
     r"|(?P<word>[A-Za-z_\-]+))"
 )
-_COMPARE = {"=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
-            "<": operator.lt, "<=": operator.le}
+_COMPARE = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 class RelevanceError(ValueError):
@@ -51,12 +57,15 @@ def parse(source: str, known: set[str] | None = None) -> Relevance:
     parser = _Parser(tokens)
     fn = parser.expr()
     if parser.pos != len(tokens):
-        raise RelevanceError(f"多余的内容“{tokens[parser.pos][1]}” / unexpected "
-                             f"'{tokens[parser.pos][1]}'")
+        raise RelevanceError(
+            f"多余的内容“{tokens[parser.pos][1]}” / unexpected '{tokens[parser.pos][1]}'"
+        )
     unknown = [r for r in parser.refs if known is not None and r not in known]
     if unknown:
-        raise RelevanceError(f"引用了未定义（或在其后）的题目 {unknown} / refers to unknown or "
-                             f"later questions {unknown}")
+        raise RelevanceError(
+            f"引用了未定义（或在其后）的题目 {unknown} / refers to unknown or "
+            f"later questions {unknown}"
+        )
     return Relevance(source, tuple(parser.refs), fn)
 
 
@@ -106,8 +115,10 @@ class _Parser:
         token = self.peek()
         if token[0] == "end" or (value is not None and token[1] != value):
             found = token[1] or "表达式结尾 end"
-            raise RelevanceError(f"应为“{value or '值'}”，却是“{found}” / expected "
-                                 f"'{value or 'a value'}', found '{found}'")
+            raise RelevanceError(
+                f"应为“{value or '值'}”，却是“{found}” / expected "
+                f"'{value or 'a value'}', found '{found}'"
+            )
         self.pos += 1
         return token
 
@@ -169,7 +180,9 @@ class _Parser:
         self.take("(")
         kind, ref = self.take()
         if kind != "ref":
-            raise RelevanceError("selected() 的第一个参数应为 ${题目} / selected() needs ${question}")
+            raise RelevanceError(
+                "selected() 的第一个参数应为 ${题目} / selected() needs ${question}"
+            )
         name = ref[2:-1]
         self.refs.append(name)
         self.take(",")

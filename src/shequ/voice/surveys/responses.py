@@ -53,13 +53,17 @@ def register_instrument(session: Session | Connection, instrument: Instrument) -
     ).first()
     if found is not None:
         if found.definition != definition:
-            msg = (f"问卷 {instrument.code} 版本 {instrument.version} 已存在且内容不同，请改版本号 / "
-                   f"form {instrument.code} version {instrument.version} exists with other "
-                   "content: change the version")
+            msg = (
+                f"问卷 {instrument.code} 版本 {instrument.version} 已存在且内容不同，请改版本号 / "
+                f"form {instrument.code} version {instrument.version} exists with other "
+                "content: change the version"
+            )
             raise VoiceError(msg, field="version")
         return int(found.id)
     statement = insert(SurveyInstrument).values(
-        code=instrument.code, version=instrument.version, title=instrument.title,
+        code=instrument.code,
+        version=instrument.version,
+        title=instrument.title,
         definition=definition,
     )
     return int(session.execute(statement.returning(SurveyInstrument.id)).scalar_one())
@@ -69,7 +73,8 @@ def get_instrument(session: Session | Connection, code: str) -> tuple[int, Instr
     """The latest registered version of form ``code``: (id, instrument)."""
     row = session.execute(
         select(SurveyInstrument.id, SurveyInstrument.definition)
-        .where(SurveyInstrument.code == code).order_by(SurveyInstrument.id.desc())
+        .where(SurveyInstrument.code == code)
+        .order_by(SurveyInstrument.id.desc())
     ).first()
     if row is None:
         raise VoiceError(f"没有问卷 {code} / no form {code}", field="instrument")
@@ -97,9 +102,13 @@ def submit_response(
     submitted_at = submitted_at or utcnow()
     instrument_id = register_instrument(session, instrument)
     row = SurveyResponse(
-        ref=ref or uuid.uuid4().hex, instrument_id=instrument_id, org_unit=org_unit,
-        period=parse_period(period or str(submitted_at.year)).code, submitted_at=submitted_at,
-        weight=weight, answers=json.dumps(clean, ensure_ascii=False, sort_keys=True),
+        ref=ref or uuid.uuid4().hex,
+        instrument_id=instrument_id,
+        org_unit=org_unit,
+        period=parse_period(period or str(submitted_at.year)).code,
+        submitted_at=submitted_at,
+        weight=weight,
+        answers=json.dumps(clean, ensure_ascii=False, sort_keys=True),
     )
     session.add(row)
     session.flush()
@@ -119,10 +128,15 @@ def import_responses(
     """Import responses from ``path`` against ``instrument`` (default: the shipped form)."""
     instrument = instrument or default_instrument()
     return run_import(
-        store, Path(path), kind="survey_responses",
+        store,
+        Path(path),
+        kind="survey_responses",
         validate=lambda c, r: _validate(c, r, instrument),
         write=lambda c, g, i, a, p: _write(c, g, i, instrument),
-        actor=actor, strict=strict, sheet=sheet, progress=progress,
+        actor=actor,
+        strict=strict,
+        sheet=sheet,
+        progress=progress,
     )
 
 
@@ -157,10 +171,18 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
         if not ref or ref in repeated:
             found.append(Problem(row, "ref", "编号为空或在文件中重复", "ref empty or repeated"))
         if unit not in known_units:
-            found.append(Problem(row, "org_unit", f"未知社区“{unit}”", f"unknown org unit '{unit}'"))
+            found.append(
+                Problem(row, "org_unit", f"未知社区“{unit}”", f"unknown org unit '{unit}'")
+            )
         if when is None:
-            found.append(Problem(row, "submitted_at", f"“{record['submitted_at']}”不是日期时间",
-                                 f"'{record['submitted_at']}' is not a date or time"))
+            found.append(
+                Problem(
+                    row,
+                    "submitted_at",
+                    f"“{record['submitted_at']}”不是日期时间",
+                    f"'{record['submitted_at']}' is not a date or time",
+                )
+            )
         if period is None and when is not None:
             found.append(Problem(row, "period", "期间无效", "bad period"))
         try:
@@ -169,8 +191,14 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
                 raise ValueError
         except ValueError:
             w = None
-            found.append(Problem(row, "weight", f"权重“{weight}”应为正数",
-                                 f"weight '{weight}' must be a positive number"))
+            found.append(
+                Problem(
+                    row,
+                    "weight",
+                    f"权重“{weight}”应为正数",
+                    f"weight '{weight}' must be a positive number",
+                )
+            )
         try:
             clean = instrument.validate({q: record[q] for q in questions})
         except SurveyAnswerError as exc:
@@ -178,33 +206,66 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
         if found:
             problems.items.extend(found)
             continue
-        good.append({"ref": ref, "org_unit": unit, "submitted_at": when, "period": period,
-                     "weight": w, "answers": json.dumps(clean, ensure_ascii=False, sort_keys=True)})
+        good.append(
+            {
+                "ref": ref,
+                "org_unit": unit,
+                "submitted_at": when,
+                "period": period,
+                "weight": w,
+                "answers": json.dumps(clean, ensure_ascii=False, sort_keys=True),
+            }
+        )
     return Checked(pd.DataFrame(good), problems)
 
 
-def _write(conn: Connection, good: pd.DataFrame, import_id: int,
-           instrument: Instrument) -> dict[str, int]:
+def _write(
+    conn: Connection, good: pd.DataFrame, import_id: int, instrument: Instrument
+) -> dict[str, int]:
     instrument_id = register_instrument(conn, instrument)
-    stored = pd.read_sql(select(SurveyResponse.ref, SurveyResponse.answers, SurveyResponse.org_unit,
-                                SurveyResponse.period, SurveyResponse.weight)
-                         .where(SurveyResponse.ref.in_(good["ref"].tolist())), conn)
+    stored = pd.read_sql(
+        select(
+            SurveyResponse.ref,
+            SurveyResponse.answers,
+            SurveyResponse.org_unit,
+            SurveyResponse.period,
+            SurveyResponse.weight,
+        ).where(SurveyResponse.ref.in_(good["ref"].tolist())),
+        conn,
+    )
     known = stored.set_index("ref")
     new = good[~good["ref"].isin(known.index)]
     old = good[good["ref"].isin(known.index)]
-    changed = old[[
-        (r.answers, r.org_unit, r.period) != tuple(known.loc[r.ref, ["answers", "org_unit", "period"]])
-        or not _same_weight(r.weight, known.loc[r.ref, "weight"])
-        for r in old.itertuples()
-    ]] if len(old) else old
+    changed = (
+        old[
+            [
+                (r.answers, r.org_unit, r.period)
+                != tuple(known.loc[r.ref, ["answers", "org_unit", "period"]])
+                or not _same_weight(r.weight, known.loc[r.ref, "weight"])
+                for r in old.itertuples()
+            ]
+        ]
+        if len(old)
+        else old
+    )
     if len(new):
         records = new.assign(instrument_id=instrument_id, import_id=import_id)
         records["weight"] = records["weight"].astype(object).where(records["weight"].notna(), None)
         conn.execute(insert(SurveyResponse), records.to_dict("records"))
     for r in changed.itertuples():
-        conn.execute(SurveyResponse.__table__.update().where(SurveyResponse.ref == r.ref).values(
-            answers=r.answers, org_unit=r.org_unit, period=r.period, weight=r.weight,
-            submitted_at=r.submitted_at, import_id=import_id, instrument_id=instrument_id))
+        conn.execute(
+            SurveyResponse.__table__.update()
+            .where(SurveyResponse.ref == r.ref)
+            .values(
+                answers=r.answers,
+                org_unit=r.org_unit,
+                period=r.period,
+                weight=r.weight,
+                submitted_at=r.submitted_at,
+                import_id=import_id,
+                instrument_id=instrument_id,
+            )
+        )
     return {"inserted": len(new), "updated": len(changed), "unchanged": len(old) - len(changed)}
 
 

@@ -41,8 +41,10 @@ class SurveyAnswerError(VoiceError):
 
     def __init__(self, problems: list[tuple[str, str, str]]):
         self.problems = problems
-        text = "；".join(f"{q}：{zh}" for q, zh, _ in problems) + " / " + "; ".join(
-            f"{q}: {en}" for q, _, en in problems
+        text = (
+            "；".join(f"{q}：{zh}" for q, zh, _ in problems)
+            + " / "
+            + "; ".join(f"{q}: {en}" for q, _, en in problems)
         )
         super().__init__(text, field=problems[0][0])
 
@@ -115,7 +117,9 @@ class Instrument:
             relevant = q.name not in self._relevance or self._relevance[q.name](clean)
             if not relevant:
                 if given:
-                    problems.append((q.name, "按跳题逻辑本题不应作答", "answered although not relevant"))
+                    problems.append(
+                        (q.name, "按跳题逻辑本题不应作答", "answered although not relevant")
+                    )
                 continue
             if not given:
                 if q.required:
@@ -133,8 +137,11 @@ class Instrument:
     def _convert(self, q: Question, raw: object) -> tuple[object, tuple[str, str] | None]:
         if q.type in ("select_one", "select_multiple"):
             lookup = self.choice_names(q)
-            parts = raw if isinstance(raw, list | tuple) else (
-                str(raw).split() if q.type == "select_multiple" else [raw])
+            parts = (
+                raw
+                if isinstance(raw, list | tuple)
+                else (str(raw).split() if q.type == "select_multiple" else [raw])
+            )
             names = [lookup.get(_text(p).lower()) for p in parts]
             if None in names:
                 return None, (f"“{raw}”不是可选项", f"'{raw}' is not one of the choices")
@@ -202,7 +209,9 @@ def load_instrument(path: str | Path) -> Instrument:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InstrumentError(f"{path.name}：无法打开问卷文件 / cannot open the form: {exc}") from None
+        raise InstrumentError(
+            f"{path.name}：无法打开问卷文件 / cannot open the form: {exc}"
+        ) from None
     problems: list[str] = []
     sheets = {name.lower(): name for name in book.sheetnames}
     for needed in ("survey", "choices"):
@@ -219,8 +228,11 @@ def load_instrument(path: str | Path) -> Instrument:
         header = [_header(h) for h in data[0]]
         out = []
         for r, values in enumerate(data[1:], start=2):
-            row = {h: (v, f"{sheets[sheet]}!{get_column_letter(c + 1)}{r}")
-                   for c, (h, v) in enumerate(zip(header, values, strict=False)) if h}
+            row = {
+                h: (v, f"{sheets[sheet]}!{get_column_letter(c + 1)}{r}")
+                for c, (h, v) in enumerate(zip(header, values, strict=False))
+                if h
+            }
             if any(_text(v) for v, _ in row.values() if v is not None):
                 out.append(row)
         return out
@@ -239,16 +251,25 @@ def load_instrument(path: str | Path) -> Instrument:
 
     title = setting("form_title", path.stem)
     return Instrument(
-        code=setting("form_id", path.stem), version=setting("version", "1"), title=title,
-        title_en=setting("form_title::en", title), questions=questions, choices=choices,
+        code=setting("form_id", path.stem),
+        version=setting("version", "1"),
+        title=title,
+        title_en=setting("form_title::en", title),
+        questions=questions,
+        choices=choices,
     )
 
 
 def _header(value: object) -> str:
     text = str(value or "").strip().lower().replace(" ", "")
-    return {"label": "label::zh", "label::chinese": "label::zh", "label::中文": "label::zh",
-            "label::english": "label::en", "list name": "list_name", "listname": "list_name"
-            }.get(text, text)
+    return {
+        "label": "label::zh",
+        "label::chinese": "label::zh",
+        "label::中文": "label::zh",
+        "label::english": "label::en",
+        "list name": "list_name",
+        "listname": "list_name",
+    }.get(text, text)
 
 
 def _cell(row: dict, key: str) -> tuple[str, str]:
@@ -261,14 +282,18 @@ def _choices(rows: list[dict], problems: list[str]) -> dict[str, list[Choice]]:
     for row in rows:
         (list_name, where), (name, name_at) = _cell(row, "list_name"), _cell(row, "name")
         if not list_name or not name:
-            problems.append(f"{where or name_at}: 选项缺少 list_name 或 name / a choice needs "
-                            "list_name and name")
+            problems.append(
+                f"{where or name_at}: 选项缺少 list_name 或 name / a choice needs "
+                "list_name and name"
+            )
             continue
         label, _ = _cell(row, "label::zh")
         label_en, _ = _cell(row, "label::en")
         if any(c.name == name for c in out.get(list_name, [])):
-            problems.append(f"{name_at}: 选项“{name}”在列表 {list_name} 中重复 / choice '{name}' "
-                            f"repeated in list {list_name}")
+            problems.append(
+                f"{name_at}: 选项“{name}”在列表 {list_name} 中重复 / choice '{name}' "
+                f"repeated in list {list_name}"
+            )
         out.setdefault(list_name, []).append(Choice(name, label or name, label_en or label or name))
     return out
 
@@ -286,11 +311,14 @@ def _questions(rows: list[dict], choices: dict, problems: list[str]) -> list[Que
             problems.append(f"{type_at}: 未知题型“{kind}” / unknown type '{kind}'")
             continue
         if base.startswith("select") and (list_name is None or list_name not in choices):
-            problems.append(f"{type_at}: 选项列表“{list_name or ''}”在 choices 表中不存在 / "
-                            f"choice list '{list_name or ''}' is missing from the choices sheet")
+            problems.append(
+                f"{type_at}: 选项列表“{list_name or ''}”在 choices 表中不存在 / "
+                f"choice list '{list_name or ''}' is missing from the choices sheet"
+            )
         if not name or name in seen:
-            problems.append(f"{name_at or type_at}: 题目名为空或重复“{name}” / empty or repeated "
-                            f"name '{name}'")
+            problems.append(
+                f"{name_at or type_at}: 题目名为空或重复“{name}” / empty or repeated name '{name}'"
+            )
         relevance, relevance_at = _cell(row, "relevance")
         if relevance:
             try:
@@ -301,7 +329,16 @@ def _questions(rows: list[dict], choices: dict, problems: list[str]) -> list[Que
         label, _ = _cell(row, "label::zh")
         label_en, _ = _cell(row, "label::en")
         seen.add(name)
-        out.append(Question(name, base, label or name, label_en or label or name, list_name,
-                            required.lower() in ("yes", "true", "1", "是"), relevance,
-                            name_at))
+        out.append(
+            Question(
+                name,
+                base,
+                label or name,
+                label_en or label or name,
+                list_name,
+                required.lower() in ("yes", "true", "1", "是"),
+                relevance,
+                name_at,
+            )
+        )
     return out
