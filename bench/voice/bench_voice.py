@@ -197,6 +197,19 @@ def main() -> None:
     with Peak() as peak:
         groups = duplicates.group_ids(data[["id", "org_unit", "location", "text"]])
     precision, recall = pair_scores(groups.to_numpy(), data["cluster"].to_numpy())
+    # "the same problem in the same block": one problem phrasing, one community and block,
+    # whether or not one text was generated from the other
+    phrase = [
+        next((k for k, p in enumerate(PROBLEMS[c]) if p in t), -1)
+        for t, c in zip(data["text"], data["category"], strict=True)
+    ]
+    block = [
+        duplicates.block_of(t, loc) for t, loc in zip(data["text"], data["location"], strict=True)
+    ]
+    problem = pd.factorize(
+        pd.Series(list(zip(data["org_unit"], block, data["category"], phrase, strict=True)))
+    )[0]
+    same_precision, same_recall = pair_scores(groups.to_numpy(), problem)
     results["group"] = {
         "seconds": round(peak.seconds, 3),
         "peak_mib": round(peak.mib, 1),

@@ -28,7 +28,6 @@ from ..store.voice import Suggestion
 THRESHOLD = 0.55
 _BLOCK = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(号楼|栋|幢|座|单元|号院)")
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-_CHUNK = 4_000
 
 
 def block_of(text: str, location: str = "") -> str:
@@ -57,30 +56,34 @@ def group_ids(frame: pd.DataFrame, *, threshold: float = THRESHOLD) -> pd.Series
     vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), dtype=np.float32).fit_transform(
         texts.loc[order].map(lambda t: _NOISE.sub("", t.replace("*", "")))
     )
-    keys = key.loc[order].to_numpy()
+    keys = pd.factorize(key.loc[order])[0]
     ids = frame.loc[order, "id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    out = ids.copy()
-    for start, end in zip(starts, ends, strict=True):
-        if end - start > 1:
-            out[start:end] = _components(vectors[start:end], ids[start:end], threshold)
-    return pd.Series(out, index=order).loc[frame.index]
-
-
-def _components(vectors, ids: np.ndarray, threshold: float) -> np.ndarray:
-    n = vectors.shape[0]
-    edges = []
-    for lo in range(0, n, _CHUNK):
-        sim = vectors[lo : lo + _CHUNK] @ vectors.T
-        sim.data = (sim.data >= threshold).astype(np.int8)
-        sim.eliminate_zeros()
-        edges.append(sim)
-    from scipy.sparse import vstack
-
-    _, labels = connected_components(vstack(edges), directed=False)
+    labels = _components(vectors, keys, threshold)
+    # components are numbered in row order, and rows are sorted by block then time: the
+    # first row of each component is its earliest suggestion
     first = pd.Series(ids).groupby(labels).transform("first").to_numpy()
-    return first
+    return pd.Series(first, index=order).loc[frame.index]
+
+
+def _components(vectors, keys: np.ndarray, threshold: float) -> np.ndarray:
+    """Connected components of "same block and similarity >= threshold" over rows sorted
+    by block: one small sparse product per block of two or more rows."""
+    from scipy.sparse import coo_matrix
+
+    n = vectors.shape[0]
+    starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
+    ends = np.r_[starts[1:], n]
+    rows, cols = [], []
+    for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
+        part = vectors[lo:hi]
+        sim = (part @ part.T).tocoo()
+        keep = (sim.data >= threshold) & (sim.row < sim.col)
+        rows.append(sim.row[keep] + lo)
+        cols.append(sim.col[keep] + lo)
+    r = np.concatenate(rows) if rows else np.array([], dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.array([], dtype=np.int64)
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
 
 
 @dataclass
