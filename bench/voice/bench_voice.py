@@ -218,6 +218,8 @@ def main() -> None:
         "adjusted_rand": round(adjusted_rand_score(data["cluster"], groups), 4),
         "pair_precision": round(precision, 4),
         "pair_recall": round(recall, 4),
+        "same_problem_precision": round(same_precision, 4),
+        "same_problem_recall": round(same_recall, 4),
     }
 
     base = results["shequ"]["seconds"]
@@ -240,7 +242,9 @@ def main() -> None:
     print(
         f"group      {g['seconds']:8.2f} {'':8} {g['peak_mib']:9.1f}  {g['groups']:,} groups "
         f"(true {g['true_groups']:,}); ARI {g['adjusted_rand']:.3f}, pair precision "
-        f"{g['pair_precision']:.3f}, recall {g['pair_recall']:.3f}"
+        f"{g['pair_precision']:.3f}, recall {g['pair_recall']:.3f}; against 'same problem, "
+        f"same block': precision {g['same_problem_precision']:.3f}, recall "
+        f"{g['same_problem_recall']:.3f}"
     )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
