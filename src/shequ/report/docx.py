@@ -55,6 +55,8 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
         doc.add_heading(t[section], level=1)
         reason = context.missing.get(section)
         add_note(doc, labels.pick(reason, lang) if reason else t["present"])
+        for line in context.voice if section == "voice" else []:
+            doc.add_paragraph(labels.pick(line, lang))
     _diagnosis(doc, context, t, lang)
     _appendix(doc, context, t, lang)
     path = Path(path)
