@@ -17,8 +17,10 @@ from ..voice import duplicates, rates
 from ..voice.surveys import rates as survey_rates
 
 Line = tuple[str, str]
-QUESTIONS = {"culture_satisfaction": ("文化生活满意", "cultural-life satisfaction"),
-             "safety_feeling": ("安全感", "sense of safety")}
+QUESTIONS = {
+    "culture_satisfaction": ("文化生活满意", "cultural-life satisfaction"),
+    "safety_feeling": ("安全感", "sense of safety"),
+}
 
 
 def _pct(value: float) -> str:
@@ -36,14 +38,16 @@ def voice_lines(conn: Connection, unit: str, period: str, plan: Plan) -> list[Li
         top = top[top["unit"] == unit]
         cats_zh = "、".join(f"{t.category_name}（{int(t.count)}件）" for t in top.itertuples())
         cats_en = ", ".join(f"{t.category} ({int(t.count)})" for t in top.itertuples())
-        lines.append((
-            f"意见建议：受理 {int(r.received):,} 件，响应率 {_pct(r.response_rate)}，解决率 "
-            f"{_pct(r.resolution_rate)}，满意率 {_pct(r.satisfaction_rate)}（{int(r.rated):,} 件有"
-            f"评价）；主要类别：{cats_zh}。",
-            f"Suggestions: {int(r.received):,} received; response rate {_pct(r.response_rate)}, "
-            f"resolution rate {_pct(r.resolution_rate)}, satisfaction rate "
-            f"{_pct(r.satisfaction_rate)} ({int(r.rated):,} rated); top categories: {cats_en}.",
-        ))
+        lines.append(
+            (
+                f"意见建议：受理 {int(r.received):,} 件，响应率 {_pct(r.response_rate)}，解决率 "
+                f"{_pct(r.resolution_rate)}，满意率 {_pct(r.satisfaction_rate)}（{int(r.rated):,} 件有"
+                f"评价）；主要类别：{cats_zh}。",
+                f"Suggestions: {int(r.received):,} received; response rate {_pct(r.response_rate)}, "
+                f"resolution rate {_pct(r.resolution_rate)}, satisfaction rate "
+                f"{_pct(r.satisfaction_rate)} ({int(r.rated):,} rated); top categories: {cats_en}.",
+            )
+        )
     for question, (zh, en) in QUESTIONS.items():
         frame = survey_rates.survey_rates(conn, period, question, plan)
         row = frame[frame["unit"] == unit]
@@ -52,12 +56,14 @@ def voice_lines(conn: Connection, unit: str, period: str, plan: Plan) -> list[Li
         s = row.iloc[0]
         note = f"；{s.warning.split(' / ')[0]}" if s.warning else ""
         note_en = f"; {s.warning.split(' / ')[1]}" if s.warning else ""
-        lines.append((
-            f"问卷{zh}比例 {_pct(s.rate)}（95%置信区间 {_pct(s.low)}–{_pct(s.high)}，"
-            f"{int(s.answered):,} 份答卷）{note}。",
-            f"Survey {en}: {_pct(s.rate)} (95% CI {_pct(s.low)}–{_pct(s.high)}, "
-            f"{int(s.answered):,} answers){note_en}.",
-        ))
+        lines.append(
+            (
+                f"问卷{zh}比例 {_pct(s.rate)}（95%置信区间 {_pct(s.low)}–{_pct(s.high)}，"
+                f"{int(s.answered):,} 份答卷）{note}。",
+                f"Survey {en}: {_pct(s.rate)} (95% CI {_pct(s.low)}–{_pct(s.high)}, "
+                f"{int(s.answered):,} answers){note_en}.",
+            )
+        )
     if lines:
         codes = orgunits.subtree(conn, unit, _last_day(period))
         groups = duplicates.top_groups(conn, org_units=codes, limit=3)
