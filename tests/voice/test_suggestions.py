@@ -152,3 +152,14 @@ def test_a_changed_row_updates_the_suggestion_and_its_history(city: Store, tmp_p
             .all()
         )
     assert row.status == "responded" and sorted(events) == ["received", "replied"]
+
+
+def test_a_contact_number_is_kept_only_as_its_pseudonym(city: Store, key: bytes) -> None:
+    from shequ.voice.participation import pseudonym
+
+    with Session(city.engine) as s, s.begin():
+        new = desk.submit_suggestion(
+            s, text="路灯不亮", channel="hotline", org_unit="A", contact="138 1234 5678"
+        )
+        assert new.contact == pseudonym("13812345678", key)
+        assert "5678" not in new.contact
