@@ -74,6 +74,8 @@ def _survey_counts(frame: pd.DataFrame, yes: str, answered: str) -> list[pd.Data
     """Answers and satisfied answers per community. With design weights, the satisfied
     count is n × the weighted share (rounded), so the evaluation's ratio is the weighted rate
     and sums up the tree weight each community by its number of answers."""
+    if frame.empty:
+        return []
     sums = survey_rates.community_sums(frame)
     weighted = bool(frame["weight"].notna().any())
     share = sums["swy"] / sums["sw"] if weighted else sums["satisfied"] / sums["answered"]
