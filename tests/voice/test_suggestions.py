@@ -163,3 +163,21 @@ def test_a_contact_number_is_kept_only_as_its_pseudonym(city: Store, key: bytes)
         )
         assert new.contact == pseudonym("13812345678", key)
         assert "5678" not in new.contact
+
+
+def test_times_are_kept_in_china_standard_time(city: Store) -> None:
+    # 2025-03-06 (Thu) 20:00 UTC is Fri 2025-03-07 04:00 in Beijing: due Tue 11 (Mon 10,
+    # Tue 11), not Mon 10 as a Thursday receipt would be (Fri 7, Mon 10)
+    utc = dt.timezone.utc
+    with Session(city.engine) as s, s.begin():
+        new = desk.submit_suggestion(
+            s,
+            text="路灯不亮",
+            channel="form",
+            org_unit="A",
+            received_at=T(2025, 3, 6, 20, 0, tzinfo=utc),
+        )
+        assert new.received_at == T(2025, 3, 7, 4, 0)
+        assert desk.due(new).respond_by == dt.date(2025, 3, 11)
+        desk.reply(s, new.id, text="好", actor="x", at=T(2025, 3, 7, 0, 0, tzinfo=utc))
+        assert new.responded_at == T(2025, 3, 7, 8, 0)
