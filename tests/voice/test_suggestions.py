@@ -168,7 +168,7 @@ def test_a_contact_number_is_kept_only_as_its_pseudonym(city: Store, key: bytes)
 def test_times_are_kept_in_china_standard_time(city: Store) -> None:
     # 2025-03-06 (Thu) 20:00 UTC is Fri 2025-03-07 04:00 in Beijing: due Tue 11 (Mon 10,
     # Tue 11), not Mon 10 as a Thursday receipt would be (Fri 7, Mon 10)
-    utc = dt.timezone.utc
+    utc = dt.UTC
     with Session(city.engine) as s, s.begin():
         new = desk.submit_suggestion(
             s,
