@@ -378,6 +378,7 @@ def generate_city(
     first_year: int = 2020,
     last_year: int = 2025,
     measured: tuple[str, ...] = (),
+    blank_latest: dict[str, str] | None = None,
 ) -> DemoFiles:
     """Write the sample city's org-unit and value files into ``out_dir``.
 
@@ -396,6 +397,9 @@ def generate_city(
     measured : tuple of str
         Data elements measured elsewhere for ``last_year`` (the demo's walking coverage):
         left empty in the XLSX so that the measurement supplies them.
+    blank_latest : dict, optional
+        ``{data element: community-code prefix}`` left empty in ``last_year`` because another
+        source supplies them (the residents'-voice demo computes them from its records).
 
     Returns
     -------
@@ -423,6 +427,9 @@ def generate_city(
     tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
     data = _simulate(rng, tree, n_years)
     data[[ELEMENTS.index(e) for e in measured], :, n_years - 1] = np.nan
+    for element, prefix in (blank_latest or {}).items():
+        rows = [c for c, code in enumerate(tree.communities) if code.startswith(prefix)]
+        data[ELEMENTS.index(element), rows, n_years - 1] = np.nan
 
     org_path = out_dir / "org_units.csv"
     _write_csv(org_path, [ORG_HEADER, *tree.rows], "utf-8-sig", "\n")

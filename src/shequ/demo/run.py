@@ -18,6 +18,7 @@ from ..report.formats import write
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
 from .spatial import MEASURED, SpatialDemo, build_spatial
+from .voice import BLANK_LATEST, VoiceDemo, run_voice
 
 DEMO_PERIOD = "2025"
 DEMO_LEVEL = "street"
@@ -35,6 +36,7 @@ class DemoOutcome:
     results_file: Path
     reports: list[Path]
     spatial: SpatialDemo | None = None
+    voice: VoiceDemo | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -43,13 +45,14 @@ class DemoOutcome:
     def describe(self, lang: str = "zh") -> str:
         f = self.files
         reports = "\n".join(f"  {p}" for p in self.reports)
+        voice = f"{self.voice.describe(lang)}\n" if self.voice else ""
         if lang == "zh":
-            return (
+            return voice + (
                 f"示例城市文件：{f.org_units.parent}\n数据库：{self.store_url}\n"
                 f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）\n"
                 f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}"
             )
-        return (
+        return voice + (
             f"Sample city files: {f.org_units.parent}\nStore: {self.store_url}\n"
             f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})\n"
             f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}"
@@ -63,7 +66,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
-    files = generate_city(out_dir, seed=seed, measured=MEASURED)
+    files = generate_city(out_dir, seed=seed, measured=MEASURED, blank_latest=BLANK_LATEST)
     store = open_store(db)
     plan = load_plan()
     imports = [
@@ -72,6 +75,8 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         import_values(store, files.values_latest, plan=plan, actor="demo"),
     ]
     spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
+    voice = run_voice(store, out_dir, plan, seed=seed)
+    imports += voice.imports
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -80,7 +85,9 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
     reports = _reports(store, out_dir / "reports", weakest)
-    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports, spatial)
+    return DemoOutcome(
+        store.url, files, imports, assessment, found, results_file, reports, spatial, voice
+    )
 
 
 def _reports(store: Store, folder: Path, street: str) -> list[Path]:

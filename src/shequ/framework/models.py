@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .expressions import Expression, parse_expression
 from .periods import parse_period
 from .scoring import ActionRule, CompositeSettings
+from .voice import VoiceSettings
 
 Comparator = Literal[">=", ">", "<=", "<", "reduce_by"]
 Direction = Literal["higher", "lower"]
@@ -156,6 +157,7 @@ class Plan(_Model):
     composite: CompositeSettings = CompositeSettings()
     actions: tuple[ActionRule, ...] = ()
     facility_types: tuple[FacilityType, ...] = ()
+    voice: VoiceSettings = VoiceSettings()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:
         """Indicators that enter the composite score (default: those with a target)."""

@@ -23,6 +23,7 @@ from ..store import orgunits, runs
 from ..store import tasks as store_tasks
 from ..store.db import Store
 from ._coverage import coverage_finding
+from ._voice import voice_lines
 
 LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 DIAGNOSED_SUBUNITS = 3
@@ -49,6 +50,7 @@ class ReportContext:
     generated: dt.date = field(default_factory=dt.date.today)
     overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
+    voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -108,6 +110,10 @@ def build_context(
     if found:
         context.findings["coverage"] = found
     _note_missing(context)
+    with store.begin() as conn:
+        context.voice = voice_lines(conn, unit, period, plan)
+    if context.voice:
+        del context.missing["voice"]
     return context
 
 

@@ -53,8 +53,13 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
     _rankings(doc, context, t, lang)
     for section in OPTIONAL:
         doc.add_heading(t[section], level=1)
-        reason = context.missing.get(section) or context.findings.get(section)
-        add_note(doc, labels.pick(reason, lang) if reason else t["present"])
+        reason = context.missing.get(section)
+        lines = context.voice if section == "voice" and not reason else []
+        for line in lines:
+            doc.add_paragraph(labels.pick(line, lang))
+        if not lines:
+            note = reason or context.findings.get(section)
+            add_note(doc, labels.pick(note, lang) if note else t["present"])
     _diagnosis(doc, context, t, lang)
     _appendix(doc, context, t, lang)
     path = Path(path)

@@ -242,3 +242,4 @@ class FollowUpTask(Base):
 
 
 from . import spatial as _spatial  # noqa: E402, F401  (spatial tables join the metadata)
+from . import voice as _voice  # noqa: E402,F401  (residents-voice tables, migration 0004)
