@@ -32,6 +32,15 @@ def _network(arrays: dict):
                          crs=str(arrays["crs"]))
 
 
+def _points(task: dict) -> dict[str, np.ndarray]:
+    """The points file; with variant ``on_node``, points and facilities moved onto nodes."""
+    pts = load(task["points"])
+    if task.get("variant", "edge") == "on_node":
+        for key in ("px", "py", "fx", "fy"):
+            pts[key] = pts[f"{key}_on_node"]
+    return pts
+
+
 def prepare_osm(task: dict, work: Path, phases: Phases) -> dict:
     from scipy.spatial import cKDTree
 
@@ -66,15 +75,15 @@ def coverage(task: dict, work: Path, phases: Phases) -> dict:
     from shequ.spatial import coverage as cov
     from shequ.spatial import network as nw
 
-    arrays, pts = load(task["network"]), load(task["points"])
+    arrays, pts = load(task["network"]), _points(task)
     radius = float(task["radius"])
-    with phases.time("network (from_edges)"):
+    with phases.time("network: from_edges + CSR"):
         net = _network(arrays)
         _ = net.graph
-    with phases.time("snap"):
+    with phases.time("snap: snap (edges)"):
         facilities = nw.snap(net, pts["fx"], pts["fy"])
         points = nw.snap(net, pts["px"], pts["py"])
-    with phases.time("query nearest_distances"):
+    with phases.time("query: nearest_distances"):
         distance = cov.nearest_distances(net, facilities, points, limit=radius)
     save(work / f"{task['label']}.npz", distance=distance,
          f_edge=facilities.edge, f_along=facilities.along, f_offset=facilities.offset,

@@ -33,29 +33,34 @@ def _network(task: dict) -> dict[str, np.ndarray]:
     return load(task["network"])
 
 
-def _points(task: dict) -> dict[str, np.ndarray]:
-    return load(task["points"])
+def _points(task: dict, variant: str = "edge") -> dict[str, np.ndarray]:
+    """The points file; with variant ``on_node``, points and facilities moved onto nodes."""
+    pts = load(task["points"])
+    if variant == "on_node":
+        for key in ("px", "py", "fx", "fy"):
+            pts[key] = pts[f"{key}_on_node"]
+    return pts
 
 
 def pandana_coverage(task: dict, work: Path, phases: Phases) -> dict:
     import pandana
     import pandas as pd
 
-    net, pts = _network(task), _points(task)
+    net, pts = _network(task), _points(task, task.get("variant", "edge"))
     radius = float(task["radius"])
-    with phases.time("network (CH build)"):
+    with phases.time("network: Network() incl. CH build"):
         nodes = pd.Index(np.arange(len(net["x"])), name="id")
         network = pandana.Network(
             pd.Series(net["x"], index=nodes), pd.Series(net["y"], index=nodes),
             pd.Series(net["u"]), pd.Series(net["v"]),
             pd.DataFrame({"length": net["length"]}), twoway=True,
         )
-    with phases.time("set_pois (facilities → node)"):
+    with phases.time("snap: set_pois (facilities → node)"):
         network.set_pois("facility", maxdist=radius, maxitems=1,
                          x_col=pd.Series(pts["fx"]), y_col=pd.Series(pts["fy"]))
-    with phases.time("get_node_ids (points → node)"):
+    with phases.time("snap: get_node_ids (points → node)"):
         point_node = network.get_node_ids(pd.Series(pts["px"]), pd.Series(pts["py"])).to_numpy()
-    with phases.time("query nearest_pois"):
+    with phases.time("query: nearest_pois"):
         found = network.nearest_pois(radius, "facility", num_pois=1, max_distance=np.inf)
         node_distance = found[1].to_numpy()
         distance = node_distance[network._node_indexes(pd.Series(point_node)).to_numpy()]
@@ -83,14 +88,14 @@ def networkx_coverage(task: dict, work: Path, phases: Phases) -> dict:
     import networkx as nx
     import osmnx as ox
 
-    net, pts = _network(task), _points(task)
+    net, pts = _network(task), _points(task, task.get("variant", "edge"))
     radius = float(task["radius"])
-    with phases.time("graph build"):
+    with phases.time("network: MultiDiGraph build"):
         graph = _osmnx_graph(net)
-    with phases.time("nearest_nodes"):
+    with phases.time("snap: nearest_nodes"):
         f_node = ox.distance.nearest_nodes(graph, pts["fx"], pts["fy"])
         p_node = ox.distance.nearest_nodes(graph, pts["px"], pts["py"])
-    with phases.time("multi-source Dijkstra"):
+    with phases.time("query: multi_source_dijkstra"):
         reached = nx.multi_source_dijkstra_path_length(
             graph, set(np.asarray(f_node).tolist()), cutoff=radius, weight="length")
         distance = np.array([reached.get(n, np.inf) for n in np.asarray(p_node).tolist()])

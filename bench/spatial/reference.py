@@ -60,3 +60,20 @@ def split_graph_distances(u, v, length, n: int, sources: tuple, targets: tuple, 
     n_src = len(sources[0])
     dist = dijkstra(graph, directed=True, indices=point[:n_src], min_only=True, limit=limit)
     return dist[point[n_src:]]
+
+
+def nearest_segment_offset(x, y, u, v, px, py, *, chunk: int = 64) -> np.ndarray:
+    """Brute force: metres from each point to its nearest straight edge (all edges tried)."""
+    x, y, u, v = (np.asarray(a) for a in (x, y, u, v))
+    ax, ay, bx, by = x[u], y[u], x[v], y[v]
+    dx, dy = bx - ax, by - ay
+    seg2 = dx * dx + dy * dy
+    out = np.empty(len(px))
+    for start in range(0, len(px), chunk):
+        qx = np.asarray(px[start:start + chunk])[:, None]
+        qy = np.asarray(py[start:start + chunk])[:, None]
+        t = np.divide((qx - ax) * dx + (qy - ay) * dy, seg2, out=np.zeros((qx.size, seg2.size)),
+                      where=seg2 > 0)
+        t = np.clip(t, 0.0, 1.0)
+        out[start:start + chunk] = np.hypot(ax + t * dx - qx, ay + t * dy - qy).min(axis=1)
+    return out
