@@ -99,11 +99,15 @@ def pairs(task: dict, work: Path, phases: Phases) -> dict:
 
     arrays, pts = load(task["network"]), load(task["points"])
     net = _network(arrays)
-    sx, sy = pts[task.get("sites_x", "fx")], pts[task.get("sites_y", "fy")]
-    with phases.time("snap"):
+    if "sites" in task:  # candidate sites (x, y) instead of the facilities
+        sites_file = load(task["sites"])
+        sx, sy = sites_file["x"], sites_file["y"]
+    else:
+        sx, sy = pts["fx"], pts["fy"]
+    with phases.time("snap: snap (edges)"):
         sites = nw.snap(net, sx, sy)
         points = nw.snap(net, pts["px"], pts["py"])
-    with phases.time("catchment_pairs"):
+    with phases.time("query: catchment_pairs"):
         facility, point, distance = access.catchment_pairs(net, sites, points,
                                                            limit=float(task["radius"]))
     save(Path(task["pairs_out"]), facility=facility, point=point, distance=distance,
