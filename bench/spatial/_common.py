@@ -228,3 +228,30 @@ def memory_cell(result: dict) -> str:
         return "—"
     peak = max(result["peak_mb"], result["maxrss_mb"])
     return f"{peak:,.0f} (+{peak - result['baseline_mb']:,.0f})"
+
+
+# ----------------------------------------------------------------------------- inputs
+
+#: variant ``on_node_q``: edge lengths rounded UP to a multiple of this (metres). 1/8 m is
+#: exact in binary floating point AND a whole number of millimetres, so pandana's integer
+#: millimetre weights (it truncates ``length × 1000``) and our float64 sums are both exact.
+QUANTUM_M = 0.125
+VARIANTS = ("on_node", "on_node_q", "edge")
+
+
+def network_arrays(task: dict) -> dict[str, np.ndarray]:
+    """The network file of ``task``; lengths quantised for variant ``on_node_q``."""
+    net = load(task["network"])
+    if task.get("variant") == "on_node_q":
+        net["length"] = np.ceil(net["length"] / QUANTUM_M) * QUANTUM_M
+    return net
+
+
+def points_arrays(task: dict) -> dict[str, np.ndarray]:
+    """The points file of ``task``; for the ``on_node*`` variants every point and facility
+    is moved exactly onto its nearest node (offset 0)."""
+    pts = load(task["points"])
+    if task.get("variant", "edge").startswith("on_node"):
+        for key in ("px", "py", "fx", "fy"):
+            pts[key] = pts[f"{key}_on_node"]
+    return pts

@@ -7,14 +7,21 @@ vs osmnx/networkx, on identical networks and points, in one run.
     python bench/spatial/bench_coverage.py --preset large --with-pandana   # + pandana, minutes
 
 Run it with shequ's venv (`/work/wt-spatial/.venv/bin/python` while the spatial branch is in
-progress); peers run in /tmp/peers-venv via subprocess. Two variants of the same inputs:
+progress); peers run in /tmp/peers-venv via subprocess. Three variants of the same inputs:
 
 * ``on_node`` — every point and facility placed exactly on a network node (offset 0): the
-  only way node-snapping peers can give identical numbers. Covered populations must match.
-* ``edge`` — the real points. shequ snaps to the nearest EDGE and counts the walk to the
-  street and the partial edges; pandana and osmnx snap to the nearest NODE. The difference
-  is reported, not required to vanish. shequ's answers are checked against an independent
-  split-graph Dijkstra (`reference.py`) and brute-force nearest-segment offsets instead.
+  only way node-snapping peers can give the same numbers. networkx must match exactly;
+  pandana is reported only, because it stores each edge as whole millimetres (it
+  truncates ``length × 1000`` to an integer), so its walks come out up to ~1 mm per edge
+  short and points a few millimetres beyond the radius count as covered.
+* ``on_node_q`` — the same, with every edge length rounded up to a multiple of 1/8 m
+  (exact in binary and a whole number of millimetres): now every approach computes exact
+  sums, and covered populations must be IDENTICAL, pandana included.
+* ``edge`` — the real points and lengths. shequ snaps to the nearest EDGE and counts the
+  walk to the street and the partial edges; pandana and osmnx snap to the nearest NODE.
+  The difference is reported, not required to vanish. shequ's answers are checked
+  against an independent split-graph Dijkstra (`reference.py`) and brute-force
+  nearest-segment offsets instead.
 
 Columns: network = building the routable network (pandana: its contraction hierarchies);
 snapping = points and facilities onto the network; query = the distance search; end to
@@ -35,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import data as cities  # noqa: E402
 import reference  # noqa: E402
 from _common import (  # noqa: E402
-    OURS_PYTHON, PEERS_PYTHON, fmt_ratio, fmt_s, load, machine, memory_cell, run_child, table,
-    write_report,
+    OURS_PYTHON, PEERS_PYTHON, QUANTUM_M, VARIANTS, fmt_ratio, fmt_s, load, machine,
+    memory_cell, network_arrays, run_child, table, write_report,
 )
 
 PRESETS = {  # side, points, facilities, approaches
@@ -60,6 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", choices=RUNNERS, help="approaches to run")
     parser.add_argument("--with-pandana", action="store_true", help="large preset: add pandana")
     parser.add_argument("--rebuild", action="store_true", help="re-extract the OSM data")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     return parser.parse_args(argv)
 
 
@@ -72,8 +80,10 @@ def phase_sum(result: dict, prefix: str) -> float | None:
 def agreement(ours: np.ndarray, peer: np.ndarray, pop: np.ndarray, radius: float) -> dict:
     a, b = ours <= radius, peer <= radius
     both = np.isfinite(ours) & np.isfinite(peer) & a & b
+    differ = np.flatnonzero(a != b)[:5]
     return {
         "covered_ours": float(pop[a].sum()), "covered_peer": float(pop[b].sum()),
+        "examples": [[int(i), float(ours[i]), float(peer[i])] for i in differ],
         "status_mismatch_points": int((a != b).sum()),
         "max_abs_diff_m": float(np.abs(ours[both] - peer[both]).max()) if both.any() else 0.0,
     }
@@ -101,10 +111,11 @@ def reference_checks(city: cities.City, variant: str, ours: dict, radius: float)
     """shequ against the independent reference (node Dijkstra / split graph / brute snap)."""
     if "error" in ours:
         return {}
-    net, pts = load(city.network), load(city.points)
+    net = network_arrays({"network": str(city.network), "variant": variant})
+    pts = load(city.points)
     n = len(net["x"])
     snapped = load(Path(ours["python_work"]) / f"ours_{variant}.npz")
-    if variant == "on_node":
+    if variant.startswith("on_node"):
         ref = reference.node_distances(net["u"], net["v"], net["length"], n, pts["f_node"],
                                        radius)[pts["p_node"]]
         kind = "node Dijkstra (scipy)"
@@ -164,14 +175,19 @@ def report(city, args, runs: dict, checks: dict) -> tuple[str, dict]:
                          f"faster than pandana end to end (target ≥ 10×: {'PASS' if e2e >= 10 else 'FAIL'}); "
                          f"shequ query / pandana query = {q_ratio:.2f} (target ≤ 2: "
                          f"{'PASS' if q_ratio <= 2 else 'FAIL'}); snapping+query / pandana's = {sq_ratio:.2f}")
-        if variant == "on_node":
+        if variant.startswith("on_node"):
             for name, r in results.items():
                 if "agreement" in r:
                     same = r["agreement"]["covered_ours"] == r["agreement"]["covered_peer"]
-                    verdicts.append(same)
-                    lines.append(f"on_node: covered population shequ {r['agreement']['covered_ours']:,.0f} "
+                    # with real lengths pandana truncates every edge to whole millimetres:
+                    # informational there; required for the quantised lengths and networkx
+                    if variant == "on_node_q" or name != "pandana":
+                        verdicts.append(same)
+                    lines.append(f"{variant}: covered population shequ {r['agreement']['covered_ours']:,.0f} "
                                  f"vs {name} {r['agreement']['covered_peer']:,.0f}: "
                                  f"{'IDENTICAL' if same else 'DIFFERENT'}")
+                    lines += [f"    point {i}: shequ {d_ours:.6f} m, {name} {d_peer:.6f} m"
+                              for i, d_ours, d_peer in r["agreement"]["examples"] if not same]
         elif "agreement" in pandana:
             a = pandana["agreement"]
             lines.append(f"edge: edge snapping (shequ) vs node snapping (pandana): covered "
@@ -215,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     runs, checks = {}, {}
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
         work = Path(tmp)
-        for variant in ("on_node", "edge"):
+        for variant in args.variants:
             runs[variant] = run_variant(city, variant, approaches, args, work)
             if "ours" in runs[variant]:
                 runs[variant]["ours"]["python_work"] = str(work)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Phases, child_main, load, save  # noqa: E402
+from _common import Phases, child_main, load, network_arrays, points_arrays, save  # noqa: E402
 
 
 def _network(arrays: dict):
@@ -30,15 +30,6 @@ def _network(arrays: dict):
 
     return nw.from_edges(arrays["x"], arrays["y"], arrays["u"], arrays["v"], arrays["length"],
                          crs=str(arrays["crs"]))
-
-
-def _points(task: dict) -> dict[str, np.ndarray]:
-    """The points file; with variant ``on_node``, points and facilities moved onto nodes."""
-    pts = load(task["points"])
-    if task.get("variant", "edge") == "on_node":
-        for key in ("px", "py", "fx", "fy"):
-            pts[key] = pts[f"{key}_on_node"]
-    return pts
 
 
 def prepare_osm(task: dict, work: Path, phases: Phases) -> dict:
@@ -75,7 +66,7 @@ def coverage(task: dict, work: Path, phases: Phases) -> dict:
     from shequ.spatial import coverage as cov
     from shequ.spatial import network as nw
 
-    arrays, pts = load(task["network"]), _points(task)
+    arrays, pts = network_arrays(task), points_arrays(task)
     radius = float(task["radius"])
     with phases.time("network: from_edges + CSR"):
         net = _network(arrays)

@@ -26,27 +26,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Phases, child_main, load, save  # noqa: E402
-
-
-def _network(task: dict) -> dict[str, np.ndarray]:
-    return load(task["network"])
-
-
-def _points(task: dict, variant: str = "edge") -> dict[str, np.ndarray]:
-    """The points file; with variant ``on_node``, points and facilities moved onto nodes."""
-    pts = load(task["points"])
-    if variant == "on_node":
-        for key in ("px", "py", "fx", "fy"):
-            pts[key] = pts[f"{key}_on_node"]
-    return pts
+from _common import Phases, child_main, load, network_arrays, points_arrays, save  # noqa: E402
 
 
 def pandana_coverage(task: dict, work: Path, phases: Phases) -> dict:
     import pandana
     import pandas as pd
 
-    net, pts = _network(task), _points(task, task.get("variant", "edge"))
+    net, pts = network_arrays(task), points_arrays(task)
     radius = float(task["radius"])
     with phases.time("network: Network() incl. CH build"):
         nodes = pd.Index(np.arange(len(net["x"])), name="id")
@@ -88,7 +75,7 @@ def networkx_coverage(task: dict, work: Path, phases: Phases) -> dict:
     import networkx as nx
     import osmnx as ox
 
-    net, pts = _network(task), _points(task, task.get("variant", "edge"))
+    net, pts = network_arrays(task), points_arrays(task)
     radius = float(task["radius"])
     with phases.time("network: MultiDiGraph build"):
         graph = _osmnx_graph(net)
@@ -109,7 +96,7 @@ def access_2sfca(task: dict, work: Path, phases: Phases) -> dict:
     import pandas as pd
     from access import Access, weights
 
-    pairs, pts = load(task["pairs"]), _points(task)
+    pairs, pts = load(task["pairs"]), load(task["points"])
     radius = float(task["radius"])
     with phases.time("tables"):
         demand = pd.DataFrame({"point": np.arange(len(pts["pop"])), "pop": pts["pop"]})
