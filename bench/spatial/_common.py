@@ -38,14 +38,15 @@ OURS_PYTHON = os.environ.get("SHEQU_OURS_PYTHON", sys.executable)
 
 
 class PeakRSS:
-    """Sample this process's resident set size (psutil) every ``interval`` seconds.
+    """Sample the resident set size (psutil) of this process and its children every
+    ``interval`` seconds.
 
     ``baseline_mb`` is the RSS when sampling started, ``peak_mb`` the largest sample;
-    ``maxrss_mb`` is the kernel's exact high-water mark (``getrusage``) for the whole
-    process life, which catches spikes shorter than the sampling interval.
+    ``maxrss_mb`` is the kernel's exact high-water mark (``getrusage``) of this process
+    alone for its whole life, which catches spikes shorter than the sampling interval.
     """
 
-    def __init__(self, interval: float = 0.005) -> None:
+    def __init__(self, interval: float = 0.01) -> None:
         import psutil
 
         self._proc = psutil.Process()
@@ -55,7 +56,16 @@ class PeakRSS:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _rss(self) -> float:
-        return self._proc.memory_info().rss / 2**20
+        """RSS of this process plus its children (pulp runs CBC as a child process)."""
+        import psutil
+
+        total = self._proc.memory_info().rss
+        for child in self._proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
 
     def _run(self) -> None:
         while not self._stop.is_set():
