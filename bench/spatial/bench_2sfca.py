@@ -25,9 +25,17 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import data as cities  # noqa: E402
-from _common import (  # noqa: E402
-    OURS_PYTHON, PEERS_PYTHON, fmt_ratio, fmt_s, load, machine, memory_cell, run_child, table,
+import data as cities
+from _common import (
+    OURS_PYTHON,
+    PEERS_PYTHON,
+    fmt_ratio,
+    fmt_s,
+    load,
+    machine,
+    memory_cell,
+    run_child,
+    table,
     write_report,
 )
 

@@ -39,11 +39,21 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import data as cities  # noqa: E402
-import reference  # noqa: E402
-from _common import (  # noqa: E402
-    OURS_PYTHON, PEERS_PYTHON, QUANTUM_M, VARIANTS, fmt_ratio, fmt_s, load, machine,
-    memory_cell, network_arrays, run_child, table, write_report,
+import data as cities
+import reference
+from _common import (
+    OURS_PYTHON,
+    PEERS_PYTHON,
+    VARIANTS,
+    fmt_ratio,
+    fmt_s,
+    load,
+    machine,
+    memory_cell,
+    network_arrays,
+    run_child,
+    table,
+    write_report,
 )
 
 PRESETS = {  # side, points, facilities, approaches
@@ -138,18 +148,16 @@ def reference_checks(city: cities.City, variant: str, ours: dict, radius: float)
     return out
 
 
-def report(city, args, runs: dict, checks: dict) -> tuple[str, dict]:
-    pop = load(city.points)["pop"]
-    header = ["approach", "variant", "network", "snapping", "query", "end to end",
-              "peak MB (+Δ)", "covered pop.", "vs shequ"]
-    rows, verdicts = [], []
+def table_rows(runs: dict, pop: np.ndarray, radius: float) -> list[list[str]]:
+    """One row per (variant, approach); stores each peer's agreement with shequ in it."""
+    rows = []
     for variant, results in runs.items():
         ours = results.get("ours", {})
         for name, r in results.items():
-            covered = "—" if "error" in r else f"{pop[r['distance'] <= args.radius].sum():,.0f}"
+            covered = "—" if "error" in r else f"{pop[r['distance'] <= radius].sum():,.0f}"
             versus = ""
             if name != "ours" and "error" not in r and "distance" in ours:
-                agree = agreement(ours["distance"], r["distance"], pop, args.radius)
+                agree = agreement(ours["distance"], r["distance"], pop, radius)
                 r["agreement"] = agree
                 versus = (f"{agree['status_mismatch_points']} pts differ, "
                           f"max |Δd| {agree['max_abs_diff_m']:.2g} m")
@@ -157,6 +165,30 @@ def report(city, args, runs: dict, checks: dict) -> tuple[str, dict]:
                          fmt_s(phase_sum(r, "snap")), fmt_s(phase_sum(r, "query")),
                          fmt_s(phase_sum(r, "")), memory_cell(r), covered,
                          "FAILED" if "error" in r else versus])
+    return rows
+
+
+def reference_lines(checks: dict) -> tuple[list[str], list[bool]]:
+    """One line per variant checked against `reference.py`, and whether it agreed."""
+    lines, verdicts = [], []
+    for variant, check in checks.items():
+        if check:
+            ok = check["status_mismatch_points"] == 0 and check["max_abs_diff_m"] < 1e-6
+            ok = ok and check.get("snap_max_offset_diff_m", 0.0) < 1e-6
+            verdicts.append(ok)
+            snap_note = (f"; snap offsets vs brute force on {check['snap_sample']} points: max "
+                         f"|Δ| {check['snap_max_offset_diff_m']:.2g} m" if "snap_sample" in check else "")
+            lines.append(f"{variant}: shequ vs {check['reference']}: "
+                         f"{check['status_mismatch_points']} points differ, max |Δd| "
+                         f"{check['max_abs_diff_m']:.2g} m{snap_note}: {'AGREE' if ok else 'DISAGREE'}")
+    return lines, verdicts
+
+
+def report(city, args, runs: dict, checks: dict) -> tuple[str, dict]:
+    header = ["approach", "variant", "network", "snapping", "query", "end to end",
+              "peak MB (+Δ)", "covered pop.", "vs shequ"]
+    rows = table_rows(runs, load(city.points)["pop"], args.radius)
+    verdicts = []
     lines = [f"# Coverage within {args.radius:g} m — {city.name}", machine(), "",
              "sizes: " + ", ".join(f"{k} {v:,}" for k, v in city.sizes().items()), ""]
     if city.name == "helsinki":
@@ -194,16 +226,9 @@ def report(city, args, runs: dict, checks: dict) -> tuple[str, dict]:
                          f"{a['covered_ours']:,.0f} vs {a['covered_peer']:,.0f} "
                          f"({a['covered_ours'] - a['covered_peer']:+,.0f}), "
                          f"{a['status_mismatch_points']} points change status")
-    for variant, check in checks.items():
-        if check:
-            ok = check["status_mismatch_points"] == 0 and check["max_abs_diff_m"] < 1e-6
-            ok = ok and check.get("snap_max_offset_diff_m", 0.0) < 1e-6
-            verdicts.append(ok)
-            snap_note = (f"; snap offsets vs brute force on {check['snap_sample']} points: max "
-                         f"|Δ| {check['snap_max_offset_diff_m']:.2g} m" if "snap_sample" in check else "")
-            lines.append(f"{variant}: shequ vs {check['reference']}: "
-                         f"{check['status_mismatch_points']} points differ, max |Δd| "
-                         f"{check['max_abs_diff_m']:.2g} m{snap_note}: {'AGREE' if ok else 'DISAGREE'}")
+    more, ok = reference_lines(checks)
+    lines += more
+    verdicts += ok
     ours_large = runs.get("edge", {}).get("ours", {})
     if args.preset == "large" and phase_sum(ours_large, ""):
         snap_query = phase_sum(ours_large, "snap") + phase_sum(ours_large, "query")

@@ -28,10 +28,19 @@ import numpy as np
 import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import data as cities  # noqa: E402
-from _common import (  # noqa: E402
-    OURS_PYTHON, PEERS_PYTHON, fmt_ratio, fmt_s, load, machine, memory_cell, run_child, save,
-    table, write_report,
+import data as cities
+from _common import (
+    OURS_PYTHON,
+    PEERS_PYTHON,
+    fmt_ratio,
+    fmt_s,
+    load,
+    machine,
+    memory_cell,
+    run_child,
+    save,
+    table,
+    write_report,
 )
 
 PRESETS = {  # synthetic side, points, candidate sites (None = Helsinki), radius, p

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Phases, child_main, load, network_arrays, points_arrays, save  # noqa: E402
+from _common import Phases, child_main, load, network_arrays, points_arrays, save
 
 
 def _network(arrays: dict):
@@ -34,7 +34,6 @@ def _network(arrays: dict):
 
 def prepare_osm(task: dict, work: Path, phases: Phases) -> dict:
     from scipy.spatial import cKDTree
-
     from shequ.spatial import crs as crs_mod
     from shequ.spatial import network as nw
 
@@ -103,7 +102,7 @@ def pairs(task: dict, work: Path, phases: Phases) -> dict:
                                                            limit=float(task["radius"]))
     save(Path(task["pairs_out"]), facility=facility, point=point, distance=distance,
          n_sites=len(sx), n_points=len(pts["px"]))
-    return {"pairs": int(len(facility))}
+    return {"pairs": len(facility)}
 
 
 def fca(task: dict, work: Path, phases: Phases) -> dict:
@@ -123,12 +122,11 @@ def fca(task: dict, work: Path, phases: Phases) -> dict:
                 data["facility"], data["point"], data["distance"], supply=pts["capacity"],
                 demand=pts["pop"], bands=bands)
     save(work / f"{task['label']}.npz", **out)
-    return {"points": int(len(plain))}
+    return {"points": len(plain)}
 
 
 def siting(task: dict, work: Path, phases: Phases) -> dict:
     import scipy.sparse as sp
-
     from shequ.spatial import siting as st
 
     data = load(task["matrix"])

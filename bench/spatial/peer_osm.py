@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Phases, child_main, save  # noqa: E402
+from _common import Phases, child_main, save
 
 SERVICES = {
     "library", "school", "kindergarten", "clinic", "doctors", "dentist", "pharmacy",

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Phases, child_main, load, network_arrays, points_arrays, save  # noqa: E402
+from _common import Phases, child_main, load, network_arrays, points_arrays, save
 
 
 def pandana_coverage(task: dict, work: Path, phases: Phases) -> dict:
