@@ -86,15 +86,21 @@ class PeakRSS:
 
 
 class Phases(dict):
-    """Seconds per named phase, in the order they ran."""
+    """Wall-clock seconds per named phase, in the order they ran; ``cpu`` holds the CPU
+    seconds of this process (all its threads) in the same phases."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: dict[str, float] = {}
 
     @contextmanager
     def time(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self[name] = self.get(name, 0.0) + time.perf_counter() - start
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
 
 
 # ----------------------------------------------------------------------------- children
@@ -107,7 +113,8 @@ def child_main(handlers: dict[str, Handler], preload: dict[str, list[str]] | Non
 
     The handler gets (task, workdir, phases), fills ``phases`` with its timed steps and
     returns a JSON-able dict; with ``task["repeat"] = R`` it runs R times (each from the
-    input files) and the run with the smallest total is reported; arrays go to ``workdir`` as ``.npz`` files it names. The
+    input files) and the run with the smallest total is reported (``cpu_s``: the CPU
+    seconds of this process, all threads, in that run's phases); arrays go to ``workdir`` as ``.npz`` files it names. The
     modules in ``preload[kind]`` are imported before memory sampling starts, so that the
     reported increase is the work's, not the libraries'.
     """
@@ -129,6 +136,8 @@ def child_main(handlers: dict[str, Handler], preload: dict[str, list[str]] | Non
     best = min(runs, key=lambda p: sum(p.values()))
     out.update(
         phases=dict(best),
+        cpu_s=sum(best.cpu.values()),
+        phases_cpu=best.cpu,
         runs=len(runs),
         baseline_mb=round(rss.baseline_mb, 1),
         peak_mb=round(rss.peak_mb, 1),
@@ -191,10 +200,12 @@ def load(path: Path | str) -> dict[str, np.ndarray]:
 def machine() -> str:
     import psutil
 
+    load1, load5, _ = os.getloadavg()
     return (
         f"{platform.node()} · {platform.processor() or platform.machine()} · "
         f"{psutil.cpu_count(logical=True)} CPUs · {psutil.virtual_memory().total / 2**30:.0f} GiB · "
-        f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
+        f"load average {load1:.1f} / {load5:.1f} (1 / 5 min; the machine is shared)"
     )
 
 
