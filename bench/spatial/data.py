@@ -79,3 +79,10 @@ def network_comparison(city: City) -> list[list[str]]:
         ["osmnx (pyrosm → simplified, undirected)", f"{peer['osmnx_nodes']:,}",
          f"{peer['osmnx_edges']:,}", f"{peer['osmnx_km']:.2f}", "intersections only"],
     ]
+
+
+def left_out_note(city: City) -> str:
+    """What pyrosm's walking filter drops (km by highway value), to explain the difference."""
+    dropped = city.info["peers"].get("pyrosm_left_out_km_by_highway", {})
+    return "pyrosm 'walking' leaves out (km by highway): " + ", ".join(
+        f"{k} {v:.2f}" for k, v in dropped.items())

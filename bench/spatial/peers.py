@@ -130,7 +130,8 @@ def spopt_siting(task: dict, work: Path, phases: Phases) -> dict:
     with phases.time("dense cost matrix"):
         cost = np.full((int(data["n_points"]), int(data["n_sites"])), 1e9)
         cost[data["point"], data["site"]] = data["distance"]
-    solver = pulp.PULP_CBC_CMD(msg=False)
+    limit = task.get("peer_time_limit")
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=float(limit) if limit else None)
     if task["model"] == "mclp":
         with phases.time("from_cost_matrix"):
             model = MCLP.from_cost_matrix(cost, data["weight"], radius,
@@ -142,6 +143,8 @@ def spopt_siting(task: dict, work: Path, phases: Phases) -> dict:
         model = model.solve(solver)
     chosen = [j for j, var in enumerate(model.fac_vars) if (var.value() or 0) > 0.5]
     status = pulp.LpStatus[model.problem.status]
+    if model.problem.sol_status != pulp.LpSolutionOptimal:  # e.g. stopped by the time limit
+        status += f" ({pulp.LpSolution[model.problem.sol_status]})"
     save(work / f"{task['label']}.npz", chosen=np.array(chosen, dtype=np.int64))
     return {"objective": float(pulp.value(model.problem.objective)), "status": status,
             "chosen": chosen}
