@@ -56,9 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--preset", choices=PRESETS, default="helsinki")
     parser.add_argument("--radius", type=float, help="service radius, metres")
     parser.add_argument("-p", type=int, help="MCLP: number of sites to open")
-    parser.add_argument("--time-limit", type=float, default=300.0, help="shequ's HiGHS limit, s")
+    parser.add_argument("--time-limit", type=float, default=300.0,
+                        help="shequ's HiGHS wall-clock limit, s (default 300)")
     parser.add_argument("--peer-time-limit", type=float, default=None,
-                        help="spopt's CBC time limit, s (default: none, solve to optimality)")
+                        help="spopt's CBC time limit, s (default: the same as shequ's)")
     return parser.parse_args(argv)
 
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"{fmt_s(sum(prep['phases'].values()))} (not timed below)", ""]
         for model, matrix in (("mclp", mclp), ("lscp", lscp)):
             task = {"label": model, "model": model, "matrix": str(matrix), "radius": radius,
-                    "p": p, "time_limit": args.time_limit, "peer_time_limit": args.peer_time_limit}
+                    "p": p, "time_limit": args.time_limit, "peer_time_limit": args.peer_time_limit or args.time_limit}
             res = {}
             for name, python, script, kind in (("shequ", OURS_PYTHON, "ours.py", "siting"),
                                                ("spopt", PEERS_PYTHON, "peers.py", "spopt_siting")):
