@@ -14,7 +14,9 @@ LSCP needs every demand point coverable, so both sides get only the points that 
 candidate covers. Times: spopt = dense matrix + ``from_cost_matrix`` + ``solve``; shequ =
 cover matrix + ``maximal_covering``/``set_covering`` (its greedy start, row merging and
 HiGHS). Objectives are recomputed from each side's chosen sites, not just taken from the
-solvers' reports.
+solvers' reports. Both solvers get the same wall-clock limit (``--time-limit``, 300 s);
+one stopped by it says so (shequ: status ``time_limit`` with its proven gap; spopt:
+pulp's "Solution Found" instead of "Optimal Solution Found").
 """
 
 from __future__ import annotations
