@@ -265,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
                                                    args.radius)
     text, data = report(city, args, runs, checks)
     print("\n" + text)
-    path = write_report(f"coverage_{args.preset}", text, data)
+    name = f"coverage_{args.preset}"
+    if list(args.variants) != list(VARIANTS):  # a partial run does not replace the full one
+        name += "_" + "_".join(args.variants)
+    path = write_report(name, text, data)
     print(f"\nwritten: {path}")
     return 0 if text.endswith("PASS") else 1
 
