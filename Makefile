@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench lint clean install install-test
+.PHONY: run test bench bench-spatial lint clean install install-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/evaluate/bench_province.py
 	$(BIN)/python bench/voice/bench_voice.py
+
+## bench-spatial: coverage/siting/2SFCA vs pandana, osmnx, spopt, access (peers in their own venv, see bench/spatial/README.md)
+bench-spatial: install-test
+	bash bench/spatial/setup_peers.sh
+	-$(BIN)/python bench/spatial/bench_coverage.py
+	-$(BIN)/python bench/spatial/bench_siting.py
+	-$(BIN)/python bench/spatial/bench_2sfca.py
+	-$(BIN)/python bench/spatial/bench_coverage.py --preset large
 
 lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench

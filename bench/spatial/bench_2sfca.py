@@ -1,0 +1,133 @@
+"""Benchmark: capacity-aware accessibility — shequ two_step_fca vs PySAL access
+(``Access(...).two_stage_fca``, plain and enhanced with step weights) on the same pairs.
+
+    python bench/spatial/bench_2sfca.py                   # Helsinki: buildings × service POIs
+    python bench/spatial/bench_2sfca.py --preset mid      # 100 000 points × 200 facilities
+    python bench/spatial/bench_2sfca.py --preset large    # 1 M points × 2 000 facilities
+
+The facility–point pairs within the largest band (walking metres) are computed once by
+shequ's ``catchment_pairs`` and written to ``.npz`` (reported, not timed below); access
+gets them as its long origin–destination–cost table with named index columns
+(``point``, ``facility``). Plain 2SFCA uses ``--radius`` (access: ``max_cost``); the
+enhanced variant uses shequ's default bands for 2 × radius (1.00 / 0.68 / 0.22 over
+thirds; access: ``weights.step_fn`` with the same thresholds, ``max_cost`` = the last).
+Accessibility must agree to 1e-9 relative for every point (points reaching nothing: 0,
+access gives NaN, compared as 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import data as cities
+from _common import (
+    OURS_PYTHON,
+    PEERS_PYTHON,
+    fmt_ratio,
+    fmt_s,
+    load,
+    machine,
+    memory_cell,
+    run_child,
+    table,
+    write_report,
+)
+
+PRESETS = {"helsinki": None, "mid": (316, 100_000, 200), "large": (1000, 1_000_000, 2000)}
+RTOL = 1e-9
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", choices=PRESETS, default="helsinki")
+    parser.add_argument("--radius", type=float, default=500.0, help="plain 2SFCA radius, m")
+    return parser.parse_args(argv)
+
+
+def bands(radius: float) -> list[tuple[float, float]]:
+    """shequ's default E2SFCA bands over ``2 × radius`` (spatial.access.default_bands)."""
+    top = 2 * radius
+    return [(top / 3, 1.0), (2 * top / 3, 0.68), (top, 0.22)]
+
+
+def compare(ours: np.ndarray, peer: np.ndarray) -> dict:
+    scale = np.maximum(np.abs(ours), np.abs(peer))
+    rel = np.divide(np.abs(ours - peer), scale, out=np.zeros_like(scale), where=scale > 0)
+    return {"max_rel_diff": float(rel.max(initial=0.0)), "points_over_tol": int((rel > RTOL).sum()),
+            "nonzero_points": int((ours > 0).sum())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    preset = PRESETS[args.preset]
+    city = cities.helsinki() if preset is None else cities.synthetic(*preset)
+    task_bands = bands(args.radius)
+    with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
+        work = Path(tmp)
+        prep = run_child(OURS_PYTHON, "ours.py", {
+            "kind": "pairs", "network": str(city.network), "points": str(city.points),
+            "radius": task_bands[-1][0], "pairs_out": str(work / "pairs.npz")}, work,
+            timeout=3 * 3600)
+        if "error" in prep:
+            print("pairs preparation (ours.py pairs) FAILED:\n" + prep["error"])
+            return 1
+        n_pairs = prep["pairs"]
+        print(f"{city.name}: {n_pairs:,} pairs within {task_bands[-1][0]:g} m")
+        task = {"pairs": str(work / "pairs.npz"), "points": str(city.points),
+                "radius": args.radius, "bands": task_bands}
+        results = {}
+        for name, python, script, kind in (("shequ", OURS_PYTHON, "ours.py", "fca"),
+                                           ("access", PEERS_PYTHON, "peers.py", "access_2sfca")):
+            print(f"  {name:6s} …", end=" ", flush=True)
+            r = run_child(python, script, {**task, "kind": kind, "label": name}, work,
+                          timeout=3 * 3600)
+            if "error" in r:
+                print("FAILED\n" + r["error"])
+            else:
+                r["arrays"] = load(work / f"{name}.npz")
+                print(fmt_s(sum(r["phases"].values())))
+            results[name] = r
+    ours, peer = results["shequ"], results["access"]
+    rows, lines, verdicts = [], [], []
+    for variant, ours_phase, peer_phases in (
+        ("plain", "two_step_fca", ("tables", "Access(...)", "two_stage_fca")),
+        ("enhanced", "enhanced two_step_fca", ("enhanced two_stage_fca",)),
+    ):
+        t_ours = ours.get("phases", {}).get(ours_phase)
+        t_peer = sum(peer["phases"].get(p, 0.0) for p in peer_phases) if "phases" in peer else None
+        agree = (compare(ours["arrays"][variant], peer["arrays"][variant])
+                 if "arrays" in ours and "arrays" in peer else None)
+        verdicts.append(bool(agree) and agree["points_over_tol"] == 0)
+        label = (f"2SFCA {args.radius:g} m" if variant == "plain"
+                 else "E2SFCA " + " / ".join(f"≤{u:g} m:{w:g}" for u, w in task_bands))
+        rows.append([label, fmt_s(t_ours), fmt_s(t_peer), fmt_ratio(t_peer, t_ours),
+                     "—" if not agree else f"{agree['max_rel_diff']:.2g}",
+                     "—" if not agree else f"{agree['points_over_tol']}",
+                     "—" if not agree else f"{agree['nonzero_points']:,}"])
+        results[variant] = agree
+    sizes = city.sizes()
+    lines = [f"# 2SFCA — {city.name}", machine(), "",
+             f"{sizes['points']:,} points × {sizes['facilities']:,} facilities; {n_pairs:,} pairs "
+             f"within {task_bands[-1][0]:g} m from shequ catchment_pairs in "
+             f"{fmt_s(sum(prep['phases'].values()))} (not timed below)", "",
+             table(["measure", "shequ", "access", "speed-up", "max rel. diff", "points > 1e-9",
+                    "points with access > 0"], rows), "",
+             f"peak MB (+Δ): shequ {memory_cell(ours)}, access {memory_cell(peer)}",
+             f"AGREEMENT: {'PASS' if all(verdicts) else 'FAIL'}"]
+    text = "\n".join(lines)
+    print("\n" + text)
+    for r in (ours, peer):
+        r.pop("arrays", None)
+    path = write_report(f"2sfca_{args.preset}", text, {"results": results, "pairs": n_pairs})
+    print(f"\nwritten: {path}")
+    return 0 if all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
