@@ -359,3 +359,7 @@ def check_plan(
         targets = [t for t in plan.targets if t.indicator == ind.code]
         shown = "; ".join(f"{t.comparator} {t.value:g} ({t.period})" for t in targets) or "—"
         console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
+
+from . import cli_web  # noqa: E402  (web: serve, users)
+
+cli_web.register(app, import_app)

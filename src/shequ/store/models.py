@@ -239,3 +239,5 @@ class FollowUpTask(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
+
+from . import accounts as _accounts  # noqa: E402, F401  (web accounts tables, migration 0005)

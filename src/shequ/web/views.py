@@ -1,0 +1,162 @@
+"""What the pages show, gathered from a stored evaluation run and cached per run.
+
+Numbers come from `report.context.build_context` (the same gathering the Word and PDF
+reports use): this module only picks, orders and labels them. Stored-run data are read in
+the server process; trends, projections and diagnoses come from the worker process.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import pandas as pd
+
+from .. import labels
+from ..errors import EvaluationError
+from ..report.context import ReportContext, build_context
+from ..store import runs
+from ..store.db import Store
+
+
+class ContextCache:
+    """Report contexts by (run, unit, kind); a new run or changed data makes new keys."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def latest_run_id(store: Store) -> int | None:
+    try:
+        with store.begin() as conn:
+            return int(runs.get(conn, "latest").id)
+    except EvaluationError:
+        return None
+
+
+def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
+    """A unit's context from what run ``run_id`` stored (no engine; fast, cached)."""
+    return cache.get(("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Rows of an indicator table: name, value, target and status, labelled in ``lang``."""
+    rows = []
+    for r in frame.to_dict("records"):
+        decimals = int(r.get("decimals") or 1)
+        rows.append(
+            {
+                "indicator": r["indicator"],
+                "name": r["indicator_name"] if lang == "zh" else r["indicator_name_en"],
+                "dimension": r.get("dimension"),
+                "value": labels.number(_clean(r["value"]), decimals),
+                "raw_value": _clean(r["value"]),
+                "unit": (r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
+                "target": labels.target_text(r.get("comparator"), _clean(r.get("target")), decimals),
+                "status": r["status"],
+                "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
+                "reporting": f"{r.get('reporting_units')}/{r.get('expected_units')}",
+                "trend": labels.pick(labels.TREND.get(r.get("trend_status") or "", ("", "")), lang)
+                if "trend_status" in r
+                else "",
+                "projection": labels.number(_clean(r.get("projected_value")), decimals)
+                if "projected_value" in r
+                else "",
+                "org_unit": r["org_unit"],
+                "org_unit_name": r.get("org_unit_name"),
+            }
+        )
+    return rows
+
+
+def dimension_summary(context: ReportContext, lang: str) -> list[dict[str, Any]]:
+    """Per dimension: targets met out of targets with data, and the unit's score if scored."""
+    ind = context.indicators
+    scores = context.dimension_scores
+    mine = scores[scores["org_unit"] == context.unit] if len(scores) else scores
+    out = []
+    for d in context.plan.dimensions:
+        part = ind[ind["dimension"] == d.code]
+        judged = part[part["status"].isin(["met", "not_met"])]
+        score = mine[mine["dimension"] == d.code]["score"] if len(mine) else pd.Series([], dtype=float)
+        out.append(
+            {
+                "code": d.code,
+                "name": d.name if lang == "zh" else d.name_en,
+                "met": int((judged["status"] == "met").sum()),
+                "judged": len(judged),
+                "score": None if score.empty else _clean(float(score.iloc[0])),
+            }
+        )
+    return out
+
+
+def urgent_gaps(context: ReportContext, lang: str, n: int = 5) -> list[dict[str, Any]]:
+    return indicator_rows(context.serious_gaps(n), lang)
+
+
+def ranking(
+    store: Store,
+    run_id: int,
+    *,
+    allowed: set[str],
+    level: str,
+    dimension: str = "overall",
+    query: str = "",
+) -> pd.DataFrame:
+    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals."""
+    from ..store import orgunits
+
+    with store.begin() as conn:
+        scores = runs.composite_scores(conn, run_id)
+        names = orgunits.names(conn)
+    part = scores[
+        (scores["level"] == level)
+        & (scores["dimension"] == dimension)
+        & scores["org_unit"].isin(allowed)
+    ].copy()
+    part["name"] = part["org_unit"].map(names)
+    if query:
+        part = part[part["name"].str.contains(query, regex=False) | part["org_unit"].str.contains(query, regex=False)]
+    return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+
+
+def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
+    """A value per direct sub-unit: the overall score, or an indicator's value."""
+    if indicator:
+        sub = context.subunits[(context.subunits["indicator"] == indicator) & (context.subunits["depth"] == 1)]
+        return {r["org_unit"]: _clean(r["value"]) for r in sub.to_dict("records")}
+    overall = context.overall_scores
+    return {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+
+
+def peer_rows(context: ReportContext) -> list[dict[str, Any]]:
+    """Better-performing peers of similar size named by the diagnosis, per gap."""
+    rows = []
+    for diagnosis in context.diagnoses:
+        for gap in diagnosis.gaps:
+            for peer in gap.peers:
+                rows.append({"indicator": gap.indicator, "org_unit": peer.org_unit, "name": peer.name, "value": _clean(peer.value)})
+    return rows
