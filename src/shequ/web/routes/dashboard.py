@@ -165,6 +165,8 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
         for ind, g in history.groupby("indicator")
     }
     peers = views.peer_rows(context)
+    hidden_peers = sum(not user.sees(store, p["org_unit"]) for p in peers)
+    peers = [p for p in peers if user.sees(store, p["org_unit"])]
     return page(
         request,
         "scorecard.html",
@@ -175,6 +177,7 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
             "diagnoses": context.diagnoses,
             "tasks": context.tasks.to_dict("records"),
             "peers": peers,
+            "hidden_peers": hidden_peers,
             "dimensions": views.dimension_summary(context, lang),
             "period": period,
         },
