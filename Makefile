@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench lint clean install install-test
+.PHONY: run test bench lint clean install install-test web-assets serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,29 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+## web assets: ECharts and Swagger UI from the npm registry (package-lock.json), served locally
+WEB_STATIC := src/shequ/web/static
+$(WEB_STATIC)/echarts.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	  cp node_modules/echarts/dist/echarts.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	     node_modules/swagger-ui-dist/swagger-ui.css $(WEB_STATIC)/ && \
+	  cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png; \
+	else echo "npm not found: web pages show tables instead of charts and maps"; fi
 
-## run: build the sample city into $(DEMO)/shequ.db, import it and evaluate 2025
+web-assets: $(WEB_STATIC)/echarts.min.js
+
+install: $(VENV)/.installed web-assets
+install-test: $(VENV)/.installed-test web-assets
+
+## run: build the sample city into $(DEMO)/shequ.db, import it, evaluate 2025, then serve it
+## on http://127.0.0.1:8000 (demo accounts are printed)
 run: install
 	$(BIN)/shequ demo --out $(DEMO)
+	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
+
+serve: install
+	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
 
 ## test: the whole test suite; PostgreSQL tests run against a throwaway server when one can be started
 test: install-test
@@ -37,4 +54,4 @@ lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..evaluate.assessment import Assessment, assess
@@ -33,6 +33,7 @@ class DemoOutcome:
     diagnosis: Diagnosis
     results_file: Path
     reports: list[Path]
+    accounts: list = field(default_factory=list)
 
     @property
     def evaluation(self) -> Evaluation:
@@ -45,12 +46,20 @@ class DemoOutcome:
             return (
                 f"示例城市文件：{f.org_units.parent}\n数据库：{self.store_url}\n"
                 f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）\n"
-                f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}"
+                f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}\n"
+                f"网页演示账号（仅限示例库）：\n{self._accounts()}"
             )
         return (
             f"Sample city files: {f.org_units.parent}\nStore: {self.store_url}\n"
             f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})\n"
-            f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}"
+            f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}\n"
+            f"Web demo accounts (demo store only):\n{self._accounts()}"
+        )
+
+    def _accounts(self) -> str:
+        return "\n".join(
+            f"  {a.username:16} {a.password:22} {a.role:14} {a.scope} {a.scope_name}"
+            for a in self.accounts
         )
 
 
@@ -77,7 +86,10 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
     reports = _reports(store, out_dir / "reports", weakest)
-    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports)
+    from .accounts import create_demo_accounts
+
+    accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
+    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports, accounts)
 
 
 def _reports(store: Store, folder: Path, street: str) -> list[Path]:
