@@ -1,7 +1,5 @@
 """``shequ serve`` and ``shequ users add|token``: the web application's commands."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -17,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 
 from ..errors import ShequError
 from ..framework.loader import load_plan
@@ -25,8 +26,8 @@ from . import i18n
 from .deps import ANON_CSRF_COOKIE, LoginRequired, current_principal
 from .security import Throttle
 from .settings import Settings
-from .views import ContextCache
-from .worker import Worker
+from .views import ContextCache, latest_run_id
+from .worker import Worker, warm
 
 STATIC = Path(str(resources.files("shequ.web") / "static"))
 TEMPLATES = Path(str(resources.files("shequ.web") / "templates"))
@@ -44,6 +45,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if (run_id := latest_run_id(app.state.store)) is not None:
+            app.state.worker.submit(warm, settings.store_url, run_id)
         yield
         app.state.worker.shutdown()
         app.state.store.close()
@@ -62,13 +65,13 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
-    app.middleware("http")(_cookies_and_headers)
+    app.add_middleware(CookiesAndHeaders)
     return app
 
 
 def _state(app: FastAPI, settings: Settings) -> None:
     app.state.settings = settings
-    app.state.store = open_store(settings.store_url)
+    app.state.store = open_store(settings.store_url, pooled=True)
     app.state.plan = load_plan(settings.plan)
     app.state.cache = ContextCache()
     app.state.worker = Worker(settings.worker_processes)
@@ -81,24 +84,42 @@ def _state(app: FastAPI, settings: Settings) -> None:
     app.state.templates = templates
 
 
-async def _cookies_and_headers(request: Request, call_next):
-    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers."""
-    anon_csrf = request.cookies.get(ANON_CSRF_COOKIE)
-    if anon_csrf is None:
-        anon_csrf = secrets.token_urlsafe(24)
-        request.state.anon_csrf = anon_csrf
-    response: Response = await call_next(request)
-    secure = request.app.state.settings.https or request.url.scheme == "https"
-    if getattr(request.state, "anon_csrf", None):
-        response.set_cookie(
-            ANON_CSRF_COOKIE, anon_csrf, httponly=True, samesite="lax", secure=secure
-        )
-    if request.query_params.get("lang"):
-        response.set_cookie(i18n.LANG_COOKIE, i18n.lang_of(request), samesite="lax", secure=secure)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+class CookiesAndHeaders:
+    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers.
+
+    Plain ASGI (no BaseHTTPMiddleware): it runs on every request, so it stays cheap.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        settings: Settings = request.app.state.settings
+        secure = settings.https or scope.get("scheme") == "https"
+        cookies = Response()
+        if request.cookies.get(ANON_CSRF_COOKIE) is None:
+            token = secrets.token_urlsafe(24)
+            scope.setdefault("state", {})["anon_csrf"] = token
+            cookies.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure)
+        if request.query_params.get("lang"):
+            cookies.set_cookie(i18n.LANG_COOKIE, i18n.lang_of(request), samesite="lax", secure=secure)
+        extra = [(k, v) for k, v in cookies.raw_headers if k == b"set-cookie"]
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                for key, value in extra:
+                    headers.append(key.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _wants_html(request: Request) -> bool:

@@ -18,8 +18,10 @@ from ..store import accounts
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from .security import same_token
+from .views import Ttl
 
 SESSION_COOKIE = "shequ_session"
+_SUBTREES = Ttl(10.0)  # a changed tree reaches every user's scope within 10 s
 ANON_CSRF_COOKIE = "shequ_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -56,8 +58,12 @@ class Principal:
         """Codes of the user's subtree on ``day`` (default today)."""
         day = day or dt.date.today()
         if day not in self._subtrees:
-            with store.begin() as conn:
-                self._subtrees[day] = set(store_orgunits.subtree(conn, self.scope, day))
+
+            def make() -> set[str]:
+                with store.begin() as conn:
+                    return set(store_orgunits.subtree(conn, self.scope, day))
+
+            self._subtrees[day] = _SUBTREES.get((store.url, self.scope, day), make)
         return self._subtrees[day]
 
     def sees(self, store: Store, code: str, day: dt.date | None = None) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -28,26 +29,66 @@ class ContextCache:
         self.size = size
         self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[tuple, threading.Lock] = {}
 
     def get(self, key: tuple, make) -> Any:
+        """The cached value, or ``make()`` computed once however many requests ask at once."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                self._making.pop(key, None)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
         return value
 
 
+class Ttl:
+    """A value per key kept for ``seconds`` (the latest run, subtrees): pages read them on
+    every request, and a new run or a changed tree shows within that time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any, make) -> Any:
+        now = time.monotonic()
+        found = self._items.get(key)
+        if found is not None and now - found[0] < self.seconds:
+            return found[1]
+        value = make()
+        self._items[key] = (now, value)
+        return value
+
+
+_LATEST = Ttl(2.0)
+
+
+def latest_run(store: Store) -> tuple[int, str] | None:
+    """(id, period) of the newest evaluation run, or None."""
+
+    def make():
+        try:
+            with store.begin() as conn:
+                row = runs.get(conn, "latest")
+        except EvaluationError:
+            return None
+        return int(row.id), row.periods.split(",")[-1]
+
+    return _LATEST.get(store.url, make)
+
+
 def latest_run_id(store: Store) -> int | None:
-    try:
-        with store.begin() as conn:
-            return int(runs.get(conn, "latest").id)
-    except EvaluationError:
-        return None
+    found = latest_run(store)
+    return None if found is None else found[0]
 
 
 def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:

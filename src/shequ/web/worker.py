@@ -101,6 +101,13 @@ def _assessment(store, run_id: int):
     return _ASSESSMENTS[key]
 
 
+def warm(store_url: str, run_id: int) -> None:
+    """Compute a run's assessment ahead of the first scorecard (started with the server)."""
+    from ..store.db import open_store
+
+    _assessment(open_store(store_url, migrate=False), run_id)
+
+
 def full_context(store_url: str, run_id: int, unit: str):
     """A unit's report context with trends, projections and diagnosis (for scorecards),
     and the unit's indicator values over the earlier years (indicator, period, value)."""

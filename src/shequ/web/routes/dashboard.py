@@ -12,7 +12,6 @@ from fastapi.responses import StreamingResponse
 from ... import labels
 from ...errors import EvaluationError
 from ...framework.periods import parse_period
-from ...store import runs
 from .. import views
 from ..app import page
 from ..deps import Principal, Reader, StoreDep, require_unit
@@ -24,11 +23,7 @@ DIMENSIONS = ("overall", "infrastructure", "public_services", "governance", "cul
 
 
 def _run(store) -> tuple[int, str] | None:
-    run_id = views.latest_run_id(store)
-    if run_id is None:
-        return None
-    with store.begin() as conn:
-        return run_id, runs.get(conn, run_id).periods.split(",")[-1]
+    return views.latest_run(store)
 
 
 def _context(request: Request, user: Principal, unit: str | None):
@@ -52,19 +47,21 @@ def overview(request: Request, user: Reader, unit: str | None = None, indicator:
     if context is None:
         return page(request, "overview.html", {"context": None})
     lang = page_lang(request)
-    return page(
-        request,
-        "overview.html",
-        {
-            "context": context,
-            "rows": views.indicator_rows(context.indicators, lang),
-            "dimensions": views.dimension_summary(context, lang),
-            "gaps": views.urgent_gaps(context, lang),
-            "indicator": indicator,
-            "indicators": context.plan.indicators,
-            "subunits": _subunit_names(context),
-        },
-    )
+    key = ("overview", context.run_id, context.unit, lang)
+    data = request.app.state.cache.get(key, lambda: _overview_data(context, lang))
+    return page(request, "overview.html", {**data, "indicator": indicator})
+
+
+def _overview_data(context, lang: str) -> dict:
+    """What the overview shows of a unit, computed once per run, unit and language."""
+    return {
+        "context": context,
+        "rows": views.indicator_rows(context.indicators, lang),
+        "dimensions": views.dimension_summary(context, lang),
+        "gaps": views.urgent_gaps(context, lang),
+        "indicators": context.plan.indicators,
+        "subunits": _subunit_names(context),
+    }
 
 
 def page_lang(request: Request) -> str:
@@ -160,28 +157,30 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     except EvaluationError as exc:
         raise HTTPException(404, str(exc)) from None
     lang = page_lang(request)
+    key = ("scorecard", run_id, code, version, lang)
+    data = request.app.state.cache.get(key, lambda: _scorecard_data(context, history, lang))
+    peers = [p for p in data["all_peers"] if user.sees(store, p["org_unit"])]
+    hidden = len(data["all_peers"]) - len(peers)
+    return page(request, "scorecard.html", {**data, "peers": peers, "hidden_peers": hidden, "period": period})
+
+
+def _scorecard_data(context, history, lang: str) -> dict:
+    """What the scorecard shows of a unit, computed once per run, unit and language."""
+    names = {i.code: (i.name if lang == "zh" else i.name_en) for i in context.plan.indicators}
     series = {
-        ind: {"periods": list(g["period"]), "values": [float(v) for v in g["value"]]}
+        names.get(ind, ind): {"periods": list(g["period"]), "values": [float(v) for v in g["value"]]}
         for ind, g in history.groupby("indicator")
     }
-    peers = views.peer_rows(context)
-    hidden_peers = sum(not user.sees(store, p["org_unit"]) for p in peers)
-    peers = [p for p in peers if user.sees(store, p["org_unit"])]
-    return page(
-        request,
-        "scorecard.html",
-        {
-            "context": context,
-            "rows": views.indicator_rows(context.indicators, lang),
-            "series": series,
-            "diagnoses": context.diagnoses,
-            "tasks": context.tasks.to_dict("records"),
-            "peers": peers,
-            "hidden_peers": hidden_peers,
-            "dimensions": views.dimension_summary(context, lang),
-            "period": period,
-        },
-    )
+    return {
+        "context": context,
+        "rows": views.indicator_rows(context.indicators, lang),
+        "series": series,
+        "diagnoses": context.diagnoses,
+        "tasks": context.tasks.to_dict("records"),
+        "all_peers": views.peer_rows(context),
+        "dimensions": views.dimension_summary(context, lang),
+        "indicator_names": names,
+    }
 
 
 @router.get("/map")
