@@ -136,3 +136,16 @@ def test_public_forms_are_rate_limited_per_address(web_store_url, tmp_path, limi
     statuses = [client.post("/survey", data={"csrf_token": token}).status_code for _ in range(limit + 1)]
     # the first three get through the limit (to the form's own answer); the fourth is refused
     assert 429 not in statuses[:limit] and statuses[limit] == 429
+
+
+def test_logging_out_ends_the_session_at_once(client_for):
+    from fastapi.testclient import TestClient
+
+    client = client_for("reader_s1")
+    assert client.get("/").status_code == 200
+    cookie = client.cookies.get("shequ_session")
+    client.post("/logout", data={"csrf_token": client.csrf})
+    # the old cookie, sent again (say, from a copy), no longer opens a page
+    replay = TestClient(client.app, cookies={"shequ_session": cookie})
+    response = replay.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")

@@ -22,6 +22,11 @@ from .views import Ttl
 
 SESSION_COOKIE = "shequ_session"
 _SUBTREES = Ttl(10.0)  # a changed tree reaches every user's scope within 10 s
+_SESSIONS = Ttl(5.0)  # sessions looked up once per 5 s per browser; logging out forgets at once
+
+
+def forget_session(cookie: str) -> None:
+    _SESSIONS.forget(cookie)
 ANON_CSRF_COOKIE = "shequ_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -90,7 +95,7 @@ def current_principal(request: Request) -> Principal | None:
             if user is not None:
                 principal = _principal(user, "token", None)
         elif cookie := request.cookies.get(SESSION_COOKIE):
-            found = accounts.session_user(conn, cookie)
+            found = _SESSIONS.get(cookie, lambda: accounts.session_user(conn, cookie))
             if found is not None:
                 principal = _principal(found[0], "session", found[1])
     request.state.principal = principal

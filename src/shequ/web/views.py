@@ -66,7 +66,12 @@ class Ttl:
             return found[1]
         value = make()
         self._items[key] = (now, value)
+        if len(self._items) > 10_000:
+            self._items = {k: v for k, v in self._items.items() if now - v[0] < self.seconds}
         return value
+
+    def forget(self, key: Any) -> None:
+        self._items.pop(key, None)
 
 
 _LATEST = Ttl(2.0)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from ...store import accounts, audit
 from ..app import page
-from ..deps import SESSION_COOKIE, Anyone, StoreDep
+from ..deps import SESSION_COOKIE, Anyone, StoreDep, forget_session
 from ..security import verify_password
 
 router = APIRouter(tags=["auth"])
@@ -69,6 +69,7 @@ def logout(request: Request, store: StoreDep, _anyone: Anyone):
     if cookie := request.cookies.get(SESSION_COOKIE):
         with store.begin() as conn:
             accounts.close_session(conn, cookie)
+        forget_session(cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
