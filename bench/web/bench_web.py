@@ -54,8 +54,21 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, port: int, data_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "SHEQU_WEB_PUBLIC_PER_MINUTE": str(10**9), "SHEQU_WEB_DATA_DIR": str(data_dir)}
-    command = [sys.executable, "-c", "from shequ.cli import app; app()", "serve", "--db", str(db), "--port", str(port)]
+    env = {
+        **os.environ,
+        "SHEQU_WEB_PUBLIC_PER_MINUTE": str(10**9),
+        "SHEQU_WEB_DATA_DIR": str(data_dir),
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from shequ.cli import app; app()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -75,7 +88,9 @@ def _csrf(html: str) -> str:
 async def _logged_in(base: str, username: str, password: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=30)
     token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    response = await client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
     if response.status_code not in (200, 303) or "shequ_session" not in client.cookies:
         raise RuntimeError(f"login failed: {response.status_code}")
     return client
@@ -116,7 +131,9 @@ async def _phase(name: str, clients: list[httpx.AsyncClient], requests: int, mak
     }
 
 
-async def _run(base: str, db: Path, users: int, requests: int, communities: list[str]) -> list[dict]:
+async def _run(
+    base: str, db: Path, users: int, requests: int, communities: list[str]
+) -> list[dict]:
     staff = [await _logged_in(base, "admin", "demo-admin") for _ in range(users)]
     # warm the page caches once per page (pages are cached per evaluation run)
     await staff[0].get("/")
@@ -124,7 +141,12 @@ async def _run(base: str, db: Path, users: int, requests: int, communities: list
         await staff[0].get(f"/units/{code}")
     results = [
         await _phase("overview", staff, requests, lambda c, r: ("GET", "/", {})),
-        await _phase("scorecard", staff, requests, lambda c, r: ("GET", f"/units/{r.choice(communities)}", {})),
+        await _phase(
+            "scorecard",
+            staff,
+            requests,
+            lambda c, r: ("GET", f"/units/{r.choice(communities)}", {}),
+        ),
     ]
     for c in staff:
         await c.aclose()
@@ -135,14 +157,22 @@ async def _run(base: str, db: Path, users: int, requests: int, communities: list
             tokens[id(c)] = _csrf((await c.get("/survey")).text)
         before = _survey.count(db)
         survey = await _phase(
-            "survey", residents, requests,
-            lambda c, r: ("POST", "/survey", {"data": _survey.answers(r, communities, tokens[id(c)])}),
+            "survey",
+            residents,
+            requests,
+            lambda c, r: (
+                "POST",
+                "/survey",
+                {"data": _survey.answers(r, communities, tokens[id(c)])},
+            ),
         )
         stored = _survey.count(db) - before
         survey.update(stored=stored, lost=survey["ok"] - stored)
         results.append(survey)
     else:
-        results.append({"phase": "survey", "skipped": "the residents' voice module is not in this build"})
+        results.append(
+            {"phase": "survey", "skipped": "the residents' voice module is not in this build"}
+        )
     for c in residents:
         await c.aclose()
     return results
@@ -150,14 +180,18 @@ async def _run(base: str, db: Path, users: int, requests: int, communities: list
 
 def _communities(db: Path, n: int = 30) -> list[str]:
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT DISTINCT code FROM org_unit WHERE level = 'community' ORDER BY code").fetchall()
+        rows = conn.execute(
+            "SELECT DISTINCT code FROM org_unit WHERE level = 'community' ORDER BY code"
+        ).fetchall()
     return [r[0] for r in rows[:: max(1, len(rows) // n)]][:n]
 
 
 def main() -> None:
     import faulthandler
 
-    faulthandler.dump_traceback_later(int(os.environ.get("BENCH_DUMP_AFTER", "0")) or 10**6, exit=True)
+    faulthandler.dump_traceback_later(
+        int(os.environ.get("BENCH_DUMP_AFTER", "0")) or 10**6, exit=True
+    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per user per phase")
@@ -172,13 +206,17 @@ def main() -> None:
         sampler = psutil.Process(server.pid)
         peak = 0
         try:
-            loop_task = _run(f"http://127.0.0.1:{port}", db, args.users, args.requests, _communities(db))
+            loop_task = _run(
+                f"http://127.0.0.1:{port}", db, args.users, args.requests, _communities(db)
+            )
 
             async def with_memory():
                 nonlocal peak
                 task = asyncio.ensure_future(loop_task)
                 while not task.done():
-                    rss = sampler.memory_info().rss + sum(c.memory_info().rss for c in sampler.children(recursive=True))
+                    rss = sampler.memory_info().rss + sum(
+                        c.memory_info().rss for c in sampler.children(recursive=True)
+                    )
                     peak = max(peak, rss)
                     await asyncio.sleep(0.2)
                 return task.result()
@@ -191,8 +229,12 @@ def main() -> None:
 
 
 def report(results: list[dict], users: int, peak: int) -> None:
-    print(f"shequ web bench: {users} concurrent users on loopback; server peak RSS {peak / 2**20:.0f} MiB (with its worker)")
-    print(f"{'phase':10} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  verdict")
+    print(
+        f"shequ web bench: {users} concurrent users on loopback; server peak RSS {peak / 2**20:.0f} MiB (with its worker)"
+    )
+    print(
+        f"{'phase':10} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  verdict"
+    )
     for r in results:
         if "skipped" in r:
             print(f"{r['phase']:10} skipped: {r['skipped']}")
@@ -203,11 +245,17 @@ def report(results: list[dict], users: int, peak: int) -> None:
                 f"stored {r['stored']}/{r['ok']} accepted, lost {r['lost']}"
             )
         else:
-            verdict = f"{'OK' if r['p95_ms'] < TARGET_P95_MS else 'SLOW'} p95 < {TARGET_P95_MS:.0f} ms"
-        print(f"{r['phase']:10} {r['requests']:8} {r['errors']:6} {r['throughput_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f}  {verdict}")
+            verdict = (
+                f"{'OK' if r['p95_ms'] < TARGET_P95_MS else 'SLOW'} p95 < {TARGET_P95_MS:.0f} ms"
+            )
+        print(
+            f"{r['phase']:10} {r['requests']:8} {r['errors']:6} {r['throughput_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f}  {verdict}"
+        )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "web.json").write_text(json.dumps({"users": users, "peak_rss_bytes": peak, "phases": results}, indent=2))
+    (out / "web.json").write_text(
+        json.dumps({"users": users, "peak_rss_bytes": peak, "phases": results}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ from .errors import ShequError
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     from .cli import DbOption, PlanOption, _actor, _fail, console
 
-    users_app = typer.Typer(help="网页用户与 API 令牌 / web users and API tokens.", no_args_is_help=True)
+    users_app = typer.Typer(
+        help="网页用户与 API 令牌 / web users and API tokens.", no_args_is_help=True
+    )
     app.add_typer(users_app, name="users")
 
     @app.command()
@@ -32,9 +34,14 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     def users_add(
         username: Annotated[str, typer.Argument(help="用户名 / user name")],
         role: Annotated[str, typer.Option(help="administrator | analyst | unit_staff | read_only")],
-        scope: Annotated[str, typer.Option(help="可见范围：组织单位编码 / org-unit code of the subtree")],
+        scope: Annotated[
+            str, typer.Option(help="可见范围：组织单位编码 / org-unit code of the subtree")
+        ],
         password: Annotated[
-            str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password")
+            str,
+            typer.Option(
+                prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password"
+            ),
         ],
         name: Annotated[str, typer.Option(help="显示名 / display name")] = "",
         db: DbOption = None,
@@ -44,7 +51,15 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from .web.accounts import add_user
 
         try:
-            add_user(open_store(db), username, password, role=role, scope=scope, display_name=name, actor=_actor())
+            add_user(
+                open_store(db),
+                username,
+                password,
+                role=role,
+                scope=scope,
+                display_name=name,
+                actor=_actor(),
+            )
         except ShequError as exc:
             raise _fail(exc) from None
         console.print(f"用户已保存 / user saved: {username} ({role}, {scope})")

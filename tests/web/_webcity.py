@@ -43,7 +43,9 @@ _ROWS = {
 
 
 def values_csv(year: int, grow: float) -> str:
-    lines = ["org_unit,period,resident_population,residential_floor_area_m2,green_area_m2,land_area_m2"]
+    lines = [
+        "org_unit,period,resident_population,residential_floor_area_m2,green_area_m2,land_area_m2"
+    ]
     for code, (pop, floor, green, land) in _ROWS.items():
         lines.append(f"{code},{year},{pop},{floor * grow:.0f},{green},{land}")
     return "\n".join(lines) + "\n"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from shequ.evaluate.assessment import assess  # noqa: E402
-from shequ.framework.loader import load_plan  # noqa: E402
-from shequ.store.db import open_store  # noqa: E402
-from shequ.web.app import create_app  # noqa: E402
-from tests.web import _webcity  # noqa: E402
+from shequ.evaluate.assessment import assess
+from shequ.framework.loader import load_plan
+from shequ.store.db import open_store
+from shequ.web.app import create_app
+from tests.web import _webcity
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,9 @@ def client_for(web_app) -> Iterator:
         if username is not None:
             response = login(client, username)
             assert response.status_code == 303, response.text
-        client.csrf = csrf_of(client.get("/login").text if username is None else client.get("/runs").text)
+        client.csrf = csrf_of(
+            client.get("/login").text if username is None else client.get("/runs").text
+        )
         return client
 
     yield make

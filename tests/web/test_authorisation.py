@@ -46,14 +46,17 @@ def _request(client, method: str, route: APIRoute, unit: str | None, csrf: str |
         path = path.replace("{" + param.name + "}", value or city.JIA)
     query = {}
     for param in route.dependant.query_params:
+        name = param.alias or param.name
         if param.name in UNIT_PARAMS and unit:
-            query[param.name] = unit
+            query[name] = unit
         elif param.name in SAMPLE:
-            query[param.name] = SAMPLE[param.name]
+            query[name] = SAMPLE[param.name]
     headers = {"X-CSRF-Token": csrf} if csrf else {}
     if method == "GET":
         return client.get(path, params=query, headers=headers, follow_redirects=False)
-    return client.request(method, path, params=query, headers=headers, json={}, follow_redirects=False)
+    return client.request(
+        method, path, params=query, headers=headers, json={}, follow_redirects=False
+    )
 
 
 def _has_unit_param(route: APIRoute) -> bool:
@@ -75,7 +78,9 @@ def test_anonymous_gets_nothing_behind_a_login(web_app, client_for):
         if _access(route) in (None, "public"):
             continue
         response = _request(anonymous, method, route, city.JIA, anonymous.csrf)
-        login_page = response.status_code == 303 and response.headers["location"].startswith("/login")
+        login_page = response.status_code == 303 and response.headers["location"].startswith(
+            "/login"
+        )
         if not (login_page or response.status_code == 401):
             leaks.append(f"{method} {path}: {response.status_code}")
     assert leaks == []
@@ -106,10 +111,19 @@ def test_role_and_scope_on_every_route(web_app, client_for, username):
             allowed = action == "public" or action in PERMISSIONS[role]
             if not allowed and status != 403:
                 problems.append(f"{where}: role {role} got {status}, expected 403")
-            if action != "public" and allowed and unit == outside and status not in (403, 404, 422, 503):
+            if (
+                action != "public"
+                and allowed
+                and unit == outside
+                and status not in (403, 404, 422, 503)
+            ):
                 problems.append(f"{where}: out-of-scope unit answered {status}")
             if confined and status < 300:
-                shown = [n for n in (*city.OTHER_NAMES, city.BING, city.DING, city.STREET_2) if n in response.text]
+                shown = [
+                    n
+                    for n in (*city.OTHER_NAMES, city.BING, city.DING, city.STREET_2)
+                    if n in response.text
+                ]
                 if shown:
                     problems.append(f"{where}: leaked {shown}")
     assert problems == [], "\n".join(problems)

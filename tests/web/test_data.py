@@ -36,7 +36,12 @@ def test_entry_check_uses_the_import_rules(client_for):
     # each cell checked as it is typed: negative count, a fraction of people, not a number;
     # the last cell is fine
     reasons = [
-        [p["reason_en"] for p in _post_json(client, "/entry/check", {"period": "2025", "cells": [c]}).json()["problems"]]
+        [
+            p["reason_en"]
+            for p in _post_json(client, "/entry/check", {"period": "2025", "cells": [c]}).json()[
+                "problems"
+            ]
+        ]
         for c in cells
     ]
     assert "below the minimum" in reasons[0][0]
@@ -94,10 +99,18 @@ def test_upload_quarantines_bad_rows_and_offers_the_report(client_for):
 
 def test_api_bulk_write_and_read_back(client_for):
     client = client_for("staff_s1")
-    body = {"values": [{"data_element": "land_area_m2", "org_unit": city.YI, "period": "2025", "value": 120}]}
+    body = {
+        "values": [
+            {"data_element": "land_area_m2", "org_unit": city.YI, "period": "2025", "value": 120}
+        ]
+    }
     assert _post_json(client, "/api/values", body).json()["saved"] == 1
-    read = client.get(f"/api/values?period=2025&org_unit={city.YI}&data_element=land_area_m2").json()
-    assert read == [{"data_element": "land_area_m2", "org_unit": city.YI, "period": "2025", "value": 120.0}]
+    read = client.get(
+        f"/api/values?period=2025&org_unit={city.YI}&data_element=land_area_m2"
+    ).json()
+    assert read == [
+        {"data_element": "land_area_m2", "org_unit": city.YI, "period": "2025", "value": 120.0}
+    ]
     assert client.get(f"/api/values?period=2025&org_unit={city.BING}").status_code == 403
 
 
@@ -107,7 +120,10 @@ def test_dhis2_data_value_set_round_trip(client_for):
     exported = client.get(f"/api/dataValueSets?period=2025&orgUnit={city.YI}").json()
     values = {v["dataElement"]: v for v in exported["dataValues"]}
     assert values["resident_population"] == {
-        "dataElement": "resident_population", "period": "2025", "orgUnit": city.YI, "value": "3000"
+        "dataElement": "resident_population",
+        "period": "2025",
+        "orgUnit": city.YI,
+        "value": "3000",
     }
     values["resident_population"]["value"] = "3100"
     summary = _post_json(client, "/api/dataValueSets", {"dataValues": list(values.values())}).json()
@@ -115,7 +131,9 @@ def test_dhis2_data_value_set_round_trip(client_for):
     assert summary["status"] == "SUCCESS"
     assert summary["importCount"]["updated"] == 1
     assert summary["importCount"]["ignored"] == len(values) - 1
-    again = client.get(f"/api/dataValueSets?period=2025&orgUnit={city.YI}&dataElement=resident_population")
+    again = client.get(
+        f"/api/dataValueSets?period=2025&orgUnit={city.YI}&dataElement=resident_population"
+    )
     assert again.json()["dataValues"][0]["value"] == "3100"
 
 

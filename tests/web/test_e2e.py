@@ -154,7 +154,9 @@ def test_community_staff_enters_imports_evaluates_and_sees_the_new_value(server,
     page.goto(f"{server}/runs")
     page.fill("input[name=period]", "2025")
     page.click("#run-start")
-    page.wait_for_selector("#jobs tr[data-status=done], #jobs tr[data-status=failed]", timeout=120_000)
+    page.wait_for_selector(
+        "#jobs tr[data-status=done], #jobs tr[data-status=failed]", timeout=120_000
+    )
     assert page.locator("#jobs tr[data-status=done]").count() >= 1
     _shot(page, "04-runs")
 
@@ -175,7 +177,16 @@ def test_community_staff_enters_imports_evaluates_and_sees_the_new_value(server,
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     write = page.request.post(
         f"{server}/api/values",
-        data={"values": [{"data_element": "green_area_m2", "org_unit": city.BING, "period": "2025", "value": "1"}]},
+        data={
+            "values": [
+                {
+                    "data_element": "green_area_m2",
+                    "org_unit": city.BING,
+                    "period": "2025",
+                    "value": "1",
+                }
+            ]
+        },
         headers={"X-CSRF-Token": token},
     )
     assert write.status == 422 and "outside your scope" in write.text()
@@ -183,7 +194,9 @@ def test_community_staff_enters_imports_evaluates_and_sees_the_new_value(server,
 
 
 def test_resident_opens_the_survey_on_a_phone(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     response = page.goto(f"{server}/survey?unit={city.JIA}")
     assert response.status == 200

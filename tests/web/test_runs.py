@@ -28,9 +28,23 @@ def _job_id(response) -> int:
 @pytest.mark.slow
 def test_evaluation_from_the_browser_shows_the_new_value_on_the_scorecard(client_for):
     client = client_for("staff_jia")
-    body = {"values": [{"data_element": "residential_floor_area_m2", "org_unit": city.JIA, "period": "2025", "value": "45000"}]}
-    assert client.post("/api/values", json=body, headers={"X-CSRF-Token": client.csrf}).status_code == 200
-    started = client.post("/runs", data={"period": "2025", "csrf_token": client.csrf}, follow_redirects=False)
+    body = {
+        "values": [
+            {
+                "data_element": "residential_floor_area_m2",
+                "org_unit": city.JIA,
+                "period": "2025",
+                "value": "45000",
+            }
+        ]
+    }
+    assert (
+        client.post("/api/values", json=body, headers={"X-CSRF-Token": client.csrf}).status_code
+        == 200
+    )
+    started = client.post(
+        "/runs", data={"period": "2025", "csrf_token": client.csrf}, follow_redirects=False
+    )
     assert started.status_code == 303
     job = wait_for_job(client, _job_id(started))
     assert job["status"] == "done", job["message"]
@@ -65,6 +79,7 @@ def test_a_report_is_written_in_the_worker_and_downloaded(client_for):
 def test_a_report_of_another_street_is_refused(client_for):
     client = client_for("staff_s1")
     response = client.post(
-        "/reports", data={"run_id": 1, "fmt": "xlsx", "unit": city.STREET_2, "csrf_token": client.csrf}
+        "/reports",
+        data={"run_id": 1, "fmt": "xlsx", "unit": city.STREET_2, "csrf_token": client.csrf},
     )
     assert response.status_code == 403

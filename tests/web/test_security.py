@@ -49,15 +49,24 @@ def test_a_form_post_without_the_csrf_token_is_refused(client_for):
     refused = client.post("/admin/periods", data={"period": "2023", "locked": "true"})
     assert refused.status_code == 403
     assert "CSRF" in refused.text
-    wrong = client.post("/admin/periods", data={"period": "2023", "locked": "true", "csrf_token": "x"})
+    wrong = client.post(
+        "/admin/periods", data={"period": "2023", "locked": "true", "csrf_token": "x"}
+    )
     assert wrong.status_code == 403
 
 
 def test_a_cookie_authenticated_api_write_needs_the_csrf_header(client_for):
     client = client_for("staff_jia")
-    body = {"values": [{"data_element": "green_area_m2", "org_unit": city.JIA, "period": "2025", "value": "30"}]}
+    body = {
+        "values": [
+            {"data_element": "green_area_m2", "org_unit": city.JIA, "period": "2025", "value": "30"}
+        ]
+    }
     assert client.post("/api/values", json=body).status_code == 403
-    assert client.post("/api/values", json=body, headers={"X-CSRF-Token": client.csrf}).status_code == 200
+    assert (
+        client.post("/api/values", json=body, headers={"X-CSRF-Token": client.csrf}).status_code
+        == 200
+    )
 
 
 def test_login_is_throttled_after_five_failures(web_store_url, tmp_path):
@@ -95,13 +104,20 @@ def test_a_locked_period_refuses_edits_until_unlocked(client_for, web_store_url)
     staff = client_for("staff_jia")
     lock = {"period": "2024", "locked": "true", "csrf_token": admin.csrf}
     assert admin.post("/admin/periods", data=lock, follow_redirects=False).status_code == 303
-    body = {"values": [{"data_element": "green_area_m2", "org_unit": city.JIA, "period": "2024", "value": "31"}]}
+    body = {
+        "values": [
+            {"data_element": "green_area_m2", "org_unit": city.JIA, "period": "2024", "value": "31"}
+        ]
+    }
     refused = staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf})
     assert refused.status_code == 422
     assert "locked" in refused.json()["problems"][0]["reason_en"]
     unlock = {"period": "2024", "locked": "false", "csrf_token": admin.csrf}
     admin.post("/admin/periods", data=unlock)
-    assert staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf}).status_code == 200
+    assert (
+        staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf}).status_code
+        == 200
+    )
     with open_store(web_store_url).begin() as conn:
         trail = audit.history(conn, "period", "2024")
     assert list(trail["action"]) == ["unlock", "lock"]  # newest first
@@ -110,14 +126,23 @@ def test_a_locked_period_refuses_edits_until_unlocked(client_for, web_store_url)
 
 def test_only_a_top_level_administrator_may_lock_periods(client_for):
     street_admin = client_for("admin_s1")
-    response = street_admin.post("/admin/periods", data={"period": "2024", "locked": "true", "csrf_token": street_admin.csrf})
+    response = street_admin.post(
+        "/admin/periods", data={"period": "2024", "locked": "true", "csrf_token": street_admin.csrf}
+    )
     assert response.status_code == 403
 
 
 def test_every_change_is_in_the_audit_page_with_who_before_and_after(client_for):
     staff = client_for("staff_jia")
-    body = {"values": [{"data_element": "land_area_m2", "org_unit": city.JIA, "period": "2023", "value": "101"}]}
-    assert staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf}).status_code == 200
+    body = {
+        "values": [
+            {"data_element": "land_area_m2", "org_unit": city.JIA, "period": "2023", "value": "101"}
+        ]
+    }
+    assert (
+        staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf}).status_code
+        == 200
+    )
     admin = client_for("admin")
     page = admin.get(f"/admin/audit?key=land_area_m2/{city.JIA}/2023")
     assert page.status_code == 200
@@ -133,7 +158,9 @@ def test_public_forms_are_rate_limited_per_address(web_store_url, tmp_path, limi
     app = create_app(web_store_url, data_dir=tmp_path, public_per_minute=limit)
     client = TestClient(app)
     token = csrf_of(client.get("/survey").text)
-    statuses = [client.post("/survey", data={"csrf_token": token}).status_code for _ in range(limit + 1)]
+    statuses = [
+        client.post("/survey", data={"csrf_token": token}).status_code for _ in range(limit + 1)
+    ]
     # the first three get through the limit (to the form's own answer); the fourth is refused
     assert 429 not in statuses[:limit] and statuses[limit] == 429
 

@@ -165,7 +165,9 @@ def issue_token(conn: Connection, user_id: int, *, name: str, actor: str) -> str
     """A new API token for ``user_id``; the token is returned once and only its digest kept."""
     token = "shq_" + secrets.token_urlsafe(32)
     conn.execute(insert(ApiToken).values(user_id=user_id, digest=digest(token), name=name))
-    audit.record(conn, [("insert", "api_token", f"{user_id}:{name}", None, {"name": name})], actor=actor)
+    audit.record(
+        conn, [("insert", "api_token", f"{user_id}:{name}", None, {"name": name})], actor=actor
+    )
     return token
 
 
@@ -217,7 +219,9 @@ def set_period_lock(conn: Connection, period: str, *, locked: bool, actor: str) 
     conn.execute(update(Period).where(Period.code == period).values(locked=locked))
     action = "lock" if locked else "unlock"
     audit.record(
-        conn, [(action, "period", period, {"locked": bool(before)}, {"locked": locked})], actor=actor
+        conn,
+        [(action, "period", period, {"locked": bool(before)}, {"locked": locked})],
+        actor=actor,
     )
 
 

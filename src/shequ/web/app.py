@@ -104,9 +104,13 @@ class CookiesAndHeaders:
         if request.cookies.get(ANON_CSRF_COOKIE) is None:
             token = secrets.token_urlsafe(24)
             scope.setdefault("state", {})["anon_csrf"] = token
-            cookies.set_cookie(ANON_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure)
+            cookies.set_cookie(
+                ANON_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure
+            )
         if request.query_params.get("lang"):
-            cookies.set_cookie(i18n.LANG_COOKIE, i18n.lang_of(request), samesite="lax", secure=secure)
+            cookies.set_cookie(
+                i18n.LANG_COOKIE, i18n.lang_of(request), samesite="lax", secure=secure
+            )
         extra = [(k, v) for k, v in cookies.raw_headers if k == b"set-cookie"]
 
         async def send_with_headers(message) -> None:
@@ -152,12 +156,18 @@ def _error(request: Request, status: int, message: str, headers=None):
     return page(request, "error.html", {"status": status, "message": message}, status=status)
 
 
-def page(request: Request, name: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
     """Render a page template with the user, language, translator and CSRF token."""
     lang = i18n.lang_of(request)
     principal = current_principal(request)
-    csrf = principal.csrf if principal and principal.csrf else (
-        getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
+    csrf = (
+        principal.csrf
+        if principal and principal.csrf
+        else (
+            getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
+        )
     )
     base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf}
     templates: Jinja2Templates = request.app.state.templates

@@ -27,6 +27,8 @@ _SESSIONS = Ttl(5.0)  # sessions looked up once per 5 s per browser; logging out
 
 def forget_session(cookie: str) -> None:
     _SESSIONS.forget(cookie)
+
+
 ANON_CSRF_COOKIE = "shequ_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -39,7 +41,7 @@ PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-class LoginRequired(Exception):
+class LoginRequired(Exception):  # noqa: N818  (a signal, not an error)
     """No valid session or token: pages redirect to /login, the API answers 401."""
 
 
@@ -117,7 +119,9 @@ async def _check_csrf(request: Request, principal: Principal | None) -> None:
     if given is None and "form" in request.headers.get("content-type", ""):
         given = (await request.form()).get("csrf_token")
     if not same_token(expected, str(given) if given is not None else None):
-        raise HTTPException(403, "CSRF 令牌无效，请刷新页面后重试 / invalid CSRF token: reload the page")
+        raise HTTPException(
+            403, "CSRF 令牌无效，请刷新页面后重试 / invalid CSRF token: reload the page"
+        )
 
 
 class Need:

@@ -64,7 +64,9 @@ def from_data_value_set(payload: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["data_element", "org_unit", "period", "value"], dtype=object)
 
 
-def import_summary(counts: dict[str, int], problems: list[dict[str, Any]], total: int) -> dict[str, Any]:
+def import_summary(
+    counts: dict[str, int], problems: list[dict[str, Any]], total: int
+) -> dict[str, Any]:
     """A DHIS2-style import summary: status, counts and one conflict per problem."""
     return {
         "status": "ERROR" if problems else "SUCCESS",
@@ -75,7 +77,11 @@ def import_summary(counts: dict[str, int], problems: list[dict[str, Any]], total
             "deleted": 0,
         },
         "conflicts": [
-            {"object": p["column"], "value": f"{p['reason_zh']} / {p['reason_en']}", "index": p["cell"]}
+            {
+                "object": p["column"],
+                "value": f"{p['reason_zh']} / {p['reason_en']}",
+                "index": p["cell"],
+            }
             for p in problems
         ],
     }

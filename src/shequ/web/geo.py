@@ -50,7 +50,9 @@ def _geometry(raw: Any) -> dict[str, Any] | None:
     return dict(mapping(wkt.loads(text)))
 
 
-def features(store: Store, values: dict[str, float | None], names: dict[str, str]) -> dict[str, Any] | None:
+def features(
+    store: Store, values: dict[str, float | None], names: dict[str, str]
+) -> dict[str, Any] | None:
     """A FeatureCollection of the units in ``values`` (their value as a property), or None
     when the store has no boundaries at all."""
     found = boundary_table(store)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from .app import create_app
 
 
-def serve(db: str | None, *, plan: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    db: str | None, *, plan: str | None = None, host: str = "127.0.0.1", port: int = 8000
+) -> None:
     import uvicorn
 
     from ..store.db import resolve_url

@@ -98,7 +98,9 @@ def latest_run_id(store: Store) -> int | None:
 
 def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
     """A unit's context from what run ``run_id`` stored (no engine; fast, cached)."""
-    return cache.get(("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False))
+    return cache.get(
+        ("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False)
+    )
 
 
 def _clean(value: Any) -> Any:
@@ -120,7 +122,9 @@ def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
                 "value": labels.number(_clean(r["value"]), decimals),
                 "raw_value": _clean(r["value"]),
                 "unit": (r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
-                "target": labels.target_text(r.get("comparator"), _clean(r.get("target")), decimals),
+                "target": labels.target_text(
+                    r.get("comparator"), _clean(r.get("target")), decimals
+                ),
                 "status": r["status"],
                 "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
                 "reporting": f"{r.get('reporting_units')}/{r.get('expected_units')}",
@@ -146,7 +150,9 @@ def dimension_summary(context: ReportContext, lang: str) -> list[dict[str, Any]]
     for d in context.plan.dimensions:
         part = ind[ind["dimension"] == d.code]
         judged = part[part["status"].isin(["met", "not_met"])]
-        score = mine[mine["dimension"] == d.code]["score"] if len(mine) else pd.Series([], dtype=float)
+        score = (
+            mine[mine["dimension"] == d.code]["score"] if len(mine) else pd.Series([], dtype=float)
+        )
         out.append(
             {
                 "code": d.code,
@@ -185,14 +191,19 @@ def ranking(
     ].copy()
     part["name"] = part["org_unit"].map(names)
     if query:
-        part = part[part["name"].str.contains(query, regex=False) | part["org_unit"].str.contains(query, regex=False)]
+        part = part[
+            part["name"].str.contains(query, regex=False)
+            | part["org_unit"].str.contains(query, regex=False)
+        ]
     return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
 
 
 def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
     """A value per direct sub-unit: the overall score, or an indicator's value."""
     if indicator:
-        sub = context.subunits[(context.subunits["indicator"] == indicator) & (context.subunits["depth"] == 1)]
+        sub = context.subunits[
+            (context.subunits["indicator"] == indicator) & (context.subunits["depth"] == 1)
+        ]
         return {r["org_unit"]: _clean(r["value"]) for r in sub.to_dict("records")}
     overall = context.overall_scores
     return {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
@@ -204,5 +215,12 @@ def peer_rows(context: ReportContext) -> list[dict[str, Any]]:
     for diagnosis in context.diagnoses:
         for gap in diagnosis.gaps:
             for peer in gap.peers:
-                rows.append({"indicator": gap.indicator, "org_unit": peer.org_unit, "name": peer.name, "value": _clean(peer.value)})
+                rows.append(
+                    {
+                        "indicator": gap.indicator,
+                        "org_unit": peer.org_unit,
+                        "name": peer.name,
+                        "value": _clean(peer.value),
+                    }
+                )
     return rows

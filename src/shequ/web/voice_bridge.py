@@ -17,5 +17,7 @@ def available() -> bool:
 
 def require() -> None:
     if not available():
-        msg = "居民之声模块尚未接入本版本 / the residents' voice module is not part of this build yet"
+        msg = (
+            "居民之声模块尚未接入本版本 / the residents' voice module is not part of this build yet"
+        )
         raise HTTPException(503, msg)

@@ -47,7 +47,9 @@ def set_lock(
     """Approve and lock a period against edits (imports, grid, API), or unlock it."""
     require_root(user, store)
     with store.begin() as conn:
-        accounts.set_period_lock(conn, parse_period(period).code, locked=locked, actor=user.username)
+        accounts.set_period_lock(
+            conn, parse_period(period).code, locked=locked, actor=user.username
+        )
     return RedirectResponse("/admin/periods", status_code=303)
 
 

@@ -24,7 +24,9 @@ def swagger(request: Request, _user: Reader):
     if not (STATIC / "swagger-ui-bundle.js").exists():
         from fastapi.responses import HTMLResponse
 
-        return HTMLResponse('<p>Swagger UI 未安装 / not installed: <a href="/openapi.json">/openapi.json</a></p>')
+        return HTMLResponse(
+            '<p>Swagger UI 未安装 / not installed: <a href="/openapi.json">/openapi.json</a></p>'
+        )
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="shequ API",
@@ -35,7 +37,9 @@ def swagger(request: Request, _user: Reader):
 
 
 @router.get("/orgunits")
-def org_units(store: StoreDep, user: Reader, level: str | None = None, day: dt.date | None = None) -> list[dict]:
+def org_units(
+    store: StoreDep, user: Reader, level: str | None = None, day: dt.date | None = None
+) -> list[dict]:
     """Org units of the user's subtree that exist on ``day`` (default today)."""
     day = day or dt.date.today()
     allowed = user.units(store, day)
@@ -65,7 +69,11 @@ def _run_period(store, run: str) -> tuple[int, str]:
 
 @router.get("/results")
 def results(
-    store: StoreDep, user: Reader, run: str = "latest", unit: str | None = None, indicator: str | None = None
+    store: StoreDep,
+    user: Reader,
+    run: str = "latest",
+    unit: str | None = None,
+    indicator: str | None = None,
 ) -> dict[str, Any]:
     """Indicator results of a run (default: the latest) for the user's subtree, or one unit."""
     run_id, period = _run_period(store, run)
@@ -84,16 +92,28 @@ def results(
 
 
 @router.get("/scores")
-def scores(store: StoreDep, user: Reader, run: str = "latest", level: str = "street", dimension: str = "overall") -> dict:
+def scores(
+    store: StoreDep,
+    user: Reader,
+    run: str = "latest",
+    level: str = "street",
+    dimension: str = "overall",
+) -> dict:
     """Composite scores with rank intervals of units of ``level`` in the user's subtree."""
     run_id, period = _run_period(store, run)
     allowed = user.units(store, parse_period(period).end)
     frame = views.ranking(store, run_id, allowed=allowed, level=level, dimension=dimension)
-    return {"run_id": run_id, "period": period, "scores": frame.astype(object).where(frame.notna(), None).to_dict("records")}
+    return {
+        "run_id": run_id,
+        "period": period,
+        "scores": frame.astype(object).where(frame.notna(), None).to_dict("records"),
+    }
 
 
 @router.get("/geo/units")
-def geo_units(request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = "") -> dict:
+def geo_units(
+    request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
+) -> dict:
     """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
     ``features`` is null when no boundaries have been imported."""
     run_id, period = _run_period(store, "latest")
@@ -103,7 +123,13 @@ def geo_units(request: Request, store: StoreDep, user: Reader, unit: str | None 
     values = views.map_values(context, indicator or None)
     names = dict(zip(context.subunits["org_unit"], context.subunits["org_unit_name"], strict=True))
     collection = geo.features(store, values, names)
-    return {"unit": unit, "indicator": indicator or "overall", "values": values, "names": {k: names.get(k, k) for k in values}, "geojson": collection}
+    return {
+        "unit": unit,
+        "indicator": indicator or "overall",
+        "values": values,
+        "names": {k: names.get(k, k) for k in values},
+        "geojson": collection,
+    }
 
 
 @router.get("/suggestions")
@@ -123,4 +149,6 @@ def survey_responses(_user: Reader) -> dict:
 @router.get("/facilities")
 def facilities(_user: Reader) -> dict:
     """Facilities of the user's subtree (needs the spatial module's facility registry)."""
-    raise HTTPException(503, "设施登记尚未接入本版本 / the facility registry is not part of this build yet")
+    raise HTTPException(
+        503, "设施登记尚未接入本版本 / the facility registry is not part of this build yet"
+    )

@@ -3,10 +3,10 @@ DHIS2 dataValueSets JSON in and out."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -38,17 +38,33 @@ def _read(store, user, period: str, org_unit: str | None, data_element: str | No
         require_unit(user, store, org_unit, day)
         allowed = {org_unit}
     with store.begin() as conn:
-        frame = store_values.read(conn, periods=[parse_period(period).code], data_elements=[data_element] if data_element else None)
-    return frame[frame["org_unit"].isin(allowed)].drop(columns=["id"]).sort_values(["org_unit", "data_element"])
+        frame = store_values.read(
+            conn,
+            periods=[parse_period(period).code],
+            data_elements=[data_element] if data_element else None,
+        )
+    return (
+        frame[frame["org_unit"].isin(allowed)]
+        .drop(columns=["id"])
+        .sort_values(["org_unit", "data_element"])
+    )
 
 
 @router.get("/values")
-def read_values(store: StoreDep, user: Reader, period: str, org_unit: str | None = None, data_element: str | None = None) -> list[dict]:
+def read_values(
+    store: StoreDep,
+    user: Reader,
+    period: str,
+    org_unit: str | None = None,
+    data_element: str | None = None,
+) -> list[dict]:
     """Stored values of a period in the user's subtree (or of one unit / data element)."""
     return _read(store, user, period, org_unit, data_element).to_dict("records")
 
 
-def _write(request: Request, store, user, raw: pd.DataFrame) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def _write(
+    request: Request, store, user, raw: pd.DataFrame
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
     raw = raw.assign(**{ROW: range(len(raw))})
     allowed = set()
     for period in raw["period"].dropna().unique():
@@ -71,7 +87,11 @@ def _write(request: Request, store, user, raw: pd.DataFrame) -> tuple[dict[str, 
 def write_values(request: Request, store: StoreDep, user: Writer, body: DataValuesIn):
     """Write values in one transaction; when any is bad nothing is written (422, with
     each problem's index, column and reason)."""
-    raw = pd.DataFrame([v.model_dump() for v in body.values], columns=["data_element", "org_unit", "period", "value"], dtype=object)
+    raw = pd.DataFrame(
+        [v.model_dump() for v in body.values],
+        columns=["data_element", "org_unit", "period", "value"],
+        dtype=object,
+    )
     raw["value"] = raw["value"].map(str)
     counts, problems = _write(request, store, user, raw)
     if problems:
@@ -80,9 +100,17 @@ def write_values(request: Request, store: StoreDep, user: Writer, body: DataValu
 
 
 @router.get("/dataValueSets")
-def export_dhis2(store: StoreDep, user: Reader, period: str, orgUnit: str | None = None, dataElement: str | None = None) -> dict:  # noqa: N803  (DHIS2 names)
+def export_dhis2(
+    store: StoreDep,
+    user: Reader,
+    period: str,
+    org_unit: Annotated[str | None, Query(alias="orgUnit")] = None,
+    data_element: Annotated[str | None, Query(alias="dataElement")] = None,
+) -> dict:
     """Values as a DHIS2 dataValueSet (codes as ids, monthly periods as ``202507``)."""
-    return dhis2.to_data_value_set(_read(store, user, dhis2.period_in(period), orgUnit, dataElement))
+    return dhis2.to_data_value_set(
+        _read(store, user, dhis2.period_in(period), org_unit, data_element)
+    )
 
 
 @router.post("/dataValueSets")

@@ -112,7 +112,7 @@ def ranking(
 def _dimension_choices(request: Request, lang: str) -> list[tuple[str, str]]:
     plan = request.app.state.plan
     names = {d.code: (d.name if lang == "zh" else d.name_en) for d in plan.dimensions}
-    return [("overall", "综合" if lang == "zh" else "Overall")] + list(names.items())
+    return [("overall", "综合" if lang == "zh" else "Overall"), *names.items()]
 
 
 def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingResponse:
@@ -150,7 +150,9 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     settings = request.app.state.settings
 
     def make():
-        return request.app.state.worker.submit(full_context, settings.store_url, run_id, code).result(300)
+        return request.app.state.worker.submit(
+            full_context, settings.store_url, run_id, code
+        ).result(300)
 
     try:
         context, history = request.app.state.cache.get(("full", run_id, code, version), make)
@@ -161,14 +163,21 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     data = request.app.state.cache.get(key, lambda: _scorecard_data(context, history, lang))
     peers = [p for p in data["all_peers"] if user.sees(store, p["org_unit"])]
     hidden = len(data["all_peers"]) - len(peers)
-    return page(request, "scorecard.html", {**data, "peers": peers, "hidden_peers": hidden, "period": period})
+    return page(
+        request,
+        "scorecard.html",
+        {**data, "peers": peers, "hidden_peers": hidden, "period": period},
+    )
 
 
 def _scorecard_data(context, history, lang: str) -> dict:
     """What the scorecard shows of a unit, computed once per run, unit and language."""
     names = {i.code: (i.name if lang == "zh" else i.name_en) for i in context.plan.indicators}
     series = {
-        names.get(ind, ind): {"periods": list(g["period"]), "values": [float(v) for v in g["value"]]}
+        names.get(ind, ind): {
+            "periods": list(g["period"]),
+            "values": [float(v) for v in g["value"]],
+        }
         for ind, g in history.groupby("indicator")
     }
     return {

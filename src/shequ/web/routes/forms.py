@@ -19,12 +19,16 @@ def _client(request: Request) -> str:
 def limit_public(request: Request) -> None:
     """429 when this client address posted more than the public limit in the last minute."""
     if not request.app.state.public_throttle.allow(_client(request)):
-        raise HTTPException(429, "提交过于频繁，请稍后再试 / too many submissions: try again in a minute")
+        raise HTTPException(
+            429, "提交过于频繁，请稍后再试 / too many submissions: try again in a minute"
+        )
 
 
 @router.get("/survey")
 def survey_page(request: Request, _anyone: Anyone, unit: str = ""):
-    return page(request, "survey.html", {"available": voice_bridge.available(), "unit": unit, "done": False})
+    return page(
+        request, "survey.html", {"available": voice_bridge.available(), "unit": unit, "done": False}
+    )
 
 
 @router.post("/survey")
@@ -36,7 +40,11 @@ def survey_submit(request: Request, _anyone: Anyone):
 
 @router.get("/suggest")
 def suggest_page(request: Request, _anyone: Anyone, unit: str = ""):
-    return page(request, "suggest.html", {"available": voice_bridge.available(), "unit": unit, "done": False})
+    return page(
+        request,
+        "suggest.html",
+        {"available": voice_bridge.available(), "unit": unit, "done": False},
+    )
 
 
 @router.post("/suggest")

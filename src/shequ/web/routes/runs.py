@@ -57,7 +57,10 @@ def job_status(store: StoreDep, user: Reader, job_id: int) -> dict:
         job = accounts.get_job(conn, job_id)
     if job is None or (job["actor"] != user.username and user.role != "administrator"):
         raise HTTPException(404, "找不到该任务 / no such job")
-    return {k: job[k] for k in ("id", "kind", "status", "run_id", "message", "created_at", "finished_at")}
+    return {
+        k: job[k]
+        for k in ("id", "kind", "status", "run_id", "message", "created_at", "finished_at")
+    }
 
 
 @router.post("/reports", include_in_schema=False)
@@ -84,18 +87,33 @@ def start_report(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"report_{job_id}_{unit}_{run_id}{SUFFIX[fmt]}"
     request.app.state.worker.submit(
-        report_job, settings.store_url, job_id, run_id, unit, fmt, str(path), "en" if lang == "en" else "zh"
+        report_job,
+        settings.store_url,
+        job_id,
+        run_id,
+        unit,
+        fmt,
+        str(path),
+        "en" if lang == "en" else "zh",
     )
     return RedirectResponse(f"/runs?job={job_id}", status_code=303)
 
 
 @router.get("/reports/{job_id}", include_in_schema=False)
-def download_report(store: StoreDep, user: ReportReader, job_id: int, inline: Annotated[bool, Query()] = False):
+def download_report(
+    store: StoreDep, user: ReportReader, job_id: int, inline: Annotated[bool, Query()] = False
+):
     with store.begin() as conn:
         job = accounts.get_job(conn, job_id)
-    if job is None or job["kind"] != "report" or (job["actor"] != user.username and user.role != "administrator"):
+    if (
+        job is None
+        or job["kind"] != "report"
+        or (job["actor"] != user.username and user.role != "administrator")
+    ):
         raise HTTPException(404, "找不到该报告 / no such report")
     if job["status"] != "done" or not job["output"] or not Path(job["output"]).exists():
         raise HTTPException(409, "报告尚未生成 / the report is not ready yet")
     path = Path(job["output"])
-    return FileResponse(path, filename=path.name, content_disposition_type="inline" if inline else "attachment")
+    return FileResponse(
+        path, filename=path.name, content_disposition_type="inline" if inline else "attachment"
+    )
