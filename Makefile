@@ -49,6 +49,7 @@ test: install-test
 ## bench: benchmarks against peers (not part of the tests)
 bench: install-test
 	$(BIN)/python bench/evaluate/bench_province.py
+	$(BIN)/python bench/voice/bench_voice.py
 
 lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench

@@ -7,6 +7,7 @@ import pytest
 from shequ.cli import app, import_app
 from shequ.framework.models import DataElement, Dimension, Indicator, Target
 from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
+from shequ.framework.voice import Category, Deadlines, VoiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
         SensitivitySettings,
         Judgements,
         ActionRule,
+        VoiceSettings,
+        Deadlines,
+        Category,
     ],
 )
 def test_every_plan_field_is_in_the_plan_format_doc(model):

@@ -360,6 +360,10 @@ def check_plan(
         shown = "; ".join(f"{t.comparator} {t.value:g} ({t.period})" for t in targets) or "—"
         console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
 
+from .cli_voice import register as _register_voice  # noqa: E402
+
+_register_voice(app, import_app)
+
 from . import cli_web  # noqa: E402  (web: serve, users)
 
 cli_web.register(app, import_app)

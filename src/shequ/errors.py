@@ -40,3 +40,12 @@ class MissingExtraError(ShequError, ImportError):
             f"optional dependency {package} is missing: pip install 'shequ[{extra}]'"
         )
         super().__init__(msg)
+
+
+class VoiceError(ShequError, ValueError):
+    """A suggestion, survey answer or attendance record is invalid, or a workflow step is
+    not allowed; ``field`` names the input at fault (a question, a column, a status)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field

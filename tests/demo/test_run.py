@@ -17,7 +17,8 @@ def demo(tmp_path_factory):
 
 
 def test_demo_imports_cleanly_and_evaluates_every_unit(demo):
-    assert [r.exit_code for r in demo.imports] == [0, 0, 0]
+    # the city's three files, then residents' voice: suggestions, survey, sign-in, services
+    assert [r.exit_code for r in demo.imports] == [0] * 7
     results = demo.evaluation.results
     # 1 city + 6 districts + 41 streets open on 2025-12-31 + 300 communities
     assert results.groupby("level")["org_unit"].nunique().to_dict() == {
@@ -40,7 +41,8 @@ def test_demo_city_expected_units_and_reporting(demo):
 
 def test_rerunning_the_demo_changes_no_data(demo, tmp_path):
     again = run_demo(demo.store_url.removeprefix("sqlite:///"), demo.files.org_units.parent)
-    assert [(r.inserted, r.updated) for r in again.imports] == [(0, 0)] * 3
+    assert [(r.inserted, r.updated) for r in again.imports] == [(0, 0)] * 7
+    assert (again.voice.fed.inserted, again.voice.fed.updated) == (0, 0)
     assert again.evaluation.inputs_digest == demo.evaluation.inputs_digest
 
 
@@ -52,20 +54,31 @@ def _evaluate(store, engine):
 
 
 @pytest.mark.postgres
-def test_conformance_identical_numbers_on_duckdb_sqlite_and_postgres(demo, pg_store):
+def test_conformance_identical_numbers_on_duckdb_sqlite_and_postgres(demo, pg_store, tmp_path):
+    from shequ.demo.voice import BLANK_LATEST
+    from shequ.store import values as store_values
     from shequ.store.db import open_store
+    from shequ.voice.rates import ELEMENTS as SUGGESTION_ELEMENTS
 
     sqlite_store = open_store(demo.store_url)
     for path in (demo.files.org_units, demo.files.values_history, demo.files.values_latest):
         importer = import_org_units if path == demo.files.org_units else import_values
         assert importer(pg_store, path).exit_code == 0
+    # the 2025 values residents' voice computed in the demo, copied as they are
+    with sqlite_store.begin() as conn:
+        fed = store_values.read(
+            conn, periods=["2025"], data_elements=[*BLANK_LATEST, *SUGGESTION_ELEMENTS.values()]
+        )
+    fed.drop(columns="id").to_csv(tmp_path / "voice.csv", index=False)
+    assert import_values(pg_store, tmp_path / "voice.csv").exit_code == 0
     frames = {
         "duckdb": _evaluate(sqlite_store, "duckdb"),
         "sqlite": _evaluate(sqlite_store, "sqlite"),
         "postgres": _evaluate(pg_store, "postgres"),
     }
     reference = frames.pop("duckdb")
-    assert len(reference) == 2 * 19 * (1 + 6 + 41 + 300)  # the 2024 tree has 41 streets too
+    indicators = len(load_plan().indicators)
+    assert len(reference) == 2 * indicators * (1 + 6 + 41 + 300)  # 2024 has 41 streets too
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(
             frame, reference, check_exact=False, rtol=1e-12, check_dtype=False, obj=name

@@ -17,6 +17,7 @@ from ..report.context import build_context
 from ..report.formats import write
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
+from .voice import BLANK_LATEST, VoiceDemo, run_voice
 
 DEMO_PERIOD = "2025"
 DEMO_LEVEL = "street"
@@ -33,6 +34,7 @@ class DemoOutcome:
     diagnosis: Diagnosis
     results_file: Path
     reports: list[Path]
+    voice: VoiceDemo | None = None
     accounts: list = field(default_factory=list)
 
     @property
@@ -42,14 +44,15 @@ class DemoOutcome:
     def describe(self, lang: str = "zh") -> str:
         f = self.files
         reports = "\n".join(f"  {p}" for p in self.reports)
+        voice = f"{self.voice.describe(lang)}\n" if self.voice else ""
         if lang == "zh":
-            return (
+            return voice + (
                 f"示例城市文件：{f.org_units.parent}\n数据库：{self.store_url}\n"
                 f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）\n"
                 f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}\n"
                 f"网页演示账号（仅限示例库）：\n{self._accounts()}"
             )
-        return (
+        return voice + (
             f"Sample city files: {f.org_units.parent}\nStore: {self.store_url}\n"
             f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})\n"
             f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}\n"
@@ -70,7 +73,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
-    files = generate_city(out_dir, seed=seed)
+    files = generate_city(out_dir, seed=seed, blank_latest=BLANK_LATEST)
     store = open_store(db)
     plan = load_plan()
     imports = [
@@ -78,6 +81,8 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         import_values(store, files.values_history, plan=plan, actor="demo"),
         import_values(store, files.values_latest, plan=plan, actor="demo"),
     ]
+    voice = run_voice(store, out_dir, plan, seed=seed)
+    imports += voice.imports
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -89,7 +94,9 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     from .accounts import create_demo_accounts
 
     accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
-    return DemoOutcome(store.url, files, imports, assessment, found, results_file, reports, accounts)
+    return DemoOutcome(
+        store.url, files, imports, assessment, found, results_file, reports, voice, accounts
+    )
 
 
 def _reports(store: Store, folder: Path, street: str) -> list[Path]:

@@ -195,6 +195,13 @@ def _cross_reference_problems(plan: Plan, lines: LineMap) -> Iterator[str]:
             except ExpressionError as exc:
                 yield f"{_where(lines, ('indicators', i, field))}: 指标 {ind.code}.{field}: {exc}"
     yield from _composite_problems(plan, lines, dimensions, indicators)
+    for i, category in enumerate(plan.voice.taxonomy):
+        if category.dimension not in dimensions:
+            yield (
+                f"{_where(lines, ('voice', 'taxonomy', i))}: 类别 {category.code} 的维度"
+                f"“{category.dimension}”未定义 / category {category.code}: unknown dimension "
+                f"'{category.dimension}'"
+            )
     for i, target in enumerate(plan.targets):
         if target.indicator not in indicators:
             yield (

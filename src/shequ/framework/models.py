@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .expressions import Expression, parse_expression
 from .periods import parse_period
 from .scoring import ActionRule, CompositeSettings
+from .voice import VoiceSettings
 
 Comparator = Literal[">=", ">", "<=", "<", "reduce_by"]
 Direction = Literal["higher", "lower"]
@@ -145,6 +146,7 @@ class Plan(_Model):
     targets: tuple[Target, ...] = ()
     composite: CompositeSettings = CompositeSettings()
     actions: tuple[ActionRule, ...] = ()
+    voice: VoiceSettings = VoiceSettings()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:
         """Indicators that enter the composite score (default: those with a target)."""

@@ -22,6 +22,7 @@ from ..framework.periods import parse_period
 from ..store import orgunits, runs
 from ..store import tasks as store_tasks
 from ..store.db import Store
+from ._voice import voice_lines
 
 LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 DIAGNOSED_SUBUNITS = 3
@@ -47,6 +48,7 @@ class ReportContext:
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     generated: dt.date = field(default_factory=dt.date.today)
     overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -119,6 +121,10 @@ def build_context(
             "trends and diagnoses not computed",
         )
     _note_missing(context)
+    with store.begin() as conn:
+        context.voice = voice_lines(conn, unit, period, plan)
+    if context.voice:
+        del context.missing["voice"]
     return context
 
 

@@ -54,7 +54,11 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
     for section in OPTIONAL:
         doc.add_heading(t[section], level=1)
         reason = context.missing.get(section)
-        add_note(doc, labels.pick(reason, lang) if reason else t["present"])
+        lines = context.voice if section == "voice" and not reason else []
+        for line in lines:
+            doc.add_paragraph(labels.pick(line, lang))
+        if not lines:
+            add_note(doc, labels.pick(reason, lang) if reason else t["present"])
     _diagnosis(doc, context, t, lang)
     _appendix(doc, context, t, lang)
     path = Path(path)

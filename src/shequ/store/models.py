@@ -241,3 +241,4 @@ class FollowUpTask(Base):
     close_reason: Mapped[str | None] = mapped_column(Text)
 
 from . import accounts as _accounts  # noqa: E402, F401  (web accounts tables, migration 0005)
+from . import voice as _voice  # noqa: E402,F401  (residents-voice tables, migration 0004)

@@ -1,0 +1,258 @@
+"""CLI of residents' voice: imports (suggestions, responses, attendance, services) and the
+``shequ voice`` and ``shequ survey`` commands. Each parses, calls one library function,
+prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import _display_voice as show
+from .cli import (
+    DbOption,
+    LangOption,
+    PlanOption,
+    SheetOption,
+    StrictOption,
+    _actor,
+    _display,
+    _fail,
+    _lang,
+    console,
+)
+from .errors import ShequError
+
+voice_app = typer.Typer(
+    help="居民意见建议、参与 / residents' suggestions and participation.", no_args_is_help=True
+)
+survey_app = typer.Typer(help="满意度问卷 / satisfaction surveys.", no_args_is_help=True)
+PeriodOption = Annotated[str, typer.Option("--period", help="期间 / period, e.g. 2025")]
+LevelOption = Annotated[str | None, typer.Option(help="只列该层级 / only this level")]
+KeyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="化名密钥文件（默认 $SHEQU_PSEUDONYM_KEY 或 "
+        "~/.config/shequ/pseudonym.key）/ pseudonym key file",
+    ),
+]
+
+
+def _import(run, file: Path, lang: str, **options) -> None:
+    from .store.db import open_store
+
+    try:
+        report = run(open_store(options.pop("db")), file, actor=_actor(), **options)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    _display.print_import(console, report, _lang(lang))
+    raise typer.Exit(report.exit_code)
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    """Add the voice commands to the ``shequ`` app."""
+    app.add_typer(voice_app, name="voice")
+    app.add_typer(survey_app, name="survey")
+
+    @import_app.command("suggestions")
+    def import_suggestions(
+        file: Path,
+        db: DbOption = None,
+        plan: PlanOption = None,
+        strict: StrictOption = False,
+        sheet: SheetOption = None,
+        lang: LangOption = "",
+    ) -> None:
+        """导入意见建议（编号,内容,渠道,社区编码,受理时间…）/ import suggestions."""
+        from .framework.loader import load_plan
+        from .voice.intake import import_suggestions as run
+
+        _import(run, file, lang, db=db, plan=load_plan(plan), strict=strict, sheet=sheet)
+
+    @import_app.command("responses")
+    def import_responses(
+        file: Path,
+        db: DbOption = None,
+        instrument: Annotated[
+            Path | None, typer.Option(help="问卷定义 XLSX（默认内置满意度问卷）/ form XLSX")
+        ] = None,
+        strict: StrictOption = False,
+        sheet: SheetOption = None,
+        lang: LangOption = "",
+    ) -> None:
+        """导入问卷答卷（每行一份）/ import survey responses (one row each)."""
+        from .voice.surveys.responses import import_responses as run
+        from .voice.surveys.xlsform import load_instrument
+
+        form = load_instrument(instrument) if instrument else None
+        _import(run, file, lang, db=db, instrument=form, strict=strict, sheet=sheet)
+
+    @import_app.command("attendance")
+    def import_attendance(
+        file: Path,
+        db: DbOption = None,
+        key_file: KeyFileOption = None,
+        strict: StrictOption = False,
+        sheet: SheetOption = None,
+        lang: LangOption = "",
+    ) -> None:
+        """导入活动签到表（身份证号/手机号只以化名保存）/ import sign-in sheets."""
+        from .voice.attendance import import_attendance as run
+        from .voice.participation import load_key
+
+        try:
+            key = load_key(key_file)
+        except ShequError as exc:
+            raise _fail(exc) from None
+        _import(run, file, lang, db=db, key=key, strict=strict, sheet=sheet)
+
+    @import_app.command("services")
+    def import_services(
+        file: Path,
+        db: DbOption = None,
+        strict: StrictOption = False,
+        sheet: SheetOption = None,
+        lang: LangOption = "",
+    ) -> None:
+        """导入志愿和社会组织服务记录 / import volunteer and social-organisation services."""
+        from .voice.services import import_services as run
+
+        _import(run, file, lang, db=db, strict=strict, sheet=sheet)
+
+
+@voice_app.command("classify")
+def classify(db: DbOption = None, plan: PlanOption = None) -> None:
+    """按关键词规则和已确认标签（重新）分类 / (re)classify suggestions."""
+    from .framework.loader import load_plan
+    from .store.db import open_store
+    from .voice.classify import classify_store
+
+    try:
+        with open_store(db).begin() as conn:
+            r = classify_store(conn, load_plan(plan))
+    except ShequError as exc:
+        raise _fail(exc) from None
+    model = "已训练 / trained" if r.trained else "规则 / rules only"
+    console.print(
+        f"人工 staff {r.staff:,} · 规则 rule {r.rule:,} · 模型 model {r.model:,} · "
+        f"未分类 unclassified {r.unclassified:,} · {model} · {r.seconds:.2f}s"
+    )
+
+
+@voice_app.command("group")
+def group(
+    db: DbOption = None,
+    top: Annotated[int, typer.Option(help="列出前N组")] = 10,
+    lang: LangOption = "",
+) -> None:
+    """合并重复反映的问题并计数 / group near-duplicate suggestions."""
+    from .store.db import open_store
+    from .voice.duplicates import group_store, top_groups
+
+    store = open_store(db)
+    with store.begin() as conn:
+        r = group_store(conn)
+        largest = top_groups(conn, limit=top)
+    console.print(
+        f"{r.suggestions:,} 件 suggestions → {r.groups:,} 组 groups; "
+        f"{r.grouped:,} 件在重复组 in repeated groups · {r.seconds:.2f}s"
+    )
+    show.print_groups(console, largest, _lang(lang))
+
+
+@voice_app.command("rates")
+def rates(
+    period: PeriodOption,
+    db: DbOption = None,
+    plan: PlanOption = None,
+    level: LevelOption = None,
+    lang: LangOption = "",
+) -> None:
+    """响应率、解决率、满意率 / response, resolution and satisfaction rates."""
+    from .framework.loader import load_plan
+    from .store.db import open_store
+    from .voice.rates import suggestion_rates
+
+    try:
+        with open_store(db).begin() as conn:
+            frame = suggestion_rates(conn, period, load_plan(plan), level=level)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    show.print_suggestion_rates(console, frame, _lang(lang))
+
+
+@voice_app.command("feed")
+def feed(period: PeriodOption, db: DbOption = None, plan: PlanOption = None) -> None:
+    """把意见、问卷、参与、服务写成数据值供评估 / write voice results as data values."""
+    from .framework.loader import load_plan
+    from .store.db import open_store
+    from .voice.feed import feed_values
+
+    try:
+        r = feed_values(open_store(db), period, load_plan(plan), actor=_actor())
+    except ShequError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"{r.period}: 新增 inserted {r.inserted:,}, 更新 updated {r.updated:,}, "
+        f"未变 unchanged {r.unchanged:,}"
+    )
+
+
+@voice_app.command("keygen")
+def keygen(
+    key_file: Annotated[Path, typer.Option("--key-file")] = Path("~/.config/shequ/pseudonym.key"),
+) -> None:
+    """生成化名密钥文件（已存在则不动）/ create the pseudonym key file (kept if present)."""
+    from .voice.participation import create_key_file
+
+    console.print(f"密钥文件 / key file: {create_key_file(key_file)}（请备份 / back it up）")
+
+
+@survey_app.command("check")
+def survey_check(file: Path) -> None:
+    """检查问卷定义（XLSForm）/ check a questionnaire definition."""
+    from .voice.surveys.xlsform import load_instrument
+
+    try:
+        form = load_instrument(file)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"{form.title} ({form.code} v{form.version}): {len(form.answerable)} 题 "
+        f"questions, {len(form.choices)} 选项列表 choice lists — OK"
+    )
+
+
+@survey_app.command("template")
+def survey_template(output: Path) -> None:
+    """复制内置满意度问卷 XLSX / copy the built-in satisfaction form."""
+    import shutil
+
+    from .voice.surveys.xlsform import default_instrument_path
+
+    shutil.copyfile(default_instrument_path(), output)
+    console.print(f"已写入 / written: {output}")
+
+
+@survey_app.command("rates")
+def survey_rates(
+    period: PeriodOption,
+    question: Annotated[str, typer.Option(help="题目名 / question name")] = "culture_satisfaction",
+    db: DbOption = None,
+    plan: PlanOption = None,
+    level: LevelOption = None,
+    lang: LangOption = "",
+) -> None:
+    """满意比例及95%置信区间 / satisfied share with 95% intervals."""
+    from .framework.loader import load_plan
+    from .store.db import open_store
+    from .voice.surveys.rates import survey_rates as run
+
+    try:
+        with open_store(db).begin() as conn:
+            frame = run(conn, period, question, load_plan(plan), level=level)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    show.print_survey_rates(console, frame, f"{question} {period}", _lang(lang))

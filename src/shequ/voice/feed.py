@@ -1,0 +1,138 @@
+"""Turn what residents said into data values of the plan, with provenance.
+
+`feed_values` computes, per community and period, and writes as data values (one import
+batch of kind ``voice`` records where they came from; every change is audited):
+
+* suggestion counts → ``suggestions_received``, ``suggestions_responded_in_time``,
+  ``suggestions_resolved``, ``suggestions_rated``, ``suggestions_satisfied``;
+* survey answers → ``culture_satisfied``/``culture_answered`` and
+  ``feel_safe``/``safety_answered`` (unweighted counts: the evaluation divides sums; the
+  weighted rates and intervals are in `shequ.voice.surveys.rates`);
+* sign-in sheets → ``participants`` (distinct adults, each counted once, `participation`);
+* service records → ``volunteer_service_hours`` and ``people_served_*``.
+
+Only communities with records of a kind get values of that kind ("no data" is never zero).
+Running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Connection, insert, select, update
+
+from ..errors import VoiceError
+from ..framework.models import Plan
+from ..framework.periods import parse_period
+from ..store import values as store_values
+from ..store.db import Store
+from ..store.models import ImportBatch, utcnow
+from ..store.voice import Activity
+from . import participation, rates, services
+from .surveys import rates as survey_rates
+
+
+@dataclass
+class FeedReport:
+    period: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    elements: dict[str, int] = field(default_factory=dict)  # values per data element
+
+
+def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
+    """Long frame (data_element, org_unit, period, value) of everything voice feeds."""
+    parts = []
+    counts = rates.counts(conn, period, plan)
+    for column, element in rates.ELEMENTS.items():
+        parts.append(_long(counts, column, element))
+    for question, (yes, answered) in survey_rates.FEEDS.items():
+        frame = survey_rates.answers(
+            conn, period, question, satisfied_levels=plan.voice.satisfied_ratings
+        )
+        per = frame.groupby("org_unit", as_index=False).agg(
+            yes=("satisfied", "sum"), n=("satisfied", "size")
+        )
+        parts += [_long(per, "yes", yes), _long(per, "n", answered)]
+    parts.append(_long(_participants(conn, period), "participants", "participants"))
+    served = services.totals(conn, period)
+    parts.append(_long(served, "hours", "volunteer_service_hours"))
+    for service, element in services.ELEMENTS.items():
+        parts.append(_long(served, service, element))
+    known = {e.code for e in plan.data_elements}
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=["data_element", "org_unit", "period", "value"])
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["data_element"].isin(known)]
+    return out.assign(period=parse_period(period).code)[
+        ["data_element", "org_unit", "period", "value"]
+    ]
+
+
+def _participants(conn: Connection, period: str) -> pd.DataFrame:
+    """Participants of every community that held an activity in the period (0 if none)."""
+    p = parse_period(period)
+    held = pd.read_sql(
+        select(Activity.org_unit).where(Activity.held_on.between(p.start, p.end)).distinct(), conn
+    )
+    if held.empty:
+        return pd.DataFrame(columns=["org_unit", "participants"])
+    counted = participation.participants(conn, period)
+    return held.merge(counted, on="org_unit", how="left").fillna({"participants": 0})
+
+
+def _long(frame: pd.DataFrame, column: str, element: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=["data_element", "org_unit", "value"])
+    return pd.DataFrame(
+        {
+            "data_element": element,
+            "org_unit": frame["org_unit"].astype(str),
+            "value": frame[column].astype(float),
+        }
+    )
+
+
+def feed_values(store: Store, period: str, plan: Plan, *, actor: str = "voice") -> FeedReport:
+    """Compute `voice_values` for ``period`` and write them as data values (one transaction)."""
+    report = FeedReport(parse_period(period).code)
+    with store.begin() as conn:
+        if report.period in store_values.locked_periods(conn):
+            raise VoiceError(f"期间 {period} 已锁定 / period {period} is locked", field="period")
+        values = voice_values(conn, report.period, plan)
+        report.elements = values.groupby("data_element").size().to_dict()
+        if values.empty:
+            return report
+        new, changed, unchanged = store_values.diff(conn, values)
+        report.inserted, report.updated, report.unchanged = len(new), len(changed), unchanged
+        if len(new) or len(changed):
+            batch = int(
+                conn.execute(
+                    insert(ImportBatch)
+                    .values(
+                        kind="voice",
+                        file_name=f"shequ voice feed {report.period}",
+                        file_sha256="",
+                        actor=actor,
+                        status="running",
+                    )
+                    .returning(ImportBatch.id)
+                ).scalar_one()
+            )
+            store_values.apply(conn, new, changed, actor=actor, import_id=batch)
+            conn.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == batch)
+                .values(
+                    status="ok",
+                    finished_at=utcnow(),
+                    rows_total=len(values),
+                    rows_inserted=len(new),
+                    rows_updated=len(changed),
+                    rows_unchanged=unchanged,
+                )
+            )
+    return report
