@@ -133,17 +133,19 @@ def geo_units(
 
 
 @router.get("/suggestions")
-def suggestions(_user: Reader) -> dict:
-    """Residents' suggestions of the user's subtree (needs the voice module)."""
+def suggestions(
+    request: Request, store: StoreDep, user: Reader, status: str | None = None
+) -> list[dict]:
+    """Residents' suggestions of the user's subtree (newest 200), with their deadlines."""
     voice_bridge.require()
-    raise HTTPException(501, "not wired")
+    return voice_bridge.queue(store, user.units(store), status=status, plan=request.app.state.plan)
 
 
 @router.get("/surveys/responses")
-def survey_responses(_user: Reader) -> dict:
-    """Survey responses of the user's subtree (needs the voice module)."""
+def survey_responses(store: StoreDep, user: Reader, period: str) -> list[dict]:
+    """Survey responses of ``period`` in the user's subtree (answers as submitted)."""
     voice_bridge.require()
-    raise HTTPException(501, "not wired")
+    return voice_bridge.responses(store, user.units(store), parse_period(period).code)
 
 
 @router.get("/facilities")
