@@ -86,9 +86,10 @@ def test_a_suggestion_reaches_the_desk_of_its_community_only(client_for):
         follow_redirects=False,
     )
     assert step.status_code == 303
-    assert [s for s in staff.get("/api/suggestions").json() if s["id"] == mine[0]["id"]][0][
-        "status"
-    ] == "responded"
+    assert (
+        next(s for s in staff.get("/api/suggestions").json() if s["id"] == mine[0]["id"])["status"]
+        == "responded"
+    )
 
 
 def test_the_desk_refuses_a_suggestion_of_another_street(client_for):
@@ -98,7 +99,7 @@ def test_the_desk_refuses_a_suggestion_of_another_street(client_for):
         data={"text": "丙社区的健身器材坏了", "org_unit": city.BING, "csrf_token": resident.csrf},
     )
     admin = client_for("admin")
-    other = [s for s in admin.get("/api/suggestions").json() if s["org_unit"] == city.BING][0]
+    other = next(s for s in admin.get("/api/suggestions").json() if s["org_unit"] == city.BING)
     staff = client_for("staff_jia")
     assert all(s["org_unit"] != city.BING for s in staff.get("/api/suggestions").json())
     refused = staff.post(
