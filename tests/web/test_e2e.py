@@ -193,14 +193,23 @@ def test_community_staff_enters_imports_evaluates_and_sees_the_new_value(server,
     context.close()
 
 
-def test_resident_opens_the_survey_on_a_phone(server, browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
+def test_resident_answers_the_survey_on_a_phone(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     response = page.goto(f"{server}/survey?unit={city.JIA}")
     assert response.status == 200
     # no horizontal scrolling on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _shot(page, "07-survey-phone")
+    page.click('fieldset[data-question="age_group"] input[value="60_plus"]')
+    for question in ("overall_satisfaction", "public_service_satisfaction", "culture_satisfaction",
+                     "safety_feeling", "happiness"):
+        page.click(f'fieldset[data-question="{question}"] input[value="4"]')
+    page.click("#survey-submit")  # "gain" left out: the form comes back saying so
+    page.wait_for_selector("#survey-errors")
+    assert "必答题未作答" in page.inner_text('fieldset[data-question="gain"]')
+    _shot(page, "07-survey-phone-error")
+    page.click('fieldset[data-question="gain"] input[value="5"]')
+    page.click("#survey-submit")
+    page.wait_for_selector("#survey-thanks")
+    _shot(page, "08-survey-phone-thanks")
     context.close()
