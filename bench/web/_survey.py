@@ -8,13 +8,24 @@ from pathlib import Path
 
 import httpx
 
+LEVELS = ("1", "2", "3", "4", "5")
+ASKED = ("overall_satisfaction", "public_service_satisfaction", "safety_feeling", "happiness", "gain")
+
 
 def available(base: str, client: httpx.AsyncClient) -> bool:
-    return httpx.get(f"{base}/survey").text.find('id="voice-pending"') < 0
+    return 'id="voice-pending"' not in httpx.get(f"{base}/survey").text
 
 
 def answers(rng: random.Random, communities: list[str], token: str) -> dict[str, str]:
-    raise NotImplementedError("wired when the voice module is merged")
+    """One complete answer sheet (culture_reason only when culture satisfaction is 1–2)."""
+    out = {q: rng.choice(LEVELS) for q in ASKED}
+    out["culture_satisfaction"] = culture = rng.choice(LEVELS)
+    if int(culture) <= 2:
+        out["culture_reason"] = rng.choice(["活动太少", "场地太远", "时间不合适"])
+    out["age_group"] = rng.choice(["18_34", "35_59", "60_plus"])
+    out["org_unit"] = rng.choice(communities)
+    out["csrf_token"] = token
+    return out
 
 
 def count(db: Path) -> int:
