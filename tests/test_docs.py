@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shequ.cli import app, import_app
-from shequ.framework.models import DataElement, Dimension, Indicator, Target
+from shequ.framework.models import DataElement, Dimension, FacilityType, Indicator, Target
 from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
 from shequ.framework.voice import Category, Deadlines, VoiceSettings
 
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
         SensitivitySettings,
         Judgements,
         ActionRule,
+        FacilityType,
         VoiceSettings,
         Deadlines,
         Category,

@@ -340,6 +340,10 @@ def demo(
 
     print_composite(console, outcome.assessment, chosen, "street")
     print_diagnosis(console, outcome.diagnosis, outcome.evaluation.plan, chosen)
+    if outcome.spatial:
+        from ._display_spatial import print_spatial_demo
+
+        print_spatial_demo(console, outcome.spatial, chosen)
     console.print(outcome.describe(chosen))
 
 
@@ -359,6 +363,18 @@ def check_plan(
         targets = [t for t in plan.targets if t.indicator == ind.code]
         shown = "; ".join(f"{t.comparator} {t.value:g} ({t.period})" for t in targets) or "—"
         console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
+
+
+def store_db_open(db: str | None):
+    """Open the store named by ``--db`` (used by the spatial commands)."""
+    from .store.db import open_store
+
+    return open_store(db)
+
+
+from .cli_spatial import register as _register_spatial  # noqa: E402
+
+_register_spatial(app, import_app)
 
 from .cli_voice import register as _register_voice  # noqa: E402
 

@@ -64,6 +64,10 @@ def test_conformance_identical_numbers_on_duckdb_sqlite_and_postgres(demo, pg_st
     for path in (demo.files.org_units, demo.files.values_history, demo.files.values_latest):
         importer = import_org_units if path == demo.files.org_units else import_values
         assert importer(pg_store, path).exit_code == 0
+    # the 2025 coverage is measured from the same geometry on PostgreSQL
+    from shequ.demo.spatial import build_spatial
+
+    build_spatial(pg_store, load_plan(), demo.files.org_units.parent / "spatial_pg", period="2025")
     # the 2025 values residents' voice computed in the demo, copied as they are
     with sqlite_store.begin() as conn:
         fed = store_values.read(

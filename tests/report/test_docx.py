@@ -232,7 +232,7 @@ def test_without_rankings_the_reason_replaces_the_table(street_context, tmp_path
 def test_sections_without_a_missing_reason_say_data_are_present(street_context, tmp_path):
     missing = {k: v for k, v in street_context.missing.items() if k != "voice"}
     doc = write_and_read(dataclasses.replace(street_context, missing=missing, voice=[]), tmp_path)
-    assert section(doc, CHAPTERS_ZH[3], CHAPTERS_ZH[4]) == [street_context.missing["coverage"][0]]
+    assert section(doc, CHAPTERS_ZH[3], CHAPTERS_ZH[4]) == [street_context.findings["coverage"][0]]
     (placeholder,) = section(doc, CHAPTERS_ZH[4], CHAPTERS_ZH[5])
     assert "数据已具备" in placeholder
 

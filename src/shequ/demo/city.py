@@ -377,6 +377,7 @@ def generate_city(
     n_communities: int = 300,
     first_year: int = 2020,
     last_year: int = 2025,
+    measured: tuple[str, ...] = (),
     blank_latest: dict[str, str] | None = None,
 ) -> DemoFiles:
     """Write the sample city's org-unit and value files into ``out_dir``.
@@ -393,6 +394,9 @@ def generate_city(
     first_year, last_year : int
         Years with values; ``last_year`` goes to the XLSX file, the others to the CSV.
         The street split takes effect on 1 January of the middle year (2023 by default).
+    measured : tuple of str
+        Data elements measured elsewhere for ``last_year`` (the demo's walking coverage):
+        left empty in the XLSX so that the measurement supplies them.
     blank_latest : dict, optional
         ``{data element: community-code prefix}`` left empty in ``last_year`` because another
         source supplies them (the residents'-voice demo computes them from its records).
@@ -422,6 +426,7 @@ def generate_city(
     reorg_date = f"{first_year + n_years // 2}-01-01"
     tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
     data = _simulate(rng, tree, n_years)
+    data[[ELEMENTS.index(e) for e in measured], :, n_years - 1] = np.nan
     for element, prefix in (blank_latest or {}).items():
         rows = [c for c, code in enumerate(tree.communities) if code.startswith(prefix)]
         data[ELEMENTS.index(element), rows, n_years - 1] = np.nan

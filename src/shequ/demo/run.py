@@ -17,6 +17,7 @@ from ..report.context import build_context
 from ..report.formats import write
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
+from .spatial import MEASURED, SpatialDemo, build_spatial
 from .voice import BLANK_LATEST, VoiceDemo, run_voice
 
 DEMO_PERIOD = "2025"
@@ -35,6 +36,7 @@ class DemoOutcome:
     results_file: Path
     reports: list[Path]
     voice: VoiceDemo | None = None
+    spatial: SpatialDemo | None = None
     accounts: list = field(default_factory=list)
 
     @property
@@ -73,7 +75,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
-    files = generate_city(out_dir, seed=seed, blank_latest=BLANK_LATEST)
+    files = generate_city(out_dir, seed=seed, blank_latest=BLANK_LATEST, measured=MEASURED)
     store = open_store(db)
     plan = load_plan()
     imports = [
@@ -83,6 +85,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     ]
     voice = run_voice(store, out_dir, plan, seed=seed)
     imports += voice.imports
+    spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -95,7 +98,8 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
 
     accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
     return DemoOutcome(
-        store.url, files, imports, assessment, found, results_file, reports, voice, accounts
+        store.url, files, imports, assessment, found, results_file, reports,
+        voice=voice, spatial=spatial, accounts=accounts,
     )
 
 

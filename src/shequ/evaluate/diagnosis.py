@@ -169,4 +169,3 @@ def _action(indicator: str, plan: Plan) -> tuple[str, str, str | None]:
 
 def _num(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
-

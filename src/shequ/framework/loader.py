@@ -30,6 +30,7 @@ _KEYED_LISTS = {
     "indicators": ("code",),
     "targets": ("indicator", "scope", "period"),
     "actions": ("indicator", "dimension"),
+    "facility_types": ("code",),
 }
 
 

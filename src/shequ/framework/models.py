@@ -93,6 +93,16 @@ class Indicator(_Model):
         return tuple(dict.fromkeys(names))
 
 
+class FacilityType(_Model):
+    """A kind of public facility for coverage and siting, beyond the built-in ones
+    (service_centre, culture_centre, sports_facility, clinic, elderly_care, kindergarten)."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str
+    name_en: str
+    radius_m: float = Field(default=500.0, gt=0)
+
+
 class Target(_Model):
     """An aim for one indicator in a target period, plan-wide or for an org-unit subtree.
 
@@ -146,6 +156,7 @@ class Plan(_Model):
     targets: tuple[Target, ...] = ()
     composite: CompositeSettings = CompositeSettings()
     actions: tuple[ActionRule, ...] = ()
+    facility_types: tuple[FacilityType, ...] = ()
     voice: VoiceSettings = VoiceSettings()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:

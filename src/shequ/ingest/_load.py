@@ -31,6 +31,7 @@ class Checked:
 
 
 Validator = Callable[[Connection, pd.DataFrame], Checked]
+Reader = Callable[[Path], tuple[pd.DataFrame, str]]
 Writer = Callable[[Connection, pd.DataFrame, int, str, Progress | None], dict[str, int]]
 
 
@@ -45,10 +46,15 @@ def run_import(
     strict: bool,
     sheet: str | None = None,
     progress: Progress | None = None,
+    read: Reader | None = None,
 ) -> ImportReport:
-    """Read ``path``, validate and write it in one transaction; quarantine bad rows."""
+    """Read ``path``, validate and write it in one transaction; quarantine bad rows.
+
+    ``read`` replaces the CSV/XLSX reader (e.g. for GeoPackage or Shapefile layers); it
+    returns raw cells with `ROW` and a format label, like `read_table`.
+    """
     path = Path(path)
-    raw, file_format = read_table(path, sheet=sheet)
+    raw, file_format = (read or (lambda p: read_table(p, sheet=sheet)))(path)
     raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
     report = ImportReport(kind, path, file_format, rows_total=len(raw), strict=strict)
     digest = file_digest(path)

@@ -22,6 +22,7 @@ from ..framework.periods import parse_period
 from ..store import orgunits, runs
 from ..store import tasks as store_tasks
 from ..store.db import Store
+from ._coverage import coverage_finding
 from ._voice import voice_lines
 
 LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
@@ -49,6 +50,7 @@ class ReportContext:
     generated: dt.date = field(default_factory=dt.date.today)
     overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
+    findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -120,6 +122,9 @@ def build_context(
             "趋势与诊断未计算",
             "trends and diagnoses not computed",
         )
+    found = coverage_finding(store, period, depths)
+    if found:
+        context.findings["coverage"] = found
     _note_missing(context)
     with store.begin() as conn:
         context.voice = voice_lines(conn, unit, period, plan)
@@ -224,10 +229,11 @@ def _note_missing(context: ReportContext) -> None:
         )
     if context.tasks.empty:
         context.missing["tasks"] = ("暂无整改任务", "no follow-up tasks yet")
-    context.missing["coverage"] = (
-        "尚未进行服务设施覆盖分析（shequ coverage），覆盖地图从略",
-        "no facility coverage analysis yet (shequ coverage): the coverage map is left out",
-    )
+    if "coverage" not in context.findings:
+        context.missing["coverage"] = (
+            "尚未进行服务设施覆盖分析（shequ coverage），覆盖地图从略",
+            "no facility coverage analysis yet (shequ coverage): the coverage map is left out",
+        )
     context.missing["voice"] = (
         "尚未接入居民意见与满意度调查数据，居民之声部分从略",
         "no suggestions or survey data yet: the residents' voice section is left out",

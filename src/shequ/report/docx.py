@@ -58,7 +58,8 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
         for line in lines:
             doc.add_paragraph(labels.pick(line, lang))
         if not lines:
-            add_note(doc, labels.pick(reason, lang) if reason else t["present"])
+            note = reason or context.findings.get(section)
+            add_note(doc, labels.pick(note, lang) if note else t["present"])
     _diagnosis(doc, context, t, lang)
     _appendix(doc, context, t, lang)
     path = Path(path)

@@ -127,6 +127,7 @@ def render_report(context: ReportContext, *, lang: str = "zh") -> str:
             diagnoses=_diagnoses(context, lang),
             tasks=_tasks(context),
             missing={k: labels.pick(v, lang) for k, v in context.missing.items()},
+            findings={k: labels.pick(v, lang) for k, v in context.findings.items()},
             voice=[labels.pick(line, lang) for line in context.voice],
             appendix=_appendix(context, lang),
         )

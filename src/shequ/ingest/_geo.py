@@ -1,0 +1,102 @@
+"""Shared steps of the spatial imports: read points from a table or a vector layer,
+check and convert coordinates to the stored system, and assign org units to points.
+
+Tabular files (CSV/XLSX) carry ``lon,lat`` columns (经度,纬度 too); vector files
+(GeoPackage, Shapefile, GeoJSON) carry geometries, and a feature's number stands in for
+the row. A polygon feature becomes its representative point (e.g. a building outline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection
+
+from ..spatial import _io
+from ..spatial import crs as crs_mod
+from ..spatial.areas import assign_org_units as assign_org_units
+from ..spatial.areas import load_boundaries as load_boundaries
+from ..store import orgunits as store_orgunits
+from ._read import ROW, read_table, text
+from .report import Problems
+
+COORD_ALIASES = {
+    **dict.fromkeys(["lon", "lng", "longitude", "x", "经度"], "lon"),
+    **dict.fromkeys(["lat", "latitude", "y", "纬度"], "lat"),
+    **dict.fromkeys(
+        ["org_unit", "orgunit", "社区编码", "所属社区", "社区", "单位编码", "组织机构"], "org_unit"
+    ),
+}
+
+
+def reader(sheet: str | None = None, *, geometry_column: str | None = None):
+    """A `run_import` reader for CSV/XLSX or a vector layer (points as lon/lat columns)."""
+
+    def read(path: Path) -> tuple[pd.DataFrame, str]:
+        if not _io.is_vector(path):
+            return read_table(path, sheet=sheet)
+        geoms, attributes, declared = _io.read_layer(path, layer=sheet)
+        frame = attributes.copy()
+        if geometry_column:
+            frame[geometry_column] = shapely.to_wkt(geoms, rounding_precision=-1)
+        else:
+            points = shapely.point_on_surface(geoms)
+            frame["lon"], frame["lat"] = shapely.get_x(points), shapely.get_y(points)
+        frame[ROW] = np.arange(1, len(frame) + 1)
+        frame.attrs["declared_crs"] = declared
+        return frame, path.suffix.lower().lstrip(".")
+
+    return read
+
+
+def declared_crs(raw: pd.DataFrame, option: str | None) -> str:
+    """The CRS to read coordinates in: the option, else the layer's own, else WGS-84."""
+    return option or raw.attrs.get("declared_crs") or crs_mod.STORED_CRS
+
+
+def coordinates(frame: pd.DataFrame, problems: Problems, crs: str) -> pd.DataFrame:
+    """Parse ``lon``/``lat`` and convert them from ``crs`` to stored WGS-84; report bad ones."""
+    x = pd.to_numeric(frame["lon"].map(text), errors="coerce")
+    y = pd.to_numeric(frame["lat"].map(text), errors="coerce")
+    for column, values in (("lon", x), ("lat", y)):
+        problems.add(
+            frame,
+            values.isna() | ~np.isfinite(values.fillna(0)),
+            column,
+            "坐标“{v}”不是数值",
+            "coordinate '{v}' is not a number",
+            v=column,
+        )
+    ok = x.notna() & y.notna()
+    lon, lat = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    if ok.any():
+        lon[ok.to_numpy()], lat[ok.to_numpy()] = crs_mod.to_stored(x[ok], y[ok], crs)
+    frame = frame.assign(lon_wgs84=lon, lat_wgs84=lat)
+    bad = ok & ~((np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    problems.add(
+        frame,
+        bad,
+        "lon",
+        "坐标 ({x}, {y}) 超出经纬度范围（坐标系是否声明正确？用 --crs）",
+        "coordinates ({x}, {y}) are outside longitude/latitude range (is --crs right?)",
+        x="lon",
+        y="lat",
+    )
+    return frame
+
+
+def check_known_units(conn: Connection, frame: pd.DataFrame, problems: Problems) -> None:
+    """Report given org units that do not exist."""
+    known = set(store_orgunits.versions(conn)["code"])
+    given = frame["org_unit"].map(text)
+    problems.add(
+        frame,
+        (given != "") & ~given.isin(known),
+        "org_unit",
+        "未知的组织单位“{v}”（请先导入组织机构）",
+        "unknown org unit '{v}' (import org units first)",
+        v="org_unit",
+    )
