@@ -74,21 +74,23 @@ class Ttl:
         self._items.pop(key, None)
 
 
-_LATEST = Ttl(2.0)
+_PERIODS: dict[tuple[str, int], str] = {}
 
 
 def latest_run(store: Store) -> tuple[int, str] | None:
-    """(id, period) of the newest evaluation run, or None."""
+    """(id, period) of the newest evaluation run, or None (one indexed max(id) per call)."""
+    from sqlalchemy import func, select
 
-    def make():
-        try:
-            with store.begin() as conn:
-                row = runs.get(conn, "latest")
-        except EvaluationError:
+    from ..store.models import EvaluationRun
+
+    with store.begin() as conn:
+        run_id = conn.execute(select(func.max(EvaluationRun.id))).scalar()
+        if run_id is None:
             return None
-        return int(row.id), row.periods.split(",")[-1]
-
-    return _LATEST.get(store.url, make)
+        key = (store.url, int(run_id))
+        if key not in _PERIODS:
+            _PERIODS[key] = runs.get(conn, run_id).periods.split(",")[-1]
+    return int(run_id), _PERIODS[key]
 
 
 def latest_run_id(store: Store) -> int | None:
