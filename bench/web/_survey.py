@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 
 LEVELS = ("1", "2", "3", "4", "5")
-ASKED = ("overall_satisfaction", "public_service_satisfaction", "safety_feeling", "happiness", "gain")
+ASKED = (
+    "overall_satisfaction",
+    "public_service_satisfaction",
+    "safety_feeling",
+    "happiness",
+    "gain",
+)
 
 
 def available(base: str, client: httpx.AsyncClient) -> bool:

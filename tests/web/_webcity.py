@@ -63,8 +63,32 @@ USERS = {
 }
 
 
+def _square(lon: float, lat: float, size: float = 0.01) -> str:
+    ring = [(lon, lat), (lon + size, lat), (lon + size, lat + size), (lon, lat + size), (lon, lat)]
+    return "POLYGON ((" + ", ".join(f"{x:.4f} {y:.4f}" for x, y in ring) + "))"
+
+
+# four community squares side by side, 0.01° each, and one service centre in each
+CORNERS = {JIA: 120.00, YI: 120.01, BING: 120.02, DING: 120.03}
+BOUNDARIES = "org_unit,wkt\n" + "".join(f'{c},"{_square(x, 30.0)}"\n' for c, x in CORNERS.items())
+FACILITIES = "code,type,name,lon,lat,org_unit\n" + "".join(
+    f"SC{k},service_centre,{name}服务中心,{x + 0.005:.4f},30.0050,{c}\n"
+    for k, (c, x, name) in enumerate(
+        (c, x, n)
+        for (c, x), n in zip(CORNERS.items(), ("甲社区", "乙社区", "丙社区", "丁社区"), strict=True)
+    )
+)
+
+
 def build(store: Store, folder: Path) -> None:
+    from shequ.ingest.boundaries import import_boundaries
+    from shequ.ingest.facilities import import_facilities
+
     import_org_units(store, write(folder / "units.csv", ORG_UNITS))
+    (folder / "boundaries.csv").write_text(BOUNDARIES, encoding="utf-8")
+    (folder / "facilities.csv").write_text(FACILITIES, encoding="utf-8")
+    assert import_boundaries(store, folder / "boundaries.csv").exit_code == 0
+    assert import_facilities(store, folder / "facilities.csv").exit_code == 0
     for year, grow in ((2023, 0.9), (2024, 0.95), (2025, 1.0)):
         report = import_values(store, write(folder / f"v{year}.csv", values_csv(year, grow)))
         assert report.exit_code == 0, report.problems

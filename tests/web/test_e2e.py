@@ -194,15 +194,22 @@ def test_community_staff_enters_imports_evaluates_and_sees_the_new_value(server,
 
 
 def test_resident_answers_the_survey_on_a_phone(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     response = page.goto(f"{server}/survey?unit={city.JIA}")
     assert response.status == 200
     # no horizontal scrolling on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click('fieldset[data-question="age_group"] input[value="60_plus"]')
-    for question in ("overall_satisfaction", "public_service_satisfaction", "culture_satisfaction",
-                     "safety_feeling", "happiness"):
+    for question in (
+        "overall_satisfaction",
+        "public_service_satisfaction",
+        "culture_satisfaction",
+        "safety_feeling",
+        "happiness",
+    ):
         page.click(f'fieldset[data-question="{question}"] input[value="4"]')
     page.click("#survey-submit")  # "gain" left out: the form comes back saying so
     page.wait_for_selector("#survey-errors")

@@ -71,3 +71,33 @@ def features(
         properties = {"name": code, "label": names.get(code, code), "value": values.get(code)}
         out.append({"type": "Feature", "properties": properties, "geometry": geometry})
     return {"type": "FeatureCollection", "features": out}
+
+
+def facilities(
+    store: Store, units: set[str], *, kind: str | None = None, day=None
+) -> list[dict[str, Any]]:
+    """Facilities of ``units`` open on ``day`` (default today): code, type, name, lon/lat
+    (WGS-84 / CGCS2000), capacity, org unit. Empty when no facility registry is imported."""
+    import datetime as dt
+
+    from ..store.spatial import Facility
+
+    day = day or dt.date.today()
+    columns = [
+        Facility.code,
+        Facility.type,
+        Facility.name,
+        Facility.lon,
+        Facility.lat,
+        Facility.capacity,
+        Facility.org_unit,
+    ]
+    query = (
+        select(*columns)
+        .where(Facility.org_unit.in_(sorted(units)), Facility.opened <= day, Facility.closed > day)
+        .order_by(Facility.code)
+    )
+    if kind:
+        query = query.where(Facility.type == kind)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from .. import labels
-from ..errors import EvaluationError
 from ..report.context import ReportContext, build_context
 from ..store import runs
 from ..store.db import Store
@@ -201,14 +200,19 @@ def ranking(
 
 
 def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
-    """A value per direct sub-unit: the overall score, or an indicator's value."""
+    """A value per community of the unit's subtree: the overall score, or an indicator's
+    value (a community's own map shows itself)."""
+    subunits = context.subunits
+    communities = subunits[subunits["level"] == "community"]["org_unit"].unique()
+    if context.level == "community":
+        communities = [context.unit]
+    frame = context.indicators if context.level == "community" else subunits
     if indicator:
-        sub = context.subunits[
-            (context.subunits["indicator"] == indicator) & (context.subunits["depth"] == 1)
-        ]
-        return {r["org_unit"]: _clean(r["value"]) for r in sub.to_dict("records")}
+        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(communities)]
+        return {r["org_unit"]: _clean(r["value"]) for r in rows.to_dict("records")}
     overall = context.overall_scores
-    return {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+    scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+    return {code: scores.get(code) for code in communities}
 
 
 def peer_rows(context: ReportContext) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+import pandas as pd
+from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 
 from ...framework.periods import parse_period
@@ -121,9 +122,13 @@ def geo_units(
     require_unit(user, store, unit, parse_period(period).end)
     context = views.stored_context(store, request.app.state.cache, run_id, unit)
     values = views.map_values(context, indicator or None)
-    names = dict(zip(context.subunits["org_unit"], context.subunits["org_unit_name"], strict=True))
+    named = pd.concat([context.subunits, context.indicators])
+    names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
     collection = geo.features(store, values, names)
+    day = parse_period(period).end
+    points = geo.facilities(store, user.units(store, day) & set(depths_of(context)), day=day)
     return {
+        "facilities": points,
         "unit": unit,
         "indicator": indicator or "overall",
         "values": values,
@@ -148,9 +153,18 @@ def survey_responses(store: StoreDep, user: Reader, period: str) -> list[dict]:
     return voice_bridge.responses(store, user.units(store), parse_period(period).code)
 
 
+def depths_of(context) -> list[str]:
+    return [context.unit, *context.subunits["org_unit"].unique()]
+
+
 @router.get("/facilities")
-def facilities(_user: Reader) -> dict:
-    """Facilities of the user's subtree (needs the spatial module's facility registry)."""
-    raise HTTPException(
-        503, "设施登记尚未接入本版本 / the facility registry is not part of this build yet"
-    )
+def facilities(
+    store: StoreDep, user: Reader, type: str | None = None, unit: str | None = None
+) -> list[dict]:
+    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type."""
+    units = user.units(store)
+    if unit:
+        require_unit(user, store, unit)
+        with store.begin() as conn:
+            units = units & set(orgunits.subtree(conn, unit, dt.date.today()))
+    return geo.facilities(store, units, kind=type)

@@ -90,11 +90,19 @@
       window.echarts.registerMap(name, data.geojson);
       const values = data.geojson.features.map(function (f) { return { name: f.properties.name, value: f.properties.value, label: f.properties.label }; });
       const nums = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
+      const points = (data.facilities || []).map(function (f) { return { name: f.name || f.code, value: [f.lon, f.lat], kind: f.type }; });
       const chart = window.echarts.init(el);
       chart.setOption({
-        tooltip: { formatter: function (p) { return (p.data ? p.data.label : p.name) + ": " + (p.value == null || isNaN(p.value) ? "—" : p.value.toFixed(1)); } },
-        visualMap: { min: Math.min.apply(null, nums.concat([0])), max: Math.max.apply(null, nums.concat([1])), calculable: true, inRange: { color: ["#d73027", "#fee08b", "#1a9850"] } },
-        series: [{ type: "map", map: name, roam: true, data: values, label: { show: false } }],
+        tooltip: { formatter: function (p) {
+          if (p.seriesType === "scatter") return p.data.name + " (" + p.data.kind + ")";
+          return (p.data ? p.data.label : p.name) + ": " + (p.value == null || isNaN(p.value) ? "—" : p.value.toFixed(1));
+        } },
+        geo: { map: name, roam: true, silent: true, itemStyle: { borderColor: "#fff" } },
+        visualMap: { seriesIndex: 0, min: Math.min.apply(null, nums.concat([0])), max: Math.max.apply(null, nums.concat([1])), calculable: true, inRange: { color: ["#d73027", "#fee08b", "#1a9850"] } },
+        series: [
+          { type: "map", geoIndex: 0, data: values },
+          { type: "scatter", coordinateSystem: "geo", data: points, symbolSize: 5, itemStyle: { color: "#1f4e9c" } },
+        ],
       });
       window.addEventListener("resize", function () { chart.resize(); });
     });
