@@ -50,6 +50,8 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/evaluate/bench_province.py
 	$(BIN)/python bench/voice/bench_voice.py
+	test -f $(DEMO)/shequ.db || $(BIN)/shequ demo --out $(DEMO)
+	$(BIN)/python bench/web/bench_web.py --users 50 --requests 40
 
 lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench

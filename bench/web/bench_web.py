@@ -187,9 +187,6 @@ def _communities(db: Path, n: int = 30) -> list[str]:
 
 
 def main() -> None:
-    import faulthandler
-
-    faulthandler.dump_traceback_later(
         int(os.environ.get("BENCH_DUMP_AFTER", "0")) or 10**6, exit=True
     )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
