@@ -187,8 +187,6 @@ def _communities(db: Path, n: int = 30) -> list[str]:
 
 
 def main() -> None:
-        int(os.environ.get("BENCH_DUMP_AFTER", "0")) or 10**6, exit=True
-    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per user per phase")
