@@ -50,7 +50,7 @@ def login(
     with store.begin() as conn:
         cookie, _csrf = accounts.open_session(conn, user["id"], hours=settings.session_hours)
         audit.record(conn, [("login", "session", username, None, None)], actor=username)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
     response = RedirectResponse(target, status_code=303)
     secure = settings.https or request.url.scheme == "https"
     response.set_cookie(
