@@ -25,6 +25,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """启动网页服务 / serve the web application (dashboard, data entry, API)."""
         from .web.serve import serve as run_server
 
+        console.print(f"网页服务 / serving on http://{host}:{port} (Ctrl+C 停止 / to stop)")
         try:
             run_server(db, plan=plan, host=host, port=port)
         except ShequError as exc:
