@@ -184,6 +184,11 @@ def test_login_does_not_redirect_to_another_site(web_app):
     for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
         client = TestClient(web_app)
         token = csrf_of(client.get("/login").text)
-        form = {"username": "reader_s1", "password": city.PASSWORD, "csrf_token": token, "next": evil}
+        form = {
+            "username": "reader_s1",
+            "password": city.PASSWORD,
+            "csrf_token": token,
+            "next": evil,
+        }
         response = client.post("/login", data=form, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/", evil
