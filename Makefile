@@ -25,7 +25,8 @@ $(WEB_STATIC)/echarts.min.js: package.json package-lock.json
 	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
 	  cp node_modules/echarts/dist/echarts.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	     node_modules/swagger-ui-dist/swagger-ui.css $(WEB_STATIC)/ && \
-	  cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png; \
+	  cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png && \
+	  cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(WEB_STATIC)/; \
 	else echo "npm not found: web pages show tables instead of charts and maps"; fi
 
 web-assets: $(WEB_STATIC)/echarts.min.js

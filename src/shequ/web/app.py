@@ -81,6 +81,7 @@ def _state(app: FastAPI, settings: Settings) -> None:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals["echarts_installed"] = (STATIC / "echarts.min.js").exists()
     templates.env.globals["tile_url"] = settings.tile_url
+    templates.env.globals["leaflet_installed"] = (STATIC / "leaflet.js").exists()
     app.state.templates = templates
 
 

@@ -80,6 +80,10 @@
         tr.children[1].textContent = v === null ? "—" : v.toFixed(1);
         body.appendChild(tr);
       });
+      if (data.geojson && data.geojson.features.length && el.dataset.tiles && window.L) {
+        drawTiled(el, data);
+        return;
+      }
       if (!data.geojson || !data.geojson.features.length || !window.echarts) {
         if (!data.geojson || !data.geojson.features.length) document.getElementById("map-no-geometry").classList.remove("hidden");
         el.classList.add("hidden");
@@ -105,6 +109,33 @@
         ],
       });
       window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  /* A value's colour between the lowest (red) and highest (green) value shown. */
+  function colourOf(value, low, high) {
+    if (value === null || value === undefined || isNaN(value)) return "#cccccc";
+    const t = high > low ? (value - low) / (high - low) : 0.5;
+    const stops = [[215, 48, 39], [254, 224, 139], [26, 152, 80]];
+    const k = t < 0.5 ? 0 : 1, u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+    const c = stops[k].map(function (a, i) { return Math.round(a + (stops[k + 1][i] - a) * u); });
+    return "rgb(" + c.join(",") + ")";
+  }
+
+  /* With a base-map tile URL configured: Leaflet draws the tiles, our boundaries and facilities on top. */
+  function drawTiled(el, data) {
+    const map = window.L.map(el);
+    const nums = data.geojson.features.map(function (f) { return f.properties.value; }).filter(function (v) { return v !== null; });
+    const low = Math.min.apply(null, nums.concat([Infinity])), high = Math.max.apply(null, nums.concat([-Infinity]));
+    const layer = window.L.geoJSON(data.geojson, {
+      style: function (f) { return { color: "#ffffff", weight: 1, fillOpacity: 0.7, fillColor: colourOf(f.properties.value, low, high) }; },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.label + ": " + (f.properties.value === null ? "—" : f.properties.value.toFixed(1))); },
+    });
+    map.fitBounds(layer.getBounds());  // a view first: vector layers need one
+    window.L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    layer.addTo(map);
+    (data.facilities || []).forEach(function (f) {
+      window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip((f.name || f.code) + " (" + f.type + ")").addTo(map);
     });
   }
 
