@@ -86,3 +86,14 @@ def print_groups(console: Console, frame: pd.DataFrame, lang: str) -> None:
     for r in frame.itertuples():
         table.add_row(str(r.group_id), r.org_unit, str(r.size), str(r.category or "—"), r.text[:40])
     console.print(table)
+
+
+def print_categories(console: Console, frame: pd.DataFrame, lang: str, limit: int = 60) -> None:
+    zh = lang == "zh"
+    table = Table(title="意见建议主要类别" if zh else "Top suggestion categories")
+    for h in (("单位", "unit"), ("名次", "rank"), ("类别", "category"), ("件数", "count")):
+        table.add_column(h[0] if zh else h[1])
+    for r in frame.head(limit).itertuples():
+        name = r.category_name if zh else r.category
+        table.add_row(f"{r.name or r.unit}", str(r.rank), str(name), number(r.count, 0))
+    console.print(table)

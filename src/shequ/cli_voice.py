@@ -183,6 +183,28 @@ def rates(
     show.print_suggestion_rates(console, frame, _lang(lang))
 
 
+@voice_app.command("categories")
+def categories(
+    period: PeriodOption,
+    db: DbOption = None,
+    plan: PlanOption = None,
+    level: LevelOption = None,
+    top: Annotated[int, typer.Option(help="每个单位前N类 / top N per unit")] = 3,
+    lang: LangOption = "",
+) -> None:
+    """各单位意见建议的主要类别 / the top suggestion categories per unit."""
+    from .framework.loader import load_plan
+    from .store.db import open_store
+    from .voice.rates import category_volume
+
+    try:
+        with open_store(db).begin() as conn:
+            frame = category_volume(conn, period, load_plan(plan), level=level, top=top)
+    except ShequError as exc:
+        raise _fail(exc) from None
+    show.print_categories(console, frame, _lang(lang))
+
+
 @voice_app.command("feed")
 def feed(period: PeriodOption, db: DbOption = None, plan: PlanOption = None) -> None:
     """把意见、问卷、参与、服务写成数据值供评估 / write voice results as data values."""

@@ -111,3 +111,16 @@ def test_demo_scores_ranks_with_intervals_and_diagnoses_the_weakest_street(demo)
         "no_data",
         "no_target",
     }
+
+
+def test_demo_voice_feeds_2025_and_flags_small_survey_samples(demo):
+    voice = demo.voice
+    # two communities answered no survey, so 298 of 300 carry the survey elements
+    assert voice.fed.elements["culture_answered"] == 298
+    # four communities got 12-24 answers: each is flagged (< 30)
+    assert voice.few_answers == 4
+    # the sign-in sheets cover the seven communities of 长青街道
+    assert voice.fed.elements["participants"] == 7
+    assert 0 < voice.participation["rate"] < 100
+    assert voice.city_rates["received"] == 6000
+    assert voice.grouped.groups < 6000  # repeats were grouped

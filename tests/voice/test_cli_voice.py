@@ -46,6 +46,8 @@ def test_import_classify_group_rates_and_feed(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "50.0%" in result.output
     assert invoke("voice", "feed", "--period", "2025", "--db", db).exit_code == 0
     assert invoke("voice", "rates", "--period", "20x5", "--db", db).exit_code == 2
+    result = invoke("voice", "categories", "--period", "2025", "--db", db, "--lang", "en")
+    assert result.exit_code == 0 and "lighting" in result.output
 
 
 def test_survey_template_check_and_a_bad_form(tmp_path: Path) -> None:
@@ -53,6 +55,20 @@ def test_survey_template_check_and_a_bad_form(tmp_path: Path) -> None:
     assert invoke("survey", "template", form).exit_code == 0
     result = invoke("survey", "check", form)
     assert result.exit_code == 0 and "resident_satisfaction" in result.output
+    db = tmp_path / "s.db"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", ORG_UNITS), "--db", db)
+    answers = write(
+        tmp_path / "r.csv",
+        """
+    编号,社区编码,填写日期,age_group,overall_satisfaction,public_service_satisfaction,culture_satisfaction,safety_feeling,happiness,gain
+    r1,A,2025-06-01,35_59,4,4,5,5,4,4
+    r2,A,2025-06-01,35_59,4,4,2,3,4,4
+    """,
+    )
+    assert invoke("import", "responses", answers, "--db", db).exit_code == 0
+    result = invoke("survey", "rates", "--period", "2025", "--level", "community", "--db", db)
+    # A: 1 of 2 satisfied = 50.0 %, flagged for fewer than 30 answers
+    assert result.exit_code == 0 and "50.0%" in result.output and "少于30份" in result.output
     broken = write(tmp_path / "broken.xlsx", "not a workbook")
     assert invoke("survey", "check", broken).exit_code == 2
 

@@ -90,3 +90,25 @@ def test_feed_writes_values_once_and_the_indicators_evaluate(
     assert s1["suggestion_resolution_rate"] == pytest.approx(100 / 3)
     assert s1["suggestion_satisfaction_rate"] == pytest.approx(100.0)
     assert s1["suggestions_received"] == 3
+
+
+def test_weighted_survey_answers_feed_the_weighted_share(city: Store, tmp_path: Path) -> None:
+    # A: culture 5, 4, 2, 1 with weights 1, 1, 1, 3: weighted share (1+1)/6 = 1/3, so the
+    # satisfied count fed is 4 × 1/3 = 1.33 -> 1 (unweighted it would be 2 of 4)
+    head = RESPONSES.strip().splitlines()[0].replace("填写日期,", "填写日期,权重,")
+    rows = [
+        f"w{i},A,2025-06-01,{w},35_59,4,4,{c},5,4,4"
+        for i, (w, c) in enumerate([(1, 5), (1, 4), (1, 2), (3, 1)])
+    ]
+    assert (
+        import_responses(city, write(tmp_path / "w.csv", "\n".join([head, *rows]))).exit_code == 0
+    )
+    feed_values(city, "2025", load_plan())
+    with city.begin() as conn:
+        got = dict(
+            conn.execute(
+                select(DataValue.data_element, DataValue.value).where(DataValue.org_unit == "A")
+            ).all()
+        )
+    assert (got["culture_satisfied"], got["culture_answered"]) == (1, 4)
+    assert (got["feel_safe"], got["safety_answered"]) == (4, 4)

@@ -66,3 +66,19 @@ def test_resolution_within_fifteen_working_days(city: Store, tmp_path: Path) -> 
     with city.begin() as conn:
         out = rates.suggestion_rates(conn, "2025", load_plan(), level="community")
     assert out.set_index("unit").loc["A", "resolved_in_time"] == 3
+
+
+def test_volume_by_category_and_the_top_categories_per_unit(city: Store, tmp_path: Path) -> None:
+    # keyword labels: s1 lighting (楼道灯), s2 roads (路面, 坑洼), s3 elevator, s4 elderly_care
+    # (老年, 助餐), s5 disputes (噪音, 扰民), s6 environment (垃圾, 清运); s7 is 2024.
+    # A has five categories with one each: the top 2 are the first two codes alphabetically
+    # among ties (disputes, elderly_care); S1 adds B's environment: still one each.
+    import_suggestions(city, write(tmp_path / "s.csv", SUGGESTIONS))
+    with city.begin() as conn:
+        out = rates.category_volume(conn, "2025", load_plan(), top=2)
+    a = out[out["unit"] == "A"]
+    assert a["category"].tolist() == ["disputes", "elderly_care"]
+    assert a["count"].tolist() == [1, 1] and a["rank"].tolist() == [1, 2]
+    assert a["category_name"].tolist() == ["邻里纠纷", "养老"]
+    city_row = out[out["unit"] == "C"]
+    assert city_row["count"].sum() == 2 and len(city_row) == 2

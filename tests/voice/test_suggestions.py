@@ -152,3 +152,49 @@ def test_a_changed_row_updates_the_suggestion_and_its_history(city: Store, tmp_p
             .all()
         )
     assert row.status == "responded" and sorted(events) == ["received", "replied"]
+
+
+def test_a_contact_number_is_kept_only_as_its_pseudonym(city: Store, key: bytes) -> None:
+    from shequ.voice.participation import pseudonym
+
+    with Session(city.engine) as s, s.begin():
+        new = desk.submit_suggestion(
+            s, text="路灯不亮", channel="hotline", org_unit="A", contact="138 1234 5678"
+        )
+        assert new.contact == pseudonym("13812345678", key)
+        assert "5678" not in new.contact
+
+
+def test_times_are_kept_in_china_standard_time(city: Store) -> None:
+    # 2025-03-06 (Thu) 20:00 UTC is Fri 2025-03-07 04:00 in Beijing: due Tue 11 (Mon 10,
+    # Tue 11), not Mon 10 as a Thursday receipt would be (Fri 7, Mon 10)
+    utc = dt.UTC
+    with Session(city.engine) as s, s.begin():
+        new = desk.submit_suggestion(
+            s,
+            text="路灯不亮",
+            channel="form",
+            org_unit="A",
+            received_at=T(2025, 3, 6, 20, 0, tzinfo=utc),
+        )
+        assert new.received_at == T(2025, 3, 7, 4, 0)
+        assert desk.due(new).respond_by == dt.date(2025, 3, 11)
+        desk.reply(s, new.id, text="好", actor="x", at=T(2025, 3, 7, 0, 0, tzinfo=utc))
+        assert new.responded_at == T(2025, 3, 7, 8, 0)
+
+
+def test_reimporting_a_file_keeps_a_label_staff_confirmed_in_the_app(
+    city: Store, tmp_path: Path
+) -> None:
+    file = "编号,内容,渠道,社区编码,受理时间\nl1,晚上回家黑漆漆的,热线,A,2025-03-03 09:00"
+    import_suggestions(city, write(tmp_path / "l.csv", file))
+    with Session(city.engine) as s, s.begin():
+        found = s.scalars(select(Suggestion).where(Suggestion.ref == "l1")).one()
+        desk.confirm_label(s, found.id, "lighting", actor="staff")
+    again = import_suggestions(city, write(tmp_path / "l.csv", file))
+    assert (again.updated, again.unchanged) == (0, 1)
+    changed = import_suggestions(city, write(tmp_path / "l.csv", file.replace("热线", "表单")))
+    assert changed.updated == 1
+    with city.begin() as conn:
+        row = conn.execute(select(Suggestion).where(Suggestion.ref == "l1")).one()
+    assert (row.category, row.label_source, row.channel) == ("lighting", "staff", "form")

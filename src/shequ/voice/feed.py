@@ -6,8 +6,9 @@ batch of kind ``voice`` records where they came from; every change is audited):
 * suggestion counts → ``suggestions_received``, ``suggestions_responded_in_time``,
   ``suggestions_resolved``, ``suggestions_rated``, ``suggestions_satisfied``;
 * survey answers → ``culture_satisfied``/``culture_answered`` and
-  ``feel_safe``/``safety_answered`` (unweighted counts: the evaluation divides sums; the
-  weighted rates and intervals are in `shequ.voice.surveys.rates`);
+  ``feel_safe``/``safety_answered``; with design weights the satisfied count is the number
+  of answers × the weighted share, rounded, so the indicator is the weighted rate (the
+  intervals are in `shequ.voice.surveys.rates`);
 * sign-in sheets → ``participants`` (distinct adults, each counted once, `participation`);
 * service records → ``volunteer_service_hours`` and ``people_served_*``.
 
@@ -52,10 +53,7 @@ def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
         frame = survey_rates.answers(
             conn, period, question, satisfied_levels=plan.voice.satisfied_ratings
         )
-        per = frame.groupby("org_unit", as_index=False).agg(
-            yes=("satisfied", "sum"), n=("satisfied", "size")
-        )
-        parts += [_long(per, "yes", yes), _long(per, "n", answered)]
+        parts += _survey_counts(frame, yes, answered)
     parts.append(_long(_participants(conn, period), "participants", "participants"))
     served = services.totals(conn, period)
     parts.append(_long(served, "hours", "volunteer_service_hours"))
@@ -70,6 +68,19 @@ def voice_values(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     return out.assign(period=parse_period(period).code)[
         ["data_element", "org_unit", "period", "value"]
     ]
+
+
+def _survey_counts(frame: pd.DataFrame, yes: str, answered: str) -> list[pd.DataFrame]:
+    """Answers and satisfied answers per community. With design weights, the satisfied
+    count is n × the weighted share (rounded), so the evaluation's ratio is the weighted rate
+    and sums up the tree weight each community by its number of answers."""
+    if frame.empty:
+        return []
+    sums = survey_rates.community_sums(frame)
+    weighted = bool(frame["weight"].notna().any())
+    share = sums["swy"] / sums["sw"] if weighted else sums["satisfied"] / sums["answered"]
+    sums["yes"] = (sums["answered"] * share).round()
+    return [_long(sums, "yes", yes), _long(sums, "answered", answered)]
 
 
 def _participants(conn: Connection, period: str) -> pd.DataFrame:

@@ -247,6 +247,9 @@ def _write(
     for f in FIELDS:
         a, b = merged[f], merged[f"{f}_old"]
         same &= ((a == b) | (a.isna() & b.isna())).to_numpy()
+    # a file without a category has no opinion: a label staff confirmed in the app stays
+    given, stored_label = merged["staff_category"], merged["staff_category_old"]
+    same |= (given.isna() & stored_label.notna()).to_numpy() & _same_except_label(merged)
     changed = merged[~is_new & ~same]
     new = merged[is_new]
     rows = pd.concat([new, changed])
@@ -275,6 +278,14 @@ def _write(
     return {"inserted": len(new), "updated": len(changed), "unchanged": int((~is_new & same).sum())}
 
 
+def _same_except_label(merged: pd.DataFrame) -> np.ndarray:
+    same = np.ones(len(merged), dtype=bool)
+    for f in FIELDS[:-1]:
+        a, b = merged[f], merged[f"{f}_old"]
+        same &= ((a == b) | (a.isna() & b.isna())).to_numpy()
+    return same
+
+
 def _values(rows: pd.DataFrame, plan: Plan, import_id: int) -> list[dict]:
     rules = classify.KeywordRules(plan.voice.taxonomy)
     labels, confidence, sources = classify.predict(rows["text"].tolist(), rules)
@@ -282,7 +293,9 @@ def _values(rows: pd.DataFrame, plan: Plan, import_id: int) -> list[dict]:
     status = _status(rows)
     out = []
     for i, r in enumerate(rows.itertuples(index=False)):
-        staff = r.staff_category if isinstance(r.staff_category, str) else None
+        staff = next(
+            (c for c in (r.staff_category, r.staff_category_old) if isinstance(c, str)), None
+        )
         category = staff or labels[i]
         out.append(
             {

@@ -27,7 +27,7 @@ from ..framework.models import Plan
 from ..store.models import OrgUnit, utcnow
 from ..store.voice import CHANNELS, STATUSES, Suggestion, SuggestionEvent
 from . import classify, masking
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, local, local_now
 
 CHANNEL_ALIASES = {
     **{c: c for c in CHANNELS},
@@ -115,7 +115,7 @@ def submit_suggestion(
         channel=code,
         org_unit=org_unit,
         location=location.strip(),
-        received_at=received_at or utcnow(),
+        received_at=local(received_at) or local_now(),
         status="received",
         contact=_contact(contact),
         **_label_fields(label, plan),
@@ -173,7 +173,7 @@ def transition(
     when closing. The first reply sets ``responded_at``; later replies are events only.
     """
     s = get_suggestion(session, suggestion_id)
-    at = at or utcnow()
+    at = local(at) or local_now()
     if to_status not in STATUSES or to_status not in NEXT[s.status]:
         msg = (
             f"不能从“{s.status}”转为“{to_status}”/ cannot move from {s.status} to {to_status}"
@@ -248,7 +248,7 @@ def reply(
             s.status,
             s.status,
             actor,
-            at or utcnow(),
+            local(at) or local_now(),
             text=masking.mask(text.strip()),
         )
         return s
@@ -291,7 +291,7 @@ def confirm_label(
     s = get_suggestion(session, suggestion_id)
     s.category, s.dimension = category, plan.voice.category(category).dimension
     s.confidence, s.label_source, s.updated_at = 1.0, "staff", utcnow()
-    _event(session, s, "labelled", s.status, s.status, actor, utcnow(), text=category)
+    _event(session, s, "labelled", s.status, s.status, actor, local_now(), text=category)
     return s
 
 

@@ -18,6 +18,21 @@ import pandas as pd
 from ..framework.voice import VoiceSettings
 
 _MARGIN_DAYS = 400
+#: China Standard Time (UTC+8, no daylight saving): the desk's clock. Workflow times are
+#: stored as naive local times, as the imported spreadsheets write them.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def local_now() -> dt.datetime:
+    """Now, as a naive China Standard Time datetime."""
+    return dt.datetime.now(CHINA).replace(tzinfo=None)
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    """A datetime as naive China Standard Time (an aware one is converted, a naive one kept)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(CHINA).replace(tzinfo=None)
 
 
 class WorkCalendar:

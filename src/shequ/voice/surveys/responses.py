@@ -26,9 +26,10 @@ from ...ingest._load import Checked, Progress, run_import
 from ...ingest._read import ROW, rename_columns, text
 from ...ingest.report import ImportReport, Problem, Problems
 from ...store.db import Store
-from ...store.models import OrgUnit, utcnow
+from ...store.models import OrgUnit
 from ...store.voice import SurveyInstrument, SurveyResponse
 from .._cells import moment, period_of
+from ..workdays import local, local_now
 from .xlsform import Instrument, SurveyAnswerError, default_instrument
 
 ALIASES = {
@@ -99,7 +100,7 @@ def submit_response(
         raise VoiceError(f"未知社区“{org_unit}”/ unknown org unit '{org_unit}'", field="org_unit")
     if weight is not None and not weight > 0:
         raise VoiceError("权重应大于0 / weight must be positive", field="weight")
-    submitted_at = submitted_at or utcnow()
+    submitted_at = local(submitted_at) or local_now()
     instrument_id = register_instrument(session, instrument)
     row = SurveyResponse(
         ref=ref or uuid.uuid4().hex,
