@@ -57,6 +57,15 @@ def print_coverage(console: Console, run: CoverageRun, lang: str) -> None:
         if zh
         else f"  {len(uncovered):,} uncovered points ({uncovered['population'].sum():,.0f} residents)"
     )
+    top = r.catchments.sort_values("population", ascending=False).head(5)
+    if len(top):
+        listed = ", ".join(
+            f"{c} {p:,.0f}" for c, p in zip(top["code"], top["population"], strict=True)
+        )
+        console.print(
+            f"  服务人口最多的设施：{listed}" if zh else f"  largest catchments: {listed}",
+            markup=False,
+        )
     if run.values_written:
         w = run.values_written
         console.print(

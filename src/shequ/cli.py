@@ -365,13 +365,6 @@ def check_plan(
         console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
 
 
-def store_db_open(db: str | None):
-    """Open the store named by ``--db`` (used by the spatial commands)."""
-    from .store.db import open_store
-
-    return open_store(db)
-
-
 from .cli_spatial import register as _register_spatial  # noqa: E402
 
 _register_spatial(app, import_app)

@@ -42,6 +42,12 @@ OutOption = Annotated[
 ]
 
 
+def _open(db: str | None):
+    from .store.db import open_store
+
+    return open_store(db)
+
+
 def _network(name: str) -> str | None:
     return None if name.lower() in ("none", "straight", "无") else name
 
@@ -117,7 +123,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from .ingest.networks import import_network as run
 
         try:
-            result = run(cli.store_db_open(db), file, name=name, crs=crs, actor=cli._actor())
+            result = run(_open(db), file, name=name, crs=crs, actor=cli._actor())
         except cli.ShequError as exc:
             raise cli._fail(exc) from None
         cli.console.print(result.summary(cli._lang(lang)), markup=False)
@@ -142,7 +148,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         try:
             chosen = load_plan(plan)
             run = run_coverage(
-                cli.store_db_open(db), chosen, facility_type=facility_type,
+                _open(db), chosen, facility_type=facility_type,
                 radius=_radius(chosen, facility_type, radius), period=period, out_dir=out,
                 detour=detour, network_name=_network(network), actor=cli._actor(),
             )  # fmt: skip
@@ -172,7 +178,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         try:
             chosen = load_plan(plan)
             run = run_access(
-                cli.store_db_open(db), chosen, facility_type=facility_type,
+                _open(db), chosen, facility_type=facility_type,
                 radius=_radius(chosen, facility_type, radius), enhanced=enhanced, period=period,
                 detour=detour, network_name=_network(network),
             )  # fmt: skip
@@ -214,7 +220,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         try:
             chosen = load_plan(plan)
             proposal = propose_sites(
-                cli.store_db_open(db), chosen, facility_type=facility_type,
+                _open(db), chosen, facility_type=facility_type,
                 radius=_radius(chosen, facility_type, radius), new=new,
                 target=parse_share(target) if target else None, candidates=candidates,
                 areas=area, period=period, detour=detour, time_limit=time_limit,

@@ -98,3 +98,21 @@ def test_lines_from_a_layer_join_at_shared_vertices(tmp_path):
     assert net.fragments()["components"] == 1
     # 0.001° of longitude at 39.9°N is about 85.3 m (111.32 km × cos 39.9° / 1000)
     assert net.length[0] == pytest.approx(85.4, abs=0.5)
+
+
+def test_snapping_is_exact_against_brute_force_on_uneven_edges():
+    # a random network mixing 5 m and 2 km edges (the sampler's hardest case); the offset
+    # must equal the distance to the nearest of ALL edges, found by brute force
+    shapely = pytest.importorskip("shapely")
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 3000, 400)
+    y = rng.uniform(0, 3000, 400)
+    u = rng.integers(0, 400, 600)
+    v = (u + rng.integers(1, 400, 600)) % 400
+    short = rng.random(600) < 0.5
+    x[v[short]] = x[u[short]] + 5.0  # half the edges become 5 m stubs
+    net = network.from_edges(x, y, u, v, crs="EPSG:32650")
+    px, py = rng.uniform(-200, 3200, 2000), rng.uniform(-200, 3200, 2000)
+    snapped = network.snap(net, px, py)
+    brute = shapely.distance(shapely.points(px, py)[:, None], net.segments[None, :]).min(axis=1)
+    np.testing.assert_allclose(snapped.offset, brute, atol=1e-9)
