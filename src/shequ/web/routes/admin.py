@@ -21,10 +21,8 @@ def audit_page(
 ):
     require_root(user, store)
     with store.begin() as conn:
-        frame = audit.history(conn, entity or None, key or None)
-    if actor:
-        frame = frame[frame["actor"] == actor]
-    rows = frame.head(500).to_dict("records")
+        frame = audit.history(conn, entity or None, key or None, actor=actor or None, limit=500)
+    rows = frame.to_dict("records")
     return page(request, "audit.html", {"rows": rows, "entity": entity, "key": key, "actor": actor})
 
 
