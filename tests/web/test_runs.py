@@ -83,3 +83,21 @@ def test_a_report_of_another_street_is_refused(client_for):
         data={"run_id": 1, "fmt": "xlsx", "unit": city.STREET_2, "csrf_token": client.csrf},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.slow
+def test_a_dead_worker_is_replaced(tmp_path):
+    import os
+    import signal
+
+    from shequ.web.worker import Worker
+
+    worker = Worker(1)
+    pid = worker.submit(os.getpid).result(60)
+    os.kill(pid, signal.SIGKILL)  # the worker process dies (out of memory, say)
+    deadline = time.monotonic() + 10
+    while not worker._pool._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker._pool._broken
+    assert worker.submit(os.getpid).result(60) != pid  # the next job gets a new process
+    worker.shutdown()

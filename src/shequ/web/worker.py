@@ -31,7 +31,8 @@ class Worker:
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, fn, *args: Any) -> Future:
-        if self._pool is None:
+        """Run ``fn(*args)`` in the worker; a worker that died is replaced first."""
+        if self._pool is None or getattr(self._pool, "_broken", False):
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
         return self._pool.submit(fn, *args)
