@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench bench-spatial lint clean install install-test
+.PHONY: run test bench bench-spatial lint clean install install-test web-assets serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,30 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+## web assets: ECharts and Swagger UI from the npm registry (package-lock.json), served locally
+WEB_STATIC := src/shequ/web/static
+$(WEB_STATIC)/echarts.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	  cp node_modules/echarts/dist/echarts.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	     node_modules/swagger-ui-dist/swagger-ui.css $(WEB_STATIC)/ && \
+	  cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png && \
+	  cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(WEB_STATIC)/; \
+	else echo "npm not found: web pages show tables instead of charts and maps"; fi
 
-## run: build the sample city into $(DEMO)/shequ.db, import it and evaluate 2025
+web-assets: $(WEB_STATIC)/echarts.min.js
+
+install: $(VENV)/.installed web-assets
+install-test: $(VENV)/.installed-test web-assets
+
+## run: build the sample city into $(DEMO)/shequ.db, import it, evaluate 2025, then serve it
+## on http://127.0.0.1:8000 (demo accounts are printed)
 run: install
 	$(BIN)/shequ demo --out $(DEMO)
+	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
+
+serve: install
+	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
 
 ## test: the whole test suite; PostgreSQL tests run against a throwaway server when one can be started
 test: install-test
@@ -33,6 +51,8 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/evaluate/bench_province.py
 	$(BIN)/python bench/voice/bench_voice.py
+	test -f $(DEMO)/shequ.db || $(BIN)/shequ demo --out $(DEMO)
+	$(BIN)/python bench/web/bench_web.py --users 50 --requests 40
 
 ## bench-spatial: coverage/siting/2SFCA vs pandana, osmnx, spopt, access (peers in their own venv, see bench/spatial/README.md)
 bench-spatial: install-test
@@ -46,4 +66,4 @@ lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

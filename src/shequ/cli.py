@@ -368,6 +368,11 @@ def check_plan(
 from .cli_spatial import register as _register_spatial  # noqa: E402
 
 _register_spatial(app, import_app)
+
 from .cli_voice import register as _register_voice  # noqa: E402
 
 _register_voice(app, import_app)
+
+from . import cli_web  # noqa: E402  (web: serve, users)
+
+cli_web.register(app, import_app)

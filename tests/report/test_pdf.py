@@ -38,8 +38,8 @@ def test_every_indicator_value_and_status_is_in_the_pdf(city_pdf, city_context):
         assert labels.number(row.value, int(row.decimals)) in text, row.indicator
     for label in {labels.STATUS[s][0] for s in city_context.indicators["status"]}:
         assert label in text
-    assert city_context.voice[0][0][:10] in text  # residents' voice from the demo's records
     assert city_context.findings["coverage"][0][:10] in text  # measured coverage
+    assert city_context.voice[0][0][:10] in text  # residents' voice (suggestions, surveys)
 
 
 def test_pages_are_numbered(city_pdf):

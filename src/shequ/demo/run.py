@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..evaluate.assessment import Assessment, assess
@@ -35,8 +35,9 @@ class DemoOutcome:
     diagnosis: Diagnosis
     results_file: Path
     reports: list[Path]
-    spatial: SpatialDemo | None = None
     voice: VoiceDemo | None = None
+    spatial: SpatialDemo | None = None
+    accounts: list = field(default_factory=list)
 
     @property
     def evaluation(self) -> Evaluation:
@@ -50,12 +51,20 @@ class DemoOutcome:
             return voice + (
                 f"示例城市文件：{f.org_units.parent}\n数据库：{self.store_url}\n"
                 f"评估结果：{self.results_file}（评估运行 #{self.evaluation.run_id}）\n"
-                f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}"
+                f"评估报告（Word、Excel、PDF、HTML）与最弱街道的社区记分卡：\n{reports}\n"
+                f"网页演示账号（仅限示例库）：\n{self._accounts()}"
             )
         return voice + (
             f"Sample city files: {f.org_units.parent}\nStore: {self.store_url}\n"
             f"Results: {self.results_file} (evaluation run #{self.evaluation.run_id})\n"
-            f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}"
+            f"Reports (Word, Excel, PDF, HTML) and the weakest street's community scorecards:\n{reports}\n"
+            f"Web demo accounts (demo store only):\n{self._accounts()}"
+        )
+
+    def _accounts(self) -> str:
+        return "\n".join(
+            f"  {a.username:16} {a.password:22} {a.role:14} {a.scope} {a.scope_name}"
+            for a in self.accounts
         )
 
 
@@ -66,7 +75,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
-    files = generate_city(out_dir, seed=seed, measured=MEASURED, blank_latest=BLANK_LATEST)
+    files = generate_city(out_dir, seed=seed, blank_latest=BLANK_LATEST, measured=MEASURED)
     store = open_store(db)
     plan = load_plan()
     imports = [
@@ -74,9 +83,9 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         import_values(store, files.values_history, plan=plan, actor="demo"),
         import_values(store, files.values_latest, plan=plan, actor="demo"),
     ]
-    spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
     voice = run_voice(store, out_dir, plan, seed=seed)
     imports += voice.imports
+    spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -85,8 +94,12 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
     reports = _reports(store, out_dir / "reports", weakest)
+    from .accounts import create_demo_accounts
+
+    accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
     return DemoOutcome(
-        store.url, files, imports, assessment, found, results_file, reports, spatial, voice
+        store.url, files, imports, assessment, found, results_file, reports,
+        voice=voice, spatial=spatial, accounts=accounts,
     )
 
 

@@ -50,14 +50,19 @@ def import_values(
     strict: bool = False,
     sheet: str | None = None,
     progress: Progress | None = None,
+    allowed_units: set[str] | None = None,
 ) -> ImportReport:
-    """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``."""
+    """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
+
+    With ``allowed_units`` (the web app passes a user's subtree), rows of any other unit
+    are quarantined with the reason, like any other bad row.
+    """
     plan = plan or load_plan()
     return run_import(
         store,
         Path(path),
         kind="data_values",
-        validate=lambda c, r: _validate(c, r, plan),
+        validate=lambda c, r: _validate(c, r, plan, allowed_units),
         write=_write,
         actor=actor,
         strict=strict,
@@ -66,7 +71,25 @@ def import_values(
     )
 
 
-def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
+def check_values(
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+) -> Checked:
+    """Validate raw cells (long or wide form, with a `ROW` column) by the import rules.
+
+    The web data-entry grid calls this for validation as you type and before saving, so
+    a value typed in the browser meets exactly the rules of a file import.
+    """
+    return _validate(conn, raw, plan, allowed_units)
+
+
+def write_checked(conn: Connection, good: pd.DataFrame, *, actor: str) -> dict[str, int]:
+    """Write rows that passed `check_values` (a diff: new, changed, unchanged), audited."""
+    return _write(conn, good, None, actor, None)
+
+
+def _validate(
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+) -> Checked:
     frame = rename_columns(raw, ALIASES)
     if {"data_element", "value"} <= set(frame.columns):
         cells, problems = _long_cells(frame, plan)
@@ -76,6 +99,15 @@ def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
     empty = int((~present).sum())
     cells = cells[present].reset_index(drop=True)
     _check_cells(conn, cells, plan, problems)
+    if allowed_units is not None:
+        problems.add(
+            cells,
+            ~cells["org_unit"].isin(allowed_units),
+            "org_unit",
+            "单位 {u} 不在您的权限范围内",
+            "org unit {u} is outside your scope",
+            u="org_unit",
+        )
     bad_rows = problems.rows()
     good = cells[~cells[ROW].isin(bad_rows)]
     return Checked(good[["data_element", "org_unit", "period", "value"]], problems, empty)
@@ -293,7 +325,7 @@ def _add_by_column(
 
 
 def _write(
-    conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
+    conn: Connection, good: pd.DataFrame, import_id: int | None, actor: str, progress: Progress | None
 ) -> dict[str, int]:
     new, changed, unchanged = store_values.diff(conn, good)
     total, done = len(new) + len(changed), 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import EvaluationError
-from ..evaluate.assessment import assess
+from ..evaluate.assessment import Assessment, assess
 from ..evaluate.diagnosis import Diagnosis, diagnose
 from ..framework.models import Plan
 from ..framework.periods import parse_period
@@ -49,8 +49,8 @@ class ReportContext:
     missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     generated: dt.date = field(default_factory=dt.date.today)
     overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
-    findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
     voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
+    findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -67,9 +67,19 @@ class ReportContext:
 
 
 def build_context(
-    store: Store, run: int | str = "latest", unit: str | None = None
+    store: Store,
+    run: int | str = "latest",
+    unit: str | None = None,
+    *,
+    trends: bool = True,
+    assessment: Assessment | None = None,
 ) -> ReportContext:
-    """Gather the report of ``unit`` (default: the top unit) from evaluation ``run``."""
+    """Gather the report of ``unit`` (default: the top unit) from evaluation ``run``.
+
+    ``trends=False`` reads only what the run stored (no evaluation engine is started: the
+    web server uses it in its own process); ``assessment`` reuses a recomputation of the
+    same store for many units (the web worker keeps one per run).
+    """
     with store.begin() as conn:
         row = runs.get(conn, run)
         plan = Plan.model_validate_json(row.plan_json)
@@ -105,7 +115,13 @@ def build_context(
     )
     overall = scores[(scores["dimension"] == "overall") & scores["org_unit"].isin(depths)]
     context.overall_scores = overall[overall["period"] == period].reset_index(drop=True)
-    _add_trends_and_diagnoses(context, store, row.inputs_digest)
+    if trends:
+        _add_trends_and_diagnoses(context, store, row.inputs_digest, assessment)
+    else:
+        context.missing["trends"] = context.missing["diagnosis"] = (
+            "趋势与诊断未计算",
+            "trends and diagnoses not computed",
+        )
     found = coverage_finding(store, period, depths)
     if found:
         context.findings["coverage"] = found
@@ -170,9 +186,12 @@ def _rankings(
     return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
 
 
-def _add_trends_and_diagnoses(context: ReportContext, store: Store, digest: str) -> None:
+def _add_trends_and_diagnoses(
+    context: ReportContext, store: Store, digest: str, result: Assessment | None
+) -> None:
     """Recompute trends and diagnoses when the store still holds the run's inputs."""
-    result = assess(store, context.plan, periods=[context.period], persist=False)
+    if result is None:
+        result = assess(store, context.plan, periods=[context.period], persist=False)
     if result.evaluation.inputs_digest != digest:
         reason = (
             "数据自本次评估以来已变化，趋势与诊断未列出（请重新评估）",

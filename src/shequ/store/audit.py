@@ -45,9 +45,21 @@ def record(
     return len(rows)
 
 
-def history(conn: Connection, entity: str | None = None, key: str | None = None) -> pd.DataFrame:
-    """The audit trail, newest first, optionally for one entity or one row."""
+def history(
+    conn: Connection,
+    entity: str | None = None,
+    key: str | None = None,
+    *,
+    actor: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """The audit trail, newest first, optionally for one entity, one row or one actor, and
+    at most ``limit`` entries."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if limit is not None:
+        query = query.limit(limit)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
     if key is not None:

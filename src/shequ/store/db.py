@@ -61,17 +61,24 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{Path(raw).expanduser().resolve()}"
 
 
-def open_store(target: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Store:
-    """Open (and by default create or upgrade) the store at ``target``."""
+def open_store(
+    target: str | os.PathLike[str] | None = None, *, migrate: bool = True, pooled: bool = False
+) -> Store:
+    """Open (and by default create or upgrade) the store at ``target``.
+
+    ``pooled=True`` keeps SQLite connections open between transactions (much faster for
+    many short requests); only for a process that never starts the DuckDB engine, such as
+    the web server, whose evaluations run in a worker process (see below).
+    """
     url = resolve_url(target)
-    engine = _create_engine(url)
+    engine = _create_engine(url, pooled=pooled)
     store = Store(url, engine)
     if migrate:
         upgrade(store)
     return store
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, *, pooled: bool = False) -> Engine:
     if url.startswith("postgresql"):
         try:
             import psycopg  # noqa: F401
@@ -86,7 +93,15 @@ def _create_engine(url: str) -> Engine:
         # extension links its own copy of SQLite; two copies in one process do not see each
         # other's POSIX locks, so a pooled connection's WAL index (-shm, memory-mapped) could
         # be reset under it when DuckDB detaches (seen as SIGBUS on a 2 000-community city).
-        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
+        if pooled:
+            engine = create_engine(
+                url,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                pool_size=8,
+                max_overflow=56,
+            )
+        else:
+            engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     msg = f"不支持的数据库地址 {url} / unsupported database URL {url} (sqlite or postgresql)"

@@ -240,6 +240,6 @@ class FollowUpTask(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
 
-
+from . import accounts as _accounts  # noqa: E402, F401  (web accounts tables, migration 0005)
 from . import spatial as _spatial  # noqa: E402, F401  (spatial tables join the metadata)
 from . import voice as _voice  # noqa: E402,F401  (residents-voice tables, migration 0004)

@@ -1,7 +1,7 @@
 """residents voice
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-29 06:34:28.058760
 """
 

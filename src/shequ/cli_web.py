@@ -1,0 +1,82 @@
+"""``shequ serve`` and ``shequ users add|token``: the web application's commands."""
+
+from typing import Annotated
+
+import typer
+
+from .errors import ShequError
+
+
+def register(app: typer.Typer, import_app: typer.Typer) -> None:
+    from .cli import DbOption, PlanOption, _actor, _fail, console
+
+    users_app = typer.Typer(
+        help="网页用户与 API 令牌 / web users and API tokens.", no_args_is_help=True
+    )
+    app.add_typer(users_app, name="users")
+
+    @app.command()
+    def serve(
+        db: DbOption = None,
+        plan: PlanOption = None,
+        host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    ) -> None:
+        """启动网页服务 / serve the web application (dashboard, data entry, API)."""
+        from .web.serve import serve as run_server
+
+        console.print(f"网页服务 / serving on http://{host}:{port} (Ctrl+C 停止 / to stop)")
+        try:
+            run_server(db, plan=plan, host=host, port=port)
+        except ShequError as exc:
+            raise _fail(exc) from None
+
+    @users_app.command("add")
+    def users_add(
+        username: Annotated[str, typer.Argument(help="用户名 / user name")],
+        role: Annotated[str, typer.Option(help="administrator | analyst | unit_staff | read_only")],
+        scope: Annotated[
+            str, typer.Option(help="可见范围：组织单位编码 / org-unit code of the subtree")
+        ],
+        password: Annotated[
+            str,
+            typer.Option(
+                prompt=True, hide_input=True, confirmation_prompt=True, help="密码 / password"
+            ),
+        ],
+        name: Annotated[str, typer.Option(help="显示名 / display name")] = "",
+        db: DbOption = None,
+    ) -> None:
+        """添加或更新网页用户 / add or update a web user."""
+        from .store.db import open_store
+        from .web.accounts import add_user
+
+        try:
+            add_user(
+                open_store(db),
+                username,
+                password,
+                role=role,
+                scope=scope,
+                display_name=name,
+                actor=_actor(),
+            )
+        except ShequError as exc:
+            raise _fail(exc) from None
+        console.print(f"用户已保存 / user saved: {username} ({role}, {scope})")
+
+    @users_app.command("token")
+    def users_token(
+        username: Annotated[str, typer.Argument(help="用户名 / user name")],
+        name: Annotated[str, typer.Option(help="令牌用途 / what the token is for")] = "script",
+        db: DbOption = None,
+    ) -> None:
+        """为脚本生成 API 令牌（只显示一次）/ issue an API token for scripts (shown once)."""
+        from .store.db import open_store
+        from .web.accounts import issue_token
+
+        try:
+            token = issue_token(open_store(db), username, name=name, actor=_actor())
+        except ShequError as exc:
+            raise _fail(exc) from None
+        console.print(token, markup=False)

@@ -1,0 +1,190 @@
+"""The FastAPI application: `create_app(store_url, plan=...)`.
+
+Routers are listed in `routes/__init__.py`; errors are mapped to HTTP statuses in one
+place here (`ShequError` → 400 with the bilingual message, `LoginRequired` → 401 or a
+redirect to the login page).
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
+
+from ..errors import ShequError
+from ..framework.loader import load_plan
+from ..store.db import open_store
+from . import i18n
+from .deps import ANON_CSRF_COOKIE, LoginRequired, current_principal
+from .security import Throttle
+from .settings import Settings
+from .views import ContextCache, latest_run_id
+from .worker import Worker, warm
+
+STATIC = Path(str(resources.files("shequ.web") / "static"))
+TEMPLATES = Path(str(resources.files("shequ.web") / "templates"))
+
+
+def create_app(
+    store_url: str,
+    *,
+    plan: str | None = None,
+    settings: Settings | None = None,
+    **overrides: Any,
+) -> FastAPI:
+    """Build the web application over the store at ``store_url`` with ``plan``."""
+    settings = settings or Settings.from_env(store_url, plan=plan, **overrides)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if (run_id := latest_run_id(app.state.store)) is not None:
+            app.state.worker.submit(warm, settings.store_url, run_id)
+        yield
+        app.state.worker.shutdown()
+        app.state.store.close()
+
+    app = FastAPI(
+        title="shequ 社区发展监测评估 API",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    _state(app, settings)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from .routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    _handlers(app)
+    app.add_middleware(CookiesAndHeaders)
+    return app
+
+
+def _state(app: FastAPI, settings: Settings) -> None:
+    app.state.settings = settings
+    app.state.store = open_store(settings.store_url, pooled=True)
+    app.state.plan = load_plan(settings.plan)
+    app.state.cache = ContextCache()
+    app.state.worker = Worker(settings.worker_processes)
+    app.state.login_throttle = Throttle(settings.login_max_failures, settings.login_window_seconds)
+    app.state.public_throttle = Throttle(settings.public_per_minute, 60)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.globals["echarts_installed"] = (STATIC / "echarts.min.js").exists()
+    templates.env.globals["tile_url"] = settings.tile_url
+    templates.env.globals["leaflet_installed"] = (STATIC / "leaflet.js").exists()
+    app.state.templates = templates
+
+
+class CookiesAndHeaders:
+    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers.
+
+    Plain ASGI (no BaseHTTPMiddleware): it runs on every request, so it stays cheap.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        settings: Settings = request.app.state.settings
+        secure = settings.https or scope.get("scheme") == "https"
+        cookies = Response()
+        if request.cookies.get(ANON_CSRF_COOKIE) is None:
+            token = secrets.token_urlsafe(24)
+            scope.setdefault("state", {})["anon_csrf"] = token
+            cookies.set_cookie(
+                ANON_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure
+            )
+        if request.query_params.get("lang"):
+            cookies.set_cookie(
+                i18n.LANG_COOKIE, i18n.lang_of(request), samesite="lax", secure=secure
+            )
+        extra = [(k, v) for k, v in cookies.raw_headers if k == b"set-cookie"]
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                for key, value in extra:
+                    headers.append(key.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired):
+        if _wants_html(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return JSONResponse(
+            {"detail": "需要登录或 API 令牌 / log in or send an API token"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(ShequError)
+    async def _shequ(request: Request, exc: ShequError):
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        return _error(request, exc.status_code, str(exc.detail), exc.headers)
+
+
+def _error(request: Request, status: int, message: str, headers=None):
+    if not _wants_html(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return page(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
+    """Render a page template with the user, language, translator and CSRF token."""
+    lang = i18n.lang_of(request)
+    principal = current_principal(request)
+    csrf = (
+        principal.csrf
+        if principal and principal.csrf
+        else (
+            getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
+        )
+    )
+    base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf}
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def all_routes(app: FastAPI) -> list:
+    """Every route of the app, with included routers flattened (the authorisation test walks
+    these, so a new route is checked as soon as it exists)."""
+    found = []
+    stack = list(app.routes)
+    while stack:
+        route = stack.pop(0)
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            stack.extend(inner.routes)
+        else:
+            found.append(route)
+    return found

@@ -1,0 +1,14 @@
+"""Every router of the web app, one per area."""
+
+from . import admin, api, api_values, auth, dashboard, entry, forms, runs
+
+ROUTERS = [
+    auth.router,
+    dashboard.router,
+    entry.router,
+    runs.router,
+    admin.router,
+    forms.router,
+    api.router,
+    api_values.router,
+]

@@ -1,0 +1,170 @@
+"""JSON API: org units, evaluation results and scores, map layers, residents' voice and
+facilities. Same scope rules as the pages; a session (with CSRF on writes) or a token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+
+from ...framework.periods import parse_period
+from ...store import orgunits, runs
+from .. import geo, views, voice_bridge
+from ..app import STATIC
+from ..deps import Reader, StoreDep, require_unit
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/docs", include_in_schema=False)
+def swagger(request: Request, _user: Reader):
+    """Swagger UI from our own static files (no CDN); without them, the OpenAPI JSON link."""
+    if not (STATIC / "swagger-ui-bundle.js").exists():
+        from fastapi.responses import HTMLResponse
+
+        return HTMLResponse(
+            '<p>Swagger UI 未安装 / not installed: <a href="/openapi.json">/openapi.json</a></p>'
+        )
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="shequ API",
+        swagger_js_url="/static/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.png",
+    )
+
+
+@router.get("/orgunits")
+def org_units(
+    store: StoreDep, user: Reader, level: str | None = None, day: dt.date | None = None
+) -> list[dict]:
+    """Org units of the user's subtree that exist on ``day`` (default today)."""
+    day = day or dt.date.today()
+    allowed = user.units(store, day)
+    with store.begin() as conn:
+        units = orgunits.units_on(conn, day)
+    units = units[units["code"].isin(allowed)]
+    if level:
+        units = units[units["level"] == level]
+    return units.astype(object).where(units.notna(), None).to_dict("records")
+
+
+@router.get("/orgunits/{code}")
+def org_unit(store: StoreDep, user: Reader, code: str) -> dict:
+    """One org unit's versions (name, level, parent and validity)."""
+    require_unit(user, store, code)
+    with store.begin() as conn:
+        versions = orgunits.versions(conn)
+    mine = versions[versions["code"] == code].drop(columns=["id"])
+    return {"code": code, "versions": mine.astype(str).to_dict("records")}
+
+
+def _run_period(store, run: str) -> tuple[int, str]:
+    with store.begin() as conn:
+        row = runs.get(conn, run)
+    return int(row.id), row.periods.split(",")[-1]
+
+
+@router.get("/results")
+def results(
+    store: StoreDep,
+    user: Reader,
+    run: str = "latest",
+    unit: str | None = None,
+    indicator: str | None = None,
+) -> dict[str, Any]:
+    """Indicator results of a run (default: the latest) for the user's subtree, or one unit."""
+    run_id, period = _run_period(store, run)
+    day = parse_period(period).end
+    allowed = user.units(store, day)
+    if unit:
+        require_unit(user, store, unit, day)
+        allowed = {unit}
+    with store.begin() as conn:
+        frame = runs.results(conn, run_id)
+    frame = frame[frame["org_unit"].isin(allowed)]
+    if indicator:
+        frame = frame[frame["indicator"] == indicator]
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return {"run_id": run_id, "period": period, "results": rows}
+
+
+@router.get("/scores")
+def scores(
+    store: StoreDep,
+    user: Reader,
+    run: str = "latest",
+    level: str = "street",
+    dimension: str = "overall",
+) -> dict:
+    """Composite scores with rank intervals of units of ``level`` in the user's subtree."""
+    run_id, period = _run_period(store, run)
+    allowed = user.units(store, parse_period(period).end)
+    frame = views.ranking(store, run_id, allowed=allowed, level=level, dimension=dimension)
+    return {
+        "run_id": run_id,
+        "period": period,
+        "scores": frame.astype(object).where(frame.notna(), None).to_dict("records"),
+    }
+
+
+@router.get("/geo/units")
+def geo_units(
+    request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
+) -> dict:
+    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
+    ``features`` is null when no boundaries have been imported."""
+    run_id, period = _run_period(store, "latest")
+    unit = unit or user.scope
+    require_unit(user, store, unit, parse_period(period).end)
+    context = views.stored_context(store, request.app.state.cache, run_id, unit)
+    values = views.map_values(context, indicator or None)
+    named = pd.concat([context.subunits, context.indicators])
+    names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
+    collection = geo.features(store, values, names)
+    day = parse_period(period).end
+    points = geo.facilities(store, user.units(store, day) & set(depths_of(context)), day=day)
+    return {
+        "facilities": points,
+        "unit": unit,
+        "indicator": indicator or "overall",
+        "values": values,
+        "names": {k: names.get(k, k) for k in values},
+        "geojson": collection,
+    }
+
+
+@router.get("/suggestions")
+def suggestions(
+    request: Request, store: StoreDep, user: Reader, status: str | None = None
+) -> list[dict]:
+    """Residents' suggestions of the user's subtree (newest 200), with their deadlines."""
+    voice_bridge.require()
+    return voice_bridge.queue(store, user.units(store), status=status, plan=request.app.state.plan)
+
+
+@router.get("/surveys/responses")
+def survey_responses(store: StoreDep, user: Reader, period: str) -> list[dict]:
+    """Survey responses of ``period`` in the user's subtree (answers as submitted)."""
+    voice_bridge.require()
+    return voice_bridge.responses(store, user.units(store), parse_period(period).code)
+
+
+def depths_of(context) -> list[str]:
+    return [context.unit, *context.subunits["org_unit"].unique()]
+
+
+@router.get("/facilities")
+def facilities(
+    store: StoreDep, user: Reader, type: str | None = None, unit: str | None = None
+) -> list[dict]:
+    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type."""
+    units = user.units(store)
+    if unit:
+        require_unit(user, store, unit)
+        with store.begin() as conn:
+            units = units & set(orgunits.subtree(conn, unit, dt.date.today()))
+    return geo.facilities(store, units, kind=type)

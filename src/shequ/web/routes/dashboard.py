@@ -1,0 +1,206 @@
+"""Overview, ranking, unit scorecard and map pages (read-only, scoped)."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from ... import labels
+from ...errors import EvaluationError
+from ...framework.periods import parse_period
+from .. import views
+from ..app import page
+from ..deps import Principal, Reader, StoreDep, require_unit
+from ..worker import data_version, full_context
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+LEVELS = ("district", "street", "community")
+DIMENSIONS = ("overall", "infrastructure", "public_services", "governance", "culture", "safety")
+
+
+def _run(store) -> tuple[int, str] | None:
+    return views.latest_run(store)
+
+
+def _context(request: Request, user: Principal, unit: str | None):
+    store = request.app.state.store
+    found = _run(store)
+    if found is None:
+        return None, None
+    run_id, period = found
+    unit = unit or user.scope
+    require_unit(user, store, unit, parse_period(period).end)
+    try:
+        context = views.stored_context(store, request.app.state.cache, run_id, unit)
+    except EvaluationError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return context, period
+
+
+@router.get("/")
+def overview(request: Request, user: Reader, unit: str | None = None, indicator: str = ""):
+    context, _period = _context(request, user, unit)
+    if context is None:
+        return page(request, "overview.html", {"context": None})
+    lang = page_lang(request)
+    key = ("overview", context.run_id, context.unit, lang)
+    data = request.app.state.cache.get(key, lambda: _overview_data(context, lang))
+    return page(request, "overview.html", {**data, "indicator": indicator})
+
+
+def _overview_data(context, lang: str) -> dict:
+    """What the overview shows of a unit, computed once per run, unit and language."""
+    return {
+        "context": context,
+        "rows": views.indicator_rows(context.indicators, lang),
+        "dimensions": views.dimension_summary(context, lang),
+        "gaps": views.urgent_gaps(context, lang),
+        "indicators": context.plan.indicators,
+        "subunits": _subunit_names(context),
+    }
+
+
+def page_lang(request: Request) -> str:
+    from ..i18n import lang_of
+
+    return lang_of(request)
+
+
+def _subunit_names(context) -> list[tuple[str, str]]:
+    sub = context.subunits[context.subunits["depth"] == 1]
+    return list(dict.fromkeys(zip(sub["org_unit"], sub["org_unit_name"], strict=True)))
+
+
+@router.get("/ranking")
+def ranking(
+    request: Request,
+    store: StoreDep,
+    user: Reader,
+    level: str = "street",
+    dimension: str = "overall",
+    q: str = "",
+    format: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
+):
+    found = _run(store)
+    if found is None:
+        return page(request, "ranking.html", {"rows": None})
+    run_id, period = found
+    allowed = user.units(store, parse_period(period).end)
+    frame = views.ranking(store, run_id, allowed=allowed, level=level, dimension=dimension, query=q)
+    lang = page_lang(request)
+    if format != "html":
+        return _export(frame, format, lang, f"ranking_{level}_{dimension}_{period}")
+    return page(
+        request,
+        "ranking.html",
+        {
+            "rows": frame.to_dict("records"),
+            "level": level,
+            "dimension": dimension,
+            "q": q,
+            "levels": [(lv, labels.pick(labels.LEVEL[lv], lang)) for lv in LEVELS],
+            "dimension_choices": _dimension_choices(request, lang),
+            "period": period,
+        },
+    )
+
+
+def _dimension_choices(request: Request, lang: str) -> list[tuple[str, str]]:
+    plan = request.app.state.plan
+    names = {d.code: (d.name if lang == "zh" else d.name_en) for d in plan.dimensions}
+    return [("overall", "综合" if lang == "zh" else "Overall"), *names.items()]
+
+
+def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingResponse:
+    zh = lang == "zh"
+    columns = {
+        "rank": "名次" if zh else "rank",
+        "org_unit": "编码" if zh else "code",
+        "name": "名称" if zh else "name",
+        "score": "得分" if zh else "score",
+        "rank_low": "排名区间下限" if zh else "rank low (90%)",
+        "rank_high": "排名区间上限" if zh else "rank high (90%)",
+    }
+    table = frame.reindex(columns=list(columns)).rename(columns=columns)
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        buffer.write(table.to_csv(index=False).encode("utf-8-sig"))
+        media = "text/csv; charset=utf-8"
+    else:
+        table.to_excel(buffer, index=False)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    buffer.seek(0)
+    headers = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    return StreamingResponse(buffer, media_type=media, headers=headers)
+
+
+@router.get("/units/{code}")
+def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
+    found = _run(store)
+    if found is None:
+        return page(request, "scorecard.html", {"context": None})
+    run_id, period = found
+    require_unit(user, store, code, parse_period(period).end)
+    with store.begin() as conn:
+        version = data_version(conn)
+    settings = request.app.state.settings
+
+    def make():
+        return request.app.state.worker.submit(
+            full_context, settings.store_url, run_id, code
+        ).result(300)
+
+    try:
+        context, history = request.app.state.cache.get(("full", run_id, code, version), make)
+    except EvaluationError as exc:
+        raise HTTPException(404, str(exc)) from None
+    lang = page_lang(request)
+    key = ("scorecard", run_id, code, version, lang)
+    data = request.app.state.cache.get(key, lambda: _scorecard_data(context, history, lang))
+    peers = [p for p in data["all_peers"] if user.sees(store, p["org_unit"])]
+    hidden = len(data["all_peers"]) - len(peers)
+    return page(
+        request,
+        "scorecard.html",
+        {**data, "peers": peers, "hidden_peers": hidden, "period": period},
+    )
+
+
+def _scorecard_data(context, history, lang: str) -> dict:
+    """What the scorecard shows of a unit, computed once per run, unit and language."""
+    names = {i.code: (i.name if lang == "zh" else i.name_en) for i in context.plan.indicators}
+    series = {
+        names.get(ind, ind): {
+            "periods": list(g["period"]),
+            "values": [float(v) for v in g["value"]],
+        }
+        for ind, g in history.groupby("indicator")
+    }
+    return {
+        "context": context,
+        "rows": views.indicator_rows(context.indicators, lang),
+        "series": series,
+        "diagnoses": context.diagnoses,
+        "tasks": context.tasks.to_dict("records"),
+        "all_peers": views.peer_rows(context),
+        "dimensions": views.dimension_summary(context, lang),
+        "indicator_names": names,
+    }
+
+
+@router.get("/map")
+def map_page(request: Request, user: Reader, unit: str | None = None, indicator: str = ""):
+    context, _period = _context(request, user, unit)
+    return page(
+        request,
+        "map.html",
+        {
+            "context": context,
+            "indicator": indicator,
+            "indicators": context.plan.indicators if context else [],
+        },
+    )

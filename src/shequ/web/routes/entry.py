@@ -1,0 +1,174 @@
+"""Data entry: a grid of data elements × communities for a period, checked as you type by
+the import rules (`ingest.values.check_values`), and file uploads with the quarantine
+report to download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from ...framework.periods import parse_period
+from ...ingest._read import ROW
+from ...ingest.values import check_values, import_values, write_checked
+from ...store import orgunits
+from ...store import values as store_values
+from ...store.models import ImportBatch
+from ..app import page
+from ..deps import Principal, Reader, StoreDep, Writer, require_unit
+
+router = APIRouter(tags=["entry"], include_in_schema=False)
+
+
+class Cell(BaseModel):
+    org_unit: str
+    data_element: str
+    value: str
+
+
+class CellBatch(BaseModel):
+    period: str
+    cells: list[Cell]
+
+
+def _communities(store, user: Principal, unit: str, period: str) -> pd.DataFrame:
+    day = parse_period(period).end
+    require_unit(user, store, unit, day)
+    with store.begin() as conn:
+        units = orgunits.units_on(conn, day)
+        below = set(orgunits.subtree(conn, unit, day))
+    mine = units[units["code"].isin(below & user.units(store, day))]
+    return mine[mine["level"] == "community"].reset_index(drop=True)
+
+
+@router.get("/entry")
+def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit: str = ""):
+    period = parse_period(period or str(dt.date.today().year)).code
+    communities = _communities(store, user, unit or user.scope, period)
+    plan = request.app.state.plan
+    with store.begin() as conn:
+        stored = store_values.read(conn, periods=[period])
+        locked = period in store_values.locked_periods(conn)
+    stored = stored[stored["org_unit"].isin(set(communities["code"]))]
+    values = {(r.org_unit, r.data_element): r.value for r in stored.itertuples(index=False)}
+    return page(
+        request,
+        "entry.html",
+        {
+            "period": period,
+            "unit": unit or user.scope,
+            "communities": communities.to_dict("records"),
+            "elements": plan.data_elements,
+            "values": values,
+            "locked": locked,
+        },
+    )
+
+
+def _frame(batch: CellBatch) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            ROW: list(range(len(batch.cells))),
+            "data_element": [c.data_element for c in batch.cells],
+            "org_unit": [c.org_unit for c in batch.cells],
+            "period": batch.period,
+            "value": [c.value for c in batch.cells],
+        },
+        dtype=object,
+    ).astype({ROW: int})
+
+
+def _problems(checked) -> list[dict[str, Any]]:
+    return [
+        {"cell": p.row, "column": p.column, "reason_zh": p.reason_zh, "reason_en": p.reason_en}
+        for p in checked.problems.items
+    ]
+
+
+@router.post("/entry/check")
+def check(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
+    """Problems of typed cells by the import rules; nothing is written."""
+    allowed = user.units(store, _day(batch.period))
+    with store.begin() as conn:
+        checked = check_values(conn, _frame(batch), request.app.state.plan, allowed)
+    return {"problems": _problems(checked)}
+
+
+def _day(period: str) -> dt.date:
+    try:
+        return parse_period(period).end
+    except ValueError:
+        return dt.date.today()
+
+
+@router.post("/entry/save")
+def save(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
+    """Save typed cells: all of them in one transaction, or none when any is bad."""
+    allowed = user.units(store, _day(batch.period))
+    with store.begin() as conn:
+        checked = check_values(conn, _frame(batch), request.app.state.plan, allowed)
+        if len(checked.problems):
+            return JSONResponse({"saved": 0, "problems": _problems(checked)}, status_code=422)
+        counts = write_checked(conn, checked.good, actor=user.username)
+    return {"saved": counts["inserted"] + counts["updated"], **counts, "problems": []}
+
+
+@router.get("/imports")
+def imports_page(request: Request, store: StoreDep, user: Writer):
+    return page(request, "imports.html", {"report": None, "batches": _batches(store, user)})
+
+
+def _batches(store, user: Principal) -> list[dict[str, Any]]:
+    query = select(ImportBatch.__table__).order_by(ImportBatch.id.desc()).limit(20)
+    if user.role != "administrator":
+        query = query.where(ImportBatch.actor == user.username)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+@router.post("/imports")
+async def upload(
+    request: Request,
+    store: StoreDep,
+    user: Writer,
+    file: Annotated[UploadFile, File()],
+    strict: Annotated[bool, Form()] = False,
+):
+    name = Path(file.filename or "upload.csv").name
+    folder = request.app.state.settings.data_dir / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / name
+    path.write_bytes(await file.read())
+    from starlette.concurrency import run_in_threadpool
+
+    report = await run_in_threadpool(
+        import_values,
+        store,
+        path,
+        plan=request.app.state.plan,
+        actor=user.username,
+        strict=strict,
+        allowed_units=user.units(store),
+    )
+    return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
+
+
+@router.get("/imports/{import_id}/quarantine")
+def quarantine(store: StoreDep, user: Reader, import_id: int):
+    with store.begin() as conn:
+        batch = conn.execute(
+            select(ImportBatch.__table__).where(ImportBatch.id == import_id)
+        ).first()
+    if batch is None or (batch.actor != user.username and user.role != "administrator"):
+        raise HTTPException(404, "找不到该导入记录 / no such import")
+    if not batch.quarantine_path or not Path(batch.quarantine_path).exists():
+        raise HTTPException(404, "该导入没有隔离文件 / this import has no quarantine file")
+    path = Path(batch.quarantine_path)
+    return FileResponse(path, filename=path.name, media_type="text/csv")

@@ -1,0 +1,16 @@
+"""Run the web application with uvicorn (what ``shequ serve`` and ``make run`` do)."""
+
+from __future__ import annotations
+
+from .app import create_app
+
+
+def serve(
+    db: str | None, *, plan: str | None = None, host: str = "127.0.0.1", port: int = 8000
+) -> None:
+    import uvicorn
+
+    from ..store.db import resolve_url
+
+    app = create_app(resolve_url(db), plan=plan)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,58 @@
+"""Settings of the web application: one typed table, built inside `create_app`.
+
+Each field can be set from the environment as ``SHEQU_WEB_<FIELD>`` (upper case).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server needs; defaults suit one city on one machine."""
+
+    store_url: str
+    plan: str | None = None
+    #: hours a login stays valid
+    session_hours: float = 12.0
+    #: failed logins per user name or client address before a pause
+    login_max_failures: int = 5
+    #: seconds the failures are counted over, and the pause
+    login_window_seconds: int = 900
+    #: public form posts (survey, suggestion) per client address per minute
+    public_per_minute: int = 20
+    #: base-map tile URL template (``https://.../{z}/{x}/{y}.png``); empty: no tiles
+    tile_url: str = ""
+    #: where uploaded import files and generated reports are kept
+    data_dir: Path = field(default_factory=lambda: Path("var/web"))
+    #: cookies carry ``Secure`` (set it when served over https behind a proxy)
+    https: bool = False
+    #: evaluations and reports run in a worker process (tests may switch it off for speed)
+    worker_processes: int = 1
+
+    @classmethod
+    def from_env(cls, store_url: str, **overrides: object) -> Settings:
+        """Defaults, then ``SHEQU_WEB_*`` variables, then ``overrides``."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"SHEQU_WEB_{f.name.upper()}")
+            if raw is None or f.name == "store_url":
+                continue
+            values[f.name] = _convert(raw, str(f.type))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(str(values["data_dir"]))
+        return cls(store_url=store_url, **values)  # type: ignore[arg-type]
+
+
+def _convert(raw: str, kind: str) -> object:
+    if "bool" in kind:
+        return raw.lower() in ("1", "true", "yes")
+    if "int" in kind:
+        return int(raw)
+    if "float" in kind:
+        return float(raw)
+    return raw

@@ -1,0 +1,186 @@
+/* shequ pages: data-entry validation as you type, charts and maps (ECharts, when installed), job polling. */
+(function () {
+  "use strict";
+  const lang = document.body.dataset.lang || "zh";
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const zh = lang === "zh";
+
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+  }
+
+  /* ---- data entry grid ---- */
+  function cellOf(input) {
+    return { org_unit: input.dataset.unit, data_element: input.dataset.element, value: input.value.trim() };
+  }
+  function showProblems(inputs, problems) {
+    inputs.forEach(function (i) { i.classList.remove("bad"); i.nextElementSibling.textContent = ""; });
+    problems.forEach(function (p) {
+      const input = inputs[p.cell];
+      if (!input) return;
+      input.classList.add("bad");
+      input.nextElementSibling.textContent = zh ? p.reason_zh : p.reason_en;
+    });
+  }
+  function setupGrid() {
+    const grid = document.getElementById("entry-grid");
+    if (!grid) return;
+    const period = grid.dataset.period;
+    grid.querySelectorAll("input.cell").forEach(function (input) {
+      input.dataset.original = input.value;
+      let timer = null;
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          if (input.value.trim() === "") { showProblems([input], []); return; }
+          postJSON("/entry/check", { period: period, cells: [cellOf(input)] }).then(function (res) {
+            showProblems([input], res.body.problems || []);
+          });
+        }, 250);
+      });
+    });
+    const button = document.getElementById("entry-save");
+    const status = document.getElementById("entry-status");
+    button.addEventListener("click", function () {
+      const changed = Array.from(grid.querySelectorAll("input.cell")).filter(function (i) {
+        return i.value.trim() !== "" && i.value !== i.dataset.original;
+      });
+      if (!changed.length) { status.textContent = zh ? "没有修改" : "nothing changed"; return; }
+      postJSON("/entry/save", { period: period, cells: changed.map(cellOf) }).then(function (res) {
+        showProblems(changed, res.body.problems || []);
+        if (res.status === 200) {
+          changed.forEach(function (i) { i.dataset.original = i.value; i.classList.add("saved"); });
+          status.textContent = (zh ? "已保存 " : "saved ") + res.body.saved;
+        } else {
+          status.textContent = res.body.problems ? (zh ? "有错误，未保存" : "errors: nothing saved") : (res.body.detail || res.status);
+        }
+      });
+    });
+  }
+
+  /* ---- map ---- */
+  function setupMap() {
+    const el = document.getElementById("unit-map");
+    if (!el) return;
+    const params = new URLSearchParams();
+    if (el.dataset.unit) params.set("unit", el.dataset.unit);
+    if (el.dataset.indicator) params.set("indicator", el.dataset.indicator);
+    fetch("/api/geo/units?" + params, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      const table = document.getElementById("map-table");
+      const body = table.querySelector("tbody");
+      Object.keys(data.values || {}).forEach(function (code) {
+        const tr = document.createElement("tr");
+        const v = data.values[code];
+        tr.innerHTML = "<td></td><td class='num'></td>";
+        tr.children[0].textContent = data.names[code] || code;
+        tr.children[1].textContent = v === null ? "—" : v.toFixed(1);
+        body.appendChild(tr);
+      });
+      if (data.geojson && data.geojson.features.length && el.dataset.tiles && window.L) {
+        drawTiled(el, data);
+        return;
+      }
+      if (!data.geojson || !data.geojson.features.length || !window.echarts) {
+        if (!data.geojson || !data.geojson.features.length) document.getElementById("map-no-geometry").classList.remove("hidden");
+        el.classList.add("hidden");
+        table.classList.remove("hidden");
+        return;
+      }
+      const name = "units_" + data.unit;
+      window.echarts.registerMap(name, data.geojson);
+      const values = data.geojson.features.map(function (f) { return { name: f.properties.name, value: f.properties.value, label: f.properties.label }; });
+      const nums = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
+      const points = (data.facilities || []).map(function (f) { return { name: f.name || f.code, value: [f.lon, f.lat], kind: f.type }; });
+      const chart = window.echarts.init(el);
+      chart.setOption({
+        tooltip: { formatter: function (p) {
+          if (p.seriesType === "scatter") return p.data.name + " (" + p.data.kind + ")";
+          return (p.data ? p.data.label : p.name) + ": " + (p.value == null || isNaN(p.value) ? "—" : p.value.toFixed(1));
+        } },
+        geo: { map: name, roam: true, silent: true, itemStyle: { borderColor: "#fff" } },
+        visualMap: { seriesIndex: 0, min: Math.min.apply(null, nums.concat([0])), max: Math.max.apply(null, nums.concat([1])), calculable: true, inRange: { color: ["#d73027", "#fee08b", "#1a9850"] } },
+        series: [
+          { type: "map", geoIndex: 0, data: values },
+          { type: "scatter", coordinateSystem: "geo", data: points, symbolSize: 5, itemStyle: { color: "#1f4e9c" } },
+        ],
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  /* A value's colour between the lowest (red) and highest (green) value shown. */
+  function colourOf(value, low, high) {
+    if (value === null || value === undefined || isNaN(value)) return "#cccccc";
+    const t = high > low ? (value - low) / (high - low) : 0.5;
+    const stops = [[215, 48, 39], [254, 224, 139], [26, 152, 80]];
+    const k = t < 0.5 ? 0 : 1, u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+    const c = stops[k].map(function (a, i) { return Math.round(a + (stops[k + 1][i] - a) * u); });
+    return "rgb(" + c.join(",") + ")";
+  }
+
+  /* With a base-map tile URL configured: Leaflet draws the tiles, our boundaries and facilities on top. */
+  function drawTiled(el, data) {
+    const map = window.L.map(el);
+    const nums = data.geojson.features.map(function (f) { return f.properties.value; }).filter(function (v) { return v !== null; });
+    const low = Math.min.apply(null, nums.concat([Infinity])), high = Math.max.apply(null, nums.concat([-Infinity]));
+    const layer = window.L.geoJSON(data.geojson, {
+      style: function (f) { return { color: "#ffffff", weight: 1, fillOpacity: 0.7, fillColor: colourOf(f.properties.value, low, high) }; },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.label + ": " + (f.properties.value === null ? "—" : f.properties.value.toFixed(1))); },
+    });
+    map.fitBounds(layer.getBounds());  // a view first: vector layers need one
+    window.L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    layer.addTo(map);
+    (data.facilities || []).forEach(function (f) {
+      window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip((f.name || f.code) + " (" + f.type + ")").addTo(map);
+    });
+  }
+
+  /* ---- scorecard trend chart ---- */
+  function setupTrend() {
+    const el = document.getElementById("trend-chart");
+    const src = document.getElementById("trend-data");
+    if (!el || !src) return;
+    const series = JSON.parse(src.textContent || "{}");
+    const names = Object.keys(series);
+    if (!window.echarts || !names.length) {
+      el.innerHTML = "";
+      const table = document.createElement("table");
+      names.forEach(function (n) {
+        const tr = document.createElement("tr");
+        tr.innerHTML = "<th></th><td></td>";
+        tr.children[0].textContent = n;
+        tr.children[1].textContent = series[n].periods.map(function (p, k) { return p + ": " + series[n].values[k].toFixed(1); }).join(" · ");
+        table.appendChild(tr);
+      });
+      el.appendChild(table);
+      el.style.height = "auto";
+      return;
+    }
+    const periods = Array.from(new Set(names.flatMap(function (n) { return series[n].periods; }))).sort();
+    const chart = window.echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis" }, legend: { type: "scroll" },
+      xAxis: { type: "category", data: periods }, yAxis: { type: "value", scale: true },
+      series: names.map(function (n) {
+        const byPeriod = {}; series[n].periods.forEach(function (p, k) { byPeriod[p] = series[n].values[k]; });
+        return { name: n, type: "line", data: periods.map(function (p) { return byPeriod[p] === undefined ? null : byPeriod[p]; }) };
+      }),
+    });
+  }
+
+  /* ---- background jobs ---- */
+  function pollJobs() {
+    const rows = document.querySelectorAll("#jobs tr[data-job]");
+    let pending = false;
+    rows.forEach(function (tr) {
+      if (tr.dataset.status === "queued" || tr.dataset.status === "running") pending = true;
+    });
+    if (pending) setTimeout(function () { window.location.reload(); }, 1500);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setupGrid(); setupMap(); setupTrend(); pollJobs(); });
+})();

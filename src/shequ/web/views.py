@@ -1,0 +1,232 @@
+"""What the pages show, gathered from a stored evaluation run and cached per run.
+
+Numbers come from `report.context.build_context` (the same gathering the Word and PDF
+reports use): this module only picks, orders and labels them. Stored-run data are read in
+the server process; trends, projections and diagnoses come from the worker process.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+import pandas as pd
+
+from .. import labels
+from ..report.context import ReportContext, build_context
+from ..store import runs
+from ..store.db import Store
+
+
+class ContextCache:
+    """Report contexts by (run, unit, kind); a new run or changed data makes new keys."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._making: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, make) -> Any:
+        """The cached value, or ``make()`` computed once however many requests ask at once."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                self._making.pop(key, None)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+
+class Ttl:
+    """A value per key kept for ``seconds`` (the latest run, subtrees): pages read them on
+    every request, and a new run or a changed tree shows within that time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any, make) -> Any:
+        now = time.monotonic()
+        found = self._items.get(key)
+        if found is not None and now - found[0] < self.seconds:
+            return found[1]
+        value = make()
+        self._items[key] = (now, value)
+        if len(self._items) > 10_000:
+            self._items = {k: v for k, v in self._items.items() if now - v[0] < self.seconds}
+        return value
+
+    def forget(self, key: Any) -> None:
+        self._items.pop(key, None)
+
+
+_PERIODS: dict[tuple[str, int], str] = {}
+
+
+def latest_run(store: Store) -> tuple[int, str] | None:
+    """(id, period) of the newest evaluation run, or None (one indexed max(id) per call)."""
+    from sqlalchemy import func, select
+
+    from ..store.models import EvaluationRun
+
+    with store.begin() as conn:
+        run_id = conn.execute(select(func.max(EvaluationRun.id))).scalar()
+        if run_id is None:
+            return None
+        key = (store.url, int(run_id))
+        if key not in _PERIODS:
+            _PERIODS[key] = runs.get(conn, run_id).periods.split(",")[-1]
+    return int(run_id), _PERIODS[key]
+
+
+def latest_run_id(store: Store) -> int | None:
+    found = latest_run(store)
+    return None if found is None else found[0]
+
+
+def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
+    """A unit's context from what run ``run_id`` stored (no engine; fast, cached)."""
+    return cache.get(
+        ("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False)
+    )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Rows of an indicator table: name, value, target and status, labelled in ``lang``."""
+    rows = []
+    for r in frame.to_dict("records"):
+        decimals = int(r.get("decimals") or 1)
+        rows.append(
+            {
+                "indicator": r["indicator"],
+                "name": r["indicator_name"] if lang == "zh" else r["indicator_name_en"],
+                "dimension": r.get("dimension"),
+                "value": labels.number(_clean(r["value"]), decimals),
+                "raw_value": _clean(r["value"]),
+                "unit": (r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
+                "target": labels.target_text(
+                    r.get("comparator"), _clean(r.get("target")), decimals
+                ),
+                "status": r["status"],
+                "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
+                "reporting": f"{r.get('reporting_units')}/{r.get('expected_units')}",
+                "trend": labels.pick(labels.TREND.get(r.get("trend_status") or "", ("", "")), lang)
+                if "trend_status" in r
+                else "",
+                "projection": labels.number(_clean(r.get("projected_value")), decimals)
+                if "projected_value" in r
+                else "",
+                "org_unit": r["org_unit"],
+                "org_unit_name": r.get("org_unit_name"),
+            }
+        )
+    return rows
+
+
+def dimension_summary(context: ReportContext, lang: str) -> list[dict[str, Any]]:
+    """Per dimension: targets met out of targets with data, and the unit's score if scored."""
+    ind = context.indicators
+    scores = context.dimension_scores
+    mine = scores[scores["org_unit"] == context.unit] if len(scores) else scores
+    out = []
+    for d in context.plan.dimensions:
+        part = ind[ind["dimension"] == d.code]
+        judged = part[part["status"].isin(["met", "not_met"])]
+        score = (
+            mine[mine["dimension"] == d.code]["score"] if len(mine) else pd.Series([], dtype=float)
+        )
+        out.append(
+            {
+                "code": d.code,
+                "name": d.name if lang == "zh" else d.name_en,
+                "met": int((judged["status"] == "met").sum()),
+                "judged": len(judged),
+                "score": None if score.empty else _clean(float(score.iloc[0])),
+            }
+        )
+    return out
+
+
+def urgent_gaps(context: ReportContext, lang: str, n: int = 5) -> list[dict[str, Any]]:
+    return indicator_rows(context.serious_gaps(n), lang)
+
+
+def ranking(
+    store: Store,
+    run_id: int,
+    *,
+    allowed: set[str],
+    level: str,
+    dimension: str = "overall",
+    query: str = "",
+) -> pd.DataFrame:
+    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals."""
+    from ..store import orgunits
+
+    with store.begin() as conn:
+        scores = runs.composite_scores(conn, run_id)
+        names = orgunits.names(conn)
+    part = scores[
+        (scores["level"] == level)
+        & (scores["dimension"] == dimension)
+        & scores["org_unit"].isin(allowed)
+    ].copy()
+    part["name"] = part["org_unit"].map(names)
+    if query:
+        part = part[
+            part["name"].str.contains(query, regex=False)
+            | part["org_unit"].str.contains(query, regex=False)
+        ]
+    return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+
+
+def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
+    """A value per community of the unit's subtree: the overall score, or an indicator's
+    value (a community's own map shows itself)."""
+    subunits = context.subunits
+    communities = subunits[subunits["level"] == "community"]["org_unit"].unique()
+    if context.level == "community":
+        communities = [context.unit]
+    frame = context.indicators if context.level == "community" else subunits
+    if indicator:
+        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(communities)]
+        return {r["org_unit"]: _clean(r["value"]) for r in rows.to_dict("records")}
+    overall = context.overall_scores
+    scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+    return {code: scores.get(code) for code in communities}
+
+
+def peer_rows(context: ReportContext) -> list[dict[str, Any]]:
+    """Better-performing peers of similar size named by the diagnosis, per gap."""
+    rows = []
+    for diagnosis in context.diagnoses:
+        for gap in diagnosis.gaps:
+            for peer in gap.peers:
+                rows.append(
+                    {
+                        "indicator": gap.indicator,
+                        "org_unit": peer.org_unit,
+                        "name": peer.name,
+                        "value": _clean(peer.value),
+                    }
+                )
+    return rows

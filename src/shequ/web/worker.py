@@ -1,0 +1,150 @@
+"""Work that needs the evaluation engine runs in a worker process, never in the server.
+
+DuckDB links its own SQLite; inside the server process, next to the server's own SQLite
+connections, it could reset the WAL index under them (see evaluate/backends/duckdb.py).
+So evaluations, scorecards with trends and diagnoses, and report files are computed in a
+separate process (spawned, so it inherits no open connection). Each function here runs in
+that process and opens the store itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..errors import ShequError
+
+log = logging.getLogger(__name__)
+_ASSESSMENTS: dict[tuple[str, int, int], Any] = {}
+
+
+class Worker:
+    """A pool of spawned worker processes, started when first needed."""
+
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = max(1, processes)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn, *args: Any) -> Future:
+        """Run ``fn(*args)`` in the worker; a worker that died is replaced first."""
+        if self._pool is None or getattr(self._pool, "_broken", False):
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+        return self._pool.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def data_version(conn) -> int:
+    """The newest audit entry: any change of data moves it."""
+    from ..store.models import AuditEntry
+
+    return int(conn.execute(select(func.max(AuditEntry.id))).scalar() or 0)
+
+
+def evaluate_job(store_url: str, plan_source: str | None, job_id: int, period: str) -> int | None:
+    """Evaluate ``period`` (with composite scores) and record the outcome in job ``job_id``."""
+    from ..evaluate.assessment import assess
+    from ..framework.loader import load_plan
+    from ..store import accounts
+    from ..store.db import open_store
+
+    store = open_store(store_url, migrate=False)
+    with store.begin() as conn:
+        job = accounts.get_job(conn, job_id)
+        conn.execute(
+            accounts.WebJob.__table__.update()
+            .where(accounts.WebJob.id == job_id)
+            .values(status="running")
+        )
+    try:
+        plan = load_plan(plan_source)
+        result = assess(store, plan, periods=[period], actor=job["actor"])
+    except (ShequError, ValueError) as exc:
+        with store.begin() as conn:
+            accounts.finish_job(conn, job_id, status="failed", message=str(exc))
+        return None
+    except Exception as exc:  # the job must end, whatever happened
+        log.exception("evaluation job %s failed", job_id)
+        with store.begin() as conn:
+            accounts.finish_job(conn, job_id, status="failed", message=repr(exc))
+        return None
+    run_id = result.evaluation.run_id
+    with store.begin() as conn:
+        accounts.finish_job(conn, job_id, status="done", run_id=run_id)
+    store.close()
+    return run_id
+
+
+def _assessment(store, run_id: int):
+    """The recomputed assessment of a run's period, kept while the data do not change."""
+    from ..evaluate.assessment import assess
+    from ..framework.models import Plan
+    from ..store import runs
+
+    with store.begin() as conn:
+        version = data_version(conn)
+        row = runs.get(conn, run_id)
+    key = (store.url, run_id, version)
+    if key not in _ASSESSMENTS:
+        _ASSESSMENTS.clear()
+        plan = Plan.model_validate_json(row.plan_json)
+        period = row.periods.split(",")[-1]
+        _ASSESSMENTS[key] = assess(store, plan, periods=[period], persist=False)
+    return _ASSESSMENTS[key]
+
+
+def warm(store_url: str, run_id: int) -> None:
+    """Compute a run's assessment ahead of the first scorecard (started with the server)."""
+    from ..store.db import open_store
+
+    _assessment(open_store(store_url, migrate=False), run_id)
+
+
+def full_context(store_url: str, run_id: int, unit: str):
+    """A unit's report context with trends, projections and diagnosis (for scorecards),
+    and the unit's indicator values over the earlier years (indicator, period, value)."""
+    import pandas as pd
+
+    from ..report.context import build_context
+    from ..store.db import open_store
+
+    store = open_store(store_url, migrate=False)
+    result = _assessment(store, run_id)
+    context = build_context(store, run_id, unit, assessment=result)
+    evaluation = result.evaluation
+    keep = ["indicator", "period", "value"]
+    history = pd.concat([evaluation.history, evaluation.results], ignore_index=True)
+    history = history[history["org_unit"] == unit][keep].dropna()
+    return context, history.drop_duplicates(["indicator", "period"]).sort_values(keep[:2])
+
+
+def report_job(
+    store_url: str, job_id: int, run_id: int, unit: str, fmt: str, path: str, lang: str
+) -> str | None:
+    """Write a report file for job ``job_id``."""
+    from ..report.context import build_context
+    from ..report.formats import write
+    from ..store import accounts
+    from ..store.db import open_store
+
+    store = open_store(store_url, migrate=False)
+    try:
+        context = build_context(store, run_id, unit, assessment=_assessment(store, run_id))
+        written = write(context, Path(path), fmt=fmt, lang=lang)
+    except Exception as exc:
+        log.exception("report job %s failed", job_id)
+        with store.begin() as conn:
+            accounts.finish_job(conn, job_id, status="failed", message=str(exc))
+        return None
+    with store.begin() as conn:
+        accounts.finish_job(conn, job_id, status="done", run_id=run_id, output=str(written))
+    return str(written)
