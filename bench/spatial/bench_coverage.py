@@ -6,8 +6,7 @@ vs osmnx/networkx, on identical networks and points, in one run.
     python bench/spatial/bench_coverage.py --preset large      # 1 M nodes, 1 M points (ours)
     python bench/spatial/bench_coverage.py --preset large --with-pandana   # + pandana, minutes
 
-Run it with shequ's venv (`/work/wt-spatial/.venv/bin/python` while the spatial branch is in
-progress); peers run in /tmp/peers-venv via subprocess. Three variants of the same inputs:
+Run it with shequ's venv (`.venv/bin/python`); peers run in /tmp/peers-venv via subprocess. Three variants of the same inputs:
 
 * ``on_node`` — every point and facility placed exactly on a network node (offset 0): the
   only way node-snapping peers can give the same numbers. networkx must match exactly;

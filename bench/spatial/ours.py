@@ -1,6 +1,6 @@
 """Our side: shequ.spatial's array API, run in shequ's venv (see README.md).
 
-    /work/wt-spatial/.venv/bin/python bench/spatial/ours.py TASK.json
+    .venv/bin/python bench/spatial/ours.py TASK.json
 
 Handlers (``kind``), each timing its phases:
 
