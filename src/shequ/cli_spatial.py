@@ -72,19 +72,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         ) -> None:
             import importlib
 
-            from .framework.loader import load_plan
-            from .store.db import open_store
+            from ._cli_common import run_import
 
             module = importlib.import_module(f".ingest.{kind}", "shequ")
-            options = {"crs": crs, "strict": strict, "sheet": sheet, "actor": cli._actor()}
+            options = {"crs": crs, "strict": strict, "sheet": sheet}
             if kind == "facilities":
-                options["plan"] = load_plan(plan)
-            try:
-                report = getattr(module, function_name)(open_store(db), file, **options)
-            except cli.ShequError as exc:
-                raise cli._fail(exc) from None
-            cli._display.print_import(cli.console, report, cli._lang(lang))
-            raise typer.Exit(report.exit_code)
+                options["plan"] = plan
+            run_import(getattr(module, function_name), file, lang, db, **options)
 
         command.__doc__ = doc
         return command
