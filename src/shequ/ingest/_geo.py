@@ -13,13 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection
 
 from ..spatial import _io
 from ..spatial import crs as crs_mod
 from ..spatial.areas import assign_org_units as assign_org_units
 from ..spatial.areas import load_boundaries as load_boundaries
-from ..store import orgunits as store_orgunits
 from ._read import ROW, read_table, text
 from .report import Problems
 
@@ -86,17 +84,3 @@ def coordinates(frame: pd.DataFrame, problems: Problems, crs: str) -> pd.DataFra
         y="lat",
     )
     return frame
-
-
-def check_known_units(conn: Connection, frame: pd.DataFrame, problems: Problems) -> None:
-    """Report given org units that do not exist."""
-    known = set(store_orgunits.versions(conn)["code"])
-    given = frame["org_unit"].map(text)
-    problems.add(
-        frame,
-        (given != "") & ~given.isin(known),
-        "org_unit",
-        "未知的组织单位“{v}”（请先导入组织机构）",
-        "unknown org unit '{v}' (import org units first)",
-        v="org_unit",
-    )

@@ -24,7 +24,7 @@ from ..store.db import Store
 from ..store.models import SINCE_EVER, UNTIL_FURTHER
 from ..store.spatial import Facility
 from . import _cells, _geo
-from ._load import Checked, Progress, run_import
+from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, rename_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
@@ -95,7 +95,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -
     )
     frame = _geo.coordinates(frame, problems, _geo.declared_crs(raw, crs))
     _check_optional(frame, problems)
-    _geo.check_known_units(conn, frame, problems)
+    check_known_units(conn, frame, problems)
     dup = frame["code_clean"].notna() & frame.duplicated("code_clean", keep=False)
     problems.add(
         frame, dup, "code", "编码 {v} 在文件中重复", "code {v} appears more than once", v="code"

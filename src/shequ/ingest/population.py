@@ -21,7 +21,7 @@ from ..errors import ImportFileError
 from ..store.db import Store
 from ..store.spatial import PopulationPoint
 from . import _geo
-from ._load import Checked, Progress, run_import
+from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, rename_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
@@ -103,7 +103,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
         "point {v} appears more than once (give an id column for rows at one position)",
         v="point_id",
     )
-    _geo.check_known_units(conn, frame, problems)
+    check_known_units(conn, frame, problems)
     good = frame[~frame[ROW].isin(problems.rows())].copy()
     given = good["org_unit"].map(text)
     unit, source = _geo.assign_org_units(

@@ -23,11 +23,11 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
-from ..ingest._load import Checked, Progress, run_import
+from ..ingest._load import Checked, Progress, check_known_units, run_import
 from ..ingest._read import ROW, rename_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.models import OrgUnit, utcnow
+from ..store.models import utcnow
 from ..store.voice import Suggestion, SuggestionEvent
 from . import classify, masking
 from ._cells import optional_moment
@@ -128,15 +128,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
         "unknown channel '{c}' (form, hotline, forum, questionnaire, visit)",
         c="raw_channel",
     )
-    known = set(conn.execute(select(OrgUnit.code)).scalars())
-    p.add(
-        cells,
-        ~cells["org_unit"].isin(known),
-        "org_unit",
-        "未知社区“{u}”（请先导入组织机构）",
-        "unknown org unit '{u}' (import org units first)",
-        u="org_unit",
-    )
+    check_known_units(conn, cells, p, required=True)
     for stage in STAGES:
         parsed = frame[stage].map(optional_moment)
         cells[stage] = parsed.map(lambda x: x[0])
