@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError
 from ..framework.models import Plan
 from ..spatial import facility_types
 from ..store.db import Store
@@ -25,7 +24,7 @@ from ..store.models import SINCE_EVER, UNTIL_FURTHER
 from ..store.spatial import Facility
 from . import _cells, _geo
 from ._load import Checked, Progress, check_known_units, run_import
-from ._read import ROW, rename_columns, text
+from ._read import ROW, resolve_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
 
@@ -68,17 +67,13 @@ def import_facilities(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)}（需要 code,type,name,lon,lat）/ missing columns "
-            f"{', '.join(missing)} (need code,type,name,lon,lat)"
-        )
-        raise ImportFileError(msg)
-    for optional in ("name", "capacity", "opened", "closed", "org_unit"):
-        if optional not in frame.columns:
-            frame[optional] = ""
+    frame = resolve_columns(
+        raw,
+        ALIASES,
+        REQUIRED,
+        optional=("name", "capacity", "opened", "closed", "org_unit"),
+        need="code,type,name,lon,lat",
+    )
     problems = Problems()
     frame["code_clean"] = frame["code"].map(_cells.code)
     problems.add(

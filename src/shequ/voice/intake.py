@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
 from ..ingest._load import Checked, Progress, check_known_units, run_import
-from ..ingest._read import ROW, rename_columns, text
+from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
 from ..store.models import utcnow
@@ -93,17 +92,7 @@ def import_suggestions(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)} / missing columns {', '.join(missing)} "
-            "(need ref,text,channel,org_unit,received_at)"
-        )
-        raise ImportFileError(msg)
-    for column in ALIASES.values():
-        if column not in frame.columns:
-            frame[column] = ""
+    frame = resolve_columns(raw, ALIASES, REQUIRED, optional=list(dict.fromkeys(ALIASES.values())))
     p = Problems()
     cells = pd.DataFrame({ROW: frame[ROW]})
     for column in ("ref", "text", "org_unit", "location", "responsible_unit", "reply"):

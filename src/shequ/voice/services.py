@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from ..errors import ImportFileError
 from ..framework.periods import parse_period
 from ..ingest._cells import date
 from ..ingest._load import Checked, Progress, check_known_units, run_import
-from ..ingest._read import ROW, rename_columns, text
+from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
 from ..store.voice import ServiceRecord
@@ -87,10 +86,7 @@ def import_services(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise ImportFileError(f"缺少列 {missing} / missing columns {missing}")
+    frame = resolve_columns(raw, ALIASES, COLUMNS)
     cells = pd.DataFrame({ROW: frame[ROW]})
     for column in ("ref", "org_unit", "provider"):
         cells[column] = frame[column].map(text)
