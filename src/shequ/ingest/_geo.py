@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
+from sqlalchemy import Connection
 
 from ..spatial import _io
 from ..spatial import crs as crs_mod
@@ -84,3 +85,13 @@ def coordinates(frame: pd.DataFrame, problems: Problems, crs: str) -> pd.DataFra
         y="lat",
     )
     return frame
+
+
+def org_units_of(conn: Connection, good: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's org unit and where it came from: the given ``org_unit`` cell ("given"),
+    else the stored boundary the point lies in (`assign_org_units`)."""
+    given = good["org_unit"].map(text)
+    unit, source = assign_org_units(
+        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
+    )
+    return np.where(given != "", given, unit), np.where(given != "", "given", source)

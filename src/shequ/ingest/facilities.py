@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -96,12 +95,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -
         frame, dup, "code", "编码 {v} 在文件中重复", "code {v} appears more than once", v="code"
     )
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    given = good["org_unit"].map(text)
-    unit, source = _geo.assign_org_units(
-        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
-    )
-    good["org_unit"] = np.where(given != "", given, unit)
-    good["org_unit_source"] = np.where(given != "", "given", source)
+    good["org_unit"], good["org_unit_source"] = _geo.org_units_of(conn, good)
     out = pd.DataFrame(
         {
             "code": good["code_clean"],

@@ -94,12 +94,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
     )
     check_known_units(conn, frame, problems)
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    given = good["org_unit"].map(text)
-    unit, source = _geo.assign_org_units(
-        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
-    )
-    good["unit"] = np.where(given != "", given, unit)
-    good["source"] = np.where(given != "", "given", source)
+    good["unit"], good["source"] = _geo.org_units_of(conn, good)
     unassigned = good["unit"].isna()
     problems.add(
         good,
