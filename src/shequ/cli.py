@@ -96,15 +96,10 @@ def import_orgunits(
     lang: LangOption = "",
 ) -> None:
     """导入组织机构（编码,名称,上级编码,层级[,启用日期,停用日期]）/ import org units."""
+    from ._cli_common import run_import
     from .ingest.orgunits import import_org_units
-    from .store.db import open_store
 
-    try:
-        report = import_org_units(open_store(db), file, strict=strict, sheet=sheet, actor=_actor())
-    except ShequError as exc:
-        raise _fail(exc) from None
-    _display.print_import(console, report, _lang(lang))
-    raise typer.Exit(report.exit_code)
+    run_import(import_org_units, file, lang, db, strict=strict, sheet=sheet)
 
 
 @import_app.command("values")
@@ -117,18 +112,10 @@ def import_values(
     lang: LangOption = "",
 ) -> None:
     """导入数据值（长表或宽表，CSV/XLSX）/ import data values (long or wide form)."""
-    from .framework.loader import load_plan
-    from .ingest.values import import_values as run_import
-    from .store.db import open_store
+    from ._cli_common import run_import
+    from .ingest.values import import_values as run
 
-    try:
-        report = run_import(
-            open_store(db), file, plan=load_plan(plan), strict=strict, sheet=sheet, actor=_actor()
-        )
-    except ShequError as exc:
-        raise _fail(exc) from None
-    _display.print_import(console, report, _lang(lang))
-    raise typer.Exit(report.exit_code)
+    run_import(run, file, lang, db, plan=plan, strict=strict, sheet=sheet)
 
 
 @app.command()

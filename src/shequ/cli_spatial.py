@@ -52,13 +52,27 @@ def _network(name: str) -> str | None:
     return None if name.lower() in ("none", "straight", "无") else name
 
 
+def _run_with_plan(function, show, *, db, plan, facility_type, radius, network, lang, **options):
+    """Load the plan, call ``function(store, plan, …)`` with the chosen radius and network,
+    print its result with ``show``; a ShequError exits 2."""
+    from .framework.loader import load_plan
+    from .spatial.defaults import default_radius
+
+    try:
+        chosen = load_plan(plan)
+        if radius is None:
+            radius = default_radius(chosen, facility_type)
+        result = function(
+            _open(db), chosen, facility_type=facility_type, radius=radius,
+            network_name=_network(network), **options,
+        )  # fmt: skip
+    except cli.ShequError as exc:
+        raise cli._fail(exc) from None
+    show(cli.console, result, cli._lang(lang))
+
+
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     """Add the spatial commands to the ``shequ`` app and its ``import`` group."""
-
-    def _radius(plan, facility_type: str, radius: float | None) -> float:
-        from .spatial.defaults import default_radius
-
-        return radius if radius is not None else default_radius(plan, facility_type)
 
     def _points_import(kind: str, function_name: str, doc: str):
         def command(
@@ -72,19 +86,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         ) -> None:
             import importlib
 
-            from .framework.loader import load_plan
-            from .store.db import open_store
+            from ._cli_common import run_import
 
             module = importlib.import_module(f".ingest.{kind}", "shequ")
-            options = {"crs": crs, "strict": strict, "sheet": sheet, "actor": cli._actor()}
+            options = {"crs": crs, "strict": strict, "sheet": sheet}
             if kind == "facilities":
-                options["plan"] = load_plan(plan)
-            try:
-                report = getattr(module, function_name)(open_store(db), file, **options)
-            except cli.ShequError as exc:
-                raise cli._fail(exc) from None
-            cli._display.print_import(cli.console, report, cli._lang(lang))
-            raise typer.Exit(report.exit_code)
+                options["plan"] = plan
+            run_import(getattr(module, function_name), file, lang, db, **options)
 
         command.__doc__ = doc
         return command
@@ -142,19 +150,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """服务半径覆盖：写入数据值与图层 / walking coverage: data values and GeoJSON layers."""
         from ._display_spatial import print_coverage
-        from .framework.loader import load_plan
         from .spatial.run import run_coverage
 
-        try:
-            chosen = load_plan(plan)
-            run = run_coverage(
-                _open(db), chosen, facility_type=facility_type,
-                radius=_radius(chosen, facility_type, radius), period=period, out_dir=out,
-                detour=detour, network_name=_network(network), actor=cli._actor(),
-            )  # fmt: skip
-        except cli.ShequError as exc:
-            raise cli._fail(exc) from None
-        print_coverage(cli.console, run, cli._lang(lang))
+        _run_with_plan(
+            run_coverage, print_coverage, db=db, plan=plan, facility_type=facility_type,
+            radius=radius, network=network, lang=lang, period=period, out_dir=out,
+            detour=detour, actor=cli._actor(),
+        )  # fmt: skip
 
     @app.command()
     def access(
@@ -172,19 +174,13 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """两步移动搜索法可达性（考虑容量）/ capacity-aware accessibility (2SFCA)."""
         from ._display_spatial import print_access
-        from .framework.loader import load_plan
         from .spatial.run import run_access
 
-        try:
-            chosen = load_plan(plan)
-            run = run_access(
-                _open(db), chosen, facility_type=facility_type,
-                radius=_radius(chosen, facility_type, radius), enhanced=enhanced, period=period,
-                detour=detour, network_name=_network(network),
-            )  # fmt: skip
-        except cli.ShequError as exc:
-            raise cli._fail(exc) from None
-        print_access(cli.console, run, cli._lang(lang))
+        _run_with_plan(
+            run_access, print_access, db=db, plan=plan, facility_type=facility_type,
+            radius=radius, network=network, lang=lang, enhanced=enhanced, period=period,
+            detour=detour,
+        )  # fmt: skip
 
     @app.command()
     def site(
@@ -213,19 +209,16 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     ) -> None:
         """设施选址：最大覆盖或集合覆盖 / facility siting: maximal or set covering."""
         from ._display_spatial import print_sites
-        from .framework.loader import load_plan
         from .spatial.defaults import parse_share
         from .spatial.sites import propose_sites
 
         try:
-            chosen = load_plan(plan)
-            proposal = propose_sites(
-                _open(db), chosen, facility_type=facility_type,
-                radius=_radius(chosen, facility_type, radius), new=new,
-                target=parse_share(target) if target else None, candidates=candidates,
-                areas=area, period=period, detour=detour, time_limit=time_limit,
-                network_name=_network(network), out_dir=out,
-            )  # fmt: skip
+            share = parse_share(target) if target else None
         except cli.ShequError as exc:
             raise cli._fail(exc) from None
-        print_sites(cli.console, proposal, cli._lang(lang))
+        _run_with_plan(
+            propose_sites, print_sites, db=db, plan=plan, facility_type=facility_type,
+            radius=radius, network=network, lang=lang, new=new, target=share,
+            candidates=candidates, areas=area, period=period, detour=detour,
+            time_limit=time_limit, out_dir=out,
+        )  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from . import _display_voice as show
+from ._cli_common import run_import
 from .cli import (
     DbOption,
     LangOption,
@@ -17,7 +18,6 @@ from .cli import (
     SheetOption,
     StrictOption,
     _actor,
-    _display,
     _fail,
     _lang,
     console,
@@ -40,17 +40,6 @@ KeyFileOption = Annotated[
 ]
 
 
-def _import(run, file: Path, lang: str, **options) -> None:
-    from .store.db import open_store
-
-    try:
-        report = run(open_store(options.pop("db")), file, actor=_actor(), **options)
-    except ShequError as exc:
-        raise _fail(exc) from None
-    _display.print_import(console, report, _lang(lang))
-    raise typer.Exit(report.exit_code)
-
-
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     """Add the voice commands to the ``shequ`` app."""
     app.add_typer(voice_app, name="voice")
@@ -66,10 +55,9 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入意见建议（编号,内容,渠道,社区编码,受理时间…）/ import suggestions."""
-        from .framework.loader import load_plan
         from .voice.intake import import_suggestions as run
 
-        _import(run, file, lang, db=db, plan=load_plan(plan), strict=strict, sheet=sheet)
+        run_import(run, file, lang, db, plan=plan, strict=strict, sheet=sheet)
 
     @import_app.command("responses")
     def import_responses(
@@ -87,7 +75,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         from .voice.surveys.xlsform import load_instrument
 
         form = load_instrument(instrument) if instrument else None
-        _import(run, file, lang, db=db, instrument=form, strict=strict, sheet=sheet)
+        run_import(run, file, lang, db, instrument=form, strict=strict, sheet=sheet)
 
     @import_app.command("attendance")
     def import_attendance(
@@ -106,7 +94,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
             key = load_key(key_file)
         except ShequError as exc:
             raise _fail(exc) from None
-        _import(run, file, lang, db=db, key=key, strict=strict, sheet=sheet)
+        run_import(run, file, lang, db, key=key, strict=strict, sheet=sheet)
 
     @import_app.command("services")
     def import_services(
@@ -119,7 +107,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         """导入志愿和社会组织服务记录 / import volunteer and social-organisation services."""
         from .voice.services import import_services as run
 
-        _import(run, file, lang, db=db, strict=strict, sheet=sheet)
+        run_import(run, file, lang, db, strict=strict, sheet=sheet)
 
 
 @voice_app.command("classify")

@@ -19,7 +19,6 @@ from ..spatial import _io
 from ..spatial import crs as crs_mod
 from ..spatial.areas import assign_org_units as assign_org_units
 from ..spatial.areas import load_boundaries as load_boundaries
-from ..store import orgunits as store_orgunits
 from ._read import ROW, read_table, text
 from .report import Problems
 
@@ -88,15 +87,11 @@ def coordinates(frame: pd.DataFrame, problems: Problems, crs: str) -> pd.DataFra
     return frame
 
 
-def check_known_units(conn: Connection, frame: pd.DataFrame, problems: Problems) -> None:
-    """Report given org units that do not exist."""
-    known = set(store_orgunits.versions(conn)["code"])
-    given = frame["org_unit"].map(text)
-    problems.add(
-        frame,
-        (given != "") & ~given.isin(known),
-        "org_unit",
-        "未知的组织单位“{v}”（请先导入组织机构）",
-        "unknown org unit '{v}' (import org units first)",
-        v="org_unit",
+def org_units_of(conn: Connection, good: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's org unit and where it came from: the given ``org_unit`` cell ("given"),
+    else the stored boundary the point lies in (`assign_org_units`)."""
+    given = good["org_unit"].map(text)
+    unit, source = assign_org_units(
+        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
     )
+    return np.where(given != "", given, unit), np.where(given != "", "given", source)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, update
 
+from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.models import ImportBatch, utcnow
-from ._read import file_digest, read_table
+from ._read import file_digest, read_table, text
 from .report import ImportReport, Problems, quarantine_path_for, write_quarantine
 
 log = logging.getLogger(__name__)
@@ -107,3 +108,31 @@ def _finish_batch(conn: Connection, report: ImportReport) -> None:
             quarantine_path=str(report.quarantine_path) if report.quarantine_path else None,
         )
     )
+
+
+def check_known_units(
+    conn: Connection,
+    frame: pd.DataFrame,
+    problems: Problems,
+    *,
+    required: bool = False,
+    versions: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Report the rows whose ``org_unit`` is not a stored org unit; return where it is known.
+
+    An empty cell is reported only when ``required``; pass ``versions`` when the caller has
+    already read them (`store.orgunits.versions`).
+    """
+    if versions is None:
+        versions = store_orgunits.versions(conn)
+    given = frame["org_unit"].map(text)
+    known = given.isin(set(versions["code"]))
+    problems.add(
+        frame,
+        ~known if required else (given != "") & ~known,
+        "org_unit",
+        "未知的组织单位“{v}”（请先导入组织机构）",
+        "unknown org unit '{v}' (import org units first)",
+        v="org_unit",
+    )
+    return known

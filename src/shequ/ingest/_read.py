@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -134,3 +135,27 @@ def rename_columns(frame: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame
         if key in aliases:
             mapping[column] = aliases[key]
     return frame.rename(columns=mapping)
+
+
+def resolve_columns(
+    raw: pd.DataFrame,
+    aliases: dict[str, str],
+    required: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+    need: str = "",
+) -> pd.DataFrame:
+    """Rename aliased headers, refuse a file without the ``required`` columns, and add the
+    absent ``optional`` ones as empty text. ``need`` names what the file needs
+    (default: the required columns)."""
+    frame = rename_columns(raw, aliases)
+    missing = ", ".join(c for c in required if c not in frame.columns)
+    if missing:
+        need = need or ",".join(required)
+        raise ImportFileError(
+            f"缺少列 {missing}（需要 {need}）/ missing columns {missing} (need {need})"
+        )
+    for column in optional:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame

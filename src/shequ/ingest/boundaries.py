@@ -19,7 +19,7 @@ from ..spatial import crs as crs_mod
 from ..store.db import Store
 from ..store.spatial import OrgUnitBoundary
 from . import _geo
-from ._load import Checked, Progress, run_import
+from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, rename_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
@@ -91,7 +91,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
         "not a valid polygon (Polygon/MultiPolygon)",
     )
     frame["org_unit"] = frame["org_unit"].map(text)
-    _geo.check_known_units(conn, frame, problems)
+    check_known_units(conn, frame, problems)
     problems.add(
         frame,
         frame.duplicated("org_unit", keep=False),

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError
 from ..framework.models import Plan
 from ..spatial import facility_types
 from ..store.db import Store
 from ..store.models import SINCE_EVER, UNTIL_FURTHER
 from ..store.spatial import Facility
 from . import _cells, _geo
-from ._load import Checked, Progress, run_import
-from ._read import ROW, rename_columns, text
+from ._load import Checked, Progress, check_known_units, run_import
+from ._read import ROW, resolve_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
 
@@ -68,17 +66,13 @@ def import_facilities(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)}（需要 code,type,name,lon,lat）/ missing columns "
-            f"{', '.join(missing)} (need code,type,name,lon,lat)"
-        )
-        raise ImportFileError(msg)
-    for optional in ("name", "capacity", "opened", "closed", "org_unit"):
-        if optional not in frame.columns:
-            frame[optional] = ""
+    frame = resolve_columns(
+        raw,
+        ALIASES,
+        REQUIRED,
+        optional=("name", "capacity", "opened", "closed", "org_unit"),
+        need="code,type,name,lon,lat",
+    )
     problems = Problems()
     frame["code_clean"] = frame["code"].map(_cells.code)
     problems.add(
@@ -95,18 +89,13 @@ def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -
     )
     frame = _geo.coordinates(frame, problems, _geo.declared_crs(raw, crs))
     _check_optional(frame, problems)
-    _geo.check_known_units(conn, frame, problems)
+    check_known_units(conn, frame, problems)
     dup = frame["code_clean"].notna() & frame.duplicated("code_clean", keep=False)
     problems.add(
         frame, dup, "code", "编码 {v} 在文件中重复", "code {v} appears more than once", v="code"
     )
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    given = good["org_unit"].map(text)
-    unit, source = _geo.assign_org_units(
-        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
-    )
-    good["org_unit"] = np.where(given != "", given, unit)
-    good["org_unit_source"] = np.where(given != "", "given", source)
+    good["org_unit"], good["org_unit_source"] = _geo.org_units_of(conn, good)
     out = pd.DataFrame(
         {
             "code": good["code_clean"],

@@ -15,13 +15,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.models import SINCE_EVER, UNTIL_FURTHER
 from . import _cells
 from ._load import Checked, Progress, run_import
-from ._read import ROW, rename_columns, text
+from ._read import ROW, resolve_columns, text
 from .report import ImportReport, Problems
 
 ALIASES = {
@@ -59,14 +58,7 @@ def import_org_units(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)}（需要 编码,名称,上级编码,层级）/ missing columns "
-            f"{', '.join(missing)} (need code,name,parent_code,level)"
-        )
-        raise ImportFileError(msg)
+    frame = resolve_columns(raw, ALIASES, REQUIRED, need="code,name,parent_code,level")
     rows = _convert(frame)
     problems = Problems()
     _check_cells(rows, problems)

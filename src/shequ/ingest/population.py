@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError
 from ..store.db import Store
 from ..store.spatial import PopulationPoint
 from . import _geo
-from ._load import Checked, Progress, run_import
-from ._read import ROW, rename_columns, text
+from ._load import Checked, Progress, check_known_units, run_import
+from ._read import ROW, resolve_columns, text
 from ._upsert import upsert
 from .report import ImportReport, Problems
 
@@ -58,17 +57,7 @@ def import_population(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in ("lon", "lat", "population") if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)}（需要 lon,lat,population）/ missing columns "
-            f"{', '.join(missing)} (need lon,lat,population)"
-        )
-        raise ImportFileError(msg)
-    for optional in ("id", "org_unit"):
-        if optional not in frame.columns:
-            frame[optional] = ""
+    frame = resolve_columns(raw, ALIASES, ("lon", "lat", "population"), optional=("id", "org_unit"))
     problems = Problems()
     frame = _geo.coordinates(frame, problems, _geo.declared_crs(raw, crs))
     population = pd.to_numeric(frame["population"].map(text), errors="coerce")
@@ -103,14 +92,9 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
         "point {v} appears more than once (give an id column for rows at one position)",
         v="point_id",
     )
-    _geo.check_known_units(conn, frame, problems)
+    check_known_units(conn, frame, problems)
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    given = good["org_unit"].map(text)
-    unit, source = _geo.assign_org_units(
-        conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
-    )
-    good["unit"] = np.where(given != "", given, unit)
-    good["source"] = np.where(given != "", "given", source)
+    good["unit"], good["source"] = _geo.org_units_of(conn, good)
     unassigned = good["unit"].isna()
     problems.add(
         good,

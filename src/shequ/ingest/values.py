@@ -24,7 +24,7 @@ from ..framework.periods import parse_period
 from ..store import orgunits as store_orgunits
 from ..store import values as store_values
 from ..store.db import Store
-from ._load import Checked, Progress, run_import
+from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, rename_columns, text
 from .report import ImportReport, Problems
 
@@ -270,15 +270,7 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
         v="period_raw",
     )
     versions = store_orgunits.versions(conn)
-    known = cells["org_unit"].isin(set(versions["code"]))
-    problems.add(
-        cells,
-        ~known,
-        "org_unit",
-        "未知的组织单位“{v}”（请先导入组织机构）",
-        "unknown org unit '{v}' (import org units first)",
-        v="org_unit",
-    )
+    known = check_known_units(conn, cells, problems, required=True, versions=versions)
     periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
     closed = _closed_in_period(periods, versions)
     problems.add(

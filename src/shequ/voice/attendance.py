@@ -18,13 +18,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from ..errors import ImportFileError
 from ..ingest._cells import date
-from ..ingest._load import Checked, Progress, run_import
-from ..ingest._read import ROW, rename_columns, text
+from ..ingest._load import Checked, Progress, check_known_units, run_import
+from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.models import OrgUnit
 from ..store.voice import Activity, Attendance
 from . import masking
 from .participation import ACTIVITY_KINDS, adult_on, load_key, normalise_identifier, pseudonym
@@ -77,14 +75,7 @@ def import_attendance(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, key: bytes) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [
-        c
-        for c in ("activity", "kind", "org_unit", "held_on", "identifier")
-        if c not in frame.columns
-    ]
-    if missing:
-        raise ImportFileError(f"缺少列 {missing} / missing columns {missing}")
+    frame = resolve_columns(raw, ALIASES, ("activity", "kind", "org_unit", "held_on", "identifier"))
     ids = frame["identifier"].map(normalise_identifier)
     # the raw numbers never leave this function: the quarantine file gets them masked
     for column in [c for c in raw.columns if _alias(c) == "identifier"]:
@@ -112,15 +103,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, key: bytes) -> Checked:
         "unknown activity kind '{k}'",
         k="raw_kind",
     )
-    known = set(conn.execute(select(OrgUnit.code)).scalars())
-    p.add(
-        cells,
-        ~cells["org_unit"].isin(known),
-        "org_unit",
-        "未知社区“{u}”",
-        "unknown org unit '{u}'",
-        u="org_unit",
-    )
+    check_known_units(conn, cells, p, required=True)
     p.add(
         cells,
         cells["held_on"].isna(),

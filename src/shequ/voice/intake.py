@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
-from ..ingest._load import Checked, Progress, run_import
-from ..ingest._read import ROW, rename_columns, text
+from ..ingest._load import Checked, Progress, check_known_units, run_import
+from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.models import OrgUnit, utcnow
+from ..store.models import utcnow
 from ..store.voice import Suggestion, SuggestionEvent
 from . import classify, masking
 from ._cells import optional_moment
@@ -93,17 +92,7 @@ def import_suggestions(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        msg = (
-            f"缺少列 {', '.join(missing)} / missing columns {', '.join(missing)} "
-            "(need ref,text,channel,org_unit,received_at)"
-        )
-        raise ImportFileError(msg)
-    for column in ALIASES.values():
-        if column not in frame.columns:
-            frame[column] = ""
+    frame = resolve_columns(raw, ALIASES, REQUIRED, optional=list(dict.fromkeys(ALIASES.values())))
     p = Problems()
     cells = pd.DataFrame({ROW: frame[ROW]})
     for column in ("ref", "text", "org_unit", "location", "responsible_unit", "reply"):
@@ -128,15 +117,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
         "unknown channel '{c}' (form, hotline, forum, questionnaire, visit)",
         c="raw_channel",
     )
-    known = set(conn.execute(select(OrgUnit.code)).scalars())
-    p.add(
-        cells,
-        ~cells["org_unit"].isin(known),
-        "org_unit",
-        "未知社区“{u}”（请先导入组织机构）",
-        "unknown org unit '{u}' (import org units first)",
-        u="org_unit",
-    )
+    check_known_units(conn, cells, p, required=True)
     for stage in STAGES:
         parsed = frame[stage].map(optional_moment)
         cells[stage] = parsed.map(lambda x: x[0])

@@ -16,14 +16,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from ..errors import ImportFileError
 from ..framework.periods import parse_period
 from ..ingest._cells import date
-from ..ingest._load import Checked, Progress, run_import
-from ..ingest._read import ROW, rename_columns, text
+from ..ingest._load import Checked, Progress, check_known_units, run_import
+from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.models import OrgUnit
 from ..store.voice import ServiceRecord
 
 ALIASES = {
@@ -88,10 +86,7 @@ def import_services(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
-    frame = rename_columns(raw, ALIASES)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise ImportFileError(f"缺少列 {missing} / missing columns {missing}")
+    frame = resolve_columns(raw, ALIASES, COLUMNS)
     cells = pd.DataFrame({ROW: frame[ROW]})
     for column in ("ref", "org_unit", "provider"):
         cells[column] = frame[column].map(text)
@@ -110,15 +105,7 @@ def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
         "编号为空或在文件中重复",
         "ref empty or repeated in the file",
     )
-    known = set(conn.execute(select(OrgUnit.code)).scalars())
-    p.add(
-        cells,
-        ~cells["org_unit"].isin(known),
-        "org_unit",
-        "未知社区“{u}”",
-        "unknown org unit '{u}'",
-        u="org_unit",
-    )
+    check_known_units(conn, cells, p, required=True)
     p.add(cells, cells["provider"] == "", "provider", "服务主体为空", "provider is empty")
     p.add(
         cells,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ...errors import VoiceError
 from ...framework.periods import parse_period
 from ...ingest._load import Checked, Progress, run_import
-from ...ingest._read import ROW, rename_columns, text
+from ...ingest._read import ROW, resolve_columns, text
 from ...ingest.report import ImportReport, Problem, Problems
 from ...store.db import Store
 from ...store.models import OrgUnit
@@ -150,12 +150,8 @@ def _question_aliases(instrument: Instrument) -> dict[str, str]:
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Checked:
-    frame = rename_columns(raw, {**_question_aliases(instrument), **ALIASES})
-    missing = [c for c in ("ref", "org_unit", "submitted_at") if c not in frame.columns]
-    if missing:
-        from ...errors import ImportFileError
-
-        raise ImportFileError(f"缺少列 {missing} / missing columns {missing}")
+    aliases = {**_question_aliases(instrument), **ALIASES}
+    frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
     known_units = set(conn.execute(select(OrgUnit.code)).scalars())
     questions = [q.name for q in instrument.answerable if q.name in frame.columns]
