@@ -363,3 +363,7 @@ _register_voice(app, import_app)
 from . import cli_web  # noqa: E402  (web: serve, users)
 
 cli_web.register(app, import_app)
+
+from . import cli_periods  # noqa: E402  (periods approve|unlock, per-unit approval)
+
+cli_periods.register(app, import_app)

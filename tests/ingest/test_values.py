@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from shequ.errors import ImportFileError
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
+from shequ.store import approvals
 from shequ.store import values as store_values
-from shequ.store.models import AuditEntry, DataValue, Period
+from shequ.store.models import AuditEntry, DataValue
 from tests._files import write
 
 UNITS = """
@@ -180,9 +181,10 @@ def test_reimport_is_idempotent_and_changes_are_audited(store, tmp_path):
 
 
 def test_a_locked_period_refuses_edits(store, tmp_path):
+    """The city approved 2025, so community A (below it) refuses edits for 2025."""
     import_values(store, write(tmp_path / "v.csv", "org_unit,period,常住人口\nA,2025,1000\n"))
     with store.begin() as conn:
-        conn.execute(Period.__table__.update().values(locked=True))
+        approvals.approve(conn, "C", "2025", actor="test")
     report = import_values(
         store, write(tmp_path / "v2.csv", "org_unit,period,常住人口\nA,2025,1\n")
     )

@@ -186,3 +186,20 @@ def test_siting_without_a_network_uses_straight_lines(city):
     )  # fmt: skip
     assert proposal.method == "straight_line"
     assert proposal.sites["code"].tolist() == ["K1"] and proposal.sites["added"].tolist() == [50.0]
+
+
+def test_coverage_is_refused_when_a_community_is_approved(city):
+    """B's 2025 data was approved by street S: the coverage run writes nothing for 2025 and
+    names the approving unit; 2024 is not approved and is written."""
+    from shequ.errors import ShequError
+    from shequ.store import approvals
+
+    with city.begin() as conn:
+        approvals.approve(conn, "S", "2025", actor="t")
+    plan = load_plan()
+    with pytest.raises(ShequError, match="locked by S"):
+        run_coverage(city, plan, facility_type="service_centre", radius=500, period="2025")
+    with city.begin() as conn:
+        assert store_values.read(conn, periods=["2025"]).empty
+    run = run_coverage(city, plan, facility_type="service_centre", radius=500, period="2024")
+    assert run.values_written["inserted"] == 2  # A and B

@@ -112,3 +112,18 @@ def test_weighted_survey_answers_feed_the_weighted_share(city: Store, tmp_path: 
         )
     assert (got["culture_satisfied"], got["culture_answered"]) == (1, 4)
     assert (got["feel_safe"], got["safety_answered"]) == (4, 4)
+
+
+def test_feeding_an_approved_community_is_refused_whole(city: Store, tmp_path: Path) -> None:
+    """Street S1 approved 2025, so A's and B's voice values may not change: nothing is
+    written, and the message names the first locked unit (A) and the approver (S1)."""
+    from shequ.errors import VoiceError
+    from shequ.store import approvals
+
+    assert import_suggestions(city, write(tmp_path / "s.csv", SUGGESTIONS)).exit_code == 0
+    with city.begin() as conn:
+        approvals.approve(conn, "S1", "2025", actor="t")
+    with pytest.raises(VoiceError, match="period 2025 of org unit A is approved and locked by S1"):
+        feed_values(city, "2025", load_plan())
+    with city.begin() as conn:
+        assert conn.execute(select(DataValue.id)).first() is None

@@ -119,8 +119,9 @@ def test_a_locked_period_refuses_edits_until_unlocked(client_for, web_store_url)
         == 200
     )
     with open_store(web_store_url).begin() as conn:
-        trail = audit.history(conn, "period", "2024")
-    assert list(trail["action"]) == ["unlock", "lock"]  # newest first
+        # the whole-tree lock is an approval of the top unit (the city)
+        trail = audit.history(conn, "period_approval", f"{city.CITY}/2024")
+    assert list(trail["action"]) == ["unlock", "approve"]  # newest first
     assert set(trail["actor"]) == {"admin"}
 
 

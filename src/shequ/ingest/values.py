@@ -21,6 +21,7 @@ from ..errors import ImportFileError, PeriodError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store import approvals as store_approvals
 from ..store import orgunits as store_orgunits
 from ..store import values as store_values
 from ..store.db import Store
@@ -282,14 +283,20 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
         u="org_unit",
         p="period",
     )
-    locked = store_values.locked_periods(conn)
+    keys = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]]
+    locks = store_approvals.locked(conn, keys)
+    lookup = locks.set_index(["org_unit", "period"])["approved_unit"]
+    approver = lookup.reindex(pd.MultiIndex.from_frame(cells[["org_unit", "period"]].astype(str)))
+    approved = pd.Series(approver.to_numpy(), index=cells.index)
     problems.add(
-        cells,
-        cells["period"].isin(locked),
+        cells.assign(approved_unit=approved),
+        approved.notna(),
         "period",
-        "期间 {p} 已审核锁定，不能修改",
-        "period {p} is approved and locked against edits",
+        "单位 {u} 的期间 {p} 已由 {a} 审核锁定，不能修改",
+        "period {p} of org unit {u} is approved and locked by {a} against edits",
+        u="org_unit",
         p="period",
+        a="approved_unit",
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import insert, update
 
 from ..errors import ShequError
 from ..framework.models import Plan
+from ..store import approvals as store_approvals
 from ..store import values as store_values
 from ..store.db import Store
 from ..store.models import ImportBatch, utcnow
@@ -102,8 +103,8 @@ def _write_values(store: Store, plan: Plan, run: CoverageRun, actor: str) -> Non
         }
     )
     with store.begin() as conn:
-        if run.period in store_values.locked_periods(conn):
-            raise ShequError(f"期间 {run.period} 已锁定 / period {run.period} is locked")
+        if message := store_approvals.lock_message(store_approvals.locked(conn, rows)):
+            raise ShequError(message)
         new, changed, unchanged = store_values.diff(conn, rows)
         label = f"coverage:{run.result.facility_type}:{run.result.radius:g}m:{run.result.method}"
         digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()

@@ -209,25 +209,29 @@ def close_session(conn: Connection, cookie: str) -> None:
 
 
 def set_period_lock(conn: Connection, period: str, *, locked: bool, actor: str) -> None:
-    """Approve and lock ``period`` against edits, or unlock it; audited."""
-    from .values import ensure_periods
+    """Approve ``period`` for every top unit (locking the whole tree), or withdraw those
+    approvals; audited. Approvals of lower units are left alone (see `approvals`)."""
+    from . import approvals
 
-    ensure_periods(conn, [period])
-    before = conn.execute(select(Period.locked).where(Period.code == period)).scalar_one()
-    if bool(before) == locked:
-        return
-    conn.execute(update(Period).where(Period.code == period).values(locked=locked))
-    action = "lock" if locked else "unlock"
-    audit.record(
-        conn,
-        [(action, "period", period, {"locked": bool(before)}, {"locked": locked})],
-        actor=actor,
-    )
+    for unit in approvals.top_units(conn):
+        if locked:
+            approvals.approve(conn, unit, period, actor=actor)
+        else:
+            approvals.unlock(conn, unit, period, actor=actor)
 
 
 def periods(conn: Connection) -> pd.DataFrame:
-    query = select(Period.code, Period.type, Period.locked).order_by(Period.code.desc())
-    return pd.DataFrame(conn.execute(query).all(), columns=["code", "type", "locked"])
+    """Known periods, newest first; ``locked`` when approved for the whole tree, and the
+    number of per-unit ``approvals``."""
+    from . import approvals
+
+    codes = list(conn.execute(select(Period.code, Period.type).order_by(Period.code.desc())))
+    frame = pd.DataFrame(codes, columns=["code", "type"])
+    whole = approvals.whole_tree_approved(conn, frame["code"])
+    counts = approvals.approvals(conn).groupby("period").size()
+    frame["locked"] = frame["code"].isin(whole)
+    frame["approvals"] = frame["code"].map(counts).fillna(0).astype(int)
+    return frame
 
 
 def create_job(conn: Connection, kind: str, params: dict[str, Any], *, actor: str) -> int:

@@ -241,5 +241,6 @@ class FollowUpTask(Base):
     close_reason: Mapped[str | None] = mapped_column(Text)
 
 from . import accounts as _accounts  # noqa: E402, F401  (web accounts tables, migration 0005)
+from . import approvals as _approvals  # noqa: E402, F401  (per-unit period approval, migration 0006)
 from . import spatial as _spatial  # noqa: E402, F401  (spatial tables join the metadata)
 from . import voice as _voice  # noqa: E402,F401  (residents-voice tables, migration 0004)

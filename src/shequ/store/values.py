@@ -104,8 +104,3 @@ def ensure_periods(conn: Connection, codes: Iterable[str]) -> None:
         rows.append({"code": p.code, "type": p.type, "start_date": p.start, "end_date": p.end})
     if rows:
         conn.execute(insert(Period), rows)
-
-
-def locked_periods(conn: Connection) -> set[str]:
-    """Periods approved and locked against edits."""
-    return set(conn.execute(select(Period.code).where(Period.locked.is_(True))).scalars())

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, insert, select, update
 from ..errors import VoiceError
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store import approvals as store_approvals
 from ..store import values as store_values
 from ..store.db import Store
 from ..store.models import ImportBatch, utcnow
@@ -111,9 +112,9 @@ def feed_values(store: Store, period: str, plan: Plan, *, actor: str = "voice") 
     """Compute `voice_values` for ``period`` and write them as data values (one transaction)."""
     report = FeedReport(parse_period(period).code)
     with store.begin() as conn:
-        if report.period in store_values.locked_periods(conn):
-            raise VoiceError(f"期间 {period} 已锁定 / period {period} is locked", field="period")
         values = voice_values(conn, report.period, plan)
+        if message := store_approvals.lock_message(store_approvals.locked(conn, values)):
+            raise VoiceError(message, field="period")
         report.elements = values.groupby("data_element").size().to_dict()
         if values.empty:
             return report

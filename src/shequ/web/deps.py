@@ -34,8 +34,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: what each role may do (read is implied by every role)
 PERMISSIONS: dict[str, set[str]] = {
-    "administrator": {"read", "write", "evaluate", "reports", "desk", "admin"},
-    "analyst": {"read", "write", "evaluate", "reports", "desk"},
+    "administrator": {"read", "write", "evaluate", "reports", "desk", "admin", "approve"},
+    "analyst": {"read", "write", "evaluate", "reports", "desk", "approve"},
     "unit_staff": {"read", "write", "evaluate", "reports", "desk"},
     "read_only": {"read", "reports"},
 }
@@ -157,6 +157,7 @@ Evaluator = Annotated[Principal, Depends(Need("evaluate"))]
 ReportReader = Annotated[Principal, Depends(Need("reports"))]
 DeskUser = Annotated[Principal, Depends(Need("desk"))]
 Admin = Annotated[Principal, Depends(Need("admin"))]
+Approver = Annotated[Principal, Depends(Need("approve"))]
 Anyone = Annotated[Principal | None, Depends(Public())]
 
 

@@ -20,6 +20,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "desk": ("意见办理", "Suggestions desk"),
     "audit": ("操作记录", "Audit trail"),
     "periods": ("期间审核", "Period approval"),
+    "approvals": ("单位审核", "Unit approval"),
     "users": ("用户", "Users"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),

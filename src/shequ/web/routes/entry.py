@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ...framework.periods import parse_period
 from ...ingest._read import ROW
 from ...ingest.values import check_values, import_values, write_checked
-from ...store import orgunits
+from ...store import approvals, orgunits
 from ...store import values as store_values
 from ...store.models import ImportBatch
 from ..app import page
@@ -55,7 +55,8 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
     plan = request.app.state.plan
     with store.begin() as conn:
         stored = store_values.read(conn, periods=[period])
-        locked = period in store_values.locked_periods(conn)
+        pairs = pd.DataFrame({"org_unit": communities["code"], "period": period})
+        locked = set(approvals.locked(conn, pairs)["org_unit"])
     stored = stored[stored["org_unit"].isin(set(communities["code"]))]
     values = {(r.org_unit, r.data_element): r.value for r in stored.itertuples(index=False)}
     return page(
