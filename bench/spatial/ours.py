@@ -34,6 +34,7 @@ def _network(arrays: dict):
 
 def prepare_osm(task: dict, work: Path, phases: Phases) -> dict:
     from scipy.spatial import cKDTree
+
     from shequ.spatial import crs as crs_mod
     from shequ.spatial import network as nw
 
@@ -127,6 +128,7 @@ def fca(task: dict, work: Path, phases: Phases) -> dict:
 
 def siting(task: dict, work: Path, phases: Phases) -> dict:
     import scipy.sparse as sp
+
     from shequ.spatial import siting as st
 
     data = load(task["matrix"])
