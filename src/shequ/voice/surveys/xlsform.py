@@ -164,8 +164,12 @@ class Instrument:
         return _text(raw), None
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        """The definition as canonical JSON (computed once: forms are not changed after parsing)."""
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+            cached = self.__dict__["_json"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return cached
 
     @classmethod
     def from_json(cls, text: str) -> Instrument:
