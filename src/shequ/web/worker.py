@@ -38,8 +38,14 @@ class Worker:
         return self._pool.submit(fn, *args)
 
     def shutdown(self) -> None:
+        """Stop the pool with the server: queued jobs are cancelled and running workers are
+        terminated, so no spawned process outlives the server (a job cut short stays
+        'running' in its record)."""
         if self._pool is not None:
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
             self._pool = None
 
 
