@@ -18,18 +18,31 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@ $(VENV)/.installed
 
-## web assets: ECharts and Swagger UI from the npm registry (package-lock.json), served locally
+## web assets: ECharts, Leaflet and Swagger UI from the npm registry (package-lock.json), copied
+## into the static folder. `npm ci` runs when the lock file is newer than npm's own record of what
+## it installed (node_modules/.package-lock.json); the copies are remade when that record changes.
 WEB_STATIC := src/shequ/web/static
-$(WEB_STATIC)/echarts.min.js: package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
-	  cp node_modules/echarts/dist/echarts.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
-	     node_modules/swagger-ui-dist/swagger-ui.css $(WEB_STATIC)/ && \
-	  cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png && \
-	  cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(WEB_STATIC)/; \
-	else echo "npm not found: web pages show tables instead of charts and maps"; fi
+WEB_BUNDLES := $(WEB_STATIC)/echarts.min.js $(WEB_STATIC)/swagger-ui-bundle.js $(WEB_STATIC)/swagger-ui.css \
+  $(WEB_STATIC)/favicon.png $(WEB_STATIC)/leaflet.js $(WEB_STATIC)/leaflet.css
+NPM := $(shell command -v npm 2>/dev/null)
 
-web-assets: $(WEB_STATIC)/echarts.min.js
+ifneq ($(NPM),)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_STATIC)/.bundles: node_modules/.package-lock.json
+	cp node_modules/echarts/dist/echarts.min.js node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/swagger-ui-dist/swagger-ui.css $(WEB_STATIC)/
+	cp node_modules/swagger-ui-dist/favicon-32x32.png $(WEB_STATIC)/favicon.png
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(WEB_STATIC)/
+	touch $@
+else
+$(WEB_STATIC)/.bundles:
+	@echo "npm not found: web pages show tables instead of charts and maps"
+endif
+
+web-assets: $(WEB_STATIC)/.bundles
 
 install: $(VENV)/.installed web-assets
 install-test: $(VENV)/.installed-test web-assets
@@ -65,5 +78,9 @@ bench-spatial: install-test
 lint: install-test
 	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench
 
+## clean: remove what the build made (venv, sample city, caches, npm's folder, copied bundles);
+## never a tracked file
 clean:
-	rm -rf $(VENV) var .pytest_cache node_modules
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules $(WEB_BUNDLES) $(WEB_STATIC)/.bundles
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf src/*.egg-info
