@@ -56,8 +56,11 @@ run: install
 serve: install
 	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
 
-## test: the whole test suite; PostgreSQL tests run against a throwaway server when one can be started
+## test: the import contract of DESIGN §3 (import-linter), lint, then the whole test suite;
+## PostgreSQL tests run against a throwaway server when one can be started
 test: install-test
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check src tests bench
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: benchmarks against peers (not part of the tests)
@@ -76,7 +79,8 @@ bench-spatial: install-test
 	-$(BIN)/python bench/spatial/bench_coverage.py --preset large
 
 lint: install-test
-	$(BIN)/python -m pip install -q ruff && $(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check src tests bench
 
 ## clean: remove what the build made (venv, sample city, caches, npm's folder, copied bundles);
 ## never a tracked file

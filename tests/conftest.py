@@ -50,6 +50,22 @@ def pg_store(pg_server_url: str) -> Iterator[Store]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample city (``shequ demo``), built once per test session; treat it as read-only."""
+    from shequ.demo.run import run_demo
+
+    folder = tmp_path_factory.mktemp("demo-city")
+    run_demo(str(folder / "shequ.db"), folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_city(demo_folder: Path) -> Store:
+    """The sample city's store (see `demo_folder`)."""
+    return open_store(demo_folder / "shequ.db", migrate=False)
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store = open_store(tmp_path / "shequ.db")

@@ -2,16 +2,7 @@
 
 import pytest
 
-from shequ.demo.run import run_demo
 from shequ.report.context import build_context
-from shequ.store.db import open_store
-
-
-@pytest.fixture(scope="session")
-def demo_city(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("report-demo")
-    outcome = run_demo(str(folder / "shequ.db"), folder)
-    return open_store(outcome.store_url, migrate=False)
 
 
 @pytest.fixture(scope="session")
