@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from shequ.demo import _names
+from ._draws import count, facilities, ramp, sigmoid
+from ._tree import Tree, build_tree
 
-CITY_CODE = "990100000000"
 ORG_HEADER = ("编码", "名称", "上级编码", "层级", "启用日期", "停用日期")
 #: the history file is what a street office sends: Chinese headers and element names, GBK
 VALUES_HEADER = ("数据元素", "单位编码", "期间", "数值")
@@ -104,144 +104,7 @@ class DemoFiles:
     summary: dict
 
 
-@dataclass(frozen=True)
-class _Tree:
-    rows: list[tuple[str, str, str, str, str, str]]
-    communities: list[str]  # community codes, sorted
-    street_of: np.ndarray  # original street index of each community
-    street_effect: np.ndarray  # quality effect of each original street
-    n_streets_in_file: int
-    n_moved: int
-
-
-def _allocate(rng: np.random.Generator, total: int, bins: int, lo: int, hi: int) -> np.ndarray:
-    """Split ``total`` items into ``bins`` uneven groups of ``lo`` to ``hi`` items."""
-    lo = min(lo, total // bins)
-    hi = max(hi, math.ceil(total / bins))
-    counts = np.full(bins, lo, dtype=int)
-    weights = rng.gamma(1.5, size=bins)
-    for _ in range(total - lo * bins):
-        p = np.where(counts < hi, weights, 0.0)
-        counts[rng.choice(bins, p=p / p.sum())] += 1
-    return counts
-
-
-def _draw_names(
-    rng: np.random.Generator, pools: tuple[list[str], list[str]], n: int, what: str
-) -> list[str]:
-    curated, fallback = pools
-    names = [curated[i] for i in rng.permutation(len(curated))]
-    if n > len(names):
-        names += [fallback[i] for i in rng.permutation(len(fallback))]
-    if n > len(names):
-        raise ValueError(f"{what}名称不足：需要 {n} 个 / not enough {what} names for {n}")
-    return names[:n]
-
-
-def _build_tree(
-    rng: np.random.Generator, n_districts: int, n_streets: int, n_communities: int, reorg_date: str
-) -> _Tree:
-    """Draw the organisation tree, including the split of one street of district 02."""
-    per_district = _allocate(rng, n_streets, n_districts, lo=3, hi=n_streets)
-    per_street = _allocate(rng, n_communities, n_streets, lo=4, hi=15)
-    split = int(per_district[0]) - 1  # last street of district 02
-    if per_street[split] < 8:  # make sure both halves get communities
-        big = int(np.argmax(per_street))
-        per_street[[split, big]] = per_street[[big, split]]
-    district_names = _names.district_pool()[:n_districts]
-    street_names = _draw_names(rng, _names.street_pools(), n_streets + 2, "街道")
-    community_names = _draw_names(rng, _names.community_pools(), n_communities, "社区")
-
-    effect = rng.normal(0.0, 0.35, n_streets)
-    k = max(1, round(n_streets / 13))
-    order = rng.permutation(n_streets)
-    effect[order[:k]] = rng.uniform(-1.7, -1.3, k)  # clearly weaker streets
-    effect[order[k : 2 * k]] = rng.uniform(1.0, 1.3, k)  # clearly stronger streets
-
-    rows = [(CITY_CODE, _names.CITY_NAME, "", "市", "", "")]
-    communities: list[str] = []
-    street_of: list[int] = []
-    s = c = 0
-    split_members: list[tuple[str, str]] = []
-    for d in range(n_districts):
-        d_code = f"9901{d + 2:02d}000000"
-        rows.append((d_code, district_names[d], CITY_CODE, "区", "", ""))
-        for y in range(int(per_district[d])):
-            s_code = f"{d_code[:6]}{y + 1:03d}000"
-            closed = reorg_date if s == split else ""
-            rows.append((s_code, street_names[s] + "街道", d_code, "街道", "", closed))
-            for z in range(int(per_street[s])):
-                code = f"{s_code[:9]}{z + 1:03d}"
-                name = community_names[c] + "社区"
-                rows.append((code, name, s_code, "社区", "", closed))
-                communities.append(code)
-                street_of.append(s)
-                if s == split:
-                    split_members.append((code, name))
-                c += 1
-            s += 1
-    # The closed street's communities move to two new streets with the next codes.
-    d_code = "990102000000"
-    new_codes = [f"990102{int(per_district[0]) + i + 1:03d}000" for i in range(2)]
-    for i, code in enumerate(new_codes):
-        rows.append((code, street_names[n_streets + i] + "街道", d_code, "街道", reorg_date, ""))
-    half = math.ceil(len(split_members) / 2)
-    for j, (code, name) in enumerate(split_members):
-        rows.append((code, name, new_codes[j >= half], "社区", reorg_date, ""))
-    rows.sort(key=lambda r: (r[0], r[4]))
-    return _Tree(
-        rows, communities, np.asarray(street_of), effect, n_streets + 2, len(split_members)
-    )
-
-
-def _ramp(
-    rng: np.random.Generator,
-    last: np.ndarray,
-    back: np.ndarray,
-    lo_step: float,
-    hi_step: float,
-    lo: float,
-    hi: float,
-) -> np.ndarray:
-    """Values that reach ``last`` in the final year, lower by a per-community step per year."""
-    step = rng.uniform(lo_step, hi_step, last.size)
-    return np.clip(last[:, None] - step[:, None] * back[None, :], lo, hi)
-
-
-def _count(pop: np.ndarray, rate: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Whole-number counts ``pop * rate`` whose realised rate stays within [lo, hi]."""
-    return np.clip(np.round(pop * rate), np.ceil(pop * lo), np.floor(pop * hi))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
-
-
-def _facilities(
-    rng: np.random.Generator, p_last: np.ndarray, n_years: int, n_gain: int, n_first: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Centre counts (0-2) per community and year, and the openings.
-
-    ``n_gain`` communities that have a centre in the last year opened their first one in
-    a year drawn from the second year on, ``n_first`` more in the first year. Returns
-    (counts, opened), both of shape (community, year).
-    """
-    n = p_last.size
-    has = rng.random(n) < p_last
-    counts = np.repeat((np.where(rng.random(n) < 0.1, 2, 1) * has)[:, None], n_years, axis=1)
-    candidates = np.flatnonzero(has)
-    total = min(n_gain + n_first, candidates.size)
-    gainers = np.sort(rng.choice(candidates, total, replace=False))
-    start = np.concatenate([rng.integers(1, n_years, total - n_first), np.zeros(n_first, int)])
-    opened = np.zeros((n, n_years))
-    for c, y in zip(gainers, rng.permutation(start), strict=False):
-        counts[c, :y] = 0
-        counts[c, y:] = 1
-        opened[c, y] = 1
-    return counts, opened
-
-
-def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray:
+def _simulate(rng: np.random.Generator, tree: Tree, n_years: int) -> np.ndarray:
     """Draw every element for every community and year: array (element, community, year)."""
     n = len(tree.communities)
     q = tree.street_effect[tree.street_of] + rng.normal(0.0, 0.5, n)
@@ -260,31 +123,31 @@ def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray
         rng.uniform(0.78, 0.86, n)[:, None] + rng.normal(0, 0.003, (n, n_years)), 0.78, 0.86
     )
     v["adult_population"] = np.round(pop * adult_share)
-    floor_pc = _ramp(rng, np.clip(rng.normal(43.0 + 2.5 * q, 4.5), 28, 52), back, 0.2, 0.6, 28, 52)
+    floor_pc = ramp(rng, np.clip(rng.normal(43.0 + 2.5 * q, 4.5), 28, 52), back, 0.2, 0.6, 28, 52)
     v["residential_floor_area_m2"] = np.round(pop * floor_pc, 1)
     land = np.clip(p0 * rng.uniform(70, 200, n), 150_000, 2_500_000)
     v["land_area_m2"] = np.round(np.repeat(land[:, None], n_years, axis=1), 1)
-    cover = _ramp(rng, np.clip(rng.normal(38 + 2.2 * q, 4.5), 24, 46), back, 0.5, 1.0, 22, 46)
+    cover = ramp(rng, np.clip(rng.normal(38 + 2.2 * q, 4.5), 24, 46), back, 0.5, 1.0, 22, 46)
     v["green_area_m2"] = np.round(v["land_area_m2"] * cover / 100, 1)
-    pg_pc = _ramp(rng, np.clip(rng.normal(14 + 2.5 * q, 3.5), 6, 22), back, 0.1, 0.4, 6, 22)
+    pg_pc = ramp(rng, np.clip(rng.normal(14 + 2.5 * q, 3.5), 6, 22), back, 0.1, 0.4, 6, 22)
     v["public_green_area_m2"] = np.round(np.minimum(pop * pg_pc, 0.9 * v["green_area_m2"]), 1)
 
     # Service centres: ~93 % in the last year; a few open during the plan period (from the
     # second year) and a couple in the first year, which the plan's count must leave out.
     n_open = round(n * rng.uniform(0.03, 0.045))
-    service, opened = _facilities(rng, _sigmoid(3.4 + 1.3 * q), n_years, n_open, n_first=2)
+    service, opened = facilities(rng, sigmoid(3.4 + 1.3 * q), n_years, n_open, n_first=2)
     v["service_centres"] = service
-    v["culture_centres"] = _facilities(rng, _sigmoid(2.5 + 1.3 * q), n_years, round(0.06 * n))[0]
-    v["sports_centres"] = _facilities(rng, _sigmoid(1.3 + 1.3 * q), n_years, round(0.10 * n))[0]
+    v["culture_centres"] = facilities(rng, sigmoid(2.5 + 1.3 * q), n_years, round(0.06 * n))[0]
+    v["sports_centres"] = facilities(rng, sigmoid(1.3 + 1.3 * q), n_years, round(0.10 * n))[0]
     v["service_centres_opened"] = opened
-    near_with = _ramp(
+    near_with = ramp(
         rng, np.clip(rng.normal(0.88 + 0.05 * q, 0.08), 0.7, 1.0), back, 0.0, 0.01, 0.7, 1.0
     )
     near_without = rng.uniform(0.0, 0.4, n)[:, None]
     v["residents_within_500m_service_centre"] = np.round(
         pop * np.where(service >= 1, near_with, near_without)
     )
-    part = _ramp(rng, np.clip(rng.normal(74 + 7 * q, 8), 45, 95), back, 1.0, 3.0, 45, 95)
+    part = ramp(rng, np.clip(rng.normal(74 + 7 * q, 8), 45, 95), back, 1.0, 3.0, 45, 95)
     v["participants"] = np.round(v["adult_population"] * part / 100)
 
     for answered, yes, mean, sd, lo, hi, step in (
@@ -292,7 +155,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray
         ("safety_answered", "feel_safe", 97.3, 0.9, 90.0, 99.8, (0.1, 0.4)),
     ):
         ans = np.clip(np.round(pop / 40 * rng.uniform(0.6, 1.4, (n, n_years))), 80, 400)
-        rate = _ramp(rng, np.clip(rng.normal(mean + sd * q, sd * 1.2), lo, hi), back, *step, lo, hi)
+        rate = ramp(rng, np.clip(rng.normal(mean + sd * q, sd * 1.2), lo, hi), back, *step, lo, hi)
         yes_count = rng.binomial(ans.astype(np.int64), rate / 100)
         v[answered] = ans
         v[yes] = np.clip(yes_count, np.ceil(ans * lo / 100), np.floor(ans * hi / 100))
@@ -300,7 +163,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray
     crime0 = np.clip(16 * np.exp(-0.35 * q) * rng.lognormal(0, 0.45, n), 3, 40)
     drop = np.where(rng.random(n) < 0.85, rng.uniform(0.22, 0.43, n), rng.uniform(-0.1, 0.12, n))
     crime = crime0[:, None] * (1 - drop[:, None] * u) * rng.lognormal(0, 0.03, (n, n_years))
-    v["criminal_cases"] = _count(pop, crime / 10_000, 3 / 10_000, 40 / 10_000)
+    v["criminal_cases"] = count(pop, crime / 10_000, 3 / 10_000, 40 / 10_000)
     ps0 = np.clip(0.55 * np.exp(-0.3 * q) * rng.lognormal(0, 0.3, n), 0.15, 0.9)
     ps = np.clip(
         ps0[:, None]
@@ -309,7 +172,7 @@ def _simulate(rng: np.random.Generator, tree: _Tree, n_years: int) -> np.ndarray
         0.15,
         0.9,
     )
-    v["public_security_cases"] = _count(pop, ps / 100, 0.0015, 0.009)
+    v["public_security_cases"] = count(pop, ps / 100, 0.0015, 0.009)
 
     _monitored(rng, v, pop, q, u)
     data = np.stack([v[e].astype(float) for e in ELEMENTS])
@@ -424,7 +287,7 @@ def generate_city(
     years = list(range(first_year, last_year + 1))
     n_years = len(years)
     reorg_date = f"{first_year + n_years // 2}-01-01"
-    tree = _build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
+    tree = build_tree(rng, n_districts, n_streets, n_communities, reorg_date)
     data = _simulate(rng, tree, n_years)
     data[[ELEMENTS.index(e) for e in measured], :, n_years - 1] = np.nan
     for element, prefix in (blank_latest or {}).items():
