@@ -6,9 +6,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from . import labels
-from .evaluate.output import STATUS_LABELS
 from .evaluate.run import Evaluation
+from .framework import labels
 from .framework.models import Plan
 from .ingest.report import ImportReport
 
@@ -93,7 +92,7 @@ def print_summary(
                 number(row["value"], ind.decimals),
                 ind.unit if lang == "zh" else ind.unit_en,
                 target_text(row, plan, lang),
-                f"[{STATUS_STYLE[status]}]{STATUS_LABELS[status][0 if lang == 'zh' else 1]}[/]",
+                f"[{STATUS_STYLE[status]}]{labels.STATUS[status][0 if lang == 'zh' else 1]}[/]",
                 f"{int(row['reporting_units'])}/{int(row['expected_units'])}",
             ]
             if with_trends:
@@ -129,7 +128,7 @@ def _trend(row: pd.Series, lang: str) -> str:
 def _counts(frame: pd.DataFrame, lang: str) -> str:
     counts = frame["status"].value_counts()
     parts = [
-        f"{STATUS_LABELS[s][0 if lang == 'zh' else 1]} {int(counts.get(s, 0))}"
+        f"{labels.STATUS[s][0 if lang == 'zh' else 1]} {int(counts.get(s, 0))}"
         for s in ("met", "not_met", "no_data", "no_target")
     ]
     return ("目标达成：" if lang == "zh" else "Targets: ") + " · ".join(parts)

@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from .labels import number
+from .framework.labels import number
 
 
 def _pct(value: float) -> str:
