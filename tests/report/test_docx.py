@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from shequ import labels
+from shequ.framework import labels
 from shequ.report import fonts
 from shequ.report.docx import write_docx
 from shequ.report.formats import write

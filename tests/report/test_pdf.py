@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from shequ import labels
+from shequ.framework import labels
 from shequ.report.pdf import write_pdf, write_scorecards
 
 POPPLER = shutil.which("pdftoppm") and shutil.which("pdffonts")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from shequ import labels
+from shequ.framework import labels
 from shequ.report.formats import write
 from shequ.report.xlsx import write_xlsx
 

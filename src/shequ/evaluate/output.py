@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import labels
 from ..errors import EvaluationError
-
-STATUS_LABELS = labels.STATUS
+from ..framework import labels
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> Path:
     """Write ``results`` to ``path``; the format follows the suffix (.csv or .xlsx)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = results.assign(status_zh=results["status"].map(lambda s: STATUS_LABELS[s][0]))
+    frame = results.assign(status_zh=results["status"].map(lambda s: labels.STATUS[s][0]))
     if path.suffix.lower() == ".csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")
     elif path.suffix.lower() == ".xlsx":

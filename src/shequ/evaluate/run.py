@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from ..errors import EvaluationError
+from ..framework.levels import LEVEL_ORDER
 from ..framework.loader import load_plan, plan_digest
 from ..framework.models import Indicator, Plan
 from ..framework.periods import Period, parse_period, shift
@@ -25,8 +26,6 @@ from ..store.db import Store
 from . import attainment, backends
 from .indicators import indicator_values, periods_read
 from .tasks import review_tasks
-
-LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 
 RESULT_COLUMNS = [
     "indicator",

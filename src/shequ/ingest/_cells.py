@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..store.models import LEVELS
+from ..framework.levels import LEVELS
 from ._read import text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
@@ -21,7 +21,6 @@ LEVEL_ALIASES = {
 }
 _LEVEL_LOOKUP = {alias: level for level, names in LEVEL_ALIASES.items() for alias in names}
 _LEVEL_LOOKUP.update({level: level for level in LEVELS})
-LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 def level(value: object) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection
 
+from ..framework.levels import LEVEL_ORDER
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.models import SINCE_EVER, UNTIL_FURTHER
@@ -156,7 +157,7 @@ def _check_tree(rows: pd.DataFrame, stored: pd.DataFrame, problems: Problems) ->
 
 
 def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
-    levels = combined.groupby("code")["level"].agg(lambda s: min(s, key=_cells.LEVEL_RANK.get))
+    levels = combined.groupby("code")["level"].agg(lambda s: min(s, key=LEVEL_ORDER.get))
     has_parent = rows["parent_code"] != ""
     missing = has_parent & ~rows["parent_code"].isin(levels.index)
     problems.add(
@@ -167,8 +168,8 @@ def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problem
         "parent {v} does not exist (neither in the file nor in the store)",
         v="parent_code",
     )
-    parent_rank = rows["parent_code"].map(levels).map(_cells.LEVEL_RANK)
-    own_rank = rows["level"].map(_cells.LEVEL_RANK)
+    parent_rank = rows["parent_code"].map(levels).map(LEVEL_ORDER)
+    own_rank = rows["level"].map(LEVEL_ORDER)
     inverted = has_parent & ~missing & (parent_rank >= own_rank)
     problems.add(
         rows,

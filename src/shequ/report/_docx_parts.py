@@ -1,4 +1,4 @@
-"""Parts of the Word evaluation report: its words (`TEXT`, Chinese and English), and Word
+"""Parts of the Word evaluation report: its words (`TEXT`, from the word table), and Word
 building blocks: page, styles, tables, footer, pictures.
 
 python-docx sets only the Latin font of a style; Chinese text takes the East Asian font
@@ -25,7 +25,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from .. import labels
+from ..framework import labels
 from . import fonts
 from .context import ReportContext
 
@@ -37,129 +37,8 @@ BLACK = RGBColor(0, 0, 0)
 NOTE_GREY = RGBColor(0x59, 0x59, 0x59)
 HEADINGS = {"Title": 22, "Heading 1": 16, "Heading 2": 13, "Heading 3": 11}  # points
 FOOTER = {"zh": ("第 ", " 页"), "en": ("Page ", "")}
-COVER = [
-    ("评估单位：{unit}（{code}）", "Unit: {unit} ({code})"),
-    ("单位层级：{level}", "Level: {level}"),
-    ("评估期间：{period}年", "Period: {period}"),
-    ("指标体系：{plan}", "Plan: {plan}"),
-    ("评估运行：#{run}（{created}）", "Evaluation run: #{run} ({created})"),
-    ("生成日期：{generated}", "Generated: {generated}"),
-]
-TASK_WORDS = {  # follow-up task statuses and outcomes
-    "open": ("进行中", "open"),
-    "closed": ("已关闭", "closed"),
-    "improved": ("改善", "improved"),
-    "unchanged": ("持平", "unchanged"),
-    "worse": ("变差", "worse"),
-    "no_data": ("无数据", "no data"),
-}
-TEXT = {  # key: (Chinese, English)
-    "summary": ("一、总体情况", "1. Summary"),
-    "dimensions": ("二、分维度评估", "2. Dimensions"),
-    "rankings": ("三、下级单位排名", "3. Sub-unit ranking"),
-    "coverage": ("四、服务设施覆盖", "4. Facility coverage"),
-    "voice": ("五、居民意见与满意度", "5. Residents' voice and satisfaction"),
-    "diagnosis": ("六、问题诊断与整改", "6. Diagnosis and follow-up"),
-    "appendix": ("附录：指标定义与数据完整性", "Appendix: definitions and data completeness"),
-    "dimension": ("（{n}）{name}", "2.{n} {name}"),
-    "tasks": ("整改任务", "Follow-up tasks"),
-    "definitions": ("指标定义", "Definitions"),
-    "completeness": ("数据完整性", "Data completeness"),
-    "intro": (
-        "本报告依据《{plan}》，对{unit}{period}年度社区发展情况进行评估。",
-        "This report evaluates the community development of {unit} in {period} against the "
-        "plan \u201c{plan}\u201d.",
-    ),
-    "counts": (
-        "对照目标的 {total} 项指标中，达标 {met} 项，未达标 {not_met} 项，无数据 {no_data} 项；"
-        "另有 {no_target} 项监测指标未设数值目标。",
-        "Of {total} indicators with a target: {met} met, {not_met} not met, {no_data} without "
-        "data; {no_target} more are monitored without a target.",
-    ),
-    "gaps": ("差距最大的指标：", "Largest gaps:"),
-    "gap": (
-        "{name}：{value}，目标 {target}（差 {diff}）",
-        "{name}: {value}, target {target} ({diff} off)",
-    ),
-    "points": ("个百分点", "percentage points"),
-    "tool": ("（{tool}）", " ({tool})"),
-    "no_gaps": ("没有未达标的指标。", "No indicator misses its target."),
-    "rank": (
-        "{unit}综合得分 {score}，在同级单位中排名第 {rank} 位（90% 区间 {low}–{high} 位）。",
-        "{unit} has an overall score of {score}, rank {rank} among units of its level "
-        "(90 % interval {low}–{high}).",
-    ),
-    "dimension_scores": ("各维度得分：", "Dimension scores: "),
-    "dimension_score": ("{name} {score}（第 {rank} 位）", "{name} {score} (rank {rank})"),
-    "trends": ("未达标指标按近年趋势：", "Unmet targets on recent trends: "),
-    "dimension_counts": (
-        "本维度 {n} 项指标：{counts}。",
-        "Indicators in this dimension: {n} ({counts}).",
-    ),
-    "count": ("{label} {n} 项", "{n} {label}"),
-    "no_rows": ("本维度没有本单位的指标结果。", "This unit has no results in this dimension."),
-    "no_chart": (
-        "本维度没有同时具有数值和目标的指标，图表从略。",
-        "No indicator of this dimension has both a value and a target: no chart.",
-    ),
-    "ranking_intro": (
-        "下表列出{unit}直属下级单位的综合得分与排名（排名为在同级全部单位中的位次；区间为权重与"
-        "方法随机变动时排名的 90% 区间）。",
-        "The overall scores and ranks of the units directly under {unit} (ranks among all units "
-        "of their level; the interval is the 90 % range of the rank when weights and methods "
-        "vary at random).",
-    ),
-    "present": (
-        "本部分数据已具备，详见专项分析报告。",
-        "Data for this section are available; see the separate analysis.",
-    ),
-    "headline": (
-        "综合得分 {score}，排名第 {rank} 位；协调度 {coordination}（{cls}）。",
-        "Overall score {score}, rank {rank}; coordination {coordination} ({cls}).",
-    ),
-    "no_gap_rows": (
-        "该单位各项指标得分均已满分，无需整改。",
-        "Every indicator of this unit scores full marks: nothing to follow up.",
-    ),
-    "higher": ("越高越好", "higher is better"),
-    "lower": ("越低越好", "lower is better"),
-    "reduce_by": ("较{baseline}年降低 {value}%", "reduce by {value} % from {baseline}"),
-    "target_note": ("（{period}年{scope}）", " ({period}{scope})"),
-    "source": ("依据：{source}", " Source: {source}"),
-    "scope": ("，{scope}及下级", ", {scope} and below"),
-    "level_scope": ("，适用于{level}", ", {level}"),
-    "list_sep": ("、", ", "),
-    "sep": ("；", "; "),
-    "end": ("。", "."),
-    "h_indicator": ("指标", "Indicator"),
-    "h_value": ("数值", "Value"),
-    "h_target": ("目标", "Target"),
-    "h_status": ("状态", "Status"),
-    "h_change": ("较基期变化", "vs baseline"),
-    "h_trend": ("趋势", "Trend"),
-    "h_reporting": ("报送", "Reporting"),
-    "h_rank": ("排名", "Rank"),
-    "h_unit": ("单位", "Unit"),
-    "h_score": ("综合得分", "Score"),
-    "h_interval": ("90%区间", "90% interval"),
-    "h_coordination": ("协调度", "Coordination"),
-    "h_class": ("协调类型", "Class"),
-    "h_gain": ("可提升（分）", "Gain (points)"),
-    "h_peers": ("表现更好的相似单位", "Similar units doing better"),
-    "h_action": ("建议措施", "Suggested action"),
-    "h_id": ("编号", "No."),
-    "h_owner": ("责任单位", "Owner"),
-    "h_deadline": ("截止日期", "Deadline"),
-    "h_task_status": ("任务状态", "Task status"),
-    "h_outcome": ("进展", "Progress"),
-    "h_dimension": ("维度", "Dimension"),
-    "h_definition": ("定义", "Definition"),
-    "h_unit_label": ("计量单位", "Unit"),
-    "h_direction": ("方向", "Direction"),
-    "h_reported": ("已报", "Reported"),
-    "h_expected": ("应报", "Expected"),
-    "h_rate": ("报送率", "Rate"),
-}
+COVER = list(labels.section("docx_cover").values())
+TEXT = labels.section("docx")  # key: (Chinese, English)
 
 
 def setup_document(lang: str) -> DocumentObject:

@@ -11,16 +11,13 @@ import math
 
 from sqlalchemy import Connection
 
+from ..framework import labels
 from ..framework.models import Plan
 from ..store import orgunits
 from ..voice import duplicates, rates
 from ..voice.surveys import rates as survey_rates
 
 Line = tuple[str, str]
-QUESTIONS = {
-    "culture_satisfaction": ("文化生活满意", "cultural-life satisfaction"),
-    "safety_feeling": ("安全感", "sense of safety"),
-}
 
 
 def _pct(value: float) -> str:
@@ -48,7 +45,7 @@ def voice_lines(conn: Connection, unit: str, period: str, plan: Plan) -> list[Li
                 f"{_pct(r.satisfaction_rate)} ({int(r.rated):,} rated); top categories: {cats_en}.",
             )
         )
-    for question, (zh, en) in QUESTIONS.items():
+    for question, (zh, en) in labels.QUESTION.items():
         frame = survey_rates.survey_rates(conn, period, question, plan)
         row = frame[frame["unit"] == unit]
         if row.empty:

@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from .. import labels
+from ..framework import labels
 from . import fonts
 from .context import ReportContext
 
@@ -34,22 +34,7 @@ EDGE = "#7F7F7F"
 SCORE_COLOUR = "#9DC3E6"
 NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.5}  # hides the 100 % line
 
-TEXT = {
-    "zh": {
-        "attainment": "目标达成度（%）",
-        "dimension_title": "{name}：各指标目标达成度",
-        "score": "综合得分",
-        "ranking_title": "下级单位综合得分（括号内为排名的90%区间）",
-        "rank": "第{rank}名（{low}–{high}）",
-    },
-    "en": {
-        "attainment": "Target attainment (%)",
-        "dimension_title": "{name}: attainment of each target",
-        "score": "Overall score",
-        "ranking_title": "Sub-units' overall scores (rank, 90 % interval in brackets)",
-        "rank": "#{rank} ({low}–{high})",
-    },
-}
+TEXT = labels.by_language("chart")
 
 
 def chart_size(bars: int) -> tuple[int, int]:

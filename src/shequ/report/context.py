@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import EvaluationError
 from ..evaluate.assessment import Assessment, assess
 from ..evaluate.diagnosis import Diagnosis, diagnose
+from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
 from ..framework.periods import parse_period
 from ..store import orgunits, runs
@@ -25,7 +26,6 @@ from ..store.db import Store
 from ._coverage import coverage_finding
 from ._voice import voice_lines
 
-LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 DIAGNOSED_SUBUNITS = 3
 
 

@@ -14,12 +14,11 @@ from pathlib import Path
 import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .. import labels
+from ..framework import labels
 from ..framework.models import Indicator, Target
 from . import charts
 from ._docx_parts import (
     COVER,
-    TASK_WORDS,
     TEXT,
     add_note,
     add_picture,
@@ -385,7 +384,7 @@ def _text(value: object, fallback: object) -> str:
 
 
 def _task_word(word: object, lang: str) -> str:
-    return labels.pick(TASK_WORDS[word], lang) if word in TASK_WORDS else _text(word, "—")
+    return labels.pick(labels.TASK[word], lang) if word in labels.TASK else _text(word, "—")
 
 
 def _level(level: str, lang: str) -> str:

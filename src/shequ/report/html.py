@@ -14,78 +14,11 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .. import labels
+from ..framework import labels
 from . import charts
 from .context import ReportContext
 
-TEXT = {
-    "zh": {
-        "summary": "一、总体情况",
-        "dimensions": "二、分维度评估",
-        "rankings": "三、下级单位综合排名",
-        "coverage": "四、服务设施覆盖",
-        "voice": "五、居民意见与满意度",
-        "diagnosis": "六、问题诊断与整改",
-        "tasks": "整改任务",
-        "appendix": "附录：指标定义与数据完整性",
-        "indicator": "指标",
-        "value": "数值",
-        "target": "目标",
-        "status": "状态",
-        "change": "较基期",
-        "trend": "趋势",
-        "reporting": "报送",
-        "rank": "排名",
-        "interval": "90%区间",
-        "unit": "单位",
-        "score": "综合得分",
-        "coordination": "协调类型",
-        "gain": "可提升",
-        "peers": "表现更好的相似单位",
-        "action": "建议措施",
-        "owner": "责任单位",
-        "deadline": "截止日期",
-        "task_status": "状态",
-        "definition": "定义",
-        "unit_label": "计量单位",
-        "completeness": "报送单位",
-        "no_chart": "本维度没有可对照目标的指标数值，图表从略。",
-        "present": "",
-    },
-    "en": {
-        "summary": "1. Summary",
-        "dimensions": "2. Dimensions",
-        "rankings": "3. Sub-unit ranking",
-        "coverage": "4. Facility coverage",
-        "voice": "5. Residents' voice",
-        "diagnosis": "6. Diagnosis and follow-up",
-        "tasks": "Follow-up tasks",
-        "appendix": "Appendix: definitions and data completeness",
-        "indicator": "Indicator",
-        "value": "Value",
-        "target": "Target",
-        "status": "Status",
-        "change": "vs baseline",
-        "trend": "Trend",
-        "reporting": "Reporting",
-        "rank": "Rank",
-        "interval": "90% interval",
-        "unit": "Unit",
-        "score": "Score",
-        "coordination": "Coordination",
-        "gain": "Gain",
-        "peers": "Similar units doing better",
-        "action": "Suggested action",
-        "owner": "Owner",
-        "deadline": "Deadline",
-        "task_status": "Status",
-        "definition": "Definition",
-        "unit_label": "Unit",
-        "completeness": "Reporting units",
-        "no_chart": "No indicator of this dimension has both a value and a target: no chart.",
-        "present": "",
-    },
-}
+TEXT = labels.by_language("html")
 
 
 def _environment() -> Environment:

@@ -21,101 +21,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import labels
+from ..framework import labels
+from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Indicator, Plan, Target
-from .context import LEVEL_ORDER, ReportContext
+from .context import ReportContext
 
-TEXT = {
-    "zh": {
-        "cover": "说明",
-        "status_sheet": "达标状态",
-        "ranking_sheet": "综合排名",
-        "definitions_sheet": "指标说明",
-        "code": "编码",
-        "name": "名称",
-        "parent": "上级编码",
-        "level": "层级",
-        "rank": "排名",
-        "score": "综合得分",
-        "low": "90%区间下限",
-        "high": "90%区间上限",
-        "coordination": "协调度",
-        "coordination_class": "协调类型",
-        "indicator": "指标",
-        "dimension": "维度",
-        "unit_label": "计量单位",
-        "direction": "方向",
-        "definition": "定义",
-        "target": "目标",
-        "target_value": "目标值",
-        "target_period": "目标期",
-        "applies_to": "适用范围",
-        "source": "依据",
-        "higher": "越高越好",
-        "lower": "越低越好",
-        "title": "{name}社区发展评估数据表（{period}年度）",
-        "unit": "评估单位",
-        "period": "评估期",
-        "plan": "指标体系",
-        "run": "评估运行",
-        "generated": "生成日期",
-        "count": "{status}指标数",
-        "left_out": "未列出的内容",
-        "blank": "空白单元格表示无数据（不是 0）；数值单元格按达标状态着色（见上方图例）。",
-        "reduce_by": "较{baseline}年降低{value}%",
-        "all_units": "全部",
-        "scope": "{scope} 及下级",
-    },
-    "en": {
-        "cover": "About",
-        "status_sheet": "Status",
-        "ranking_sheet": "Ranking",
-        "definitions_sheet": "Definitions",
-        "code": "Code",
-        "name": "Name",
-        "parent": "Parent code",
-        "level": "Level",
-        "rank": "Rank",
-        "score": "Score",
-        "low": "90% interval low",
-        "high": "90% interval high",
-        "coordination": "Coordination degree",
-        "coordination_class": "Coordination class",
-        "indicator": "Indicator",
-        "dimension": "Dimension",
-        "unit_label": "Unit",
-        "direction": "Direction",
-        "definition": "Definition",
-        "target": "Target",
-        "target_value": "Target value",
-        "target_period": "Target period",
-        "applies_to": "Applies to",
-        "source": "Source",
-        "higher": "higher is better",
-        "lower": "lower is better",
-        "title": "Community development evaluation workbook — {name}, {period}",
-        "unit": "Unit",
-        "period": "Period",
-        "plan": "Plan",
-        "run": "Evaluation run",
-        "generated": "Generated",
-        "count": "Indicators {status}",
-        "left_out": "Left out",
-        "blank": "A blank cell means no data (not zero); value cells are filled with their "
-        "status colour (legend above).",
-        "reduce_by": "reduce by {value} % from {baseline}",
-        "all_units": "all",
-        "scope": "{scope} and below",
-    },
-}
-SECTIONS = {
-    "rankings": ("综合排名", "Ranking"),
-    "trends": ("趋势", "Trends"),
-    "diagnosis": ("问题诊断", "Diagnosis"),
-    "tasks": ("整改任务", "Follow-up tasks"),
-    "coverage": ("服务设施覆盖", "Facility coverage"),
-    "voice": ("居民意见与满意度", "Residents' voice"),
-}
+TEXT = labels.by_language("xlsx")
+SECTIONS = labels.section("xlsx_sections")
 FILLS = {s: PatternFill("solid", fgColor="FF" + c) for s, c in labels.STATUS_COLOUR.items()}
 HEADER_FILL = PatternFill("solid", fgColor="FFDDEBF7")
 BOLD = Font(bold=True)

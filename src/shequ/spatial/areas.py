@@ -13,8 +13,8 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection, select
 
+from ..framework.levels import LEVELS
 from ..store import orgunits as store_orgunits
-from ..store.models import LEVELS
 from ..store.spatial import OrgUnitBoundary
 
 

@@ -26,7 +26,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SINCE_EVER = dt.date(1000, 1, 1)
 UNTIL_FURTHER = dt.date(9999, 12, 31)
-LEVELS = ("province", "city", "district", "street", "community", "grid")
 
 
 def utcnow() -> dt.datetime:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import labels
+from ..framework import labels
 from ..report.context import ReportContext, build_context
 from ..store import runs
 from ..store.db import Store

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...framework.levels import LEVEL_ORDER
 from ...framework.models import Indicator, Plan
 from ...framework.scoring import CompositeSettings
 from . import aggregate, coordination, normalise, weights
@@ -70,7 +71,7 @@ def composite(
     """
     indicators = list(plan.composite_indicators())
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in _PARTS}
-    chosen = levels or sorted(set(results["level"]), key=_LEVEL_ORDER.get)
+    chosen = levels or sorted(set(results["level"]), key=LEVEL_ORDER.get)
     for (period, level), frame in results.groupby(["period", "level"], sort=False):
         if level not in chosen or frame["org_unit"].nunique() < MIN_UNITS:
             continue
@@ -83,7 +84,6 @@ def composite(
 
 
 _PARTS = ("scores", "coordination", "weights", "imputed", "indicator_scores", "sensitivity")
-_LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "grid": 5}
 
 
 def check_settings(plan: Plan) -> None:

@@ -9,8 +9,8 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from ... import labels
 from ...errors import EvaluationError
+from ...framework import labels
 from ...framework.periods import parse_period
 from .. import views
 from ..app import page

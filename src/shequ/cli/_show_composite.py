@@ -7,10 +7,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ._display import LEVEL_NAMES, number
-from .evaluate.assessment import Assessment
-from .evaluate.diagnosis import Diagnosis
-from .framework.models import Plan
+from ..evaluate.assessment import Assessment
+from ..evaluate.diagnosis import Diagnosis
+from ..framework import labels
+from ..framework.models import Plan
 
 SHOWN = 10
 
@@ -25,7 +25,7 @@ def print_composite(
     zh = lang == "zh"
     scores = comp.scores[comp.scores["dimension"] == "overall"]
     chosen = level or scores["level"].iloc[-1]
-    shown_level = LEVEL_NAMES.get(chosen, chosen) if zh else chosen
+    shown_level = labels.pick(labels.LEVEL.get(chosen, (chosen, chosen)), lang)
     for period, frame in scores[scores["level"] == chosen].groupby("period"):
         coupling = comp.coordination[
             (comp.coordination["level"] == chosen) & (comp.coordination["period"] == period)
@@ -62,9 +62,9 @@ def print_composite(
                 f"{row.rank:.0f}",
                 interval,
                 f"{row.org_unit_name}",
-                number(row.score, 1),
-                number(row.topsis, 3),
-                number(row.coordination, 3),
+                labels.number(row.score, 1),
+                labels.number(row.topsis, 3),
+                labels.number(row.coordination, 3),
                 str(row.class_zh if zh else row.class_en),
             )
         console.print(table)
@@ -161,11 +161,13 @@ def print_diagnosis(console: Console, d: Diagnosis, plan: Plan, lang: str) -> No
         table.add_column(header, overflow="fold")
     for gap in d.gaps:
         ind = plan.indicator(gap.indicator)
-        peers = "；".join(f"{p.name} {number(p.value, ind.decimals)}" for p in gap.peers) or "—"
+        peers = (
+            "；".join(f"{p.name} {labels.number(p.value, ind.decimals)}" for p in gap.peers) or "—"
+        )
         table.add_row(
             ind.name if zh else ind.name_en,
-            number(gap.value, ind.decimals),
-            number(gap.target, ind.decimals),
+            labels.number(gap.value, ind.decimals),
+            labels.number(gap.target, ind.decimals),
             f"+{gap.gain:.1f}",
             peers,
             escape((gap.action if zh else gap.action_en) + (f" [{gap.tool}]" if gap.tool else "")),
@@ -201,7 +203,7 @@ def print_tasks(console: Console, tasks: pd.DataFrame, lang: str) -> None:
             str(t.deadline),
             t.status,
             str(t.outcome or "—"),
-            number(t.start_value, 2),
-            number(t.last_value, 2),
+            labels.number(t.start_value, 2),
+            labels.number(t.last_value, 2),
         )
     console.print(table)

@@ -1,4 +1,4 @@
-"""``shequ users add|token`` and what the pages do without the chart library."""
+"""``shequ users add|token``: web users and API tokens from the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 from shequ.cli import app
 from shequ.store import accounts
 from shequ.store.db import open_store
-from shequ.web.app import STATIC, create_app
 from tests.web import _webcity as city
 
 
@@ -55,32 +54,3 @@ def test_users_add_and_token_from_the_command_line(tmp_path):
         ],
     )
     assert bad.exit_code == 2 and "unknown role" in bad.output
-
-
-def test_pages_say_so_when_the_chart_library_is_missing(web_store_url, tmp_path):
-    from fastapi.testclient import TestClient
-
-    from tests.web.conftest import login
-
-    app = create_app(web_store_url, data_dir=tmp_path)
-    app.state.templates.env.globals["echarts_installed"] = False
-    client = TestClient(app)
-    login(client, "admin")
-    page = client.get("/")
-    assert 'id="no-echarts"' in page.text and "echarts.min.js" not in page.text
-
-
-def test_a_tile_url_brings_leaflet_and_the_tiles_to_the_map(web_store_url, tmp_path):
-    from fastapi.testclient import TestClient
-
-    from tests.web.conftest import login
-
-    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
-    client = TestClient(create_app(web_store_url, data_dir=tmp_path, tile_url=tiles))
-    login(client, "admin")
-    page = client.get("/map").text
-    assert f'data-tiles="{tiles}"' in page
-    # Leaflet (from npm, copied by make install) is loaded only when tiles are configured
-    assert ("/static/leaflet.js" in page) == (STATIC / "leaflet.js").exists()
-    login(plain := TestClient(create_app(web_store_url, data_dir=tmp_path)), "admin")
-    assert "/static/leaflet.js" not in plain.get("/map").text

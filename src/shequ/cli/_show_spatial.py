@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from .spatial.run import AccessRun, CoverageRun
-from .spatial.sites import SiteProposal
+from ..spatial.run import AccessRun, CoverageRun
+from ..spatial.sites import SiteProposal
 
 if TYPE_CHECKING:
-    from .demo.spatial import SpatialDemo
+    from ..demo.spatial import SpatialDemo
 
 MAX_ROWS = 15
 
@@ -134,7 +134,7 @@ def print_sites(console: Console, proposal: SiteProposal, lang: str) -> None:
 
 def print_spatial_demo(console: Console, demo: SpatialDemo, lang: str) -> None:
     """The sample city's spatial part: imports, network, coverage, proposed sites."""
-    from ._display import print_import
+    from ._show_imports import print_import
 
     for report in demo.imports:
         print_import(console, report, lang)

@@ -1,4 +1,5 @@
-"""Terminal rendering for the CLI (rich tables); no logic the web or reports need."""
+"""Terminal rendering of an evaluation: each unit's indicator table, and the share of targets
+met by level (rich tables)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,11 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from . import labels
-from .evaluate.output import STATUS_LABELS
-from .evaluate.run import Evaluation
-from .framework.models import Plan
-from .ingest.report import ImportReport
+from ..evaluate.run import Evaluation
+from ..framework import labels
+from ..framework.models import Plan
 
 STATUS_STYLE = {"met": "green", "not_met": "red", "no_data": "yellow", "no_target": "dim"}
-MAX_PROBLEMS_SHOWN = 20
-
-
-number = labels.number
-LEVEL_NAMES = {level: pair[0] for level, pair in labels.LEVEL.items()}
 
 
 def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
@@ -26,7 +20,7 @@ def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
         return ""
     decimals = plan.indicator(row["indicator"]).decimals
     if comparator != "reduce_by":
-        return f"{comparator} {number(row['target'], decimals)}"
+        return f"{comparator} {labels.number(row['target'], decimals)}"
     cut = next(
         t
         for t in plan.targets
@@ -39,25 +33,7 @@ def target_text(row: pd.Series, plan: Plan, lang: str) -> str:
         if lang == "zh"
         else f"−{cut.value:g}% vs {cut.baseline_period}"
     )
-    return f"≤ {number(row['target'], decimals)} ({note})"
-
-
-def print_import(console: Console, report: ImportReport, lang: str) -> None:
-    zh, en = report.summary().split("\n")
-    console.print(zh if lang == "zh" else en)
-    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
-        text = (
-            f"  第{problem.row}行 [{problem.column}] {problem.reason_zh}"
-            if lang == "zh"
-            else f"  row {problem.row} [{problem.column}] {problem.reason_en}"
-        )
-        console.print(text, style="yellow", markup=False)
-    hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
-    if hidden > 0:
-        console.print(f"  … 另有 {hidden} 个问题 / {hidden} more problems")
-    if report.quarantine_path:
-        label = "隔离文件" if lang == "zh" else "quarantine file"
-        console.print(f"  {label}: {report.quarantine_path}")
+    return f"≤ {labels.number(row['target'], decimals)} ({note})"
 
 
 TREND_STYLE = {"met": "green", "on_track": "green", "at_risk": "yellow", "off_track": "red"}
@@ -90,10 +66,10 @@ def print_summary(
             cells = [
                 dims[ind.dimension],
                 ind.name if lang == "zh" else ind.name_en,
-                number(row["value"], ind.decimals),
+                labels.number(row["value"], ind.decimals),
                 ind.unit if lang == "zh" else ind.unit_en,
                 target_text(row, plan, lang),
-                f"[{STATUS_STYLE[status]}]{STATUS_LABELS[status][0 if lang == 'zh' else 1]}[/]",
+                f"[{STATUS_STYLE[status]}]{labels.STATUS[status][0 if lang == 'zh' else 1]}[/]",
                 f"{int(row['reporting_units'])}/{int(row['expected_units'])}",
             ]
             if with_trends:
@@ -129,7 +105,7 @@ def _trend(row: pd.Series, lang: str) -> str:
 def _counts(frame: pd.DataFrame, lang: str) -> str:
     counts = frame["status"].value_counts()
     parts = [
-        f"{STATUS_LABELS[s][0 if lang == 'zh' else 1]} {int(counts.get(s, 0))}"
+        f"{labels.STATUS[s][0 if lang == 'zh' else 1]} {int(counts.get(s, 0))}"
         for s in ("met", "not_met", "no_data", "no_target")
     ]
     return ("目标达成：" if lang == "zh" else "Targets: ") + " · ".join(parts)
@@ -147,6 +123,6 @@ def print_levels(console: Console, evaluation: Evaluation, lang: str) -> None:
     table.add_column("达标比例" if lang == "zh" else "Share of targets met")
     for level, frame in targeted.groupby("level", sort=False):
         met = (frame["status"] == "met").mean() * 100
-        name = LEVEL_NAMES.get(str(level), str(level)) if lang == "zh" else str(level)
+        name = labels.pick(labels.LEVEL.get(str(level), (str(level), str(level))), lang)
         table.add_row(name, str(frame["org_unit"].nunique()), f"{met:.1f}%")
     console.print(table)

@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from .labels import number
+from ..framework import labels
 
 
 def _pct(value: float) -> str:
@@ -36,7 +36,7 @@ def print_suggestion_rates(
     for r in frame.head(limit).itertuples():
         table.add_row(
             f"{r.name or r.unit}",
-            number(r.received, 0),
+            labels.number(r.received, 0),
             _pct(r.response_rate),
             _pct(r.resolution_rate),
             _pct(r.resolved_in_time_rate),
@@ -63,7 +63,7 @@ def print_survey_rates(
         note = r.warning.split(" / ")[0 if zh else 1] if r.warning else ""
         table.add_row(
             f"{r.name or r.unit}",
-            number(r.answered, 0),
+            labels.number(r.answered, 0),
             _pct(r.rate),
             f"{_pct(r.low)}–{_pct(r.high)}",
             f"{r.n_eff:.0f}",
@@ -95,5 +95,5 @@ def print_categories(console: Console, frame: pd.DataFrame, lang: str, limit: in
         table.add_column(h[0] if zh else h[1])
     for r in frame.head(limit).itertuples():
         name = r.category_name if zh else r.category
-        table.add_row(f"{r.name or r.unit}", str(r.rank), str(name), number(r.count, 0))
+        table.add_row(f"{r.name or r.unit}", str(r.rank), str(name), labels.number(r.count, 0))
     console.print(table)

@@ -1,20 +1,12 @@
-"""The voice commands: exit codes (0 ok, 1 some rows quarantined, 2 nothing done) and output."""
+"""``shequ voice …``, ``shequ survey …`` and the voice imports: exit codes (0 ok, 1 some rows quarantined, 2 nothing done) and output."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from shequ.cli import app
 from tests._city import ORG_UNITS
 from tests._files import write
-
-runner = CliRunner()
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.cli._invoke import invoke
 
 
 def test_import_classify_group_rates_and_feed(tmp_path: Path) -> None:

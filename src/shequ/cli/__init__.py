@@ -1,0 +1,54 @@
+"""The ``shequ`` command (Typer): this module assembles it from one module per command
+group; each command parses its options, calls one library function and prints.
+
+Exit codes: 0 success; 1 an import loaded with some rows quarantined; 2 nothing was done
+(bad input, bad plan, unknown period, store or engine error; see `_common.ShequGroup`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from . import demo, evaluate, imports, periods, plans, report, spatial, store, tasks, voice, web
+from ._common import ShequGroup
+
+app = typer.Typer(
+    help="shequ 社区发展监测评估系统 — community development monitoring and evaluation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=ShequGroup,
+)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """shequ 社区发展监测评估系统 / community development monitoring and evaluation."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+for _name, _command in (
+    ("init", store.init),
+    ("evaluate", evaluate.evaluate),
+    ("diagnose", evaluate.diagnose),
+    ("report", report.report),
+    ("demo", demo.demo),
+    ("plan", plans.check_plan),
+    ("coverage", spatial.coverage),
+    ("access", spatial.access),
+    ("site", spatial.site),
+    ("serve", web.serve),
+):
+    app.command(_name)(_command)
+
+for _name, _group in (
+    ("import", imports.import_app),
+    ("tasks", tasks.tasks_app),
+    ("voice", voice.voice_app),
+    ("survey", voice.survey_app),
+    ("users", web.users_app),
+    ("periods", periods.periods_app),
+):
+    app.add_typer(_group, name=_name)

@@ -1,0 +1,27 @@
+"""Terminal rendering of an import's report: the summary line and the first problems."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from ..ingest.report import ImportReport
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+def print_import(console: Console, report: ImportReport, lang: str) -> None:
+    zh, en = report.summary().split("\n")
+    console.print(zh if lang == "zh" else en)
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        text = (
+            f"  第{problem.row}行 [{problem.column}] {problem.reason_zh}"
+            if lang == "zh"
+            else f"  row {problem.row} [{problem.column}] {problem.reason_en}"
+        )
+        console.print(text, style="yellow", markup=False)
+    hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        console.print(f"  … 另有 {hidden} 个问题 / {hidden} more problems")
+    if report.quarantine_path:
+        label = "隔离文件" if lang == "zh" else "quarantine file"
+        console.print(f"  {label}: {report.quarantine_path}")

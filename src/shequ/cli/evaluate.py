@@ -1,0 +1,83 @@
+"""``shequ evaluate`` and ``shequ diagnose``: every indicator of every unit against its
+targets (with composite scores on request), and one unit's gaps, peers and actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import DbOption, LangOption, PlanOption, actor, console, language
+
+
+def evaluate(
+    period: Annotated[
+        list[str], typer.Option("--period", help="期间，可重复 / period, repeatable")
+    ],
+    db: DbOption = None,
+    plan: PlanOption = None,
+    level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
+    engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
+    output: Annotated[Path | None, typer.Option(help="结果文件 .csv/.xlsx / results file")] = None,
+    composite: Annotated[
+        bool,
+        typer.Option(
+            "--composite",
+            help="综合得分、排名区间、协调度 / composite scores, rank intervals, coordination",
+        ),
+    ] = False,
+    lang: LangOption = "",
+) -> None:
+    """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
+    from ..evaluate.assessment import assess
+    from ..evaluate.output import write_results
+    from ..evaluate.run import evaluate as run_evaluation
+    from ..framework.loader import load_plan
+    from ..store.db import open_store
+    from ._show_evaluation import print_summary
+
+    options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
+    store, chosen_plan = open_store(db), load_plan(plan)
+    assessment = assess(store, chosen_plan, **options) if composite else None
+    result = assessment.evaluation if assessment else run_evaluation(store, chosen_plan, **options)
+    if output:
+        write_results(result.results, output)
+    trends = assessment.trends if assessment else None
+    print_summary(console, result, language(lang), trends=trends)
+    if assessment:
+        from ._show_composite import print_composite
+
+        print_composite(console, assessment, language(lang), level)
+    console.print(
+        f"评估运行 / evaluation run #{result.run_id} · {result.engine} · "
+        f"{len(result.results):,} results · {result.seconds['total']:.2f}s"
+    )
+    if output:
+        console.print(f"结果已写入 / results written to {output}")
+
+
+def diagnose(
+    unit: Annotated[str, typer.Argument(help="单位编码 / org unit code")],
+    period: Annotated[str, typer.Option("--period", help="期间 / period")] = "2025",
+    db: DbOption = None,
+    plan: PlanOption = None,
+    lang: LangOption = "",
+) -> None:
+    """诊断一个单位：主要短板、相似单位、建议措施 / a unit's gaps, better peers and actions."""
+    from ..evaluate.assessment import assess
+    from ..evaluate.diagnosis import diagnose as run_diagnosis
+    from ..framework.loader import load_plan
+    from ..store.db import open_store
+    from ._show_composite import print_diagnosis
+
+    chosen_plan = load_plan(plan)
+    result = assess(open_store(db), chosen_plan, periods=[period], persist=False, sensitivity=True)
+    found = run_diagnosis(
+        unit,
+        result.evaluation.results,
+        result.composite,
+        chosen_plan,
+        profile=result.evaluation.profile,
+    )
+    print_diagnosis(console, found, chosen_plan, language(lang))

@@ -1,0 +1,60 @@
+"""``shequ evaluate`` (with composite scores) and ``shequ diagnose``."""
+
+import textwrap
+
+from tests._files import write
+from tests.cli._invoke import UNITS, invoke
+
+
+def test_composite_and_diagnose_commands(tmp_path):
+    db = tmp_path / "c.db"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
+    # A: 50000/1000 = 50 m² (meets >= 40), participation 600/1000 = 60 %; B: 30 m², 90 %
+    values = write(
+        tmp_path / "v.csv",
+        """
+        org_unit,period,常住人口,住宅建筑面积,adult_population,participants
+        A,2025,1000,50000,1000,600
+        B,2025,1000,30000,1000,900
+    """,
+    )
+    assert invoke("import", "values", values, "--db", db).exit_code == 0
+    result = invoke(
+        "evaluate", "--period", "2025", "--db", db, "--composite", "--level", "community"
+    )
+    assert result.exit_code == 0, result.output
+    assert "综合得分排名" in result.output and "协调" in result.output
+    result = invoke("diagnose", "A", "--period", "2025", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "居民参与率" in result.output  # A's gap: participation 60 % against 80 %
+
+
+def test_inconsistent_ahp_judgements_stop_before_anything_runs(tmp_path):
+    db = tmp_path / "c.db"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
+    # infrastructure ≫ public services ≫ governance ≫ infrastructure: a cycle, CR far above 0.1
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        textwrap.dedent("""
+        extends: national
+        code: bad
+        name: 不一致
+        name_en: inconsistent
+        composite:
+          dimension_weighting: ahp
+          ahp:
+            items: [infrastructure, public_services, governance]
+            matrix: [[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]]
+        """),
+        encoding="utf-8",
+    )
+    result = invoke("evaluate", "--period", "2025", "--db", db, "--plan", plan, "--composite")
+    assert result.exit_code == 2 and "CR" in result.output and "infrastructure" in result.output
+    import pytest
+
+    from shequ.errors import EvaluationError
+    from shequ.store import runs
+    from shequ.store.db import open_store
+
+    with open_store(db).begin() as conn, pytest.raises(EvaluationError):
+        runs.get(conn, "latest")  # no run was recorded
