@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from .errors import ShequError
+from .store.accounts import ROLES
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
@@ -34,7 +35,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
     @users_app.command("add")
     def users_add(
         username: Annotated[str, typer.Argument(help="用户名 / user name")],
-        role: Annotated[str, typer.Option(help="administrator | analyst | unit_staff | read_only")],
+        role: Annotated[str, typer.Option(help=" | ".join(ROLES))],
         scope: Annotated[
             str, typer.Option(help="可见范围：组织单位编码 / org-unit code of the subtree")
         ],
@@ -48,8 +49,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """添加或更新网页用户 / add or update a web user."""
+        from .store.accounts import add_user
         from .store.db import open_store
-        from .web.accounts import add_user
 
         try:
             add_user(
@@ -72,8 +73,8 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """为脚本生成 API 令牌（只显示一次）/ issue an API token for scripts (shown once)."""
+        from .store.accounts import issue_token
         from .store.db import open_store
-        from .web.accounts import issue_token
 
         try:
             token = issue_token(open_store(db), username, name=name, actor=_actor())

@@ -4,7 +4,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from shequ.store import db, orgunits
-from shequ.store.models import SINCE_EVER, UNTIL_FURTHER
+from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER
 
 TABLES = {
     "org_unit",
@@ -29,7 +29,7 @@ def test_migrations_match_the_models(any_store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from shequ.store.models import Base
+    from shequ.store.tables.core import Base
 
     with any_store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

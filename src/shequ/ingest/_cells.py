@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..store.models import LEVELS
+from ..store.tables.core import LEVELS
 from ._read import text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")

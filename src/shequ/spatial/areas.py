@@ -14,8 +14,8 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection, select
 
 from ..store import orgunits as store_orgunits
-from ..store.models import LEVELS
-from ..store.spatial import OrgUnitBoundary
+from ..store.tables.core import LEVELS
+from ..store.tables.spatial import OrgUnitBoundary
 
 
 def load_boundaries(conn: Connection) -> pd.DataFrame:
