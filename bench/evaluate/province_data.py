@@ -25,8 +25,8 @@ from sqlalchemy import insert, text
 
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store, open_store
-from shequ.store.models import SINCE_EVER, UNTIL_FURTHER, DataValue
 from shequ.store.orgunits import write_versions
+from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER, DataValue
 from shequ.store.values import ensure_periods
 
 YEARS = tuple(range(2020, 2026))

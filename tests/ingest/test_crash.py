@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from shequ.ingest.orgunits import import_org_units
 from shequ.store.db import open_store
-from shequ.store.models import AuditEntry, DataValue, ImportBatch
+from shequ.store.tables.core import AuditEntry, DataValue, ImportBatch
 from tests._files import write
 
 COMMUNITIES = 3_000  # × 2 data elements = 6 000 values: more than one write chunk (5 000)

@@ -10,7 +10,7 @@ from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
 from shequ.store import approvals
 from shequ.store import values as store_values
-from shequ.store.models import AuditEntry, DataValue
+from shequ.store.tables.core import AuditEntry, DataValue
 from tests._files import write
 
 UNITS = """

@@ -16,7 +16,7 @@ from shequ.ingest.networks import import_network, load_network
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.population import import_population
 from shequ.spatial import _io, crs
-from shequ.store.spatial import Facility, PopulationPoint
+from shequ.store.tables.spatial import Facility, PopulationPoint
 from tests._files import write
 
 UNITS = """

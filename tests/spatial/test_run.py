@@ -22,7 +22,7 @@ from shequ.spatial.run import run_access, run_coverage
 from shequ.spatial.sites import propose_sites
 from shequ.store import db as store_db
 from shequ.store import values as store_values
-from shequ.store.models import ImportBatch
+from shequ.store.tables.core import ImportBatch
 from tests._files import write
 
 from .test_imports import BOUNDARIES, UNITS

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from shequ.demo._voice_texts import PROBLEMS, compose
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store
-from shequ.store.voice import Suggestion
+from shequ.store.tables.voice import Suggestion
 from shequ.voice import classify
 from shequ.voice import suggestions as desk
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from shequ.evaluate.run import evaluate
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store
-from shequ.store.models import DataValue, ImportBatch
+from shequ.store.tables.core import DataValue, ImportBatch
 from shequ.voice.attendance import import_attendance
 from shequ.voice.feed import feed_values
 from shequ.voice.intake import import_suggestions

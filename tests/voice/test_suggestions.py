@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shequ.errors import VoiceError
 from shequ.store.db import Store
-from shequ.store.voice import Suggestion, SuggestionEvent
+from shequ.store.tables.voice import Suggestion, SuggestionEvent
 from shequ.voice import suggestions as desk
 from shequ.voice.intake import import_suggestions
 from tests._files import write

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
+from shequ.store.accounts import add_user
 from shequ.store.db import Store
-from shequ.web.accounts import add_user
 from tests._files import write
 
 CITY, DISTRICT = "990100000000", "990101000000"

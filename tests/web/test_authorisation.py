@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 
+from shequ.store.accounts import ROLES
 from shequ.web.app import all_routes
 from shequ.web.deps import PERMISSIONS, Need, Public
 from tests.web import _webcity as city
@@ -129,3 +130,7 @@ def test_role_and_scope_on_every_route(web_app, client_for, username):
                 if shown:
                     problems.append(f"{where}: leaked {shown}")
     assert problems == [], "\n".join(problems)
+
+
+def test_every_role_has_permissions_and_nothing_else_does():
+    assert list(PERMISSIONS) == list(ROLES)

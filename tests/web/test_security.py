@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from shequ.store import accounts, audit
+from shequ.store.accounts import hash_password, verify_password
 from shequ.store.db import open_store
 from shequ.web.app import create_app
-from shequ.web.security import hash_password, verify_password
 from tests.web import _webcity as city
 from tests.web.conftest import csrf_of, login
 
@@ -83,12 +83,14 @@ def test_login_is_throttled_after_five_failures(web_store_url, tmp_path):
 
 def test_api_token_authenticates_scripts_without_csrf(web_store_url, web_app):
     from fastapi.testclient import TestClient
+    from sqlalchemy import select
 
-    from shequ.web.accounts import issue_token
+    from shequ.store.accounts import issue_token
+    from shequ.store.tables.accounts import ApiToken
 
     token = issue_token(open_store(web_store_url), "staff_s1", name="test", actor="test")
     with open_store(web_store_url).begin() as conn:
-        stored = conn.execute(accounts.select(accounts.ApiToken.digest)).scalars().all()
+        stored = conn.execute(select(ApiToken.digest)).scalars().all()
     assert token not in stored and accounts.digest(token) in stored
     client = TestClient(web_app)
     headers = {"Authorization": f"Bearer {token}"}

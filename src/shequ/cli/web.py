@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..store.accounts import ROLES
 from ._common import DbOption, PlanOption, actor, command_group, console
 
 users_app = command_group("网页用户与 API 令牌 / web users and API tokens.")
@@ -27,7 +28,7 @@ def serve(
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="用户名 / user name")],
-    role: Annotated[str, typer.Option(help="administrator | analyst | unit_staff | read_only")],
+    role: Annotated[str, typer.Option(help=" | ".join(ROLES))],
     scope: Annotated[
         str, typer.Option(help="可见范围：组织单位编码 / org-unit code of the subtree")
     ],
@@ -42,7 +43,7 @@ def users_add(
 ) -> None:
     """添加或更新网页用户 / add or update a web user."""
     from ..store.db import open_store
-    from ..web.accounts import add_user
+    from ..store.accounts import add_user
 
     add_user(
         open_store(db), username, password, role=role, scope=scope, display_name=name,
@@ -59,7 +60,7 @@ def users_token(
 ) -> None:
     """为脚本生成 API 令牌（只显示一次）/ issue an API token for scripts (shown once)."""
     from ..store.db import open_store
-    from ..web.accounts import issue_token
+    from ..store.accounts import issue_token
 
     token = issue_token(open_store(db), username, name=name, actor=actor())
     console.print(token, markup=False)

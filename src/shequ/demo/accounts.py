@@ -9,7 +9,6 @@ from ..framework.periods import parse_period
 from ..store import accounts as store_accounts
 from ..store import orgunits
 from ..store.db import Store
-from ..web.accounts import add_user
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,11 @@ def create_demo_accounts(store: Store, *, street: str, period: str) -> list[Demo
     district = str(units.loc[street, "parent_code"])
     community = next(c for c in below if units.loc[c, "level"] == "community")
     wanted = [
-        ("admin", "administrator", city),
-        ("analyst", "analyst", city),
-        ("district_reader", "read_only", district),
-        ("street_staff", "unit_staff", street),
-        ("community_staff", "unit_staff", community),
+        ("admin", store_accounts.ADMINISTRATOR, city),
+        ("analyst", store_accounts.ANALYST, city),
+        ("district_reader", store_accounts.READ_ONLY, district),
+        ("street_staff", store_accounts.UNIT_STAFF, street),
+        ("community_staff", store_accounts.UNIT_STAFF, community),
     ]
     made = []
     for username, role, scope in wanted:
@@ -44,6 +43,6 @@ def create_demo_accounts(store: Store, *, street: str, period: str) -> list[Demo
         with store.begin() as conn:
             exists = store_accounts.find_user(conn, username) is not None
         if not exists:
-            add_user(store, username, password, role=role, scope=scope, actor="demo")
+            store_accounts.add_user(store, username, password, role=role, scope=scope, actor="demo")
         made.append(DemoAccount(username, password, role, scope, str(units.loc[scope, "name"])))
     return made

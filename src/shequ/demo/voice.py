@@ -30,7 +30,7 @@ from ..framework.models import Plan
 from ..ingest.report import ImportReport
 from ..store import orgunits
 from ..store.db import Store
-from ..store.models import DataValue
+from ..store.tables.core import DataValue
 from ..voice import classify, duplicates, feed, rates
 from ..voice.attendance import import_attendance
 from ..voice.intake import import_suggestions

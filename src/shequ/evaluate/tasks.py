@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from ..framework.models import Plan
 from ..store import tasks as store_tasks
-from ..store.models import utcnow
+from ..store.tables.core import utcnow
 
 
 def create_task(

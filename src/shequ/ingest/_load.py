@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, update
 
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from ..store.models import ImportBatch, utcnow
+from ..store.tables.core import ImportBatch, utcnow
 from ._read import file_digest, read_table, text
 from .report import ImportReport, Problems, quarantine_path_for, write_quarantine
 
@@ -123,16 +123,15 @@ def check_known_units(
     An empty cell is reported only when ``required``; pass ``versions`` when the caller has
     already read them (`store.orgunits.versions`).
     """
-    if versions is None:
-        versions = store_orgunits.versions(conn)
     given = frame["org_unit"].map(text)
-    known = given.isin(set(versions["code"]))
+    codes = store_orgunits.known_codes(conn, given) if versions is None else set(versions["code"])
+    known = given.isin(codes)
     problems.add(
         frame,
         ~known if required else (given != "") & ~known,
         "org_unit",
-        "未知的组织单位“{v}”（请先导入组织机构）",
-        "unknown org unit '{v}' (import org units first)",
-        v="org_unit",
+        store_orgunits.UNKNOWN_ZH,
+        store_orgunits.UNKNOWN_EN,
+        code="org_unit",
     )
     return known

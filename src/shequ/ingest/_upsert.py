@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..store import audit
-from ..store.models import utcnow
+from ..store.tables.core import utcnow
 
 CHUNK = 5_000
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from ..errors import ImportFileError
 from ..spatial import crs as crs_mod
 from ..store.db import Store
-from ..store.spatial import OrgUnitBoundary
+from ..store.tables.spatial import OrgUnitBoundary
 from . import _geo
 from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, rename_columns, text

@@ -19,8 +19,8 @@ from sqlalchemy import Connection
 from ..framework.models import Plan
 from ..spatial import facility_types
 from ..store.db import Store
-from ..store.models import SINCE_EVER, UNTIL_FURTHER
-from ..store.spatial import Facility
+from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
+from ..store.tables.spatial import Facility
 from . import _cells, _geo
 from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, resolve_columns, text

@@ -20,8 +20,8 @@ from ..spatial import network as net_mod
 from ..spatial.inputs import load_network as load_network
 from ..store import audit
 from ..store.db import Store
-from ..store.models import ImportBatch, utcnow
-from ..store.spatial import WalkNetworkRecord
+from ..store.tables.core import ImportBatch, utcnow
+from ..store.tables.spatial import WalkNetworkRecord
 from ._read import file_digest
 
 

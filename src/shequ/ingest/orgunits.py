@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from ..framework.levels import LEVEL_ORDER
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from ..store.models import SINCE_EVER, UNTIL_FURTHER
+from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
 from . import _cells
 from ._load import Checked, Progress, run_import
 from ._read import ROW, resolve_columns, text

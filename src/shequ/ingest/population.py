@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from ..store.db import Store
-from ..store.spatial import PopulationPoint
+from ..store.tables.spatial import PopulationPoint
 from . import _geo
 from ._load import Checked, Progress, check_known_units, run_import
 from ._read import ROW, resolve_columns, text

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..spatial import facility_types
 from ..store import orgunits
 from ..store.db import Store
-from ..store.models import DataValue, ImportBatch
+from ..store.tables.core import DataValue, ImportBatch
 
 _ELEMENT = re.compile(r"^residents_within_(\d+(?:\.\d+)?)m_(\w+)$")
 LOWEST = 3

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from ..framework.levels import LEVELS
 from ..store import orgunits as store_orgunits
-from ..store.spatial import OrgUnitBoundary
+from ..store.tables.spatial import OrgUnitBoundary
 
 
 def load_boundaries(conn: Connection) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..errors import ShequError
 from ..framework.periods import parse_period
 from ..store.db import Store
-from ..store.spatial import Facility, PopulationPoint, WalkNetworkRecord
+from ..store.tables.spatial import Facility, PopulationPoint, WalkNetworkRecord
 from . import crs as crs_mod
 from . import network as net_mod
 from .network import WalkNetwork

@@ -22,7 +22,7 @@ from ..framework.models import Plan
 from ..store import approvals as store_approvals
 from ..store import values as store_values
 from ..store.db import Store
-from ..store.models import ImportBatch, utcnow
+from ..store.tables.core import ImportBatch, utcnow
 from . import _io, access, facility_types
 from .coverage import DEFAULT_DETOUR, CoverageResult, compute_coverage
 from .inputs import SpatialInputError, SpatialInputs, load_inputs, lonlat

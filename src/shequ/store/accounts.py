@@ -1,101 +1,64 @@
-"""Web accounts: users with a role and an org-unit scope, API tokens, sessions, and
-background jobs (evaluation runs and reports started from the browser).
+"""Web accounts: the roles, users with a role and an org-unit scope, password hashing,
+API tokens and sessions.
 
 Passwords are stored as argon2 hashes; API tokens and session ids only as SHA-256 digests,
-so a copy of the database does not let anyone log in. Every change of a user, a token or a
-period lock is written to the audit trail.
+so a copy of the database does not let anyone log in. Every change of a user or a token is
+written to the audit trail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
+from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    delete,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ..errors import ShequError
 from . import audit
-from .models import Base, Period, utcnow
+from . import orgunits as store_orgunits
+from .db import Store
+from .tables.accounts import ApiToken, User, WebSession
+from .tables.core import utcnow
 
-ROLES = ("administrator", "analyst", "unit_staff", "read_only")
+ADMINISTRATOR = "administrator"
+ANALYST = "analyst"
+UNIT_STAFF = "unit_staff"
+READ_ONLY = "read_only"
+#: every role a user may have (what each may do: `shequ.web.deps.PERMISSIONS`)
+ROLES = (ADMINISTRATOR, ANALYST, UNIT_STAFF, READ_ONLY)
+MIN_PASSWORD = 8
+
+_hasher = PasswordHasher()
 
 
 class AccountError(ShequError, ValueError):
     """A user or token cannot be created or used (unknown role, duplicate name, no such unit)."""
 
 
-class User(Base):
-    """A person who logs in: a role and the org unit whose subtree they may see and change."""
-
-    __tablename__ = "app_user"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(32))
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
-class ApiToken(Base):
-    """A token for scripts; only its SHA-256 digest is kept."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+@cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the user does not exist (same time either way)."""
+    return _hasher.hash("not a password")
 
 
-class WebSession(Base):
-    """A logged-in browser: the digest of its cookie, its CSRF token and when it expires."""
-
-    __tablename__ = "web_session"
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
-
-
-class WebJob(Base):
-    """Work started from the browser and done in a worker process (evaluations, reports)."""
-
-    __tablename__ = "web_job"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    params: Mapped[str] = mapped_column(Text, default="{}")
-    actor: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(12), default="queued")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    run_id: Mapped[int | None] = mapped_column(Integer)
-    output: Mapped[str | None] = mapped_column(String(500))
-    message: Mapped[str | None] = mapped_column(Text)
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when ``password`` matches; takes the same time for unknown users."""
+    try:
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def digest(secret: str) -> str:
@@ -107,6 +70,32 @@ def _public(user: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_user(
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    role: str,
+    scope: str,
+    display_name: str = "",
+    actor: str,
+) -> int:
+    """Create or update ``username`` with an argon2 hash of ``password``."""
+    if len(password) < MIN_PASSWORD:
+        msg = "密码至少8个字符 / the password needs at least 8 characters"
+        raise AccountError(msg)
+    with store.begin() as conn:
+        return save_user(
+            conn,
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            scope=scope,
+            display_name=display_name,
+            actor=actor,
+        )
+
+
+def save_user(
     conn: Connection,
     *,
     username: str,
@@ -120,11 +109,7 @@ def add_user(
     if role not in ROLES:
         msg = f"未知的角色 {role}（可选：{', '.join(ROLES)}）/ unknown role {role} (choose {', '.join(ROLES)})"
         raise AccountError(msg)
-    from .models import OrgUnit
-
-    if conn.execute(select(OrgUnit.id).where(OrgUnit.code == scope).limit(1)).first() is None:
-        msg = f"未知的组织单位 {scope}（请先导入组织机构）/ unknown org unit {scope} (import org units first)"
-        raise AccountError(msg)
+    store_orgunits.require(conn, scope, AccountError)
     fields = {
         "username": username,
         "password_hash": password_hash,
@@ -161,14 +146,17 @@ def list_users(conn: Connection) -> pd.DataFrame:
     return pd.DataFrame(conn.execute(query.order_by(User.username)).all())
 
 
-def issue_token(conn: Connection, user_id: int, *, name: str, actor: str) -> str:
-    """A new API token for ``user_id``; the token is returned once and only its digest kept."""
-    token = "shq_" + secrets.token_urlsafe(32)
-    conn.execute(insert(ApiToken).values(user_id=user_id, digest=digest(token), name=name))
-    audit.record(
-        conn, [("insert", "api_token", f"{user_id}:{name}", None, {"name": name})], actor=actor
-    )
-    return token
+def issue_token(store: Store, username: str, *, name: str, actor: str) -> str:
+    """A new API token for ``username``; the token is returned once and only its digest kept."""
+    with store.begin() as conn:
+        user = find_user(conn, username)
+        if user is None:
+            raise AccountError(f"没有用户 {username} / no user {username}")
+        token = "shq_" + secrets.token_urlsafe(32)
+        conn.execute(insert(ApiToken).values(user_id=user["id"], digest=digest(token), name=name))
+        key = f"{user['id']}:{name}"
+        audit.record(conn, [("insert", "api_token", key, None, {"name": name})], actor=actor)
+        return token
 
 
 def user_for_token(conn: Connection, token: str) -> dict[str, Any] | None:
@@ -206,47 +194,3 @@ def session_user(conn: Connection, cookie: str) -> tuple[dict[str, Any], str] | 
 
 def close_session(conn: Connection, cookie: str) -> None:
     conn.execute(delete(WebSession).where(WebSession.digest == digest(cookie)))
-
-
-def set_period_lock(conn: Connection, period: str, *, locked: bool, actor: str) -> None:
-    """Approve ``period`` for every top unit (locking the whole tree), or withdraw those
-    approvals; audited. Approvals of lower units are left alone (see `approvals`)."""
-    from . import approvals
-
-    for unit in approvals.top_units(conn):
-        if locked:
-            approvals.approve(conn, unit, period, actor=actor)
-        else:
-            approvals.unlock(conn, unit, period, actor=actor)
-
-
-def periods(conn: Connection) -> pd.DataFrame:
-    """Known periods, newest first; ``locked`` when approved for the whole tree, and the
-    number of per-unit ``approvals``."""
-    from . import approvals
-
-    codes = list(conn.execute(select(Period.code, Period.type).order_by(Period.code.desc())))
-    frame = pd.DataFrame(codes, columns=["code", "type"])
-    whole = approvals.whole_tree_approved(conn, frame["code"])
-    counts = approvals.approvals(conn).groupby("period").size()
-    frame["locked"] = frame["code"].isin(whole)
-    frame["approvals"] = frame["code"].map(counts).fillna(0).astype(int)
-    return frame
-
-
-def create_job(conn: Connection, kind: str, params: dict[str, Any], *, actor: str) -> int:
-    statement = insert(WebJob).values(kind=kind, params=json.dumps(params), actor=actor)
-    return int(conn.execute(statement.returning(WebJob.id)).scalar_one())
-
-
-def finish_job(conn: Connection, job_id: int, **fields: Any) -> None:
-    conn.execute(update(WebJob).where(WebJob.id == job_id).values(finished_at=utcnow(), **fields))
-
-
-def get_job(conn: Connection, job_id: int) -> dict[str, Any] | None:
-    return _one(conn, select(WebJob.__table__).where(WebJob.id == job_id))
-
-
-def recent_jobs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
-    rows = conn.execute(select(WebJob.__table__).order_by(WebJob.id.desc()).limit(limit))
-    return [dict(r) for r in rows.mappings()]

@@ -9,43 +9,21 @@ strictly contains the unit, or an administrator of a top unit (the whole tree).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import (
-    Connection,
-    DateTime,
-    Integer,
-    String,
-    UniqueConstraint,
-    and_,
-    delete,
-    insert,
-    select,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, and_, delete, insert, select
 
 from ..errors import ShequError
 from ..framework.periods import parse_period
 from . import audit
 from . import orgunits as store_orgunits
-from .models import Base, OrgUnit, OrgUnitPath, Period, utcnow
+from .accounts import ADMINISTRATOR, ANALYST, find_user
+from .tables.approvals import PeriodApproval
+from .tables.core import OrgUnitPath, Period
+from .values import ensure_periods
 
-APPROVER_ROLES = ("administrator", "analyst")
-
-
-class PeriodApproval(Base):
-    """A supervisor's approval of one org unit's data for one period (locks its subtree)."""
-
-    __tablename__ = "period_approval"
-    __table_args__ = (UniqueConstraint("org_unit", "period", name="uq_period_approval"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    org_unit: Mapped[str] = mapped_column(String(32), index=True)
-    period: Mapped[str] = mapped_column(String(10), index=True)
-    approved_by: Mapped[str] = mapped_column(String(64))
-    approved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+APPROVER_ROLES = (ADMINISTRATOR, ANALYST)
 
 
 class ApprovalError(ShequError):
@@ -112,13 +90,6 @@ def approvals(conn: Connection, period: str | None = None) -> pd.DataFrame:
     )
 
 
-def top_units(conn: Connection) -> list[str]:
-    """Codes of the units that have no parent (the roots of the tree)."""
-    rows = conn.execute(select(OrgUnit.code, OrgUnit.parent_code)).all()
-    with_parent = {code for code, parent in rows if parent is not None}
-    return sorted({code for code, _ in rows} - with_parent)
-
-
 def may_approve(conn: Connection, role: str, scope: str, unit: str, period: str) -> bool:
     """Whether a user (``role``, ``scope``) supervises ``unit`` for ``period``.
 
@@ -130,14 +101,12 @@ def may_approve(conn: Connection, role: str, scope: str, unit: str, period: str)
         return False
     day = parse_period(period).end
     if unit == scope:
-        return role == "administrator" and scope in top_units(conn)
+        return role == ADMINISTRATOR and store_orgunits.is_top(conn, scope)
     return unit in store_orgunits.subtree(conn, scope, day)
 
 
 def approve(conn: Connection, unit: str, period: str, *, actor: str) -> bool:
     """Approve ``unit`` for ``period`` (locking its subtree); audited. False if already so."""
-    from .values import ensure_periods
-
     period = _known(conn, unit, period)
     ensure_periods(conn, [period])
     if _stored(conn, unit, period):
@@ -172,7 +141,7 @@ def unlock(conn: Connection, unit: str, period: str, *, actor: str) -> bool:
 
 def whole_tree_approved(conn: Connection, periods: Iterable[str]) -> set[str]:
     """The periods approved at every top unit (the whole tree locked)."""
-    tops = set(top_units(conn))
+    tops = set(store_orgunits.top_units(conn))
     frame = approvals(conn)
     frame = frame[frame["period"].isin(set(periods)) & frame["org_unit"].isin(tops)]
     counts = frame.groupby("period")["org_unit"].nunique()
@@ -181,8 +150,7 @@ def whole_tree_approved(conn: Connection, periods: Iterable[str]) -> set[str]:
 
 def _known(conn: Connection, unit: str, period: str) -> str:
     code = parse_period(period).code
-    if conn.execute(select(OrgUnit.code).where(OrgUnit.code == unit).limit(1)).first() is None:
-        raise ApprovalError(f"未知的组织单位“{unit}” / unknown org unit '{unit}'")
+    store_orgunits.require(conn, unit, ApprovalError)
     return code
 
 
@@ -230,8 +198,6 @@ def set_approval_as(
     conn: Connection, username: str, unit: str, period: str, *, approved: bool
 ) -> bool:
     """`set_approval` on behalf of the active web user ``username`` (the CLI's way in)."""
-    from .accounts import find_user
-
     user = find_user(conn, username)
     if user is None or not user["active"]:
         raise ApprovalError(
@@ -241,3 +207,25 @@ def set_approval_as(
         conn, unit, period, approved=approved, role=user["role"], scope=user["scope"],
         actor=username,
     )  # fmt: skip
+
+
+def set_period_lock(conn: Connection, period: str, *, locked: bool, actor: str) -> None:
+    """Approve ``period`` for every top unit (locking the whole tree), or withdraw those
+    approvals; audited. Approvals of lower units are left alone."""
+    for unit in store_orgunits.top_units(conn):
+        if locked:
+            approve(conn, unit, period, actor=actor)
+        else:
+            unlock(conn, unit, period, actor=actor)
+
+
+def periods(conn: Connection) -> pd.DataFrame:
+    """Known periods, newest first; ``locked`` when approved for the whole tree, and the
+    number of per-unit ``approvals``."""
+    codes = list(conn.execute(select(Period.code, Period.type).order_by(Period.code.desc())))
+    frame = pd.DataFrame(codes, columns=["code", "type"])
+    whole = whole_tree_approved(conn, frame["code"])
+    counts = approvals(conn).groupby("period").size()
+    frame["locked"] = frame["code"].isin(whole)
+    frame["approvals"] = frame["code"].map(counts).fillna(0).astype(int)
+    return frame

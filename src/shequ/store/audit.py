@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
-from .models import AuditEntry, utcnow
+from .tables.core import AuditEntry, utcnow
 
 
 def _json(row: Mapping[str, Any] | None) -> str | None:
@@ -65,3 +65,8 @@ def history(
     if key is not None:
         query = query.where(AuditEntry.entity_key == key)
     return pd.read_sql(query, conn)
+
+
+def data_version(conn: Connection) -> int:
+    """The id of the newest audit entry: any change of data moves it."""
+    return int(conn.execute(select(func.max(AuditEntry.id))).scalar() or 0)

@@ -5,22 +5,77 @@ one version under the old street until then and one under the new street after).
 closure table ``org_unit_path`` lists every ancestor of every unit with the interval in
 which that ancestry holds, so "all communities of district X on day D" is one join, on
 every engine, without recursion.
+
+"Is this an org unit?" has one answer here: `known_codes` for a set of codes, `exists` for
+one, `require` raising the caller's domain error with the one bilingual message
+(`UNKNOWN_ZH` / `UNKNOWN_EN`, also the reason given for the rows an import rejects).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from . import audit
-from .models import OrgUnit, OrgUnitPath
+from .tables.core import OrgUnit, OrgUnitPath
 
 VERSION_FIELDS = ("code", "name", "level", "parent_code", "valid_from", "valid_to")
 MAX_DEPTH = 32
+#: the one message for a code that names no stored unit; ``{code}`` is the code
+UNKNOWN_ZH = "未知的组织单位“{code}”（请先导入组织机构）"
+UNKNOWN_EN = "unknown org unit '{code}' (import org units first)"
+_FEW = 500  # up to this many codes are looked up with IN (...); more read every code once
+
+
+def unknown_message(code: str) -> str:
+    """The bilingual message for ``code`` naming no stored org unit."""
+    return f"{UNKNOWN_ZH.format(code=code)} / {UNKNOWN_EN.format(code=code)}"
+
+
+def known_codes(conn: Connection | Session, codes: Iterable[object]) -> set[str]:
+    """The codes among ``codes`` that name a stored org unit (any version)."""
+    wanted = {str(c) for c in codes if c is not None and str(c) != ""}
+    if not wanted:
+        return set()
+    query = select(OrgUnit.code).distinct()
+    if len(wanted) <= _FEW:
+        query = query.where(OrgUnit.code.in_(sorted(wanted)))
+    return set(conn.execute(query).scalars()) & wanted
+
+
+def exists(conn: Connection | Session, code: str) -> bool:
+    """Whether ``code`` names a stored org unit."""
+    return bool(known_codes(conn, [code]))
+
+
+def require(
+    conn: Connection | Session,
+    code: str,
+    error: Callable[..., Exception],
+    **details: Any,
+) -> None:
+    """Raise ``error(unknown_message(code), **details)`` unless ``code`` is a stored unit;
+    each caller names its domain error (``AccountError``, ``VoiceError, field="org_unit"``)."""
+    if not exists(conn, code):
+        raise error(unknown_message(code), **details)
+
+
+def top_units(conn: Connection) -> list[str]:
+    """Codes of the units that have no parent (the roots of the tree)."""
+    rows = conn.execute(select(OrgUnit.code, OrgUnit.parent_code)).all()
+    with_parent = {code for code, parent in rows if parent is not None}
+    return sorted({code for code, _ in rows} - with_parent)
+
+
+def is_top(conn: Connection, code: str) -> bool:
+    """Whether ``code`` is a stored unit that has no parent in any version (a root)."""
+    parents = list(conn.execute(select(OrgUnit.parent_code).where(OrgUnit.code == code)).scalars())
+    return bool(parents) and all(p is None for p in parents)
 
 
 def versions(conn: Connection) -> pd.DataFrame:

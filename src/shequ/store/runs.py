@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, Row, insert, select
 
 from ..errors import EvaluationError
-from .models import EvaluationResult, EvaluationRun
+from .tables.core import CompositeScore, EvaluationResult, EvaluationRun
 
 RESULT_COLUMNS = [
     "indicator",
@@ -78,8 +78,6 @@ def save_composite(
     conn: Connection, run_id: int, scores: pd.DataFrame, coordination: pd.DataFrame
 ) -> int:
     """Persist composite scores and coordination degrees of a run; returns the row count."""
-    from .models import CompositeScore
-
     coupling = coordination.rename(columns={"coordination": "score", "class": "label"}).assign(
         dimension="coordination"
     )
@@ -91,8 +89,6 @@ def save_composite(
 
 
 def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
-    from .models import CompositeScore
-
     query = select(*(getattr(CompositeScore, c) for c in COMPOSITE_COLUMNS)).where(
         CompositeScore.run_id == run_id
     )

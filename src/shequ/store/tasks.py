@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ..errors import ShequError
 from . import audit
-from .models import FollowUpTask, utcnow
+from .tables.core import FollowUpTask, utcnow
 
 COLUMNS = [
     "id",

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..framework.periods import parse_period
 from . import audit
-from .models import DataValue, Period, utcnow
+from .tables.core import DataValue, Period, utcnow
 
 KEY = ["data_element", "org_unit", "period"]
 

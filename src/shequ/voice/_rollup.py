@@ -7,7 +7,7 @@ from sqlalchemy import Connection, and_, select
 
 from ..framework.periods import parse_period
 from ..store import orgunits
-from ..store.models import OrgUnitPath
+from ..store.tables.core import OrgUnitPath
 
 
 def paths_on(conn: Connection, period: str) -> pd.DataFrame:

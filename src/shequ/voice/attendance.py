@@ -23,7 +23,7 @@ from ..ingest._load import Checked, Progress, check_known_units, run_import
 from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.voice import Activity, Attendance
+from ..store.tables.voice import Activity, Attendance
 from . import masking
 from .participation import ACTIVITY_KINDS, adult_on, load_key, normalise_identifier, pseudonym
 

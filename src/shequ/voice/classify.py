@@ -29,7 +29,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from ..framework.models import Plan
 from ..framework.voice import Category
-from ..store.voice import Suggestion
+from ..store.tables.voice import Suggestion
 
 MIN_TRAINING = 50
 RULE_WEIGHT = 0.5

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy import Connection, bindparam, select, update
 
-from ..store.voice import Suggestion
+from ..store.tables.voice import Suggestion
 
 THRESHOLD = 0.55
 _BLOCK = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(号楼|栋|幢|座|单元|号院)")

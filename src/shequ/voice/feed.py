@@ -29,8 +29,8 @@ from ..framework.periods import parse_period
 from ..store import approvals as store_approvals
 from ..store import values as store_values
 from ..store.db import Store
-from ..store.models import ImportBatch, utcnow
-from ..store.voice import Activity
+from ..store.tables.core import ImportBatch, utcnow
+from ..store.tables.voice import Activity
 from . import participation, rates, services
 from .surveys import rates as survey_rates
 

@@ -26,8 +26,8 @@ from ..ingest._load import Checked, Progress, check_known_units, run_import
 from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.models import utcnow
-from ..store.voice import Suggestion, SuggestionEvent
+from ..store.tables.core import utcnow
+from ..store.tables.voice import Suggestion, SuggestionEvent
 from . import classify, masking
 from ._cells import optional_moment
 from .suggestions import channel_code

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 
 from ..errors import VoiceError
 from ..framework.periods import parse_period
-from ..store.voice import Activity, Attendance
+from ..store.tables.voice import Activity, Attendance
 
 KEY_ENV, KEY_FILE_ENV = "SHEQU_PSEUDONYM_KEY", "SHEQU_PSEUDONYM_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/shequ/pseudonym.key")

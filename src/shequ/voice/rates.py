@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from ..framework.models import Plan
 from ..framework.periods import parse_period
-from ..store.voice import Suggestion
+from ..store.tables.voice import Suggestion
 from ._rollup import roll_up
 from .workdays import WorkCalendar
 

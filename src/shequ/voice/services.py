@@ -22,7 +22,7 @@ from ..ingest._load import Checked, Progress, check_known_units, run_import
 from ..ingest._read import ROW, resolve_columns, text
 from ..ingest.report import ImportReport, Problems
 from ..store.db import Store
-from ..store.voice import ServiceRecord
+from ..store.tables.voice import ServiceRecord
 
 ALIASES = {
     **dict.fromkeys(["ref", "编号", "记录编号"], "ref"),

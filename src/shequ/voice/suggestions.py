@@ -18,14 +18,15 @@ import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import VoiceError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
-from ..store.models import OrgUnit, utcnow
-from ..store.voice import CHANNELS, STATUSES, Suggestion, SuggestionEvent
+from ..store import orgunits
+from ..store.tables.core import utcnow
+from ..store.tables.voice import CHANNELS, STATUSES, Suggestion, SuggestionEvent
 from . import classify, masking
 from .workdays import WorkCalendar, local, local_now
 
@@ -106,8 +107,7 @@ def submit_suggestion(
     if code is None:
         msg = f"未知渠道“{channel}”/ unknown channel '{channel}' (one of {', '.join(CHANNELS)})"
         raise VoiceError(msg, field="channel")
-    if session.scalar(select(func.count()).where(OrgUnit.code == org_unit)) == 0:
-        raise VoiceError(f"未知社区“{org_unit}”/ unknown org unit '{org_unit}'", field="org_unit")
+    orgunits.require(session, org_unit, VoiceError, field="org_unit")
     label = _rules(plan.voice.taxonomy).label(text)
     suggestion = Suggestion(
         ref=ref or uuid.uuid4().hex,

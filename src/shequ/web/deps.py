@@ -34,10 +34,10 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: what each role may do (read is implied by every role)
 PERMISSIONS: dict[str, set[str]] = {
-    "administrator": {"read", "write", "evaluate", "reports", "desk", "admin", "approve"},
-    "analyst": {"read", "write", "evaluate", "reports", "desk", "approve"},
-    "unit_staff": {"read", "write", "evaluate", "reports", "desk"},
-    "read_only": {"read", "reports"},
+    accounts.ADMINISTRATOR: {"read", "write", "evaluate", "reports", "desk", "admin", "approve"},
+    accounts.ANALYST: {"read", "write", "evaluate", "reports", "desk", "approve"},
+    accounts.UNIT_STAFF: {"read", "write", "evaluate", "reports", "desk"},
+    accounts.READ_ONLY: {"read", "reports"},
 }
 
 
@@ -170,11 +170,7 @@ def require_unit(principal: Principal, store: Store, code: str, day: dt.date | N
 
 def require_root(principal: Principal, store: Store) -> None:
     """403 unless the principal's scope is a top unit (city-wide settings and trails)."""
-    from sqlalchemy import select
-
-    from ..store.models import OrgUnit
-
     with store.begin() as conn:
-        parents = conn.execute(select(OrgUnit.parent_code).where(OrgUnit.code == principal.scope))
-        if any(p is not None for p in parents.scalars()):
-            raise HTTPException(403, "仅限全市管理员 / only an administrator of the whole tree")
+        top = store_orgunits.is_top(conn, principal.scope)
+    if not top:
+        raise HTTPException(403, "仅限全市管理员 / only an administrator of the whole tree")

@@ -80,7 +80,7 @@ def facilities(
     (WGS-84 / CGCS2000), capacity, org unit. Empty when no facility registry is imported."""
     import datetime as dt
 
-    from ..store.spatial import Facility
+    from ..store.tables.spatial import Facility
 
     day = day or dt.date.today()
     columns = [

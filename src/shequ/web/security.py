@@ -1,4 +1,4 @@
-"""Password hashing (argon2), CSRF comparison, and sliding-window throttles.
+"""CSRF comparison and sliding-window throttles (passwords: `shequ.store.accounts`).
 
 The throttles live in the server process: one uvicorn process serves a city, so counting
 there is exact; several processes behind a proxy would each count on their own.
@@ -10,25 +10,6 @@ import hmac
 import threading
 import time
 from collections import defaultdict, deque
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-_hasher = PasswordHasher()
-#: a real hash to verify against when the user does not exist (same time either way)
-_DUMMY = _hasher.hash("not a password")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; takes the same time for unknown users."""
-    try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def same_token(expected: str | None, given: str | None) -> bool:

@@ -80,7 +80,7 @@ def latest_run(store: Store) -> tuple[int, str] | None:
     """(id, period) of the newest evaluation run, or None (one indexed max(id) per call)."""
     from sqlalchemy import func, select
 
-    from ..store.models import EvaluationRun
+    from ..store.tables.core import EvaluationRun
 
     with store.begin() as conn:
         run_id = conn.execute(select(func.max(EvaluationRun.id))).scalar()

@@ -91,7 +91,7 @@ def queue(store: Store, units: set[str], *, status: str | None, plan) -> list[di
 
 
 def suggestion_unit(store: Store, suggestion_id: int) -> str | None:
-    from ..store.voice import Suggestion
+    from ..store.tables.voice import Suggestion
 
     with store.begin() as conn:
         query = select(Suggestion.org_unit).where(Suggestion.id == suggestion_id)
@@ -132,7 +132,7 @@ def rates(store: Store, units: set[str], period: str, plan) -> list[dict[str, An
 
 def responses(store: Store, units: set[str], period: str) -> list[dict[str, Any]]:
     """Survey responses of ``period`` in the user's communities (answers as stored)."""
-    from ..store.voice import SurveyResponse
+    from ..store.tables.voice import SurveyResponse
 
     query = (
         select(

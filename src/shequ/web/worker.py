@@ -15,8 +15,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ..errors import ShequError
 
 log = logging.getLogger(__name__)
@@ -49,43 +47,31 @@ class Worker:
             self._pool = None
 
 
-def data_version(conn) -> int:
-    """The newest audit entry: any change of data moves it."""
-    from ..store.models import AuditEntry
-
-    return int(conn.execute(select(func.max(AuditEntry.id))).scalar() or 0)
-
-
 def evaluate_job(store_url: str, plan_source: str | None, job_id: int, period: str) -> int | None:
     """Evaluate ``period`` (with composite scores) and record the outcome in job ``job_id``."""
     from ..evaluate.assessment import assess
     from ..framework.loader import load_plan
-    from ..store import accounts
+    from ..store import jobs
     from ..store.db import open_store
 
     store = open_store(store_url, migrate=False)
     with store.begin() as conn:
-        job = accounts.get_job(conn, job_id)
-        conn.execute(
-            accounts.WebJob.__table__.update()
-            .where(accounts.WebJob.id == job_id)
-            .values(status="running")
-        )
+        job = jobs.start_job(conn, job_id)
     try:
         plan = load_plan(plan_source)
         result = assess(store, plan, periods=[period], actor=job["actor"])
     except (ShequError, ValueError) as exc:
         with store.begin() as conn:
-            accounts.finish_job(conn, job_id, status="failed", message=str(exc))
+            jobs.finish_job(conn, job_id, status="failed", message=str(exc))
         return None
     except Exception as exc:  # the job must end, whatever happened
         log.exception("evaluation job %s failed", job_id)
         with store.begin() as conn:
-            accounts.finish_job(conn, job_id, status="failed", message=repr(exc))
+            jobs.finish_job(conn, job_id, status="failed", message=repr(exc))
         return None
     run_id = result.evaluation.run_id
     with store.begin() as conn:
-        accounts.finish_job(conn, job_id, status="done", run_id=run_id)
+        jobs.finish_job(conn, job_id, status="done", run_id=run_id)
     store.close()
     return run_id
 
@@ -94,10 +80,10 @@ def _assessment(store, run_id: int):
     """The recomputed assessment of a run's period, kept while the data do not change."""
     from ..evaluate.assessment import assess
     from ..framework.models import Plan
-    from ..store import runs
+    from ..store import audit, runs
 
     with store.begin() as conn:
-        version = data_version(conn)
+        version = audit.data_version(conn)
         row = runs.get(conn, run_id)
     key = (store.url, run_id, version)
     if key not in _ASSESSMENTS:
@@ -139,7 +125,7 @@ def report_job(
     """Write a report file for job ``job_id``."""
     from ..report.context import build_context
     from ..report.formats import write
-    from ..store import accounts
+    from ..store import jobs
     from ..store.db import open_store
 
     store = open_store(store_url, migrate=False)
@@ -149,8 +135,8 @@ def report_job(
     except Exception as exc:
         log.exception("report job %s failed", job_id)
         with store.begin() as conn:
-            accounts.finish_job(conn, job_id, status="failed", message=str(exc))
+            jobs.finish_job(conn, job_id, status="failed", message=str(exc))
         return None
     with store.begin() as conn:
-        accounts.finish_job(conn, job_id, status="done", run_id=run_id, output=str(written))
+        jobs.finish_job(conn, job_id, status="done", run_id=run_id, output=str(written))
     return str(written)

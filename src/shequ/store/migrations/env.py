@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from shequ.store.models import Base
+from shequ.store.tables.core import Base  # the package registers every table on it
 
 config = context.config
 target_metadata = Base.metadata

@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from ...framework.models import Plan
-from ...store.voice import SurveyInstrument, SurveyResponse
+from ...store.tables.voice import SurveyInstrument, SurveyResponse
 from .._rollup import roll_up
 
 Z95 = 1.959963984540054

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from ...errors import VoiceError
@@ -25,9 +25,9 @@ from ...framework.periods import parse_period
 from ...ingest._load import Checked, Progress, run_import
 from ...ingest._read import ROW, resolve_columns, text
 from ...ingest.report import ImportReport, Problem, Problems
+from ...store import orgunits
 from ...store.db import Store
-from ...store.models import OrgUnit
-from ...store.voice import SurveyInstrument, SurveyResponse
+from ...store.tables.voice import SurveyInstrument, SurveyResponse
 from .._cells import moment, period_of
 from ..workdays import local, local_now
 from .xlsform import Instrument, SurveyAnswerError, default_instrument
@@ -96,8 +96,7 @@ def submit_response(
     """Validate and store one response; returns its id. Raises `SurveyAnswerError`
     (field = the first question at fault) or `VoiceError` for a bad unit or weight."""
     clean = instrument.validate(answers)
-    if session.scalar(select(func.count()).where(OrgUnit.code == org_unit)) == 0:
-        raise VoiceError(f"未知社区“{org_unit}”/ unknown org unit '{org_unit}'", field="org_unit")
+    orgunits.require(session, org_unit, VoiceError, field="org_unit")
     if weight is not None and not weight > 0:
         raise VoiceError("权重应大于0 / weight must be positive", field="weight")
     submitted_at = local(submitted_at) or local_now()
@@ -153,7 +152,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
     aliases = {**_question_aliases(instrument), **ALIASES}
     frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
-    known_units = set(conn.execute(select(OrgUnit.code)).scalars())
+    known_units = orgunits.known_codes(conn, frame["org_unit"].map(text))
     questions = [q.name for q in instrument.answerable if q.name in frame.columns]
     good = []
     refs = frame["ref"].map(text)
@@ -169,7 +168,12 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
             found.append(Problem(row, "ref", "编号为空或在文件中重复", "ref empty or repeated"))
         if unit not in known_units:
             found.append(
-                Problem(row, "org_unit", f"未知社区“{unit}”", f"unknown org unit '{unit}'")
+                Problem(
+                    row,
+                    "org_unit",
+                    orgunits.UNKNOWN_ZH.format(code=unit),
+                    orgunits.UNKNOWN_EN.format(code=unit),
+                )
             )
         if when is None:
             found.append(

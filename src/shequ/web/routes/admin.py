@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ...framework.periods import parse_period
-from ...store import accounts, audit
+from ...store import accounts, approvals, audit
 from ..app import page
 from ..deps import Admin, StoreDep, require_root
 
@@ -30,7 +30,7 @@ def audit_page(
 def periods_page(request: Request, store: StoreDep, user: Admin):
     require_root(user, store)
     with store.begin() as conn:
-        rows = accounts.periods(conn).to_dict("records")
+        rows = approvals.periods(conn).to_dict("records")
     return page(request, "periods.html", {"rows": rows})
 
 
@@ -45,7 +45,7 @@ def set_lock(
     """Approve and lock a period against edits (imports, grid, API), or unlock it."""
     require_root(user, store)
     with store.begin() as conn:
-        accounts.set_period_lock(
+        approvals.set_period_lock(
             conn, parse_period(period).code, locked=locked, actor=user.username
         )
     return RedirectResponse("/admin/periods", status_code=303)

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse
 from ...store import accounts, audit
 from ..app import page
 from ..deps import SESSION_COOKIE, Anyone, StoreDep, forget_session
-from ..security import verify_password
 
 router = APIRouter(tags=["auth"])
 
@@ -40,7 +39,7 @@ def login(
         raise HTTPException(429, msg)
     with store.begin() as conn:
         user = accounts.find_user(conn, username)
-    ok = verify_password(user["password_hash"] if user else None, password)
+    ok = accounts.verify_password(user["password_hash"] if user else None, password)
     if not ok or not user["active"]:
         throttle.hit(*keys)
         error = "用户名或密码错误 / wrong user name or password"

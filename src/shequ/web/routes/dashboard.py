@@ -12,10 +12,11 @@ from fastapi.responses import StreamingResponse
 from ...errors import EvaluationError
 from ...framework import labels
 from ...framework.periods import parse_period
+from ...store import audit
 from .. import views
 from ..app import page
 from ..deps import Principal, Reader, StoreDep, require_unit
-from ..worker import data_version, full_context
+from ..worker import full_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LEVELS = ("district", "street", "community")
@@ -146,7 +147,7 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     run_id, period = found
     require_unit(user, store, code, parse_period(period).end)
     with store.begin() as conn:
-        version = data_version(conn)
+        version = audit.data_version(conn)
     settings = request.app.state.settings
 
     def make():

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from ...framework.periods import parse_period
 from ...ingest._read import ROW
 from ...ingest.values import check_values, import_values, write_checked
-from ...store import approvals, orgunits
+from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
-from ...store.models import ImportBatch
+from ...store.tables.core import ImportBatch
 from ..app import page
 from ..deps import Principal, Reader, StoreDep, Writer, require_unit
 
@@ -128,7 +128,7 @@ def imports_page(request: Request, store: StoreDep, user: Writer):
 
 def _batches(store, user: Principal) -> list[dict[str, Any]]:
     query = select(ImportBatch.__table__).order_by(ImportBatch.id.desc()).limit(20)
-    if user.role != "administrator":
+    if user.role != accounts.ADMINISTRATOR:
         query = query.where(ImportBatch.actor == user.username)
     with store.begin() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
@@ -167,7 +167,7 @@ def quarantine(store: StoreDep, user: Reader, import_id: int):
         batch = conn.execute(
             select(ImportBatch.__table__).where(ImportBatch.id == import_id)
         ).first()
-    if batch is None or (batch.actor != user.username and user.role != "administrator"):
+    if batch is None or (batch.actor != user.username and user.role != accounts.ADMINISTRATOR):
         raise HTTPException(404, "找不到该导入记录 / no such import")
     if not batch.quarantine_path or not Path(batch.quarantine_path).exists():
         raise HTTPException(404, "该导入没有隔离文件 / this import has no quarantine file")

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from ...framework.periods import parse_period
 from ...report.formats import FORMATS, SUFFIX
 from ...store import accounts
-from ...store.models import EvaluationRun
+from ...store import jobs as store_jobs
+from ...store.tables.core import EvaluationRun
 from ..app import page
 from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit
 from ..worker import evaluate_job, report_job
@@ -30,8 +31,8 @@ def runs_page(request: Request, store: StoreDep, user: Reader):
     query = select(*columns).order_by(EvaluationRun.id.desc()).limit(20)
     with store.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
-        jobs = accounts.recent_jobs(conn)
-    mine = [j for j in jobs if j["actor"] == user.username or user.role == "administrator"]
+        jobs = store_jobs.recent_jobs(conn)
+    mine = [j for j in jobs if j["actor"] == user.username or user.role == accounts.ADMINISTRATOR]
     return page(
         request,
         "runs.html",
@@ -45,7 +46,7 @@ def start_run(request: Request, store: StoreDep, user: Evaluator, period: Annota
     period = parse_period(period).code
     settings = request.app.state.settings
     with store.begin() as conn:
-        job_id = accounts.create_job(conn, "evaluate", {"period": period}, actor=user.username)
+        job_id = store_jobs.create_job(conn, "evaluate", {"period": period}, actor=user.username)
     request.app.state.worker.submit(evaluate_job, settings.store_url, settings.plan, job_id, period)
     return RedirectResponse(f"/runs?job={job_id}", status_code=303)
 
@@ -54,8 +55,8 @@ def start_run(request: Request, store: StoreDep, user: Evaluator, period: Annota
 def job_status(store: StoreDep, user: Reader, job_id: int) -> dict:
     """The status of a background job (queued, running, done, failed) and its run id."""
     with store.begin() as conn:
-        job = accounts.get_job(conn, job_id)
-    if job is None or (job["actor"] != user.username and user.role != "administrator"):
+        job = store_jobs.get_job(conn, job_id)
+    if job is None or (job["actor"] != user.username and user.role != accounts.ADMINISTRATOR):
         raise HTTPException(404, "找不到该任务 / no such job")
     return {
         k: job[k]
@@ -80,7 +81,7 @@ def start_report(
     require_unit(user, store, unit)
     settings = request.app.state.settings
     with store.begin() as conn:
-        job_id = accounts.create_job(
+        job_id = store_jobs.create_job(
             conn, "report", {"run_id": run_id, "unit": unit, "fmt": fmt}, actor=user.username
         )
     folder = settings.data_dir / "reports"
@@ -104,11 +105,11 @@ def download_report(
     store: StoreDep, user: ReportReader, job_id: int, inline: Annotated[bool, Query()] = False
 ):
     with store.begin() as conn:
-        job = accounts.get_job(conn, job_id)
+        job = store_jobs.get_job(conn, job_id)
     if (
         job is None
         or job["kind"] != "report"
-        or (job["actor"] != user.username and user.role != "administrator")
+        or (job["actor"] != user.username and user.role != accounts.ADMINISTRATOR)
     ):
         raise HTTPException(404, "找不到该报告 / no such report")
     if job["status"] != "done" or not job["output"] or not Path(job["output"]).exists():

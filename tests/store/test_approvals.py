@@ -11,7 +11,7 @@ from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
 from shequ.store import accounts, approvals, db
 from shequ.store import values as store_values
-from shequ.store.models import AuditEntry
+from shequ.store.tables.core import AuditEntry
 from tests._files import write
 
 # C city ─ S1 street ─ A, B communities; C ─ S2 street ─ D community.
@@ -156,7 +156,7 @@ def test_community_staff_cannot_approve_through_the_cli(sqlite_store, tmp_path):
     assert import_org_units(sqlite_store, write(tmp_path / "u.csv", UNITS)).exit_code == 0
     with sqlite_store.begin() as conn:
         for name, role, scope in [("jia", "unit_staff", "A"), ("street", "analyst", "S1")]:
-            accounts.add_user(
+            accounts.save_user(
                 conn, username=name, password_hash="x", role=role, scope=scope, actor="t"
             )
     runner = CliRunner()

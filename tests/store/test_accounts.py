@@ -1,12 +1,12 @@
-"""The accounts tables on SQLite and PostgreSQL: users, tokens, sessions, period locks."""
+"""Accounts on SQLite and PostgreSQL: users, tokens, sessions, period locks."""
 
 from __future__ import annotations
 
 import pytest
 
-from shequ.store import accounts, audit
+from shequ.store import accounts, approvals, audit
+from shequ.store.accounts import add_user, issue_token
 from shequ.store.db import open_store, upgrade
-from shequ.web.accounts import add_user, issue_token
 from tests.web import _webcity as city
 
 
@@ -22,8 +22,8 @@ def test_users_tokens_sessions_and_locks_on_both_databases(any_store, tmp_path):
         assert found["username"] == "staff_s1" and found_csrf == csrf
         accounts.close_session(conn, cookie)
         assert accounts.session_user(conn, cookie) is None
-        accounts.set_period_lock(conn, "2025", locked=True, actor="admin")
-        assert accounts.periods(conn).set_index("code").loc["2025", "locked"]
+        approvals.set_period_lock(conn, "2025", locked=True, actor="admin")
+        assert approvals.periods(conn).set_index("code").loc["2025", "locked"]
         trail = audit.history(conn, "user")
     # six users created, each audited without its password hash
     assert len(trail) == len(city.USERS)

@@ -1,4 +1,6 @@
-"""SQLAlchemy tables of the store.
+"""The core tables of the store: the org-unit tree, periods, data values, import batches,
+evaluation runs and their results, the audit trail, composite scores and follow-up tasks;
+and the declarative `Base` every table of `shequ.store.tables` is registered on.
 
 Dates of validity are never NULL: a unit open since ever starts on `SINCE_EVER` and one
 still open ends on `UNTIL_FURTHER`, so interval logic needs no NULL cases on any engine
@@ -238,8 +240,3 @@ class FollowUpTask(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
-
-from . import accounts as _accounts  # noqa: E402, F401  (web accounts tables, migration 0005)
-from . import approvals as _approvals  # noqa: E402, F401  (per-unit period approval, migration 0006)
-from . import spatial as _spatial  # noqa: E402, F401  (spatial tables join the metadata)
-from . import voice as _voice  # noqa: E402,F401  (residents-voice tables, migration 0004)

@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import SINCE_EVER, UNTIL_FURTHER, Base, utcnow
+from .core import SINCE_EVER, UNTIL_FURTHER, Base, utcnow
 
 #: how a population point got its org unit
 ORG_UNIT_SOURCES = ("given", "boundary", "nearest_centroid")

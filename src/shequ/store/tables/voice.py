@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, utcnow
+from .core import Base, utcnow
 
 STATUSES = ("received", "assigned", "responded", "resolved", "closed")
 CHANNELS = ("form", "hotline", "forum", "questionnaire", "visit")
