@@ -88,7 +88,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
 
             from ._cli_common import run_import
 
-            module = importlib.import_module(f".ingest.{kind}", "shequ")
+            module = importlib.import_module(f".spatial.imports.{kind}", "shequ")
             options = {"crs": crs, "strict": strict, "sheet": sheet}
             if kind == "facilities":
                 options["plan"] = plan
@@ -128,7 +128,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入步行网络（.osm.pbf 或线图层）/ import a walking network (OSM PBF or lines)."""
-        from .ingest.networks import import_network as run
+        from .spatial.imports.networks import import_network as run
 
         try:
             result = run(_open(db), file, name=name, crs=crs, actor=cli._actor())

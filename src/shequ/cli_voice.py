@@ -55,7 +55,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入意见建议（编号,内容,渠道,社区编码,受理时间…）/ import suggestions."""
-        from .voice.intake import import_suggestions as run
+        from .voice.imports.suggestions import import_suggestions as run
 
         run_import(run, file, lang, db, plan=plan, strict=strict, sheet=sheet)
 
@@ -71,7 +71,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入问卷答卷（每行一份）/ import survey responses (one row each)."""
-        from .voice.surveys.responses import import_responses as run
+        from .voice.imports.responses import import_responses as run
         from .voice.surveys.xlsform import load_instrument
 
         form = load_instrument(instrument) if instrument else None
@@ -87,7 +87,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入活动签到表（身份证号/手机号只以化名保存）/ import sign-in sheets."""
-        from .voice.attendance import import_attendance as run
+        from .voice.imports.attendance import import_attendance as run
         from .voice.participation import load_key
 
         try:
@@ -105,7 +105,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         lang: LangOption = "",
     ) -> None:
         """导入志愿和社会组织服务记录 / import volunteer and social-organisation services."""
-        from .voice.services import import_services as run
+        from .voice.imports.services import import_services as run
 
         run_import(run, file, lang, db, strict=strict, sheet=sheet)
 

@@ -10,12 +10,14 @@ import shapely
 from sqlalchemy import select
 
 from shequ.errors import ImportFileError
-from shequ.ingest.boundaries import import_boundaries
-from shequ.ingest.facilities import import_facilities
-from shequ.ingest.networks import import_network, load_network
 from shequ.ingest.orgunits import import_org_units
-from shequ.ingest.population import import_population
+from shequ.ingest.readers import read_layer
 from shequ.spatial import _io, crs
+from shequ.spatial.imports.boundaries import import_boundaries
+from shequ.spatial.imports.facilities import import_facilities
+from shequ.spatial.imports.networks import import_network
+from shequ.spatial.imports.population import import_population
+from shequ.spatial.inputs import load_network
 from shequ.store.spatial import Facility, PopulationPoint
 from tests._files import write
 
@@ -156,7 +158,7 @@ def test_population_from_a_gbk_shapefile_with_a_cpg(store, tmp_path):
     )  # fmt: skip
     path.with_suffix(".cpg").write_text("936", encoding="ascii")
     assert "甲楼".encode("gbk") in path.with_suffix(".dbf").read_bytes()
-    _, attributes, _ = _io.read_layer(path)
+    _, attributes, _ = read_layer(path)
     assert attributes["名称"].tolist() == ["甲楼", "乙楼"]
     report = import_population(store, path)
     assert report.exit_code == 0 and report.inserted == 2

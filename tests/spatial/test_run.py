@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from shequ.cli import app
 from shequ.framework.loader import load_plan
-from shequ.ingest.boundaries import import_boundaries
-from shequ.ingest.facilities import import_facilities
-from shequ.ingest.networks import import_network
 from shequ.ingest.orgunits import import_org_units
-from shequ.ingest.population import import_population
 from shequ.spatial import _io
+from shequ.spatial.imports.boundaries import import_boundaries
+from shequ.spatial.imports.facilities import import_facilities
+from shequ.spatial.imports.networks import import_network
+from shequ.spatial.imports.population import import_population
 from shequ.spatial.run import run_access, run_coverage
 from shequ.spatial.sites import propose_sites
 from shequ.store import db as store_db

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from shequ.errors import VoiceError
 from shequ.store.db import Store
 from shequ.voice import participation
-from shequ.voice.attendance import import_attendance
+from shequ.voice.imports.attendance import import_attendance
 from tests._files import write
 
 # 11010519491231002X: born 1949-12-31 (adult); 110105201203150018: born 2012-03-15 (a child)

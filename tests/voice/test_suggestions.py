@@ -14,7 +14,7 @@ from shequ.errors import VoiceError
 from shequ.store.db import Store
 from shequ.store.voice import Suggestion, SuggestionEvent
 from shequ.voice import suggestions as desk
-from shequ.voice.intake import import_suggestions
+from shequ.voice.imports.suggestions import import_suggestions
 from tests._files import write
 
 T = dt.datetime

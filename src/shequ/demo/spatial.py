@@ -21,12 +21,12 @@ import pandas as pd
 import shapely
 
 from ..framework.models import Plan
-from ..ingest.boundaries import import_boundaries
-from ..ingest.facilities import import_facilities
-from ..ingest.networks import NetworkImport, import_network
-from ..ingest.population import import_population
 from ..ingest.report import ImportReport
 from ..spatial import _io, crs
+from ..spatial.imports.boundaries import import_boundaries
+from ..spatial.imports.facilities import import_facilities
+from ..spatial.imports.networks import NetworkImport, import_network
+from ..spatial.imports.population import import_population
 from ..spatial.run import CoverageRun, run_coverage
 from ..spatial.sites import SiteProposal, propose_sites
 from ..store import values as store_values

@@ -18,9 +18,10 @@ from sqlalchemy import Connection
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.models import SINCE_EVER, UNTIL_FURTHER
-from . import _cells
-from ._load import Checked, Progress, run_import
-from ._read import ROW, resolve_columns, text
+from . import cells
+from .cells import text
+from .pipeline import Checked, Progress, run_import
+from .readers import ROW, resolve_columns
 from .report import ImportReport, Problems
 
 ALIASES = {
@@ -76,16 +77,16 @@ def _convert(frame: pd.DataFrame) -> pd.DataFrame:
         {
             ROW: frame[ROW],
             "code_raw": get("code").map(text),
-            "code": get("code").map(_cells.code),
+            "code": get("code").map(cells.code),
             "name": get("name").map(text),
             "parent_raw": get("parent_code").map(text),
-            "parent_code": get("parent_code").map(lambda v: _cells.code(v) if text(v) else ""),
+            "parent_code": get("parent_code").map(lambda v: cells.code(v) if text(v) else ""),
             "level_raw": get("level").map(text),
-            "level": get("level").map(_cells.level),
+            "level": get("level").map(cells.level),
             "opened_raw": get("opened").map(text),
-            "valid_from": get("opened").map(lambda v: _cells.date(v) if text(v) else SINCE_EVER),
+            "valid_from": get("opened").map(lambda v: cells.date(v) if text(v) else SINCE_EVER),
             "closed_raw": get("closed").map(text),
-            "valid_to": get("closed").map(lambda v: _cells.date(v) if text(v) else UNTIL_FURTHER),
+            "valid_to": get("closed").map(lambda v: cells.date(v) if text(v) else UNTIL_FURTHER),
         }
     )
 
@@ -156,7 +157,7 @@ def _check_tree(rows: pd.DataFrame, stored: pd.DataFrame, problems: Problems) ->
 
 
 def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
-    levels = combined.groupby("code")["level"].agg(lambda s: min(s, key=_cells.LEVEL_RANK.get))
+    levels = combined.groupby("code")["level"].agg(lambda s: min(s, key=cells.LEVEL_RANK.get))
     has_parent = rows["parent_code"] != ""
     missing = has_parent & ~rows["parent_code"].isin(levels.index)
     problems.add(
@@ -167,8 +168,8 @@ def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problem
         "parent {v} does not exist (neither in the file nor in the store)",
         v="parent_code",
     )
-    parent_rank = rows["parent_code"].map(levels).map(_cells.LEVEL_RANK)
-    own_rank = rows["level"].map(_cells.LEVEL_RANK)
+    parent_rank = rows["parent_code"].map(levels).map(cells.LEVEL_RANK)
+    own_rank = rows["level"].map(cells.LEVEL_RANK)
     inverted = has_parent & ~missing & (parent_rank >= own_rank)
     problems.add(
         rows,

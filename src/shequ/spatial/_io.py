@@ -1,8 +1,6 @@
-"""Reading vector layers (GeoPackage, Shapefile, GeoJSON, FlatGeobuf) and writing GeoJSON.
+"""Writing GeoJSON and vector layers (GeoPackage, Shapefile, ...) with pyogrio.
 
-Reading goes through pyogrio's raw reader (GDAL inside the wheel), so geopandas is not
-needed. A Shapefile's ``.cpg`` names its text encoding (``UTF-8``, ``GBK``, ``936`` ...);
-GDAL honours it, and without one we try UTF-8 then GB18030, as for CSV files.
+Reading them is `shequ.ingest.readers.read_layer`, beside the other readers of files.
 """
 
 from __future__ import annotations
@@ -13,62 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-
-from ..errors import ImportFileError
-
-VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".zip")
-
-
-def is_vector(path: Path) -> bool:
-    return Path(path).suffix.lower() in VECTOR_SUFFIXES
-
-
-def _encoding(path: Path) -> str | None:
-    """The encoding a Shapefile declares in its .cpg (GDAL's code-page names too)."""
-    if path.suffix.lower() != ".shp":
-        return None
-    cpg = path.with_suffix(".cpg")
-    if not cpg.exists():
-        cpg = path.with_suffix(".CPG")
-    if not cpg.exists():
-        return None
-    name = cpg.read_text(encoding="ascii", errors="ignore").strip().upper()
-    aliases = {"936": "GBK", "CP936": "GBK", "GB2312": "GBK", "54936": "GB18030"}
-    return aliases.get(name, name) or None
-
-
-def read_layer(path: Path, *, layer=None) -> tuple[np.ndarray, pd.DataFrame, str | None]:
-    """Geometries (shapely array), attributes (one row per feature) and the declared CRS."""
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"找不到文件 {path} / file not found: {path}")
-    encoding = _encoding(path)
-    try:
-        meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding=encoding)
-    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
-        msg = f"{path.name}：无法读取图层 / cannot read the layer: {exc}"
-        raise ImportFileError(msg) from None
-    if encoding is None and path.suffix.lower() == ".shp" and _mojibake(fields):
-        meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding="GB18030")
-    geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(fields[0]), None)
-    names = [str(n) for n in meta["fields"]]
-    attributes = pd.DataFrame(
-        {n: np.asarray(v, dtype=object) for n, v in zip(names, fields, strict=True)}
-    )
-    return np.asarray(geoms, dtype=object), attributes, meta.get("crs")
-
-
-def _mojibake(fields) -> bool:
-    """Whether text read as UTF-8/Latin-1 looks like undeclared GBK bytes."""
-    for column in fields:
-        if getattr(getattr(column, "dtype", None), "kind", "") == "O":
-            for value in column[:200]:
-                if isinstance(value, str) and any("\x80" <= ch <= "\xff" for ch in value):
-                    return True
-    return False
 
 
 def write_geojson(path: Path, geoms: np.ndarray, properties: dict | pd.DataFrame) -> Path:
