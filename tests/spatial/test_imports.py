@@ -10,12 +10,14 @@ import shapely
 from sqlalchemy import select
 
 from shequ.errors import ImportFileError
-from shequ.ingest.boundaries import import_boundaries
-from shequ.ingest.facilities import import_facilities
-from shequ.ingest.networks import import_network, load_network
 from shequ.ingest.orgunits import import_org_units
-from shequ.ingest.population import import_population
-from shequ.spatial import _io, crs
+from shequ.ingest.readers import read_layer
+from shequ.spatial import crs, layers
+from shequ.spatial.imports.boundaries import import_boundaries
+from shequ.spatial.imports.facilities import import_facilities
+from shequ.spatial.imports.networks import import_network
+from shequ.spatial.imports.population import import_population
+from shequ.spatial.inputs import load_network
 from shequ.store.tables.spatial import Facility, PopulationPoint
 from tests._files import write
 
@@ -150,13 +152,13 @@ def test_population_from_a_gbk_shapefile_with_a_cpg(store, tmp_path):
     # code page of GBK, as ArcGIS writes it)
     path = tmp_path / "buildings.shp"
     pts = shapely.points([116.005, 116.015], [39.905, 39.905])
-    _io.write_layer(
+    layers.write_layer(
         path, pts, {"id": ["b1", "b2"], "名称": ["甲楼", "乙楼"], "人口": [80, 40]},
         driver="ESRI Shapefile", encoding="GBK",
     )  # fmt: skip
     path.with_suffix(".cpg").write_text("936", encoding="ascii")
     assert "甲楼".encode("gbk") in path.with_suffix(".dbf").read_bytes()
-    _, attributes, _ = _io.read_layer(path)
+    _, attributes, _ = read_layer(path)
     assert attributes["名称"].tolist() == ["甲楼", "乙楼"]
     report = import_population(store, path)
     assert report.exit_code == 0 and report.inserted == 2
@@ -191,7 +193,7 @@ def test_a_line_layer_network_is_stored_once_and_loads_back(any_store, tmp_path)
         ],
         dtype=object,
     )
-    path = _io.write_layer(tmp_path / "streets.gpkg", lines, {"name": ["a", "b", "c"]})
+    path = layers.write_layer(tmp_path / "streets.gpkg", lines, {"name": ["a", "b", "c"]})
     first = import_network(any_store, path)
     again = import_network(any_store, path)
     assert (first.status, again.status) == ("inserted", "unchanged")

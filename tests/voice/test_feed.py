@@ -12,11 +12,11 @@ from shequ.evaluate.run import evaluate
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store
 from shequ.store.tables.core import DataValue, ImportBatch
-from shequ.voice.attendance import import_attendance
 from shequ.voice.feed import feed_values
-from shequ.voice.intake import import_suggestions
-from shequ.voice.services import import_services
-from shequ.voice.surveys.responses import import_responses
+from shequ.voice.imports.attendance import import_attendance
+from shequ.voice.imports.responses import import_responses
+from shequ.voice.imports.services import import_services
+from shequ.voice.imports.suggestions import import_suggestions
 from tests._files import write
 
 SUGGESTIONS = """

@@ -10,7 +10,7 @@ import pytest
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store
 from shequ.voice import rates
-from shequ.voice.intake import import_suggestions
+from shequ.voice.imports.suggestions import import_suggestions
 from tests._files import write
 
 # Worked deadlines (2 working days from the day after receipt):

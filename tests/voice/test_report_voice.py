@@ -11,7 +11,7 @@ from shequ.ingest.orgunits import import_org_units
 from shequ.report.context import build_context
 from shequ.report.html import render_report
 from shequ.store.db import Store
-from shequ.voice.intake import import_suggestions
+from shequ.voice.imports.suggestions import import_suggestions
 from tests._city import ORG_UNITS
 from tests._files import write
 

@@ -10,8 +10,8 @@ import pytest
 
 from shequ.framework.loader import load_plan
 from shequ.store.db import Store
+from shequ.voice.imports.responses import import_responses
 from shequ.voice.surveys import rates
-from shequ.voice.surveys.responses import import_responses
 from tests._files import write
 
 

@@ -81,8 +81,8 @@ FACILITIES = "code,type,name,lon,lat,org_unit\n" + "".join(
 
 
 def build(store: Store, folder: Path) -> None:
-    from shequ.ingest.boundaries import import_boundaries
-    from shequ.ingest.facilities import import_facilities
+    from shequ.spatial.imports.boundaries import import_boundaries
+    from shequ.spatial.imports.facilities import import_facilities
 
     import_org_units(store, write(folder / "units.csv", ORG_UNITS))
     (folder / "boundaries.csv").write_text(BOUNDARIES, encoding="utf-8")

@@ -42,8 +42,8 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """添加或更新网页用户 / add or update a web user."""
-    from ..store.db import open_store
     from ..store.accounts import add_user
+    from ..store.db import open_store
 
     add_user(
         open_store(db), username, password, role=role, scope=scope, display_name=name,
@@ -59,8 +59,8 @@ def users_token(
     db: DbOption = None,
 ) -> None:
     """为脚本生成 API 令牌（只显示一次）/ issue an API token for scripts (shown once)."""
-    from ..store.db import open_store
     from ..store.accounts import issue_token
+    from ..store.db import open_store
 
     token = issue_token(open_store(db), username, name=name, actor=actor())
     console.print(token, markup=False)

@@ -21,12 +21,12 @@ import pandas as pd
 import shapely
 
 from ..framework.models import Plan
-from ..ingest.boundaries import import_boundaries
-from ..ingest.facilities import import_facilities
-from ..ingest.networks import NetworkImport, import_network
-from ..ingest.population import import_population
 from ..ingest.report import ImportReport
-from ..spatial import _io, crs
+from ..spatial import crs, layers
+from ..spatial.imports.boundaries import import_boundaries
+from ..spatial.imports.facilities import import_facilities
+from ..spatial.imports.networks import NetworkImport, import_network
+from ..spatial.imports.population import import_population
 from ..spatial.run import CoverageRun, run_coverage
 from ..spatial.sites import SiteProposal, propose_sites
 from ..store import values as store_values
@@ -102,7 +102,7 @@ def _boundaries(cells: pd.DataFrame, folder: Path) -> Path:
         xs = np.array([x0, x0 + CELL, x0 + CELL, x0, x0])
         ys = np.array([y0, y0, y0 + CELL, y0 + CELL, y0])
         polys.append(shapely.Polygon(np.c_[_to_lonlat(xs, ys)]))
-    return _io.write_layer(
+    return layers.write_layer(
         folder / "boundaries.gpkg", np.array(polys, dtype=object),
         {"org_unit": cells["org_unit"].to_numpy()},
     )  # fmt: skip
@@ -127,7 +127,7 @@ def _network(rng: np.random.Generator, folder: Path) -> Path:
     lines = shapely.linestrings(
         np.stack([np.c_[lon[u[keep]], lat[u[keep]]], np.c_[lon[v[keep]], lat[v[keep]]]], axis=1)
     )
-    return _io.write_layer(
+    return layers.write_layer(
         folder / "walk_network.gpkg", lines, {"highway": np.full(lines.size, "residential")}
     )
 
@@ -146,7 +146,7 @@ def _buildings(rng, cells: pd.DataFrame, population: pd.Series, folder: Path) ->
             rows.append((f"{c.org_unit}-B{i + 1:02d}", bx[i], by[i], int(people[i])))
     frame = pd.DataFrame(rows, columns=["id", "x", "y", "population"])
     lon, lat = _to_lonlat(frame["x"], frame["y"])
-    return _io.write_geojson(
+    return layers.write_geojson(
         folder / "population.geojson", shapely.points(lon, lat),
         frame[["id", "population"]],
     )  # fmt: skip

@@ -32,12 +32,12 @@ from ..store import orgunits
 from ..store.db import Store
 from ..store.tables.core import DataValue
 from ..voice import classify, duplicates, feed, rates
-from ..voice.attendance import import_attendance
-from ..voice.intake import import_suggestions
+from ..voice.imports.attendance import import_attendance
+from ..voice.imports.responses import import_responses
+from ..voice.imports.services import import_services
+from ..voice.imports.suggestions import import_suggestions
 from ..voice.participation import create_key_file, load_key
-from ..voice.services import import_services
 from ..voice.surveys import rates as survey_rates
-from ..voice.surveys.responses import import_responses
 from ._voice_files import VOICE_STREET, YEAR, write_files
 
 _STREET_ELEMENTS = (

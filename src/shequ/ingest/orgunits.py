@@ -19,9 +19,10 @@ from ..framework.levels import LEVEL_ORDER
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
-from . import _cells
-from ._load import Checked, Progress, run_import
-from ._read import ROW, resolve_columns, text
+from . import cells
+from .cells import text
+from .pipeline import Checked, Progress, run_import
+from .readers import ROW, resolve_columns
 from .report import ImportReport, Problems
 
 ALIASES = {
@@ -77,16 +78,16 @@ def _convert(frame: pd.DataFrame) -> pd.DataFrame:
         {
             ROW: frame[ROW],
             "code_raw": get("code").map(text),
-            "code": get("code").map(_cells.code),
+            "code": get("code").map(cells.code),
             "name": get("name").map(text),
             "parent_raw": get("parent_code").map(text),
-            "parent_code": get("parent_code").map(lambda v: _cells.code(v) if text(v) else ""),
+            "parent_code": get("parent_code").map(lambda v: cells.code(v) if text(v) else ""),
             "level_raw": get("level").map(text),
-            "level": get("level").map(_cells.level),
+            "level": get("level").map(cells.level),
             "opened_raw": get("opened").map(text),
-            "valid_from": get("opened").map(lambda v: _cells.date(v) if text(v) else SINCE_EVER),
+            "valid_from": get("opened").map(lambda v: cells.date(v) if text(v) else SINCE_EVER),
             "closed_raw": get("closed").map(text),
-            "valid_to": get("closed").map(lambda v: _cells.date(v) if text(v) else UNTIL_FURTHER),
+            "valid_to": get("closed").map(lambda v: cells.date(v) if text(v) else UNTIL_FURTHER),
         }
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._read import ROW
+from .readers import ROW
 
 EXIT_OK, EXIT_SOME_QUARANTINED, EXIT_NOTHING_LOADED = 0, 1, 2
 

@@ -22,11 +22,12 @@ from ..framework.loader import load_plan
 from ..framework.models import Plan
 from ..framework.periods import parse_period
 from ..store import approvals as store_approvals
+from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
-from ..store import values as store_values
 from ..store.db import Store
-from ._load import Checked, Progress, check_known_units, run_import
-from ._read import ROW, rename_columns, text
+from .cells import text
+from .pipeline import Checked, Progress, check_known_units, run_import
+from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
 
 ALIASES = {
@@ -39,7 +40,6 @@ ALIASES = {
     **dict.fromkeys(["period", "期间", "时期", "年度", "统计期"], "period"),
     **dict.fromkeys(["value", "值", "数值"], "value"),
 }
-CHUNK = 5_000
 
 
 def import_values(
@@ -324,22 +324,14 @@ def _add_by_column(
 
 
 def _write(
-    conn: Connection, good: pd.DataFrame, import_id: int | None, actor: str, progress: Progress | None
+    conn: Connection,
+    good: pd.DataFrame,
+    import_id: int | None,
+    actor: str,
+    progress: Progress | None,
 ) -> dict[str, int]:
-    new, changed, unchanged = store_values.diff(conn, good)
-    total, done = len(new) + len(changed), 0
-    for frame, is_new in ((new, True), (changed, False)):
-        for start in range(0, len(frame), CHUNK):
-            part = frame.iloc[start : start + CHUNK]
-            empty = frame.iloc[0:0]
-            store_values.apply(
-                conn,
-                part if is_new else new.iloc[0:0],
-                empty if is_new else part,
-                actor=actor,
-                import_id=import_id,
-            )
-            done += len(part)
-            if progress:
-                progress(done, total)
-    return {"inserted": len(new), "updated": len(changed), "unchanged": unchanged}
+    """Locked rows were quarantined by `_check_units_and_periods`; the writer checks again."""
+    written = store_imports.write_values(
+        conn, good, actor=actor, batch=import_id, progress=progress
+    )
+    return written.counts()

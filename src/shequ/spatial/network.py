@@ -5,15 +5,15 @@ A `WalkNetwork` holds straight edges between nodes, in metres of a metric CRS (s
 vertex, so each edge is one straight segment and snapping onto it is exact. Walking is
 undirected: one-way streets are walkable both ways.
 
-Build one with `from_edges` (arrays), `read_lines` (GeoPackage, GeoJSON, Shapefile, or a
-GeoDataFrame) or `shequ.spatial._osm.read_osm_pbf` (re-exported here as `read_osm_pbf`).
+Build one with `from_edges` (arrays) or `from_polylines` (lon/lat vertices); files are read
+by `shequ.spatial.imports.networks.read_lines` (GeoPackage, GeoJSON, Shapefile, or a
+GeoDataFrame) and `shequ.spatial.imports.osm.read_osm_pbf` (OpenStreetMap extracts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -184,22 +184,6 @@ def _tree_nearest(network: WalkNetwork, px: np.ndarray, py: np.ndarray) -> np.nd
     return edge
 
 
-def read_lines(
-    source, *, crs: str | None = None, source_crs: str | None = None, layer=None
-) -> WalkNetwork:
-    """A network from a line layer: a GeoPackage, GeoJSON or Shapefile path, or a GeoDataFrame.
-
-    Every vertex becomes a node (vertices within 1 mm are merged), every segment an edge:
-    lines connect where they share a vertex, as in OpenStreetMap and most road layers.
-    ``source_crs`` overrides the layer's own CRS (needed for ``gcj02``/``bd09`` data);
-    ``crs`` is the metric CRS to build in (default: chosen from the data).
-    """
-    geoms, declared = _read_line_geometries(source, layer)
-    lon, lat, parts = _line_vertices(geoms)
-    lon, lat = crs_mod.to_stored(lon, lat, source_crs or declared or crs_mod.STORED_CRS)
-    return from_polylines(lon, lat, parts, crs=crs)
-
-
 def from_polylines(lon, lat, parts, *, crs: str | None = None, node_key=None) -> WalkNetwork:
     """A network from polyline vertices in stored lon/lat, ``parts`` giving each vertex's line.
 
@@ -220,23 +204,6 @@ def from_polylines(lon, lat, parts, *, crs: str | None = None, node_key=None) ->
     return from_edges(x[first], y[first], u, v, crs=target)
 
 
-def _read_line_geometries(source, layer) -> tuple[np.ndarray, str | None]:
-    if hasattr(source, "geometry"):  # a GeoDataFrame
-        declared = source.crs.to_string() if source.crs is not None else None
-        return np.asarray(source.geometry.values), declared
-    from . import _io
-
-    geoms, _, declared = _io.read_layer(Path(source), layer=layer)
-    return geoms, declared
-
-
-def _line_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lines = shapely.get_parts(geoms[shapely.get_type_id(geoms) != -1])
-    lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]  # LineString, LinearRing
-    coords, parts = shapely.get_coordinates(lines, return_index=True)
-    return coords[:, 0], coords[:, 1], parts
-
-
 def save_arrays(network: WalkNetwork) -> dict[str, np.ndarray]:
     """The arrays that define a network (for `np.savez_compressed`)."""
     return {
@@ -254,10 +221,3 @@ def load_arrays(arrays) -> WalkNetwork:
     return from_edges(
         arrays["x"], arrays["y"], arrays["u"], arrays["v"], arrays["length"], crs=str(arrays["crs"])
     )
-
-
-def read_osm_pbf(path, *, crs: str | None = None) -> WalkNetwork:
-    """The walkable ways of an OpenStreetMap ``.osm.pbf`` extract (see `shequ.spatial._osm`)."""
-    from ._osm import read_osm_pbf as _read
-
-    return _read(path, crs=crs)

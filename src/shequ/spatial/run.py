@@ -15,15 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import insert, update
 
-from ..errors import ShequError
 from ..framework.models import Plan
-from ..store import approvals as store_approvals
-from ..store import values as store_values
+from ..store import imports as store_imports
 from ..store.db import Store
-from ..store.tables.core import ImportBatch, utcnow
-from . import _io, access, facility_types
+from . import access, facility_types, layers
 from .coverage import DEFAULT_DETOUR, CoverageResult, compute_coverage
 from .inputs import SpatialInputError, SpatialInputs, load_inputs, lonlat
 from .network import snap
@@ -102,27 +98,14 @@ def _write_values(store: Store, plan: Plan, run: CoverageRun, actor: str) -> Non
             "value": np.round(table["covered_population"].to_numpy(float)),
         }
     )
+    label = f"coverage:{run.result.facility_type}:{run.result.radius:g}m:{run.result.method}"
+    digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
     with store.begin() as conn:
-        if message := store_approvals.lock_message(store_approvals.locked(conn, rows)):
-            raise ShequError(message)
-        new, changed, unchanged = store_values.diff(conn, rows)
-        label = f"coverage:{run.result.facility_type}:{run.result.radius:g}m:{run.result.method}"
-        digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
-        batch = conn.execute(
-            insert(ImportBatch)
-            .values(kind="coverage", file_name=label, file_sha256=digest, actor=actor,
-                    status="ok", rows_total=len(rows))
-            .returning(ImportBatch.id)
-        ).scalar_one()  # fmt: skip
-        store_values.apply(conn, new, changed, actor=actor, import_id=batch)
-        conn.execute(
-            update(ImportBatch).where(ImportBatch.id == batch).values(
-                finished_at=utcnow(), rows_inserted=len(new), rows_updated=len(changed),
-                rows_unchanged=unchanged,
-            )
-        )  # fmt: skip
-    run.import_id = batch
-    run.values_written = {"inserted": len(new), "updated": len(changed), "unchanged": unchanged}
+        written = store_imports.write_values(
+            conn, rows, actor=actor, batch=store_imports.Batch("coverage", label, digest)
+        )
+    run.import_id = written.import_id
+    run.values_written = written.counts()
 
 
 def write_layers(
@@ -138,7 +121,7 @@ def write_layers(
     paths = []
     for name, mask in (("covered", points["covered"]), ("uncovered", ~points["covered"])):
         paths.append(
-            _io.write_geojson(
+            layers.write_geojson(
                 out_dir / f"{stem}_{name}.geojson",
                 geoms[mask.to_numpy()],
                 props[mask].assign(**label),
@@ -154,7 +137,7 @@ def write_layers(
         hulls.append(to_lonlat(shapely.convex_hull(shapely.multipoints(xy)), inputs.crs))
         rows.append({"code": f.code, "name": f.name, "population": float(catch.get(f.code, 0.0))})
     paths.append(
-        _io.write_geojson(
+        layers.write_geojson(
             out_dir / f"{stem}_catchments.geojson",
             np.array(hulls, dtype=object),
             pd.DataFrame(rows, columns=["code", "name", "population"]).assign(**label),

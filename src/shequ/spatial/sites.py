@@ -14,14 +14,12 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from ..errors import ImportFileError
 from ..framework.models import Plan
-from ..ingest import _geo
-from ..ingest._read import rename_columns, text
 from ..store.db import Store
-from . import _io, siting
+from . import layers, siting
 from .areas import assign_org_units, load_boundaries
 from .coverage import DEFAULT_DETOUR, compute_coverage
+from .imports.candidates import read_candidates
 from .inputs import SpatialInputError, SpatialInputs, facility_points, load_inputs, lonlat
 from .run import check_type, pairs
 
@@ -45,27 +43,6 @@ class SiteProposal:
     @property
     def covered_after(self) -> float:
         return self.covered_before + float(self.sites["added"].sum())
-
-
-def read_candidates(path: Path, *, crs: str | None = None) -> pd.DataFrame:
-    """Candidate sites from CSV/XLSX (lon,lat[,code,name]) or a point layer, in WGS-84."""
-    raw, _ = _geo.reader()(Path(path))
-    frame = rename_columns(raw, {**_geo.COORD_ALIASES, "code": "code", "编码": "code",
-                                 "name": "name", "名称": "name"})  # fmt: skip
-    if not {"lon", "lat"} <= set(frame.columns):
-        raise ImportFileError("候选点文件缺少 lon,lat 列 / candidate file needs lon,lat columns")
-    from ..ingest.report import Problems
-
-    problems = Problems()
-    frame = _geo.coordinates(frame, problems, _geo.declared_crs(raw, crs))
-    if problems.items:
-        raise ImportFileError("\n".join(str(p) for p in problems.items[:20]))
-    codes = frame["code"].map(text) if "code" in frame else pd.Series("", index=frame.index)
-    codes = codes.where(codes != "", [f"C{i + 1:05d}" for i in range(len(frame))])
-    names = frame["name"].map(text) if "name" in frame else pd.Series("", index=frame.index)
-    return pd.DataFrame(
-        {"code": codes, "name": names, "lon": frame["lon_wgs84"], "lat": frame["lat_wgs84"]}
-    )
 
 
 def candidates_from_network(
@@ -187,7 +164,7 @@ def _units(store: Store, table: pd.DataFrame) -> np.ndarray:
 def _write(proposal: SiteProposal, out_dir: Path, period: str | None) -> Path:
     stem = f"sites_{proposal.facility_type}_{proposal.radius:g}m" + (f"_{period}" if period else "")
     t = proposal.sites
-    return _io.write_geojson(
+    return layers.write_geojson(
         out_dir / f"{stem}.geojson",
         shapely.points(t["lon"].to_numpy(float), t["lat"].to_numpy(float)),
         t.drop(columns=["lon", "lat"]).assign(method=proposal.method, radius_m=proposal.radius),

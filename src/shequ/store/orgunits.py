@@ -209,3 +209,26 @@ def subtree_depths(conn: Connection, code: str, day: dt.date) -> dict[str, int]:
         .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
     )
     return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+
+def subtree_sums(
+    conn: Connection, rows: pd.DataFrame, day: dt.date, sums: list[str]
+) -> pd.DataFrame:
+    """Roll-up: sum the ``sums`` columns of ``rows`` (one per unit, column ``org_unit``)
+    into every unit above or equal to it in the tree of ``day`` (closure rows valid that
+    day). A rate is then the ratio of the sums, never a mean of rates.
+
+    Returns one row per unit with data below it: unit, level, name and the sums.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=["unit", "level", "name", *sums])
+    query = select(OrgUnitPath.ancestor_code, OrgUnitPath.descendant_code).where(
+        OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day
+    )
+    paths = pd.read_sql(query, conn).rename(
+        columns={"ancestor_code": "unit", "descendant_code": "org_unit"}
+    )
+    out = rows.merge(paths, on="org_unit").groupby("unit", as_index=False)[sums].sum()
+    units = units_on(conn, day)[["code", "name", "level"]]
+    out = out.merge(units, left_on="unit", right_on="code", how="left").drop(columns="code")
+    return out[["unit", "level", "name", *sums]]

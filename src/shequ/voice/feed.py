@@ -21,15 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
 from ..errors import VoiceError
 from ..framework.models import Plan
 from ..framework.periods import parse_period
-from ..store import approvals as store_approvals
-from ..store import values as store_values
+from ..store import imports as store_imports
 from ..store.db import Store
-from ..store.tables.core import ImportBatch, utcnow
 from ..store.tables.voice import Activity
 from . import participation, rates, services
 from .surveys import rates as survey_rates
@@ -109,42 +107,20 @@ def _long(frame: pd.DataFrame, column: str, element: str) -> pd.DataFrame:
 
 
 def feed_values(store: Store, period: str, plan: Plan, *, actor: str = "voice") -> FeedReport:
-    """Compute `voice_values` for ``period`` and write them as data values (one transaction)."""
+    """Compute `voice_values` for ``period`` and write them as data values (one transaction;
+    a batch row only when something changed). An approved unit refuses the whole feed."""
     report = FeedReport(parse_period(period).code)
+    batch = store_imports.Batch("voice", f"shequ voice feed {report.period}", always=False)
     with store.begin() as conn:
         values = voice_values(conn, report.period, plan)
-        if message := store_approvals.lock_message(store_approvals.locked(conn, values)):
-            raise VoiceError(message, field="period")
         report.elements = values.groupby("data_element").size().to_dict()
         if values.empty:
             return report
-        new, changed, unchanged = store_values.diff(conn, values)
-        report.inserted, report.updated, report.unchanged = len(new), len(changed), unchanged
-        if len(new) or len(changed):
-            batch = int(
-                conn.execute(
-                    insert(ImportBatch)
-                    .values(
-                        kind="voice",
-                        file_name=f"shequ voice feed {report.period}",
-                        file_sha256="",
-                        actor=actor,
-                        status="running",
-                    )
-                    .returning(ImportBatch.id)
-                ).scalar_one()
-            )
-            store_values.apply(conn, new, changed, actor=actor, import_id=batch)
-            conn.execute(
-                update(ImportBatch)
-                .where(ImportBatch.id == batch)
-                .values(
-                    status="ok",
-                    finished_at=utcnow(),
-                    rows_total=len(values),
-                    rows_inserted=len(new),
-                    rows_updated=len(changed),
-                    rows_unchanged=unchanged,
-                )
-            )
+        written = store_imports.write_values(conn, values, actor=actor, batch=batch, locked=_locked)
+    report.inserted, report.updated = written.inserted, written.updated
+    report.unchanged = written.unchanged
     return report
+
+
+def _locked(message: str) -> VoiceError:
+    return VoiceError(message, field="period")

@@ -19,8 +19,8 @@ from sqlalchemy import Connection, select
 
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store.orgunits import subtree_sums
 from ..store.tables.voice import Suggestion
-from ._rollup import roll_up
 from .workdays import WorkCalendar
 
 COUNTS = ["received", "responded_in_time", "resolved", "resolved_in_time", "rated", "satisfied"]
@@ -92,7 +92,7 @@ def suggestion_rates(
     Columns: unit, level, name, COUNTS, response_rate, resolution_rate,
     resolved_in_time_rate, satisfaction_rate (NaN where the denominator is 0: no data).
     """
-    out = roll_up(conn, counts(conn, period, plan), period, COUNTS)
+    out = subtree_sums(conn, counts(conn, period, plan), parse_period(period).end, COUNTS)
     if level:
         out = out[out["level"] == level]
     received = out["received"].where(out["received"] > 0)
@@ -114,9 +114,9 @@ def category_volume(
     frame["category"] = frame["category"].fillna("unclassified")
     frame["count"] = 1
     per = frame.groupby(["org_unit", "category"], as_index=False)["count"].sum()
-    rolled = []
+    day, rolled = parse_period(period).end, []
     for category, part in per.groupby("category"):
-        rolled.append(roll_up(conn, part, period, ["count"]).assign(category=category))
+        rolled.append(subtree_sums(conn, part, day, ["count"]).assign(category=category))
     if not rolled:
         return pd.DataFrame(
             columns=["unit", "level", "name", "category", "category_name", "count", "rank"]

@@ -28,8 +28,9 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from ...framework.models import Plan
+from ...framework.periods import parse_period
+from ...store.orgunits import subtree_sums
 from ...store.tables.voice import SurveyInstrument, SurveyResponse
-from .._rollup import roll_up
 
 Z95 = 1.959963984540054
 #: survey questions that feed the default plan's data elements: (satisfied, answered)
@@ -119,7 +120,7 @@ def survey_rates(
         conn, period, question, instrument=instrument, satisfied_levels=plan.voice.satisfied_ratings
     )
     weighted = bool(frame["weight"].notna().any())
-    out = roll_up(conn, community_sums(frame), period, SUMS)
+    out = subtree_sums(conn, community_sums(frame), parse_period(period).end, SUMS)
     if level:
         out = out[out["level"] == level]
     out = out.reset_index(drop=True)

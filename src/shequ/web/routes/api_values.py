@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ...framework.periods import parse_period
-from ...ingest._read import ROW
+from ...ingest.readers import ROW
 from ...ingest.values import check_values, write_checked
 from ...store import values as store_values
 from .. import dhis2

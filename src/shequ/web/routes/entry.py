@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ...framework.periods import parse_period
-from ...ingest._read import ROW
+from ...ingest.readers import ROW
 from ...ingest.values import check_values, import_values, write_checked
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values

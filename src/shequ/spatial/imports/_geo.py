@@ -1,26 +1,22 @@
-"""Shared steps of the spatial imports: read points from a table or a vector layer,
-check and convert coordinates to the stored system, and assign org units to points.
+"""Shared steps of the spatial imports: check and convert coordinates to the stored
+system, and assign org units to points.
 
 Tabular files (CSV/XLSX) carry ``lon,lat`` columns (经度,纬度 too); vector files
-(GeoPackage, Shapefile, GeoJSON) carry geometries, and a feature's number stands in for
-the row. A polygon feature becomes its representative point (e.g. a building outline).
+(GeoPackage, Shapefile, GeoJSON) carry geometries, read as cells by
+`shequ.ingest.readers.read_cells` (a polygon feature becomes its representative point,
+e.g. a building outline), the layer's CRS kept as ``attrs["declared_crs"]``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import shapely
 from sqlalchemy import Connection
 
-from ..spatial import _io
-from ..spatial import crs as crs_mod
-from ..spatial.areas import assign_org_units as assign_org_units
-from ..spatial.areas import load_boundaries as load_boundaries
-from ._read import ROW, read_table, text
-from .report import Problems
+from ...ingest.cells import text
+from ...ingest.report import Problems
+from .. import crs as crs_mod
+from ..areas import assign_org_units
 
 COORD_ALIASES = {
     **dict.fromkeys(["lon", "lng", "longitude", "x", "经度"], "lon"),
@@ -29,26 +25,6 @@ COORD_ALIASES = {
         ["org_unit", "orgunit", "社区编码", "所属社区", "社区", "单位编码", "组织机构"], "org_unit"
     ),
 }
-
-
-def reader(sheet: str | None = None, *, geometry_column: str | None = None):
-    """A `run_import` reader for CSV/XLSX or a vector layer (points as lon/lat columns)."""
-
-    def read(path: Path) -> tuple[pd.DataFrame, str]:
-        if not _io.is_vector(path):
-            return read_table(path, sheet=sheet)
-        geoms, attributes, declared = _io.read_layer(path, layer=sheet)
-        frame = attributes.copy()
-        if geometry_column:
-            frame[geometry_column] = shapely.to_wkt(geoms, rounding_precision=-1)
-        else:
-            points = shapely.point_on_surface(geoms)
-            frame["lon"], frame["lat"] = shapely.get_x(points), shapely.get_y(points)
-        frame[ROW] = np.arange(1, len(frame) + 1)
-        frame.attrs["declared_crs"] = declared
-        return frame, path.suffix.lower().lstrip(".")
-
-    return read
 
 
 def declared_crs(raw: pd.DataFrame, option: str | None) -> str:

@@ -1,8 +1,8 @@
-"""Import a walking network: an OpenStreetMap ``.osm.pbf`` extract (walkable ways only) or
-a line layer (GeoPackage, GeoJSON, Shapefile). The network is stored whole under a name
-(``default`` unless told otherwise) with the file's SHA-256, so re-importing an unchanged
-file changes nothing. Disconnected fragments are reported, never silently used: coverage
-reports the residents snapped to them.
+"""Import a walking network: an OpenStreetMap ``.osm.pbf`` extract (walkable ways only,
+`shequ.spatial.imports.osm`) or a line layer (GeoPackage, GeoJSON, Shapefile,
+`read_lines`). The network is stored whole under a name (``default`` unless told otherwise)
+with the file's SHA-256, so re-importing an unchanged file changes nothing. Disconnected
+fragments are reported, never silently used: coverage reports the residents snapped to them.
 """
 
 from __future__ import annotations
@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import shapely
 from sqlalchemy import insert, select, update
 
-from ..errors import ImportFileError
-from ..spatial import network as net_mod
-from ..spatial.inputs import load_network as load_network
-from ..store import audit
-from ..store.db import Store
-from ..store.tables.core import ImportBatch, utcnow
-from ..store.tables.spatial import WalkNetworkRecord
-from ._read import file_digest
+from ...errors import ImportFileError
+from ...ingest.readers import file_digest, read_layer
+from ...store import audit
+from ...store import imports as store_imports
+from ...store.db import Store
+from ...store.tables.core import utcnow
+from ...store.tables.spatial import WalkNetworkRecord
+from .. import crs as crs_mod
+from .. import network as net_mod
+from .osm import read_osm_pbf
 
 
 @dataclass
@@ -62,8 +65,39 @@ def read_network(path: Path, *, source_crs: str | None = None) -> net_mod.WalkNe
     """Read ``path`` as an OSM extract (.pbf/.osm) or a line layer."""
     name = path.name.lower()
     if name.endswith((".osm.pbf", ".pbf", ".osm")):
-        return net_mod.read_osm_pbf(path)
-    return net_mod.read_lines(path, source_crs=source_crs)
+        return read_osm_pbf(path)
+    return read_lines(path, source_crs=source_crs)
+
+
+def read_lines(
+    source, *, crs: str | None = None, source_crs: str | None = None, layer=None
+) -> net_mod.WalkNetwork:
+    """A network from a line layer: a GeoPackage, GeoJSON or Shapefile path, or a GeoDataFrame.
+
+    Every vertex becomes a node (vertices within 1 mm are merged), every segment an edge:
+    lines connect where they share a vertex, as in OpenStreetMap and most road layers.
+    ``source_crs`` overrides the layer's own CRS (needed for ``gcj02``/``bd09`` data);
+    ``crs`` is the metric CRS to build in (default: chosen from the data).
+    """
+    geoms, declared = _read_line_geometries(source, layer)
+    lon, lat, parts = _line_vertices(geoms)
+    lon, lat = crs_mod.to_stored(lon, lat, source_crs or declared or crs_mod.STORED_CRS)
+    return net_mod.from_polylines(lon, lat, parts, crs=crs)
+
+
+def _read_line_geometries(source, layer) -> tuple[np.ndarray, str | None]:
+    if hasattr(source, "geometry"):  # a GeoDataFrame
+        declared = source.crs.to_string() if source.crs is not None else None
+        return np.asarray(source.geometry.values), declared
+    geoms, _, declared = read_layer(Path(source), layer=layer)
+    return geoms, declared
+
+
+def _line_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lines = shapely.get_parts(geoms[shapely.get_type_id(geoms) != -1])
+    lines = lines[np.isin(shapely.get_type_id(lines), (1, 2))]  # LineString, LinearRing
+    coords, parts = shapely.get_coordinates(lines, return_index=True)
+    return coords[:, 0], coords[:, 1], parts
 
 
 def import_network(
@@ -109,14 +143,9 @@ def import_network(
         "updated_at": utcnow(),
     }
     with store.begin() as conn:
-        batch = conn.execute(
-            insert(ImportBatch)
-            .values(
-                kind="network", file_name=str(path), file_sha256=digest, actor=actor,
-                status="ok", rows_total=network.n_edges, finished_at=utcnow(),
-            )
-            .returning(ImportBatch.id)
-        ).scalar_one()  # fmt: skip
+        batch = store_imports.start_batch(
+            conn, kind="network", file_name=str(path), file_sha256=digest, actor=actor
+        )
         row["import_id"] = batch
         if old is None:
             conn.execute(insert(WalkNetworkRecord).values(**row))
@@ -126,11 +155,10 @@ def import_network(
                 update(WalkNetworkRecord).where(WalkNetworkRecord.name == name).values(**row)
             )  # a different network under the same name replaces it
             status = "updated"
-        conn.execute(
-            update(ImportBatch)
-            .where(ImportBatch.id == batch)
-            .values(rows_inserted=network.n_edges if status == "inserted" else 0,
-                    rows_updated=network.n_edges if status == "updated" else 0)
+        store_imports.finish_batch(
+            conn, batch, status="ok", rows_total=network.n_edges, unchanged=0,
+            inserted=network.n_edges if status == "inserted" else 0,
+            updated=network.n_edges if status == "updated" else 0,
         )  # fmt: skip
         summary = {k: v for k, v in row.items() if k not in ("arrays", "updated_at")}
         audit.record(conn, [(status[:6], "walk_network", name, None, summary)], actor=actor,

@@ -1,5 +1,17 @@
-"""The steps every import shares: read, validate in the transaction, write or reject,
-quarantine, and record the import batch."""
+"""The pipeline every file import runs: read, validate in the transaction, write or
+reject, quarantine, and record the import batch.
+
+An importer gives `run_import` a ``validate`` step (raw cells → `Checked`: rows ready to
+write and `Problems` by row, column and reason) and a ``write`` step (rows → counts);
+the pipeline does the rest the same way for every kind of file:
+
+* the file is read by `shequ.ingest.readers` (CSV/XLSX, or any reader passed as ``read``);
+* bad rows go to a quarantine CSV beside the input, which can be fixed and imported again;
+* the rest is written in one transaction, or nothing with ``strict`` or when every row is
+  bad; a crash leaves the store as it was;
+* one import batch row (`shequ.store.imports`) records the file, its SHA-256, the actor
+  and the counts, whatever happened, so re-running an import is visible and idempotent.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection
 
+from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from ..store.tables.core import ImportBatch, utcnow
-from ._read import file_digest, read_table, text
+from .cells import text
+from .readers import file_digest, read_table
 from .report import ImportReport, Problems, quarantine_path_for, write_quarantine
 
 log = logging.getLogger(__name__)
@@ -86,27 +99,23 @@ def _quarantine(path: Path, raw: pd.DataFrame, report: ImportReport) -> Path | N
 
 
 def _start_batch(conn: Connection, kind: str, path: Path, digest: str, actor: str) -> int:
-    statement = insert(ImportBatch).values(
-        kind=kind, file_name=str(path), file_sha256=digest, actor=actor, status="running"
+    return store_imports.start_batch(
+        conn, kind=kind, file_name=str(path), file_sha256=digest, actor=actor
     )
-    return int(conn.execute(statement.returning(ImportBatch.id)).scalar_one())
 
 
 def _finish_batch(conn: Connection, report: ImportReport) -> None:
-    conn.execute(
-        update(ImportBatch)
-        .where(ImportBatch.id == report.import_id)
-        .values(
-            finished_at=utcnow(),
-            status=report.status,
-            rows_total=report.rows_total,
-            rows_inserted=report.inserted,
-            rows_updated=report.updated,
-            rows_unchanged=report.unchanged,
-            rows_empty=report.empty,
-            rows_quarantined=report.quarantined_rows,
-            quarantine_path=str(report.quarantine_path) if report.quarantine_path else None,
-        )
+    store_imports.finish_batch(
+        conn,
+        report.import_id,
+        status=report.status,
+        rows_total=report.rows_total,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        empty=report.empty,
+        quarantined=report.quarantined_rows,
+        quarantine_path=report.quarantine_path,
     )
 
 

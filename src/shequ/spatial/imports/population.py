@@ -11,19 +11,21 @@ same position then need ids.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..store.db import Store
-from ..store.tables.spatial import PopulationPoint
+from ...ingest.cells import text
+from ...ingest.pipeline import Checked, Progress, check_known_units, run_import
+from ...ingest.readers import ROW, read_cells, resolve_columns
+from ...ingest.report import ImportReport, Problems
+from ...store.db import Store
+from ...store.imports import upsert_rows
+from ...store.tables.spatial import PopulationPoint
 from . import _geo
-from ._load import Checked, Progress, check_known_units, run_import
-from ._read import ROW, resolve_columns, text
-from ._upsert import upsert
-from .report import ImportReport, Problems
 
 ALIASES = {
     **_geo.COORD_ALIASES,
@@ -52,7 +54,7 @@ def import_population(
         actor=actor,
         strict=strict,
         progress=progress,
-        read=_geo.reader(sheet),
+        read=partial(read_cells, sheet=sheet),
     )
 
 
@@ -120,7 +122,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
-    counts = upsert(
+    counts = upsert_rows(
         conn,
         PopulationPoint,
         good,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ImportFileError
-from .network import WalkNetwork, from_polylines
+from ...errors import ImportFileError
+from ..network import WalkNetwork, from_polylines
 
 WALKABLE = frozenset(
     {

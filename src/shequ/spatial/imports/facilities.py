@@ -11,21 +11,24 @@ changes nothing; a changed row updates the facility with the same code (audited)
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..framework.models import Plan
-from ..spatial import facility_types
-from ..store.db import Store
-from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
-from ..store.tables.spatial import Facility
-from . import _cells, _geo
-from ._load import Checked, Progress, check_known_units, run_import
-from ._read import ROW, resolve_columns, text
-from ._upsert import upsert
-from .report import ImportReport, Problems
+from ...framework.models import Plan
+from ...ingest import cells
+from ...ingest.cells import text
+from ...ingest.pipeline import Checked, Progress, check_known_units, run_import
+from ...ingest.readers import ROW, read_cells, resolve_columns
+from ...ingest.report import ImportReport, Problems
+from ...store.db import Store
+from ...store.imports import upsert_rows
+from ...store.tables.core import SINCE_EVER, UNTIL_FURTHER
+from ...store.tables.spatial import Facility
+from .. import facility_types
+from . import _geo
 
 ALIASES = {
     **_geo.COORD_ALIASES,
@@ -61,7 +64,7 @@ def import_facilities(
         actor=actor,
         strict=strict,
         progress=progress,
-        read=_geo.reader(sheet),
+        read=partial(read_cells, sheet=sheet),
     )
 
 
@@ -74,7 +77,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -
         need="code,type,name,lon,lat",
     )
     problems = Problems()
-    frame["code_clean"] = frame["code"].map(_cells.code)
+    frame["code_clean"] = frame["code"].map(cells.code)
     problems.add(
         frame, frame["code_clean"].isna(), "code", "编码“{v}”无效", "invalid code '{v}'", v="code"
     )
@@ -127,7 +130,7 @@ def _check_optional(frame: pd.DataFrame, problems: Problems) -> None:
     frame["capacity_value"] = capacity.where(capacity_text != "")
     for column, default in (("opened", SINCE_EVER), ("closed", UNTIL_FURTHER)):
         raw = frame[column].map(text)
-        parsed = frame[column].map(_cells.date)
+        parsed = frame[column].map(cells.date)
         problems.add(
             frame,
             (raw != "") & parsed.isna(),
@@ -153,7 +156,7 @@ def _check_optional(frame: pd.DataFrame, problems: Problems) -> None:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
-    counts = upsert(
+    counts = upsert_rows(
         conn, Facility, good, key="code", entity="facility", actor=actor, import_id=import_id
     )
     if progress:

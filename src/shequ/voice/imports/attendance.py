@@ -18,14 +18,14 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from ..ingest._cells import date
-from ..ingest._load import Checked, Progress, check_known_units, run_import
-from ..ingest._read import ROW, resolve_columns, text
-from ..ingest.report import ImportReport, Problems
-from ..store.db import Store
-from ..store.tables.voice import Activity, Attendance
-from . import masking
-from .participation import ACTIVITY_KINDS, adult_on, load_key, normalise_identifier, pseudonym
+from ...ingest.cells import date, text
+from ...ingest.pipeline import Checked, Progress, check_known_units, run_import
+from ...ingest.readers import ROW, resolve_columns
+from ...ingest.report import ImportReport, Problems
+from ...store.db import Store
+from ...store.tables.voice import Activity, Attendance
+from .. import masking
+from ..participation import ACTIVITY_KINDS, adult_on, load_key, normalise_identifier, pseudonym
 
 ALIASES = {
     **dict.fromkeys(["activity", "活动编号", "activity_ref"], "activity"),

@@ -7,6 +7,7 @@ Population points and facilities without an org unit are assigned through these.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +15,16 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError
-from ..spatial import crs as crs_mod
-from ..store.db import Store
-from ..store.tables.spatial import OrgUnitBoundary
+from ...errors import ImportFileError
+from ...ingest.cells import text
+from ...ingest.pipeline import Checked, Progress, check_known_units, run_import
+from ...ingest.readers import ROW, read_cells, rename_columns
+from ...ingest.report import ImportReport, Problems
+from ...store.db import Store
+from ...store.imports import upsert_rows
+from ...store.tables.spatial import OrgUnitBoundary
+from .. import crs as crs_mod
 from . import _geo
-from ._load import Checked, Progress, check_known_units, run_import
-from ._read import ROW, rename_columns, text
-from ._upsert import upsert
-from .report import ImportReport, Problems
 
 ALIASES = {
     **dict.fromkeys(
@@ -54,7 +56,7 @@ def import_boundaries(
         actor=actor,
         strict=strict,
         progress=progress,
-        read=_geo.reader(sheet, geometry_column="wkt"),
+        read=partial(read_cells, sheet=sheet, geometry_column="wkt"),
     )
 
 
@@ -125,7 +127,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
-    return upsert(
+    return upsert_rows(
         conn,
         OrgUnitBoundary,
         good,

@@ -20,17 +20,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from ..framework.loader import load_plan
-from ..framework.models import Plan
-from ..ingest._load import Checked, Progress, check_known_units, run_import
-from ..ingest._read import ROW, resolve_columns, text
-from ..ingest.report import ImportReport, Problems
-from ..store.db import Store
-from ..store.tables.core import utcnow
-from ..store.tables.voice import Suggestion, SuggestionEvent
-from . import classify, masking
-from ._cells import optional_moment
-from .suggestions import channel_code
+from ...framework.loader import load_plan
+from ...framework.models import Plan
+from ...ingest.cells import optional_moment, text
+from ...ingest.pipeline import Checked, Progress, check_known_units, run_import
+from ...ingest.readers import ROW, resolve_columns
+from ...ingest.report import ImportReport, Problems
+from ...store.db import Store
+from ...store.tables.core import utcnow
+from ...store.tables.voice import Suggestion, SuggestionEvent
+from .. import classify, masking
+from ..suggestions import channel_code
 
 ALIASES = {
     **dict.fromkeys(["ref", "编号", "工单号", "意见编号", "id"], "ref"),
