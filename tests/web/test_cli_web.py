@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 from shequ.cli import app
 from shequ.store import accounts
 from shequ.store.db import open_store
-from shequ.web.app import STATIC, create_app
+from shequ.web.app import create_app
+from shequ.web.pages import STATIC
 from tests.web import _webcity as city
 
 

@@ -17,8 +17,8 @@ from ...framework.periods import parse_period
 from ...report.formats import FORMATS, SUFFIX
 from ...store import accounts
 from ...store.models import EvaluationRun
-from ..app import page
 from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit
+from ..pages import page
 from ..worker import evaluate_job, report_job
 
 router = APIRouter(tags=["runs"])
