@@ -1,7 +1,8 @@
-"""The FastAPI application: `create_app(store_url, plan=...)`.
+"""The FastAPI application, assembled: `create_app(store_url, plan=...)`.
 
-Routers are listed in `routes/__init__.py`; errors are mapped to HTTP statuses in one
-place here (`ShequError` → 400 with the bilingual message, `LoginRequired` → 401 or a
+Its state (store, plan, caches, worker, throttles, page templates from `pages`), the static
+files, the routers listed in `routes/__init__.py`, and the one mapping of errors to HTTP
+statuses (`ShequError` → 400 with the bilingual message, `LoginRequired` → 401 or a
 redirect to the login page).
 """
 
