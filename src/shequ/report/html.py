@@ -1,14 +1,16 @@
 """The evaluation report as HTML (Jinja2 templates in ``templates/``), the source of the PDF.
 
 Templates: ``report.html`` (the whole report), ``scorecards.html`` (one page per
-community), with the partials ``_indicator_table.html`` and ``_scorecard.html`` shared by
-both. Charts are embedded as PNG data URIs, so the HTML is one self-contained file.
+community), with the partials ``_indicators.html`` (the indicator table, also used by the
+web pages) and ``_scorecard.html``. All are rendered by the one `ENVIRONMENT` of reports.
+Charts are embedded as PNG data URIs, so the HTML is one self-contained file.
 """
 
 from __future__ import annotations
 
 import base64
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,14 +23,18 @@ from .context import ReportContext
 TEXT = labels.by_language("html")
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("shequ.report", "templates"), autoescape=select_autoescape(["html"])
-    )
+#: the report templates (the web pages look here after their own folder)
+TEMPLATES = Path(str(resources.files("shequ.report") / "templates"))
+#: the one Jinja environment of reports
+ENVIRONMENT = Environment(
+    loader=PackageLoader("shequ.report", "templates"), autoescape=select_autoescape(["html"])
+)
+#: the columns of the report's indicator tables, after indicator, value, target and status
+INDICATOR_COLUMNS = ("change", "trend", "reporting")
 
 
 def css() -> str:
-    return (resources.files("shequ.report") / "templates" / "style.css").read_text(encoding="utf-8")
+    return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
 def _data_uri(png: bytes | None) -> str | None:
@@ -44,26 +50,23 @@ def title(context: ReportContext, lang: str) -> str:
 def render_report(context: ReportContext, *, lang: str = "zh") -> str:
     """The whole report as one self-contained HTML page."""
     t = TEXT[lang]
-    return (
-        _environment()
-        .get_template("report.html")
-        .render(
-            lang=lang,
-            t=t,
-            css=css(),
-            title=title(context, lang),
-            cover=_cover(context, lang),
-            summary=_summary(context, lang),
-            dimensions=_dimensions(context, lang),
-            rankings=_rankings(context, lang),
-            ranking_chart=_data_uri(charts.ranking_chart(context, lang=lang)),
-            diagnoses=_diagnoses(context, lang),
-            tasks=_tasks(context),
-            missing={k: labels.pick(v, lang) for k, v in context.missing.items()},
-            findings={k: labels.pick(v, lang) for k, v in context.findings.items()},
-            voice=[labels.pick(line, lang) for line in context.voice],
-            appendix=_appendix(context, lang),
-        )
+    return ENVIRONMENT.get_template("report.html").render(
+        lang=lang,
+        t=t,
+        columns=INDICATOR_COLUMNS,
+        css=css(),
+        title=title(context, lang),
+        cover=_cover(context, lang),
+        summary=_summary(context, lang),
+        dimensions=_dimensions(context, lang),
+        rankings=_rankings(context, lang),
+        ranking_chart=_data_uri(charts.ranking_chart(context, lang=lang)),
+        diagnoses=_diagnoses(context, lang),
+        tasks=_tasks(context),
+        missing={k: labels.pick(v, lang) for k, v in context.missing.items()},
+        findings={k: labels.pick(v, lang) for k, v in context.findings.items()},
+        voice=[labels.pick(line, lang) for line in context.voice],
+        appendix=_appendix(context, lang),
     )
 
 
@@ -74,6 +77,7 @@ def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
         trend = getattr(r, "trend_status", None)
         rows.append(
             {
+                "indicator": r.indicator,
                 "name": r.indicator_name if lang == "zh" else r.indicator_name_en,
                 "value": labels.number(r.value, decimals),
                 "unit": r.unit if lang == "zh" else r.unit_en,

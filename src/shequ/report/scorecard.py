@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .context import ReportContext
-from .html import TEXT, css, indicator_rows
+from .html import ENVIRONMENT, INDICATOR_COLUMNS, TEXT, css, indicator_rows
 
 TOP_GAPS = 3
 
@@ -27,12 +26,9 @@ def render_scorecards(
         else {}
     )
     cards = [_card(context, frame[frame["org_unit"] == u], names, parents, lang) for u in units]
-    env = Environment(
-        loader=PackageLoader("shequ.report", "templates"), autoescape=select_autoescape(["html"])
-    )
     title = "社区记分卡" if lang == "zh" else "Community scorecards"
-    return env.get_template("scorecards.html").render(
-        lang=lang, css=css(), title=title, cards=cards, t=TEXT[lang]
+    return ENVIRONMENT.get_template("scorecards.html").render(
+        lang=lang, css=css(), title=title, cards=cards, t=TEXT[lang], columns=INDICATOR_COLUMNS
     )
 
 

@@ -7,6 +7,8 @@ stored boundaries is used (communities, or grids where those are stored).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -18,16 +20,18 @@ from ..store import orgunits as store_orgunits
 from ..store.tables.spatial import OrgUnitBoundary
 
 
-def load_boundaries(conn: Connection) -> pd.DataFrame:
-    """Stored org-unit boundaries: org_unit, geometry (shapely), centroid lon/lat, level."""
-    rows = conn.execute(
-        select(
-            OrgUnitBoundary.org_unit,
-            OrgUnitBoundary.wkt,
-            OrgUnitBoundary.centroid_lon,
-            OrgUnitBoundary.centroid_lat,
-        )
-    ).all()
+def load_boundaries(conn: Connection, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Stored org-unit boundaries (of ``codes``, else all): org_unit, wkt, geometry
+    (shapely), centroid lon/lat, level."""
+    query = select(
+        OrgUnitBoundary.org_unit,
+        OrgUnitBoundary.wkt,
+        OrgUnitBoundary.centroid_lon,
+        OrgUnitBoundary.centroid_lat,
+    )
+    if codes is not None:
+        query = query.where(OrgUnitBoundary.org_unit.in_(list(codes)))
+    rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=["org_unit", "wkt", "lon", "lat"])
     frame["geometry"] = shapely.from_wkt(frame["wkt"].to_numpy()) if len(frame) else []
     levels = store_orgunits.versions(conn).drop_duplicates("code", keep="last")

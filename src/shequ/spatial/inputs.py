@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from ..errors import ShequError
 from ..framework.periods import parse_period
@@ -19,6 +21,8 @@ from ..store.tables.spatial import Facility, PopulationPoint, WalkNetworkRecord
 from . import crs as crs_mod
 from . import network as net_mod
 from .network import WalkNetwork
+
+FACILITY_COLUMNS = ("code", "type", "name", "lon", "lat", "capacity", "org_unit")
 
 
 class SpatialInputError(ShequError, ValueError):
@@ -64,14 +68,8 @@ def load_inputs(
             ).all(),
             columns=["point_id", "lon", "lat", "population", "org_unit"],
         )
-        query = select(
-            Facility.code, Facility.name, Facility.lon, Facility.lat, Facility.capacity,
-            Facility.org_unit,
-        ).where(Facility.type == facility_type)  # fmt: skip
-        if day is not None:
-            query = query.where(Facility.opened <= day, Facility.closed > day)
         facilities = pd.DataFrame(
-            conn.execute(query.order_by(Facility.code)).all(),
+            open_facilities(conn, day, facility_type=facility_type),
             columns=["code", "name", "lon", "lat", "capacity", "org_unit"],
         )
     if points.empty:
@@ -91,6 +89,25 @@ def load_inputs(
         frame["x"], frame["y"] = x, y
     facilities["capacity"] = pd.to_numeric(facilities["capacity"], errors="coerce")
     return SpatialInputs(points, facilities, network, metric, day)
+
+
+def open_facilities(
+    conn: Connection,
+    day: dt.date | None,
+    *,
+    facility_type: str | None = None,
+    units: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Facilities open on ``day`` (every stored one when None), by code, optionally of one
+    type and in ``units``: code, type, name, lon/lat (WGS-84 / CGCS2000), capacity, org unit."""
+    query = select(*(getattr(Facility, c) for c in FACILITY_COLUMNS))
+    if facility_type is not None:
+        query = query.where(Facility.type == facility_type)
+    if units is not None:
+        query = query.where(Facility.org_unit.in_(sorted(units)))
+    if day is not None:
+        query = query.where(Facility.opened <= day, Facility.closed > day)
+    return [dict(r) for r in conn.execute(query.order_by(Facility.code)).mappings()]
 
 
 def facility_points(frame: pd.DataFrame, metric: str) -> pd.DataFrame:

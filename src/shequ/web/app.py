@@ -1,7 +1,8 @@
-"""The FastAPI application: `create_app(store_url, plan=...)`.
+"""The FastAPI application, assembled: `create_app(store_url, plan=...)`.
 
-Routers are listed in `routes/__init__.py`; errors are mapped to HTTP statuses in one
-place here (`ShequError` → 400 with the bilingual message, `LoginRequired` → 401 or a
+Its state (store, plan, caches, worker, throttles, page templates from `pages`), the static
+files, the routers listed in `routes/__init__.py`, and the one mapping of errors to HTTP
+statuses (`ShequError` → 400 with the bilingual message, `LoginRequired` → 401 or a
 redirect to the login page).
 """
 
@@ -9,28 +10,24 @@ from __future__ import annotations
 
 import secrets
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
 
 from ..errors import ShequError
 from ..framework.loader import load_plan
 from ..store.db import open_store
 from . import i18n
-from .deps import ANON_CSRF_COOKIE, LoginRequired, current_principal
+from .deps import ANON_CSRF_COOKIE, LoginRequired
+from .pages import STATIC, make_templates, page
+from .routes import ROUTERS
 from .security import Throttle
 from .settings import Settings
 from .views import ContextCache, latest_run_id
 from .worker import Worker, warm
-
-STATIC = Path(str(resources.files("shequ.web") / "static"))
-TEMPLATES = Path(str(resources.files("shequ.web") / "templates"))
 
 
 def create_app(
@@ -60,8 +57,6 @@ def create_app(
     )
     _state(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from .routes import ROUTERS
-
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
@@ -78,11 +73,7 @@ def _state(app: FastAPI, settings: Settings) -> None:
     app.state.login_throttle = Throttle(settings.login_max_failures, settings.login_window_seconds)
     app.state.public_throttle = Throttle(settings.public_per_minute, 60)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    templates = Jinja2Templates(directory=str(TEMPLATES))
-    templates.env.globals["echarts_installed"] = (STATIC / "echarts.min.js").exists()
-    templates.env.globals["tile_url"] = settings.tile_url
-    templates.env.globals["leaflet_installed"] = (STATIC / "leaflet.js").exists()
-    app.state.templates = templates
+    app.state.templates = make_templates(settings)
 
 
 class CookiesAndHeaders:
@@ -155,24 +146,6 @@ def _error(request: Request, status: int, message: str, headers=None):
     if not _wants_html(request):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
     return page(request, "error.html", {"status": status, "message": message}, status=status)
-
-
-def page(
-    request: Request, name: str, context: dict[str, Any], *, status: int = 200
-) -> HTMLResponse:
-    """Render a page template with the user, language, translator and CSRF token."""
-    lang = i18n.lang_of(request)
-    principal = current_principal(request)
-    csrf = (
-        principal.csrf
-        if principal and principal.csrf
-        else (
-            getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
-        )
-    )
-    base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf}
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
 def all_routes(app: FastAPI) -> list:

@@ -19,6 +19,7 @@ from ..framework import labels
 from ..report.context import ReportContext, build_context
 from ..store import runs
 from ..store.db import Store
+from . import i18n
 
 
 class ContextCache:
@@ -108,6 +109,14 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def indicator_head(lang: str) -> dict[str, str]:
+    """Column headings of the pages' indicator tables (the report's partial
+    ``_indicators.html``), in ``lang``."""
+    t = i18n.translator(lang)
+    words = ("indicator", "value", "target", "status", "trend", "projection")
+    return {**{w: t(w) for w in words}, "reporting": "n"}
 
 
 def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:

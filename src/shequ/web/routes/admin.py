@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse
 
 from ...framework.periods import parse_period
 from ...store import accounts, approvals, audit
-from ..app import page
 from ..deps import Admin, StoreDep, require_root
+from ..pages import page
 
 router = APIRouter(tags=["admin"], include_in_schema=False)
 

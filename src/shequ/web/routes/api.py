@@ -13,8 +13,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
 from .. import geo, views, voice_bridge
-from ..app import STATIC
 from ..deps import Reader, StoreDep, require_unit
+from ..pages import STATIC
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -116,7 +116,7 @@ def geo_units(
     request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
 ) -> dict:
     """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
-    ``features`` is null when no boundaries have been imported."""
+    its ``features`` are empty when no boundaries have been imported."""
     run_id, period = _run_period(store, "latest")
     unit = unit or user.scope
     require_unit(user, store, unit, parse_period(period).end)

@@ -8,27 +8,14 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from ...framework.periods import parse_period
-from ...ingest.readers import ROW
-from ...ingest.values import check_values, write_checked
 from ...store import values as store_values
-from .. import dhis2
-from ..deps import Reader, StoreDep, Writer, require_unit
+from .. import dhis2, values
+from ..deps import Principal, Reader, StoreDep, Writer, require_unit
+from ..schemas import DataValuesIn
 
 router = APIRouter(prefix="/api", tags=["data values"])
-
-
-class DataValueIn(BaseModel):
-    data_element: str
-    org_unit: str
-    period: str
-    value: str | float
-
-
-class DataValuesIn(BaseModel):
-    values: list[DataValueIn]
 
 
 def _read(store, user, period: str, org_unit: str | None, data_element: str | None) -> pd.DataFrame:
@@ -63,37 +50,23 @@ def read_values(
 
 
 def _write(
-    request: Request, store, user, raw: pd.DataFrame
+    request: Request, store, user: Principal, raw: pd.DataFrame
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    raw = raw.assign(**{ROW: range(len(raw))})
+    """Write ``raw`` by the import rules, in the user's subtree of each of its periods."""
     allowed = set()
     for period in raw["period"].dropna().unique():
         try:
             allowed |= user.units(store, parse_period(period).end)
         except ValueError:
             continue
-    with store.begin() as conn:
-        checked = check_values(conn, raw, request.app.state.plan, allowed)
-        problems = [
-            {"cell": p.row, "column": p.column, "reason_zh": p.reason_zh, "reason_en": p.reason_en}
-            for p in checked.problems.items
-        ]
-        if problems:
-            return {}, problems
-        return write_checked(conn, checked.good, actor=user.username), []
+    return values.save(store, raw, request.app.state.plan, allowed, actor=user.username)
 
 
 @router.post("/values")
 def write_values(request: Request, store: StoreDep, user: Writer, body: DataValuesIn):
     """Write values in one transaction; when any is bad nothing is written (422, with
     each problem's index, column and reason)."""
-    raw = pd.DataFrame(
-        [v.model_dump() for v in body.values],
-        columns=["data_element", "org_unit", "period", "value"],
-        dtype=object,
-    )
-    raw["value"] = raw["value"].map(str)
-    counts, problems = _write(request, store, user, raw)
+    counts, problems = _write(request, store, user, values.api_cells(body))
     if problems:
         return JSONResponse({"saved": 0, "problems": problems}, status_code=422)
     return {"saved": counts["inserted"] + counts["updated"], **counts}

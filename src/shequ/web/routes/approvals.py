@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse
 
 from ...framework.periods import parse_period
 from ...store import approvals, orgunits
-from ..app import page
 from ..deps import Approver, StoreDep, require_unit
+from ..pages import page
 
 router = APIRouter(tags=["approvals"], include_in_schema=False)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from ...store import accounts, audit
-from ..app import page
 from ..deps import SESSION_COOKIE, Anyone, StoreDep, forget_session
+from ..pages import page
 
 router = APIRouter(tags=["auth"])
 

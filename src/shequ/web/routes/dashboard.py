@@ -14,8 +14,8 @@ from ...framework import labels
 from ...framework.periods import parse_period
 from ...store import audit
 from .. import views
-from ..app import page
 from ..deps import Principal, Reader, StoreDep, require_unit
+from ..pages import page
 from ..worker import full_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -58,6 +58,7 @@ def _overview_data(context, lang: str) -> dict:
     return {
         "context": context,
         "rows": views.indicator_rows(context.indicators, lang),
+        "indicator_head": views.indicator_head(lang),
         "dimensions": views.dimension_summary(context, lang),
         "gaps": views.urgent_gaps(context, lang),
         "indicators": context.plan.indicators,
@@ -184,6 +185,7 @@ def _scorecard_data(context, history, lang: str) -> dict:
     return {
         "context": context,
         "rows": views.indicator_rows(context.indicators, lang),
+        "indicator_head": views.indicator_head(lang),
         "series": series,
         "diagnoses": context.diagnoses,
         "tasks": context.tasks.to_dict("records"),

@@ -1,6 +1,6 @@
-"""Data entry: a grid of data elements × communities for a period, checked as you type by
-the import rules (`ingest.values.check_values`), and file uploads with the quarantine
-report to download."""
+"""Data entry: a grid of data elements × communities for a period, checked as you type and
+saved by the import rules (`web.values`, like the API's writes), and file uploads with the
+quarantine report to download."""
 
 from __future__ import annotations
 
@@ -12,30 +12,19 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from ...framework.periods import parse_period
-from ...ingest.readers import ROW
-from ...ingest.values import check_values, import_values, write_checked
+from ...ingest.values import import_values
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
 from ...store.tables.core import ImportBatch
-from ..app import page
+from .. import values
 from ..deps import Principal, Reader, StoreDep, Writer, require_unit
+from ..pages import page
+from ..schemas import CellBatch
 
 router = APIRouter(tags=["entry"], include_in_schema=False)
-
-
-class Cell(BaseModel):
-    org_unit: str
-    data_element: str
-    value: str
-
-
-class CellBatch(BaseModel):
-    period: str
-    cells: list[Cell]
 
 
 def _communities(store, user: Principal, unit: str, period: str) -> pd.DataFrame:
@@ -58,7 +47,7 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
         pairs = pd.DataFrame({"org_unit": communities["code"], "period": period})
         locked = set(approvals.locked(conn, pairs)["org_unit"])
     stored = stored[stored["org_unit"].isin(set(communities["code"]))]
-    values = {(r.org_unit, r.data_element): r.value for r in stored.itertuples(index=False)}
+    entered = {(r.org_unit, r.data_element): r.value for r in stored.itertuples(index=False)}
     return page(
         request,
         "entry.html",
@@ -67,39 +56,18 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
             "unit": unit or user.scope,
             "communities": communities.to_dict("records"),
             "elements": plan.data_elements,
-            "values": values,
+            "values": entered,
             "locked": locked,
         },
     )
-
-
-def _frame(batch: CellBatch) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            ROW: list(range(len(batch.cells))),
-            "data_element": [c.data_element for c in batch.cells],
-            "org_unit": [c.org_unit for c in batch.cells],
-            "period": batch.period,
-            "value": [c.value for c in batch.cells],
-        },
-        dtype=object,
-    ).astype({ROW: int})
-
-
-def _problems(checked) -> list[dict[str, Any]]:
-    return [
-        {"cell": p.row, "column": p.column, "reason_zh": p.reason_zh, "reason_en": p.reason_en}
-        for p in checked.problems.items
-    ]
 
 
 @router.post("/entry/check")
 def check(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
     """Problems of typed cells by the import rules; nothing is written."""
     allowed = user.units(store, _day(batch.period))
-    with store.begin() as conn:
-        checked = check_values(conn, _frame(batch), request.app.state.plan, allowed)
-    return {"problems": _problems(checked)}
+    plan = request.app.state.plan
+    return {"problems": values.check(store, values.grid_cells(batch), plan, allowed)}
 
 
 def _day(period: str) -> dt.date:
@@ -113,11 +81,11 @@ def _day(period: str) -> dt.date:
 def save(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
     """Save typed cells: all of them in one transaction, or none when any is bad."""
     allowed = user.units(store, _day(batch.period))
-    with store.begin() as conn:
-        checked = check_values(conn, _frame(batch), request.app.state.plan, allowed)
-        if len(checked.problems):
-            return JSONResponse({"saved": 0, "problems": _problems(checked)}, status_code=422)
-        counts = write_checked(conn, checked.good, actor=user.username)
+    counts, problems = values.save(
+        store, values.grid_cells(batch), request.app.state.plan, allowed, actor=user.username
+    )
+    if problems:
+        return JSONResponse({"saved": 0, "problems": problems}, status_code=422)
     return {"saved": counts["inserted"] + counts["updated"], **counts, "problems": []}
 
 

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import VoiceError
 from .. import voice_bridge
-from ..app import page
 from ..deps import Anyone, DeskUser, StoreDep
+from ..pages import page
 
 router = APIRouter(tags=["forms"], include_in_schema=False)
 ACTIONS = ("assign", "reply", "resolve", "close")

@@ -18,8 +18,8 @@ from ...report.formats import FORMATS, SUFFIX
 from ...store import accounts
 from ...store import jobs as store_jobs
 from ...store.tables.core import EvaluationRun
-from ..app import page
 from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit
+from ..pages import page
 from ..worker import evaluate_job, report_job
 
 router = APIRouter(tags=["runs"])

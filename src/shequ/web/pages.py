@@ -1,0 +1,51 @@
+"""Page rendering: the static folder, the page templates and `page()`.
+
+Templates are looked up in ``web/templates/`` first, then in the report's template folder,
+so the pages and the PDF/HTML reports share one indicator-table partial
+(``_indicators.html``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ..report.html import TEMPLATES as REPORT_TEMPLATES
+from . import i18n
+from .deps import ANON_CSRF_COOKIE, current_principal
+from .settings import Settings
+
+STATIC = Path(str(resources.files("shequ.web") / "static"))
+TEMPLATES = Path(str(resources.files("shequ.web") / "templates"))
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    """The page templates of one app (its tile URL and the installed bundles as globals)."""
+    templates = Jinja2Templates(directory=[str(TEMPLATES), str(REPORT_TEMPLATES)])
+    templates.env.globals["echarts_installed"] = (STATIC / "echarts.min.js").exists()
+    templates.env.globals["tile_url"] = settings.tile_url
+    templates.env.globals["leaflet_installed"] = (STATIC / "leaflet.js").exists()
+    return templates
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
+    """Render a page template with the user, language, translator and CSRF token."""
+    lang = i18n.lang_of(request)
+    principal = current_principal(request)
+    csrf = (
+        principal.csrf
+        if principal and principal.csrf
+        else (
+            getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
+        )
+    )
+    base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf}
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)

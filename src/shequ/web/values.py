@@ -1,0 +1,73 @@
+"""Values written from the web: the data-entry grid, ``POST /api/values`` and DHIS2
+dataValueSets all go one way. Raw cells (``data_element, org_unit, period, value``) are
+checked by the import rules (`ingest.values.check_values`, so a value typed in the browser
+meets exactly the rules of a file import) and written by the import's audited diff
+(`ingest.values.write_checked`), in one transaction: all of them, or none when any is bad.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..framework.models import Plan
+from ..ingest.readers import ROW
+from ..ingest.values import check_values, write_checked
+from ..store.db import Store
+from .schemas import CellBatch, DataValuesIn
+
+COLUMNS = ["data_element", "org_unit", "period", "value"]
+Problems = list[dict[str, Any]]
+
+
+def grid_cells(batch: CellBatch) -> pd.DataFrame:
+    """The raw cells of a data-entry batch."""
+    return pd.DataFrame(
+        {
+            "data_element": [c.data_element for c in batch.cells],
+            "org_unit": [c.org_unit for c in batch.cells],
+            "period": batch.period,
+            "value": [c.value for c in batch.cells],
+        },
+        columns=COLUMNS,
+        dtype=object,
+    )
+
+
+def api_cells(body: DataValuesIn) -> pd.DataFrame:
+    """The raw cells of an API write (numbers as text, like the cells of a file)."""
+    raw = pd.DataFrame([v.model_dump() for v in body.values], columns=COLUMNS, dtype=object)
+    raw["value"] = raw["value"].map(str)
+    return raw
+
+
+def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> Problems:
+    """The problems of ``raw`` by the import rules (cells of units outside ``allowed`` are
+    refused); nothing is written."""
+    with store.begin() as conn:
+        return _problems(check_values(conn, _numbered(raw), plan, allowed))
+
+
+def save(
+    store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str], *, actor: str
+) -> tuple[dict[str, int], Problems]:
+    """Write ``raw`` in one transaction: (inserted/updated/unchanged counts, no problems),
+    or (no counts, the problems) and nothing written when any cell is bad."""
+    with store.begin() as conn:
+        checked = check_values(conn, _numbered(raw), plan, allowed)
+        if problems := _problems(checked):
+            return {}, problems
+        return write_checked(conn, checked.good, actor=actor), []
+
+
+def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
+    """The cells with their index (the ``cell`` of a problem) as the row number."""
+    return raw.assign(**{ROW: range(len(raw))})
+
+
+def _problems(checked) -> Problems:
+    return [
+        {"cell": p.row, "column": p.column, "reason_zh": p.reason_zh, "reason_en": p.reason_en}
+        for p in checked.problems.items
+    ]
