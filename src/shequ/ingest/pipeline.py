@@ -5,12 +5,13 @@ An importer gives `run_import` a ``validate`` step (raw cells → `Checked`: row
 write and `Problems` by row, column and reason) and a ``write`` step (rows → counts);
 the pipeline does the rest the same way for every kind of file:
 
-* the file is read by `shequ.ingest.readers` (CSV/XLSX, or any reader passed as ``read``);
+* the file is read by `shequ.ingest.readers` (CSV/XLSX; ``read`` may pass another reader,
+  e.g. `readers.read_cells` for vector layers);
 * bad rows go to a quarantine CSV beside the input, which can be fixed and imported again;
 * the rest is written in one transaction, or nothing with ``strict`` or when every row is
   bad; a crash leaves the store as it was;
-* one import batch row (`shequ.store.imports`) records the file, its SHA-256, the actor
-  and the counts, whatever happened, so re-running an import is visible and idempotent.
+* one import batch row (`shequ.store.imports.start_batch`) records the file, its SHA-256,
+  the actor and the counts, also when nothing loaded.
 """
 
 from __future__ import annotations
