@@ -229,6 +229,8 @@ def survey_check(file: Path) -> None:
         form = load_instrument(file)
     except ShequError as exc:
         raise _fail(exc) from None
+    for note in form.notes:
+        console.print(note, style="yellow", markup=False)
     console.print(
         f"{form.title} ({form.code} v{form.version}): {len(form.answerable)} 题 "
         f"questions, {len(form.choices)} 选项列表 choice lists — OK"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 SURVEY = [
-    ("type", "name", "label::zh", "label::en", "required", "relevance"),
+    ("type", "name", "label::zh", "label::en", "required", "relevant"),
     ("select_one age_group", "age_group", "您的年龄段", "Your age group", "yes", ""),
     (
         "select_one satisfaction",
