@@ -17,7 +17,6 @@ import math
 import re
 from collections import ChainMap
 
-
 from ._functions import NodeSet, number, string
 from .expressions import Scope, parse
 
@@ -58,8 +57,7 @@ class Logic:
         order = {q.name: i for i, q in enumerate(form.questions)}
         self.forward: set[str] = set()
         for q in form.questions:
-            for column in ("relevant", "constraint", "calculation", "choice_filter",
-                           "required_if"):
+            for column in ("relevant", "constraint", "calculation", "choice_filter", "required_if"):
                 source = getattr(q, column)
                 if source:
                     found = parse(source, choice_filter=column == "choice_filter")
@@ -83,9 +81,7 @@ class Logic:
                     placed.add(g.path)
                     self.items.setdefault(self._section_of(_parent(g.path)), []).append(g)
             self.items.setdefault(self._section_of(q.group), []).append(q)
-        self.names = {q.name for q in form.importable} | {
-            g.name for g in form.groups if g.repeat
-        }
+        self.names = {q.name for q in form.importable} | {g.name for g in form.groups if g.repeat}
 
     def _chain(self, path: str) -> list:
         parts = path.split("/") if path else []
@@ -97,9 +93,9 @@ class Logic:
 
     def _groups_ok(self, path: str, section: str, env) -> bool:
         for g in self._chain(path):
-            if len(g.path) > len(section) and (g.path, "relevant") in self.expr:
-                if not self.expr[(g.path, "relevant")].truth(self._scope(env)):
-                    return False
+            rule = self.expr.get((g.path, "relevant")) if len(g.path) > len(section) else None
+            if rule is not None and not rule.truth(self._scope(env)):
+                return False
         return True
 
     def _scope(self, env, current: object = "", choice=None) -> Scope:
@@ -125,7 +121,15 @@ class Logic:
 
     def _section(self, section, given, outer, clean, problems, prefix) -> None:
         local: dict = {}
-        env = ChainMap(local, outer)
+        # answers not yet checked, as given: what a relevance referring forward sees
+        provisional = {
+            k: _node(v)
+            for k, v in given.items()
+            if _given(v)
+            and not isinstance(v, dict)
+            and not (isinstance(v, list) and v and isinstance(v[0], dict))
+        }
+        env = ChainMap(local, provisional, outer)
         later: list = []
         for item in self.items.get(section, []):
             if hasattr(item, "repeat"):
@@ -144,12 +148,15 @@ class Logic:
                 continue
             scope = self._scope(env, local.get(q.name, ""))
             if not self.expr[(q.name, "constraint")].truth(scope):
-                problems.append((
-                    name,
-                    q.constraint_message or f"不满足约束条件 {q.constraint}",
-                    q.constraint_message_en or q.constraint_message
-                    or f"does not satisfy the constraint {q.constraint}",
-                ))
+                problems.append(
+                    (
+                        name,
+                        q.constraint_message or f"不满足约束条件 {q.constraint}",
+                        q.constraint_message_en
+                        or q.constraint_message
+                        or f"does not satisfy the constraint {q.constraint}",
+                    )
+                )
 
     def _repeat(self, g, given, env, local, clean, problems, prefix) -> None:
         raw = given.get(g.name)
@@ -162,28 +169,40 @@ class Logic:
         if not _given(raw):
             instances = []
         if not isinstance(instances, list) or not all(isinstance(i, dict) for i in instances):
-            problems.append((prefix + g.name, "重复组的答案应为列表（每次一组答案）",
-                             "a repeat takes a list of answer sets, one per instance"))
+            problems.append(
+                (
+                    prefix + g.name,
+                    "重复组的答案应为列表（每次一组答案）",
+                    "a repeat takes a list of answer sets, one per instance",
+                )
+            )
             return
         section = self._section_of(_parent(g.path))
         if not self._groups_ok(g.path, section, env):
             if instances:
-                problems.append((prefix + g.name, "按跳题逻辑本组不应作答",
-                                 "answered although not relevant"))
+                problems.append(
+                    (prefix + g.name, "按跳题逻辑本组不应作答", "answered although not relevant")
+                )
             return
         if (g.path, "repeat_count") in self.expr:
             wanted = number(self.expr[(g.path, "repeat_count")].value(self._scope(env)))
             if not math.isnan(wanted) and len(instances) != int(wanted):
-                problems.append((prefix + g.name, f"应填 {int(wanted)} 次，实际 {len(instances)} 次",
-                                 f"expected {int(wanted)} instances, got {len(instances)}"))
+                problems.append(
+                    (
+                        prefix + g.name,
+                        f"应填 {int(wanted)} 次，实际 {len(instances)} 次",
+                        f"expected {int(wanted)} instances, got {len(instances)}",
+                    )
+                )
         inside = {i.name for i in self.items.get(g.path, [])}
         done = []
         for n, instance in enumerate(instances, start=1):
             where = f"{prefix}{g.name}[{n}]/"
             for key in instance:
                 if key not in inside:
-                    problems.append((where + key, "本重复组中没有这道题",
-                                     "no such question in this repeat"))
+                    problems.append(
+                        (where + key, "本重复组中没有这道题", "no such question in this repeat")
+                    )
             out: dict = {}
             self._section(g.path, instance, env, out, problems, where)
             done.append(out)
@@ -205,6 +224,7 @@ class Logic:
             or self.expr[(q.name, "relevant")].truth(self._scope(env))
         )
         if not relevant:
+            local[q.name] = ""
             if is_given:
                 problems.append((name, "按跳题逻辑本题不应作答", "answered although not relevant"))
             return
@@ -214,24 +234,35 @@ class Logic:
                 if q.name in self.forward:
                     later.append(q)
                 elif is_given and not _same(raw, value):
-                    problems.append((name, f"给出的“{_text(raw)}”与计算结果“{value}”不同",
-                                     f"given '{_text(raw)}' but the form calculates '{value}'"))
+                    problems.append(
+                        (
+                            name,
+                            f"给出的“{_text(raw)}”与计算结果“{value}”不同",
+                            f"given '{_text(raw)}' but the form calculates '{value}'",
+                        )
+                    )
                 if value and q.name not in self.forward:
                     clean[q.name] = local[q.name] = value
                 return
             raw, is_given = value, value != ""
         if not is_given:
+            local[q.name] = ""
             required = q.required or (
                 (q.name, "required_if") in self.expr
                 and self.expr[(q.name, "required_if")].truth(self._scope(env))
             )
             if required:
-                problems.append((name, q.required_message or "必答题未作答",
-                                 q.required_message_en or q.required_message
-                                 or "required but not answered"))
+                problems.append(
+                    (
+                        name,
+                        q.required_message or "必答题未作答",
+                        q.required_message_en or q.required_message or "required but not answered",
+                    )
+                )
             return
         value, problem = self._convert(q, raw, env)
         if problem:
+            local[q.name] = ""
             problems.append((name, *problem))
             return
         clean[q.name] = value
@@ -245,17 +276,29 @@ class Logic:
             allowed = self.form.choices_of(q)
             if (q.name, "choice_filter") in self.expr:
                 rule = self.expr[(q.name, "choice_filter")]
-                allowed = [c for c in allowed if c.name == "other" and q.or_other or rule.truth(
-                    self._scope(env, choice={"name": c.name, "label": c.label, **c.columns}))]
+                allowed = [
+                    c
+                    for c in allowed
+                    if (c.name == "other" and q.or_other)
+                    or rule.truth(
+                        self._scope(env, choice={"name": c.name, "label": c.label, **c.columns})
+                    )
+                ]
             lookup: dict[str, str] = {}
             for c in allowed:
                 for key in (c.name, c.label, c.label_en):
                     lookup.setdefault(key.strip().lower(), c.name)
-            parts = raw if isinstance(raw, list | tuple) else (
-                str(_text(raw)).split() if kind == "select_multiple" else [raw])
+            parts = (
+                raw
+                if isinstance(raw, list | tuple)
+                else (str(_text(raw)).split() if kind == "select_multiple" else [raw])
+            )
             names = [lookup.get(_text(p).lower()) for p in parts]
             if None in names or not names:
-                return None, (f"“{_text(raw)}”不是可选项", f"'{_text(raw)}' is not one of the choices")
+                return None, (
+                    f"“{_text(raw)}”不是可选项",
+                    f"'{_text(raw)}' is not one of the choices",
+                )
             return (names[0] if kind == "select_one" else names), None
         if kind in ("integer", "decimal", "range"):
             try:
@@ -268,7 +311,10 @@ class Logic:
                 return self._range(q, value)
             if kind == "integer":
                 if not value.is_integer():
-                    return None, (f"“{_text(raw)}”应为整数", f"'{_text(raw)}' should be a whole number")
+                    return None, (
+                        f"“{_text(raw)}”应为整数",
+                        f"'{_text(raw)}' should be a whole number",
+                    )
                 return int(value), None
             return value, None
         if kind in ("date", "today"):
@@ -279,7 +325,10 @@ class Logic:
         if kind in ("datetime", "start", "end"):
             value = raw if isinstance(raw, dt.datetime) else _moment(_text(raw))
             if value is None:
-                return None, (f"“{_text(raw)}”不是日期时间", f"'{_text(raw)}' is not a date and time")
+                return None, (
+                    f"“{_text(raw)}”不是日期时间",
+                    f"'{_text(raw)}' is not a date and time",
+                )
             return value.isoformat(), None
         if kind == "time":
             text = raw.isoformat() if isinstance(raw, dt.time) else _text(raw)
@@ -300,9 +349,10 @@ class Logic:
         low, high = min(start, end), max(start, end)
         steps = (value - start) / step
         if not low <= value <= high or abs(steps - round(steps)) > 1e-9:
-            return None, (f"“{_text(value)}”不在 {_text(start)}–{_text(end)}（步长 {_text(step)}）内",
-                          f"'{_text(value)}' is not in {_text(start)}–{_text(end)} step "
-                          f"{_text(step)}")
+            return None, (
+                f"“{_text(value)}”不在 {_text(start)}–{_text(end)}（步长 {_text(step)}）内",
+                f"'{_text(value)}' is not in {_text(start)}–{_text(end)} step {_text(step)}",
+            )
         whole = all(float(x).is_integer() for x in (start, end, step))
         return (int(value) if whole else value), None
 
@@ -340,9 +390,8 @@ def _geopoint(text: str):
     except ValueError:
         values = []
     if not 2 <= len(values) <= 4 or not (-90 <= values[0] <= 90 and -180 <= values[1] <= 180):
-        return None, (f"“{text}”不是坐标（纬度 经度 [高程 精度]）",
-                      f"'{text}' is not a location (latitude longitude [altitude accuracy])")
+        return None, (
+            f"“{text}”不是坐标（纬度 经度 [高程 精度]）",
+            f"'{text}' is not a location (latitude longitude [altitude accuracy])",
+        )
     return " ".join(_text(v) for v in values), None
-
-
-

@@ -11,13 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from . import _types as vocab
+from ._columns import TRANSLATED, YES, Columns, binding, choices, settings, texts
 from .expressions import ExpressionError, parse, references
 
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
-_TRANSLATED = ("label", "hint", "guidance_hint", "constraint_message", "required_message",
-               "image", "big-image", "audio", "video")
-_YES = {"yes": True, "true": True, "true()": True, "1": True, "是": True,
-        "no": False, "false": False, "false()": False, "0": False, "否": False}
 SUPPORTED_TEXT = ", ".join(vocab.SUPPORTED)
 
 
@@ -38,56 +35,6 @@ class Built:
     notes: list[str] = field(default_factory=list)
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-class _Columns:
-    """The columns of one sheet: canonical key per header, languages, notes."""
-
-    def __init__(self, sheet, default_language: str, notes: list[str], problems: list[str]):
-        self.keys: dict[str, tuple[str, str | None]] = {}
-        self.languages: list[str] = []
-        for raw in sheet.headers.values():
-            base, lang = vocab.split_header(raw)
-            if base in _TRANSLATED:
-                lang = lang or default_language or "default"
-                if lang not in self.languages:
-                    self.languages.append(lang)
-            self.keys[raw] = (base, lang)
-        for where in sheet.duplicates:
-            problems.append(f"{where}: 列名重复 / repeated column header")
-
-    def row(self, raw_row: dict) -> dict[str, tuple[str, str]]:
-        """``{"label::en": (text, cell), "relevant": (text, cell), ...}``."""
-        out = {}
-        for raw, (value, cell) in raw_row.items():
-            if raw == "__row__":
-                continue
-            base, lang = self.keys[raw]
-            key = f"{base}::{lang}" if lang else base
-            out[key] = (_text(value), cell)
-        return out
-
-
-def texts(row: dict, base: str, name: str = "") -> tuple[str, str, dict[str, str]]:
-    """(Chinese-or-main text, English text, other languages) of a translated column."""
-    found = {k.partition("::")[2]: v[0] for k, v in row.items()
-             if k.partition("::")[0] == base and v[0]}
-    if base in row and row[base][0]:
-        found.setdefault("default", row[base][0])
-    main = found.get("zh") or found.get("default") or next(iter(found.values()), "") or name
-    english = found.get("en") or main
-    others = {f"{base}::{k}": v for k, v in found.items() if k not in ("zh", "en", "default")}
-    return main, english, others
-
-
 def build(sheets: dict, file_name: str, error) -> Built:
     """Read the sheets (from `_sheets.read_sheets`); ``error`` is the exception class."""
     problems: list[str] = []
@@ -101,13 +48,17 @@ def build(sheets: dict, file_name: str, error) -> Built:
                 "supported by shequ"
             )
         elif name not in ("survey", "choices", "settings", "external_choices", "entities"):
-            notes.append(f"{sheet.title}: 不是 XLSForm 工作表，已忽略 / not an XLSForm sheet: "
-                         "ignored")
-    settings = _settings(sheets.get("settings"), problems, notes)
-    default_language = vocab.language(settings.get("default_language", "")) if settings.get(
-        "default_language") else ""
-    choices = _choices(sheets.get("choices"), default_language, settings, problems, notes)
-    reader = _Survey(sheets["survey"], default_language, choices, problems, notes)
+            notes.append(
+                f"{sheet.title}: 不是 XLSForm 工作表，已忽略 / not an XLSForm sheet: ignored"
+            )
+    form_settings = settings(sheets.get("settings"), problems, notes)
+    default_language = (
+        vocab.language(form_settings.get("default_language", ""))
+        if form_settings.get("default_language")
+        else ""
+    )
+    lists = choices(sheets.get("choices"), default_language, form_settings, problems, notes)
+    reader = _Survey(sheets["survey"], default_language, lists, problems, notes)
     reader.read()
     for job in reader.jobs:
         try:
@@ -117,70 +68,22 @@ def build(sheets: dict, file_name: str, error) -> Built:
     if problems:
         raise error(f"{file_name}:\n" + "\n".join(problems))
     fields = {
-        "code": settings.get("form_id") or settings.get("id_string") or "",
-        "version": settings.get("version", ""),
-        "title": settings.get("form_title") or settings.get("title") or "",
-        "title_en": settings.get("form_title::en", ""),
+        "code": form_settings.get("form_id") or form_settings.get("id_string") or "",
+        "version": form_settings.get("version", ""),
+        "title": form_settings.get("form_title") or form_settings.get("title") or "",
+        "title_en": form_settings.get("form_title::en", ""),
         "questions": reader.questions,
-        "choices": {k: v for k, v in choices.items()},
+        "choices": dict(lists),
         "groups": reader.groups,
         "default_language": default_language,
     }
     return Built(fields, notes)
 
 
-def _settings(sheet, problems: list[str], notes: list[str]) -> dict[str, str]:
-    if sheet is None or not sheet.rows:
-        return {}
-    out: dict[str, str] = {}
-    for raw, (value, cell) in sheet.rows[0].items():
-        if raw == "__row__":
-            continue
-        key = raw.strip().lower()
-        base, _, lang = key.partition("::")
-        if base in vocab.SETTINGS_REFUSED:
-            zh, en = vocab.SETTINGS_REFUSED[base]
-            problems.append(f"{cell}: shequ 不支持{zh} / {en} is not supported by shequ")
-        elif base not in vocab.SETTINGS_KNOWN:
-            notes.append(f"{cell}: 未知设置“{raw}”，已忽略 / unknown setting '{raw}': ignored")
-        if base == "form_title" and lang:
-            key = f"form_title::{vocab.language(lang)}"
-        out[key] = _text(value)
-    return out
-
-
-def _choices(sheet, default_language, settings, problems, notes) -> dict[str, list]:
-    from .xlsform import Choice
-
-    out: dict[str, list] = {}
-    if sheet is None:
-        return out
-    columns = _Columns(sheet, default_language, notes, problems)
-    duplicates_ok = _YES.get(settings.get("allow_choice_duplicates", "").lower(), False)
-    for raw in sheet.rows:
-        row = columns.row(raw)
-        (list_name, at), (name, name_at) = row.get("list_name", ("", "")), row.get(
-            "name", ("", ""))
-        if not list_name or not name:
-            where = at or name_at or raw["__row__"][1]
-            problems.append(f"{where}: 选项缺少 list_name 或 name / a choice needs list_name "
-                            "and name")
-            continue
-        label, label_en, others = texts(row, "label", name)
-        extra = {k: v for k, (v, _) in row.items()
-                 if k not in ("list_name", "name") and k.partition("::")[0] not in _TRANSLATED}
-        if not duplicates_ok and any(c.name == name for c in out.get(list_name, [])):
-            problems.append(f"{name_at}: 选项“{name}”在列表 {list_name} 中重复 / choice "
-                            f"'{name}' repeated in list {list_name}")
-        out.setdefault(list_name, []).append(
-            Choice(name, label, label_en, {**extra, **others}))
-    return out
-
-
 class _Survey:
     def __init__(self, sheet, default_language, choices, problems, notes):
         self.sheet, self.choices, self.problems, self.notes = sheet, choices, problems, notes
-        self.columns = _Columns(sheet, default_language, notes, problems)
+        self.columns = Columns(sheet, default_language, notes, problems)
         self.questions: list = []
         self.groups: list = []
         self.jobs: list[_Job] = []
@@ -202,14 +105,20 @@ class _Survey:
             root = base.partition("::")[0]
             if root in vocab.REFUSED_COLUMNS:
                 zh, en = vocab.REFUSED_COLUMNS[root]
-                self.problems.append(f"{cell}: shequ 不支持列“{header}”（{zh}） / the column "
-                                     f"'{header}' is not supported by shequ ({en})")
+                self.problems.append(
+                    f"{cell}: shequ 不支持列“{header}”（{zh}） / the column "
+                    f"'{header}' is not supported by shequ ({en})"
+                )
             elif base == "relevance":
-                self.notes.append(f"{cell}: 列“relevance”已过时，请改为“relevant” / the "
-                                  "column 'relevance' is deprecated: call it 'relevant'")
-            elif base not in vocab.SURVEY_COLUMNS and base not in _TRANSLATED:
-                self.notes.append(f"{cell}: 列“{header}”不是 XLSForm 列，已忽略 / column "
-                                  f"'{header}' is not an XLSForm column: ignored")
+                self.notes.append(
+                    f"{cell}: 列“relevance”已过时，请改为“relevant” / the "
+                    "column 'relevance' is deprecated: call it 'relevant'"
+                )
+            elif base not in vocab.SURVEY_COLUMNS and base not in TRANSLATED:
+                self.notes.append(
+                    f"{cell}: 列“{header}”不是 XLSForm 列，已忽略 / column "
+                    f"'{header}' is not an XLSForm column: ignored"
+                )
 
     @property
     def path(self) -> str:
@@ -220,8 +129,10 @@ class _Survey:
         for row, row_at in rows:
             self._row(row, row_at)
         for group in reversed(self.stack):
-            self.problems.append(f"{group.cell}: 组“{group.name}”没有结束（缺 end group / end "
-                                 f"repeat） / group '{group.name}' is never ended")
+            self.problems.append(
+                f"{group.cell}: 组“{group.name}”没有结束（缺 end group / end "
+                f"repeat） / group '{group.name}' is never ended"
+            )
         every = self.names
         for job in self.jobs:
             if job.known is None:
@@ -243,49 +154,39 @@ class _Survey:
         base, list_name, or_other = self._type(kind, kind_key, type_at)
         if base is None:
             return
+        if base == "note" and not name:  # pyxform names unnamed notes
+            name = "generated_note_name_" + re.sub(r"\D", "", type_at.rpartition("!")[2])
         if not self._name(name, name_at or type_at):
             return
         label, label_en, others = texts(row, "label", name)
         hint, hint_en, hint_others = texts(row, "hint")
         c_msg, c_msg_en, c_others = texts(row, "constraint_message")
         r_msg, r_msg_en, r_others = texts(row, "required_message")
-        required_text, required_at = row.get("required", ("", ""))
-        required = _YES.get(required_text.lower())
-        required_if = ""
-        if required is None:
-            required, required_if = False, required_text
-            self._job(required_at, required_text, "required", None)
-        relevant, relevant_at = row.get("relevant", row.get("relevance", ("", "")))
-        self._job(relevant_at, relevant, "relevant", set(self.seen))
-        constraint, constraint_at = row.get("constraint", ("", ""))
-        self._job(constraint_at, constraint, "constraint", None)
-        calculation, calculation_at = row.get("calculation", ("", ""))
-        if base == "calculate" and not calculation:
-            self.problems.append(f"{type_at}: 计算题缺少 calculation / a calculate question "
-                                 "needs a calculation")
-        if calculation and name in references(calculation):
-            self.problems.append(f"{calculation_at}: 计算引用了本题自身 / the calculation "
-                                 "refers to its own question")
-        self._job(calculation_at, calculation, "calculation", None)
-        choice_filter, filter_at = row.get("choice_filter", ("", ""))
-        if choice_filter and not list_name:
-            self.problems.append(f"{filter_at}: 只有选择题可用 choice_filter / choice_filter "
-                                 "needs a select question")
-        self._job(filter_at, choice_filter, "choice_filter", None, choice_filter=True)
-        for key, (value, cell) in row.items():
-            if key.partition("::")[0] in ("label", "hint") and "${" in value:
-                self._job(cell, f"concat({_quoted_refs(value)})", key, None)
+        logic = self._logic(row, base, name, list_name, type_at)
         parameters = row.get("parameters", ("", ""))[0]
         if base == "range":
             self._range(parameters, row.get("parameters", ("", type_at))[1])
         question = Question(
-            name, base, label, label_en, list_name, bool(required), relevant, name_at,
-            hint=hint, hint_en=hint_en, constraint=constraint, constraint_message=c_msg,
-            constraint_message_en=c_msg_en, required_if=required_if,
-            required_message=r_msg, required_message_en=r_msg_en, calculation=calculation,
-            choice_filter=choice_filter, default=row.get("default", ("", ""))[0],
-            appearance=row.get("appearance", ("", ""))[0], group=self.path,
-            parameters=parameters, or_other=or_other,
+            name,
+            base,
+            label,
+            label_en,
+            list_name,
+            logic.pop("required"),
+            logic.pop("relevant"),
+            name_at,
+            hint=hint,
+            hint_en=hint_en,
+            constraint_message=c_msg,
+            constraint_message_en=c_msg_en,
+            required_message=r_msg,
+            required_message_en=r_msg_en,
+            **logic,
+            default=row.get("default", ("", ""))[0],
+            appearance=row.get("appearance", ("", ""))[0],
+            group=self.path,
+            parameters=parameters,
+            or_other=or_other,
             texts={**others, **hint_others, **c_others, **r_others},
         )
         self.questions.append(question)
@@ -293,12 +194,66 @@ class _Survey:
         if or_other:
             other = f"{name}_other"
             if self._name(other, name_at):
-                self.questions.append(Question(
-                    other, "text", "请注明其他", "Specify other", None, False,
-                    f"selected(${{{name}}}, 'other')", name_at, group=self.path))
+                self.questions.append(
+                    Question(
+                        other,
+                        "text",
+                        "请注明其他",
+                        "Specify other",
+                        None,
+                        False,
+                        f"selected(${{{name}}}, 'other')",
+                        name_at,
+                        group=self.path,
+                    )
+                )
                 self.seen.add(other)
 
+    def _logic(self, row: dict, base: str, name: str, list_name, type_at: str) -> dict:
+        """The bind columns of a question, each expression queued for checking."""
+        required_text, required_at = row.get("required", ("", ""))
+        required = YES.get(required_text.lower())
+        required_if = ""
+        if required is None:
+            required, required_if = False, required_text
+            self._job(required_at, required_text, "required", None)
+        relevant, relevant_at = binding(row.get("relevant", row.get("relevance", ("", ""))))
+        self._job(relevant_at, relevant, "relevant", None)
+        constraint, constraint_at = row.get("constraint", ("", ""))
+        self._job(constraint_at, constraint, "constraint", None)
+        calculation, calculation_at = row.get("calculation", ("", ""))
+        if base == "calculate" and not calculation:
+            self.problems.append(
+                f"{type_at}: 计算题缺少 calculation / a calculate question needs a calculation"
+            )
+        if calculation and name in references(calculation):
+            self.problems.append(
+                f"{calculation_at}: 计算引用了本题自身 / the calculation refers to its own question"
+            )
+        self._job(calculation_at, calculation, "calculation", None)
+        choice_filter, filter_at = row.get("choice_filter", ("", ""))
+        if choice_filter and not list_name:
+            self.problems.append(
+                f"{filter_at}: 只有选择题可用 choice_filter / choice_filter needs a select question"
+            )
+        self._job(filter_at, choice_filter, "choice_filter", None, choice_filter=True)
+        for key, (value, cell) in row.items():
+            if key.partition("::")[0] in ("label", "hint") and "${" in value:
+                self._job(cell, f"concat({_quoted_refs(value)})", key, None)
+        return {
+            "required": bool(required),
+            "relevant": relevant,
+            "required_if": required_if,
+            "constraint": constraint,
+            "calculation": calculation,
+            "choice_filter": choice_filter,
+        }
+
     def _type(self, kind: str, kind_key: str, at: str) -> tuple[str | None, str | None, bool]:
+        legacy_other = kind_key.endswith(" or specify other")  # pyxform's old spelling
+        if legacy_other:
+            kind = kind.strip()[: -len(" or specify other")] + " or_other"
+            kind_key = " ".join(kind.lower().split())
         words = kind_key.split(" ")
         for n in range(len(words), 0, -1):
             head = " ".join(words[:n])
@@ -306,7 +261,8 @@ class _Survey:
                 zh, en = vocab.REFUSED_TYPES[head]
                 self.problems.append(
                     f"{at}: shequ 不支持题型“{head}”（{zh}） / `{head}` is not supported by "
-                    f"shequ ({en}); supported types: {SUPPORTED_TEXT}")
+                    f"shequ ({en}); supported types: {SUPPORTED_TEXT}"
+                )
                 return None, None, False
             if head in vocab.SELECT_ALIASES and n < len(words):
                 rest = kind.split()[n:]
@@ -318,22 +274,27 @@ class _Survey:
                 if list_name not in self.choices:
                     self.problems.append(
                         f"{at}: 选项列表“{list_name}”在 choices 表中不存在 / choice list "
-                        f"'{list_name}' is missing from the choices sheet")
+                        f"'{list_name}' is missing from the choices sheet"
+                    )
                 return vocab.SELECT_ALIASES[head], list_name, or_other
         if kind_key in vocab.TYPE_ALIASES and kind_key not in vocab.SELECT_ALIASES:
             return vocab.TYPE_ALIASES[kind_key], None, False
-        self.problems.append(f"{at}: 未知题型“{kind}” / unknown type '{kind}'; supported "
-                             f"types: {SUPPORTED_TEXT}")
+        self.problems.append(
+            f"{at}: 未知题型“{kind}” / unknown type '{kind}'; supported types: {SUPPORTED_TEXT}"
+        )
         return None, None, False
 
     def _name(self, name: str, at: str) -> bool:
         if not name or name in self.names:
-            self.problems.append(f"{at}: 题目名为空或重复“{name}” / empty or repeated name "
-                                 f"'{name}'")
+            self.problems.append(
+                f"{at}: 题目名为空或重复“{name}” / empty or repeated name '{name}'"
+            )
             return False
         if not _NAME.match(name):
-            self.problems.append(f"{at}: 题目名“{name}”不是有效的名称（字母或下划线开头，只含"
-                                 f"字母、数字、_ - .） / '{name}' is not a valid name")
+            self.problems.append(
+                f"{at}: 题目名“{name}”不是有效的名称（字母或下划线开头，只含"
+                f"字母、数字、_ - .） / '{name}' is not a valid name"
+            )
             return False
         self.names.add(name)
         return True
@@ -347,15 +308,23 @@ class _Survey:
             self.stack.pop()
             return
         if not self._name(name, at):
-            return
+            name = ""  # reported; still opened, so that its end matches
         label, label_en, _ = texts(row, "label", name)
-        relevant, relevant_at = row.get("relevant", row.get("relevance", ("", "")))
-        self._job(relevant_at, relevant, "relevant", set(self.seen))
+        relevant, relevant_at = binding(row.get("relevant", row.get("relevance", ("", ""))))
+        self._job(relevant_at, relevant, "relevant", None)
         count, count_at = row.get("repeat_count", ("", ""))
         self._job(count_at, count, "repeat_count", None)
         group = group_class(
-            name, label, label_en, f"{self.path}/{name}".strip("/"), kind == "begin repeat",
-            relevant, count, row.get("appearance", ("", ""))[0], at)
+            name,
+            label,
+            label_en,
+            f"{self.path}/{name}".strip("/"),
+            kind == "begin repeat",
+            relevant,
+            count,
+            row.get("appearance", ("", ""))[0],
+            at,
+        )
         self.groups.append(group)
         self.stack.append(group)
 

@@ -42,7 +42,7 @@ def _date_of(value: object) -> dt.date | dt.datetime | None:
 def _days(value: dt.date) -> float:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return (value - dt.datetime(1970, 1, 1)).total_seconds() / 86400
     return float((value - EPOCH).days)
 
@@ -192,7 +192,7 @@ def _date(x: object) -> object:
     if found is not None:
         return Day(found.year, found.month, found.day)
     n = number(x)
-    return "" if math.isnan(n) else Day.fromordinal(EPOCH.toordinal() + int(math.floor(n)))
+    return "" if math.isnan(n) else Day.fromordinal(EPOCH.toordinal() + math.floor(n))
 
 
 def _format(value: object, pattern: object) -> str:
@@ -203,8 +203,18 @@ def _format(value: object, pattern: object) -> str:
             return ""
         found = dt.datetime(1970, 1, 1) + dt.timedelta(days=n)
     codes = {
-        "%Y": "%Y", "%y": "%y", "%m": "%m", "%n": str(found.month), "%b": "%b", "%d": "%d",
-        "%e": str(found.day), "%a": "%a", "%H": "%H", "%h": "%H", "%M": "%M", "%S": "%S",
+        "%Y": "%Y",
+        "%y": "%y",
+        "%m": "%m",
+        "%n": str(found.month),
+        "%b": "%b",
+        "%d": "%d",
+        "%e": str(found.day),
+        "%a": "%a",
+        "%H": "%H",
+        "%h": "%H",
+        "%M": "%M",
+        "%S": "%S",
         "%3": "000",
     }
     out = re.sub(r"%[A-Za-z3]", lambda m: codes.get(m[0], m[0]), string(pattern))
@@ -256,15 +266,17 @@ FUNCTIONS = {
     "ends-with": lambda a, b: string(a).endswith(string(b)),
     "substring": _substring,
     "substr": _substr,
-    "substring-before": lambda a, b: string(a).partition(string(b))[0]
-    if string(b) in string(a)
-    else "",
+    "substring-before": lambda a, b: (
+        string(a).partition(string(b))[0] if string(b) in string(a) else ""
+    ),
     "substring-after": lambda a, b: string(a).partition(string(b))[2],
     "string-length": lambda x="": float(len(string(x))),
     "normalize-space": lambda x="": " ".join(string(x).split()),
     "translate": lambda s, a, b: string(s).translate(
-        {ord(c): (string(b)[i] if i < len(string(b)) else None) for i, c in
-         reversed(list(enumerate(string(a))))}
+        {
+            ord(c): (string(b)[i] if i < len(string(b)) else None)
+            for i, c in reversed(list(enumerate(string(a))))
+        }
     ),
     "round": _round,
     "floor": _math(math.floor),
@@ -307,7 +319,8 @@ FUNCTIONS = {
     "boolean-from-string": lambda x: string(x).strip().lower() in ("true", "1"),
     "once": lambda x: x,
     "uuid": lambda n=None: uuid.uuid4().hex if n is None else uuid.uuid4().hex[: int(number(n))],
-    "count-non-empty": lambda a: float(sum(1 for x in (a if isinstance(a, NodeSet) else [a])
-                                           if string(x))),
+    "count-non-empty": lambda a: float(
+        sum(1 for x in (a if isinstance(a, NodeSet) else [a]) if string(x))
+    ),
     "join": _join,
 }

@@ -16,7 +16,7 @@ than reported as unknown.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from elementpath import XPath1Parser
 from elementpath.tdop import Parser as _TdopParser
@@ -90,7 +90,7 @@ UNSUPPORTED: dict[str, tuple[int, int | None]] = {
 class ODKParser(XPath1Parser):
     """XPath 1.0 with the ``jr`` namespace and the ODK function library (parse only)."""
 
-    DEFAULT_NAMESPACES = {**XPath1Parser.DEFAULT_NAMESPACES, "jr": JR}
+    DEFAULT_NAMESPACES: ClassVar[dict[str, str]] = {**XPath1Parser.DEFAULT_NAMESPACES, "jr": JR}
 
     def parse(self, source: str) -> Any:
         # XPath1Parser.parse also evaluates statically with elementpath's own functions,

@@ -37,9 +37,26 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _PATH_SYMBOLS = {"/", "//", "..", "[", "@", "|", "::", "*"}
 _XPATH1 = {
-    "true", "false", "not", "boolean", "number", "string", "concat", "contains",
-    "starts-with", "substring", "substring-before", "substring-after", "string-length",
-    "normalize-space", "translate", "round", "floor", "ceiling", "sum", "count",
+    "true",
+    "false",
+    "not",
+    "boolean",
+    "number",
+    "string",
+    "concat",
+    "contains",
+    "starts-with",
+    "substring",
+    "substring-before",
+    "substring-after",
+    "string-length",
+    "normalize-space",
+    "translate",
+    "round",
+    "floor",
+    "ceiling",
+    "sum",
+    "count",
 }
 SUPPORTED_FUNCTIONS = tuple(sorted(_XPATH1 | set(SUPPORTED_ODK) | {"jr:choice-name"}))
 
@@ -82,9 +99,7 @@ def references(source: str) -> list[str]:
     return [m[1] for m in _REF.finditer(unquoted)]
 
 
-def parse(
-    source: str, known: set[str] | None = None, *, choice_filter: bool = False
-) -> Expression:
+def parse(source: str, known: set[str] | None = None, *, choice_filter: bool = False) -> Expression:
     """Parse ``source``; ``known`` (if given) lists the questions it may refer to.
     Raises `ExpressionError` with a Chinese / English message."""
     text = _variables(source)
@@ -103,8 +118,7 @@ def parse(
     if unknown:
         names = ", ".join(f"${{{r}}}" for r in dict.fromkeys(unknown))
         raise ExpressionError(
-            f"引用了未定义（或在其后）的题目 {names} / refers to unknown or later questions "
-            f"{names}"
+            f"引用了问卷中没有的题目 {names} / refers to questions not in the form {names}"
         )
     return Expression(source, tuple(dict.fromkeys(compiler.refs)), body)
 
@@ -117,7 +131,9 @@ def _variables(source: str) -> str:
         chunk = source[pos:end]
         for ref in _REF.finditer(chunk):
             if not _NAME.match(ref[1]):
-                raise ExpressionError(f"“{ref[0]}”不是题目引用 / '{ref[0]}' is no question reference")
+                raise ExpressionError(
+                    f"“{ref[0]}”不是题目引用 / '{ref[0]}' is no question reference"
+                )
         chunk = _REF.sub(lambda m: ("$" + m[1]).ljust(len(m[0])), chunk)
         if "${" in chunk:
             raise ExpressionError("“${” 没有闭合 / unclosed '${'")
@@ -224,7 +240,6 @@ class _Compiler:
         question = names[0]
         self.refs.append(question)
         return lambda s: s.choice_label(question, string(value(s)))
-
 
 
 __all__ = ["Expression", "ExpressionError", "NodeSet", "Scope", "parse", "references"]

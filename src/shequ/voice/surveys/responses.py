@@ -1,6 +1,6 @@
 """Survey responses: register an instrument, submit one response (web form), import many.
 
-`submit_response` validates answers against the instrument (required questions, relevance,
+`submit_response` validates answers against the instrument (required questions, relevant,
 choices, numbers) and raises `SurveyAnswerError` naming each question and reason in Chinese
 and English. `import_responses` reads a CSV/XLSX with one row per response: ``ref`` (编号),
 ``org_unit`` (社区编码), ``submitted_at`` (填写日期), optional ``weight`` (权重) and

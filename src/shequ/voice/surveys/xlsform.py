@@ -166,9 +166,7 @@ class Instrument:
         """The definition as canonical JSON (computed once: forms are not changed after parsing)."""
         cached = self.__dict__.get("_json")
         if cached is None:
-            data = {
-                k: v for k, v in asdict(self).items() if not k.startswith("_") and k != "notes"
-            }
+            data = {k: v for k, v in asdict(self).items() if not k.startswith("_") and k != "notes"}
             cached = self.__dict__["_json"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return cached
 
