@@ -370,3 +370,31 @@ def test_survey_check_exit_codes_and_import_problems(kobo: Path, tmp_path: Path)
     assert "3 [members]" in out and "does not satisfy the constraint . >= 1" in out
     assert "4 [children]" in out and "required but not answered" in out
     assert "5 [children]" in out and "does not satisfy the constraint . < ${members}" in out
+
+
+def test_the_web_form_gets_its_rules_as_data_and_old_definitions_still_match() -> None:
+    import json
+
+    from shequ.voice.surveys.xlsform import default_instrument
+
+    form = default_instrument()
+    logic = json.loads(form.logic_json(form.question("culture_reason")))
+    assert logic["relevant"] == [
+        {
+            "t": "op",
+            "v": "<=",
+            "a": [{"t": "ref", "v": "culture_satisfaction"}, {"t": "num", "v": 2.0}],
+        }
+    ]
+    logic = json.loads(form.logic_json(form.question("comments")))
+    assert logic["constraint"]["a"][0] == {"t": "fn", "v": "string-length", "a": [{"t": "self"}]}
+    assert logic["message"] == ["请控制在200字以内", "200 characters at most"]
+    # a definition stored by the shequ that called relevant "relevance" is the same form
+    old = json.loads(form.to_json())
+    old.pop("groups")
+    for q in old["questions"]:
+        q["relevance"] = q.pop("relevant")
+        for key in [k for k, v in q.items() if v in ("", False, {})]:  # fields added since
+            if key not in ("name", "type", "label", "label_en", "required", "relevance", "cell"):
+                q.pop(key)
+    assert form.same_definition(json.dumps(old, ensure_ascii=False))

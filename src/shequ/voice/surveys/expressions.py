@@ -123,6 +123,33 @@ def parse(source: str, known: set[str] | None = None, *, choice_filter: bool = F
     return Expression(source, tuple(dict.fromkeys(compiler.refs)), body)
 
 
+def tree(source: str) -> dict:
+    """The parsed expression as plain data, for the web form's own evaluator (app.js):
+    ``{"t": "op" | "fn" | "ref" | "self" | "str" | "num" | "name", "v": ..., "a": [...]}``.
+    Call it on an expression `parse` accepted."""
+    return _tree(ODKParser().parse(_variables(source)))
+
+
+def _tree(t) -> dict:
+    kids = list(t)
+    if t.symbol == "(string)":
+        return {"t": "str", "v": str(t.value)}
+    if t.symbol in ("(integer)", "(decimal)", "(float)"):
+        return {"t": "num", "v": float(t.value)}
+    if t.symbol == "$":
+        return {"t": "ref", "v": kids[0].value}
+    if t.symbol == ".":
+        return {"t": "self"}
+    if t.symbol == "(name)":
+        return {"t": "name", "v": str(t.value)}
+    if t.symbol == "(" and len(kids) == 1:
+        return _tree(kids[0])
+    if t.symbol == ":" and len(kids) == 2:
+        return {"t": "fn", "v": "jr:" + kids[1].symbol, "a": [_tree(k) for k in kids[1]]}
+    kind = "fn" if str(t.label).endswith("function") else "op"
+    return {"t": kind, "v": t.symbol, "a": [_tree(k) for k in kids]}
+
+
 def _variables(source: str) -> str:
     """``${name}`` → ``$name`` padded to the same width, outside quoted text."""
     out, pos = [], 0

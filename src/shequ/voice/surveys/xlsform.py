@@ -162,6 +162,28 @@ class Instrument:
             raise SurveyAnswerError(problems)
         return clean
 
+    def logic_json(self, question: Question) -> str:
+        """What the web form evaluates as the person types (`expressions.tree` data):
+        the question's and its groups' ``relevant``, its ``constraint`` and message."""
+        from .expressions import tree
+
+        groups = {g.path: g for g in self.groups}
+        parts = question.group.split("/") if question.group else []
+        rules = [groups["/".join(parts[: i + 1])].relevant for i in range(len(parts))]
+        relevant = [tree(r) for r in [*rules, question.relevant] if r]
+        data = {
+            "relevant": relevant,
+            "constraint": tree(question.constraint) if question.constraint else None,
+            "message": [
+                question.constraint_message or f"不满足约束条件 {question.constraint}",
+                question.constraint_message_en
+                or question.constraint_message
+                or f"does not satisfy the constraint {question.constraint}",
+            ],
+            "type": question.type,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
     def to_json(self) -> str:
         """The definition as canonical JSON (computed once: forms are not changed after parsing)."""
         cached = self.__dict__.get("_json")
