@@ -11,31 +11,21 @@ refer forward are computed and each ``constraint`` is checked with ``.`` = the a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import re
 from collections import ChainMap
 
+from ._convert import convert, plain
 from ._functions import NodeSet, number, string
 from .expressions import Scope, parse
 
 Problem = tuple[str, str, str]
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
 
 def _given(raw: object) -> bool:
     if raw is None or raw == "" or raw == []:
         return False
     return not (isinstance(raw, float) and math.isnan(raw))
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _node(value: object) -> object:
@@ -81,6 +71,7 @@ class Logic:
                     placed.add(g.path)
                     self.items.setdefault(self._section_of(_parent(g.path)), []).append(g)
             self.items.setdefault(self._section_of(q.group), []).append(q)
+        self.lookups: dict[str, dict[str, str]] = {}
         self.names = {q.name for q in form.importable} | {g.name for g in form.groups if g.repeat}
 
     def _chain(self, path: str) -> list:
@@ -237,8 +228,8 @@ class Logic:
                     problems.append(
                         (
                             name,
-                            f"给出的“{_text(raw)}”与计算结果“{value}”不同",
-                            f"given '{_text(raw)}' but the form calculates '{value}'",
+                            f"给出的“{plain(raw)}”与计算结果“{value}”不同",
+                            f"given '{plain(raw)}' but the form calculates '{value}'",
                         )
                     )
                 if value and q.name not in self.forward:
@@ -270,91 +261,47 @@ class Logic:
         if q.constraint:
             later.append(q)
 
-    def _convert(self, q, raw, env) -> tuple[object, tuple[str, str] | None]:  # noqa: C901
+    def _convert(self, q, raw, env) -> tuple[object, tuple[str, str] | None]:
         kind = q.type
         if kind in ("select_one", "select_multiple"):
-            allowed = self.form.choices_of(q)
-            if (q.name, "choice_filter") in self.expr:
-                rule = self.expr[(q.name, "choice_filter")]
-                allowed = [
-                    c
-                    for c in allowed
-                    if (c.name == "other" and q.or_other)
-                    or rule.truth(
-                        self._scope(env, choice={"name": c.name, "label": c.label, **c.columns})
-                    )
-                ]
-            lookup: dict[str, str] = {}
-            for c in allowed:
-                for key in (c.name, c.label, c.label_en):
-                    lookup.setdefault(key.strip().lower(), c.name)
+            lookup = self.lookups.get(q.name)
+            if lookup is None:
+                lookup = self._lookup(q, env)
             parts = (
                 raw
                 if isinstance(raw, list | tuple)
-                else (str(_text(raw)).split() if kind == "select_multiple" else [raw])
+                else (str(plain(raw)).split() if kind == "select_multiple" else [raw])
             )
-            names = [lookup.get(_text(p).lower()) for p in parts]
+            names = [lookup.get(plain(p).lower()) for p in parts]
             if None in names or not names:
                 return None, (
-                    f"“{_text(raw)}”不是可选项",
-                    f"'{_text(raw)}' is not one of the choices",
+                    f"“{plain(raw)}”不是可选项",
+                    f"'{plain(raw)}' is not one of the choices",
                 )
             return (names[0] if kind == "select_one" else names), None
-        if kind in ("integer", "decimal", "range"):
-            try:
-                value = float(_text(raw).replace(",", ""))
-            except ValueError:
-                return None, (f"“{_text(raw)}”不是数值", f"'{_text(raw)}' is not a number")
-            if math.isnan(value) or math.isinf(value):
-                return None, (f"“{_text(raw)}”不是数值", f"'{_text(raw)}' is not a number")
-            if kind == "range":
-                return self._range(q, value)
-            if kind == "integer":
-                if not value.is_integer():
-                    return None, (
-                        f"“{_text(raw)}”应为整数",
-                        f"'{_text(raw)}' should be a whole number",
-                    )
-                return int(value), None
-            return value, None
-        if kind in ("date", "today"):
-            value = raw if isinstance(raw, dt.date) else _date(_text(raw))
-            if value is None:
-                return None, (f"“{_text(raw)}”不是日期", f"'{_text(raw)}' is not a date")
-            return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
-        if kind in ("datetime", "start", "end"):
-            value = raw if isinstance(raw, dt.datetime) else _moment(_text(raw))
-            if value is None:
-                return None, (
-                    f"“{_text(raw)}”不是日期时间",
-                    f"'{_text(raw)}' is not a date and time",
-                )
-            return value.isoformat(), None
-        if kind == "time":
-            text = raw.isoformat() if isinstance(raw, dt.time) else _text(raw)
-            found = _TIME.match(text)
-            if not found or int(found[1]) > 23 or int(found[2]) > 59:
-                return None, (f"“{text}”不是时间", f"'{text}' is not a time")
-            return text, None
-        if kind == "geopoint":
-            return _geopoint(_text(raw))
-        if kind == "acknowledge":
-            if _text(raw).lower() in ("ok", "yes", "true", "1", "是"):
-                return "OK", None
-            return None, (f"“{_text(raw)}”应为 OK", f"'{_text(raw)}' should be OK")
-        return _text(raw), None
+        return convert(q, raw, self.ranges.get(q.name))
 
-    def _range(self, q, value: float):
-        start, end, step = self.ranges[q.name]
-        low, high = min(start, end), max(start, end)
-        steps = (value - start) / step
-        if not low <= value <= high or abs(steps - round(steps)) > 1e-9:
-            return None, (
-                f"“{_text(value)}”不在 {_text(start)}–{_text(end)}（步长 {_text(step)}）内",
-                f"'{_text(value)}' is not in {_text(start)}–{_text(end)} step {_text(step)}",
-            )
-        whole = all(float(x).is_integer() for x in (start, end, step))
-        return (int(value) if whole else value), None
+    def _lookup(self, q, env) -> dict[str, str]:
+        """Choice name by name or label (lower case), after the choice filter; kept when
+        the question has no filter."""
+        allowed = self.form.choices_of(q)
+        rule = self.expr.get((q.name, "choice_filter"))
+        if rule is not None:
+            allowed = [
+                c
+                for c in allowed
+                if (c.name == "other" and q.or_other)
+                or rule.truth(
+                    self._scope(env, choice={"name": c.name, "label": c.label, **c.columns})
+                )
+            ]
+        lookup: dict[str, str] = {}
+        for c in allowed:
+            for key in (c.name, c.label, c.label_en):
+                lookup.setdefault(key.strip().lower(), c.name)
+        if rule is None:
+            self.lookups[q.name] = lookup
+        return lookup
 
 
 def _parent(path: str) -> str:
@@ -362,36 +309,8 @@ def _parent(path: str) -> str:
 
 
 def _same(raw: object, value: str) -> bool:
-    a, b = _text(raw), value
+    a, b = plain(raw), value
     if a == b:
         return True
     x, y = number(a), number(b)
     return not (math.isnan(x) or math.isnan(y)) and abs(x - y) <= 1e-9 * max(1, abs(y))
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _geopoint(text: str):
-    parts = text.replace(",", " ").split()
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if not 2 <= len(values) <= 4 or not (-90 <= values[0] <= 90 and -180 <= values[1] <= 180):
-        return None, (
-            f"“{text}”不是坐标（纬度 经度 [高程 精度]）",
-            f"'{text}' is not a location (latitude longitude [altitude accuracy])",
-        )
-    return " ".join(_text(v) for v in values), None
