@@ -63,7 +63,7 @@ def import_responses(
 
 def _question_aliases(instrument: Instrument) -> dict[str, str]:
     out = {}
-    for q in instrument.answerable:
+    for q in instrument.importable:
         for key in (q.name, q.label, q.label_en):
             out[key.strip().lower().replace(" ", "")] = q.name
     return out
@@ -74,7 +74,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
     frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
     known_units = set(conn.execute(select(OrgUnit.code)).scalars())
-    questions = [q.name for q in instrument.answerable if q.name in frame.columns]
+    questions = [q.name for q in instrument.importable if q.name in frame.columns]
     good = []
     refs = frame["ref"].map(text)
     repeated = set(refs[refs.duplicated()])

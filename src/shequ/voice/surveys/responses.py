@@ -1,6 +1,6 @@
 """Survey responses: register an instrument, submit one response (web form).
 
-`submit_response` validates answers against the instrument (required questions, relevance,
+`submit_response` validates answers against the instrument (required questions, relevant,
 choices, numbers) and raises `SurveyAnswerError` naming each question and reason in Chinese
 and English. Many responses from a file: `shequ.voice.imports.responses.import_responses`.
 """
@@ -33,7 +33,7 @@ def register_instrument(session: Session | Connection, instrument: Instrument) -
         )
     ).first()
     if found is not None:
-        if found.definition != definition:
+        if not instrument.same_definition(found.definition):
             msg = (
                 f"问卷 {instrument.code} 版本 {instrument.version} 已存在且内容不同，请改版本号 / "
                 f"form {instrument.code} version {instrument.version} exists with other "
