@@ -114,7 +114,7 @@ def submit_suggestion(
         text=masking.mask(text),
         channel=code,
         org_unit=org_unit,
-        location=location.strip(),
+        location=masking.mask(location.strip()),
         received_at=local(received_at) or local_now(),
         status="received",
         contact=_contact(contact),

@@ -28,6 +28,7 @@ from ...ingest.report import ImportReport, Problem, Problems
 from ...store.db import Store
 from ...store.models import OrgUnit
 from ...store.voice import SurveyInstrument, SurveyResponse
+from .. import masking
 from .._cells import moment, period_of
 from ..workdays import local, local_now
 from .xlsform import Instrument, SurveyAnswerError, default_instrument
@@ -95,7 +96,7 @@ def submit_response(
 ) -> int:
     """Validate and store one response; returns its id. Raises `SurveyAnswerError`
     (field = the first question at fault) or `VoiceError` for a bad unit or weight."""
-    clean = instrument.validate(answers)
+    clean = masking.mask_answers(instrument.validate(answers))
     if session.scalar(select(func.count()).where(OrgUnit.code == org_unit)) == 0:
         raise VoiceError(f"未知社区“{org_unit}”/ unknown org unit '{org_unit}'", field="org_unit")
     if weight is not None and not weight > 0:
@@ -151,6 +152,7 @@ def _question_aliases(instrument: Instrument) -> dict[str, str]:
 
 def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Checked:
     aliases = {**_question_aliases(instrument), **ALIASES}
+    masking.mask_raw(raw, aliases, [q.name for q in instrument.answerable])  # quarantine too
     frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
     known_units = set(conn.execute(select(OrgUnit.code)).scalars())
@@ -197,7 +199,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
                 )
             )
         try:
-            clean = instrument.validate({q: record[q] for q in questions})
+            clean = masking.mask_answers(instrument.validate({q: record[q] for q in questions}))
         except SurveyAnswerError as exc:
             found += [Problem(row, q, zh, en) for q, zh, en in exc.problems]
         if found:
