@@ -23,6 +23,7 @@ from ...ingest.report import ImportReport, Problem, Problems
 from ...store.db import Store
 from ...store.tables.core import OrgUnit
 from ...store.tables.voice import SurveyResponse
+from .. import masking
 from ..surveys.responses import register_instrument
 from ..surveys.xlsform import Instrument, SurveyAnswerError, default_instrument
 
@@ -71,6 +72,7 @@ def _question_aliases(instrument: Instrument) -> dict[str, str]:
 
 def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Checked:
     aliases = {**_question_aliases(instrument), **ALIASES}
+    masking.mask_raw(raw, aliases, [q.name for q in instrument.answerable])  # quarantine too
     frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
     known_units = set(conn.execute(select(OrgUnit.code)).scalars())
@@ -117,7 +119,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
                 )
             )
         try:
-            clean = instrument.validate({q: record[q] for q in questions})
+            clean = masking.mask_answers(instrument.validate({q: record[q] for q in questions}))
         except SurveyAnswerError as exc:
             found += [Problem(row, q, zh, en) for q, zh, en in exc.problems]
         if found:

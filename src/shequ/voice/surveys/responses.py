@@ -18,6 +18,7 @@ from ...errors import VoiceError
 from ...framework.periods import parse_period
 from ...store import orgunits
 from ...store.tables.voice import SurveyInstrument, SurveyResponse
+from .. import masking
 from ..workdays import local, local_now
 from .xlsform import Instrument
 
@@ -75,7 +76,7 @@ def submit_response(
 ) -> int:
     """Validate and store one response; returns its id. Raises `SurveyAnswerError`
     (field = the first question at fault) or `VoiceError` for a bad unit or weight."""
-    clean = instrument.validate(answers)
+    clean = masking.mask_answers(instrument.validate(answers))
     orgunits.require(session, org_unit, VoiceError, field="org_unit")
     if weight is not None and not weight > 0:
         raise VoiceError("权重应大于0 / weight must be positive", field="weight")
