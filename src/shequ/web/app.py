@@ -26,8 +26,8 @@ from . import i18n
 from .deps import ANON_CSRF_COOKIE, LoginRequired, current_principal
 from .security import Throttle
 from .settings import Settings
-from .views import ContextCache, latest_run_id
-from .worker import Worker, warm
+from .views import ContextCache
+from .worker import Worker
 
 STATIC = Path(str(resources.files("shequ.web") / "static"))
 TEMPLATES = Path(str(resources.files("shequ.web") / "templates"))
@@ -45,8 +45,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if (run_id := latest_run_id(app.state.store)) is not None:
-            app.state.worker.submit(warm, settings.store_url, run_id)
         yield
         app.state.worker.shutdown()
         app.state.store.close()

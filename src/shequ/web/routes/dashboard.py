@@ -15,7 +15,6 @@ from ...framework.periods import parse_period
 from .. import views
 from ..app import page
 from ..deps import Principal, Reader, StoreDep, require_unit
-from ..worker import data_version, full_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LEVELS = ("district", "street", "community")
@@ -146,16 +145,9 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     run_id, period = found
     require_unit(user, store, code, parse_period(period).end)
     with store.begin() as conn:
-        version = data_version(conn)
-    settings = request.app.state.settings
-
-    def make():
-        return request.app.state.worker.submit(
-            full_context, settings.store_url, run_id, code
-        ).result(300)
-
+        version = views.data_version(conn)
     try:
-        context, history = request.app.state.cache.get(("full", run_id, code, version), make)
+        context, history = views.full_context(store, request.app.state.cache, run_id, code, version)
     except EvaluationError as exc:
         raise HTTPException(404, str(exc)) from None
     lang = page_lang(request)
