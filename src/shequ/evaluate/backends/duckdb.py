@@ -29,6 +29,9 @@ def connect(store: Store) -> Engine:
 
     store.engine.dispose()  # no connection of the other SQLite copy may stay open
     con = ibis.duckdb.connect()
+    # DuckDB draws a progress bar on stdout for a query over 2 s (a loaded machine, a big
+    # city): it would break into the command's own output and into scripts reading it
+    con.raw_sql("SET enable_progress_bar = false")
     import_extension("sqlite", con=con.con)
     con.raw_sql("LOAD sqlite")
     con.raw_sql(f"ATTACH '{_quote(str(path))}' AS store (TYPE sqlite, READ_ONLY)")
