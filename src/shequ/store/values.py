@@ -52,6 +52,16 @@ def read(
     return totals[["id", *KEY[:3], "value"]]
 
 
+def updated_by(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Who last wrote each value row (by id)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 5_000):
+        part = [int(i) for i in ids[start : start + 5_000]]
+        query = select(DataValue.id, DataValue.updated_by).where(DataValue.id.in_(part))
+        out.update(dict(conn.execute(query).all()))
+    return out
+
+
 def with_combo(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``category_option_combo`` column (``default`` where missing or empty)."""
     combo = frame[COMBO] if COMBO in frame else pd.Series(DEFAULT_COMBO, index=frame.index)
@@ -71,7 +81,8 @@ def diff(conn: Connection, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     is_new = merged["id"].isna()
     same = _same(merged["value"], merged["old_value"])
     for a in carried:
-        same &= _same_attribute(merged[a], merged[f"old_{a}"])
+        if a != "stored_by":  # who stored it is provenance: written with a change, never one
+            same &= _same_attribute(merged[a], merged[f"old_{a}"])
     changed = ~is_new & ~same
     unchanged = int((~is_new & ~changed).sum())
     return merged[is_new][[*KEY, "value", *carried]], merged[changed], unchanged

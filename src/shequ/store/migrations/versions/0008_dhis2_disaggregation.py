@@ -29,9 +29,7 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("comment", sa.Text(), nullable=True))
-        batch_op.add_column(
-            sa.Column("followup", sa.Boolean(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("followup", sa.Boolean(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("stored_by", sa.String(length=64), nullable=True))
         batch_op.drop_constraint("uq_data_value_key", type_="unique")
         batch_op.create_unique_constraint(
