@@ -14,6 +14,8 @@ Values equal to the stored ones are ``ignored``, as DHIS2 counts them.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,8 +28,8 @@ from ..store import dhis2_ids
 from ..store import imports as store_imports
 from ..store import values as store_values
 from ..store.db import Store
-from .dhis2 import Options
-from .readers import ROW
+from .dhis2 import Options, from_csv, from_data_value_set
+from .readers import ROW, read_table
 from .values import check_values, split_deleted
 
 _KIND_WORDS = {
@@ -199,3 +201,51 @@ def export_values(
                 raise ImportFileError(msg)
             frame = frame.assign(**{kind: frame[kind].map(uids)})
     return frame.reset_index(drop=True)
+
+
+def read_mapping(path: Path) -> pd.DataFrame:
+    """A UID mapping file (CSV, UTF-8 or GBK, columns ``kind,uid,code``; kind one of
+    data_element, org_unit, category_option_combo). Every bad row is listed with its row,
+    column and reason, and then nothing is loaded."""
+    frame, _format = read_table(Path(path))
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in ("kind", "uid", "code") if c not in frame.columns]
+    if missing:
+        msg = f"映射文件缺少列 {', '.join(missing)} / the mapping file lacks columns {', '.join(missing)} (kind,uid,code)"
+        raise ImportFileError(msg)
+    rows = frame[["kind", "uid", "code"]].astype(str).apply(lambda s: s.str.strip())
+    rows = rows.replace("nan", "").assign(line=frame[ROW])
+    problems = []
+    kinds = ", ".join(dhis2_ids.KINDS)
+    for r in rows.to_dict("records"):
+        if r["kind"] not in dhis2_ids.KINDS:
+            problems.append(
+                f"第 {r['line']} 行 kind：“{r['kind']}”不是 {kinds} / row {r['line']} kind: "
+                f"'{r['kind']}' is not one of {kinds}"
+            )
+        problems += [
+            f"第 {r['line']} 行 {c}：为空 / row {r['line']} {c}: empty"
+            for c in ("uid", "code")
+            if not r[c]
+        ]
+    for r in rows[rows.duplicated(["kind", "uid"], keep=False)].to_dict("records"):
+        problems.append(
+            f"第 {r['line']} 行 uid：{r['uid']} 重复 / row {r['line']} uid: {r['uid']} appears more than once"
+        )
+    if problems:
+        raise ImportFileError("\n".join(problems))
+    return rows[["kind", "uid", "code"]]
+
+
+def read_value_set_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The raw cells and the set-level attributes of a DHIS2 JSON or CSV file."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if Path(path).suffix.lower() == ".json":
+        try:
+            payload = json.loads(text)
+        except ValueError as exc:
+            raise ImportFileError(
+                f"{path}: JSON 无法解析 / the JSON cannot be read: {exc}"
+            ) from None
+        return from_data_value_set(payload), payload
+    return from_csv(text), {}
