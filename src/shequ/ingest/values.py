@@ -273,7 +273,9 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     keyed = cells["data_element"].notna() & cells["period"].notna()
     combo = cells[COMBO] if COMBO in cells else pd.Series("", index=cells.index)
     cells["combo_shown"] = combo.fillna("").astype(str).map(lambda c: f"[{c}]" if c else "")
-    dup = keyed & cells.duplicated(["data_element", "org_unit", "period", "combo_shown"], keep=False)
+    dup = keyed & cells.duplicated(
+        ["data_element", "org_unit", "period", "combo_shown"], keep=False
+    )
     _add_by_column(
         problems,
         cells,
