@@ -1,7 +1,7 @@
 """data values by category option combo; DHIS2 comment, followup, stored_by; UID mapping
 
 Revision ID: 0008_dhis2_disaggregation
-Revises: 0006
+Revises: 0007
 
 Every existing value becomes the ``default`` combo of its element, so the totals read by
 the indicators are unchanged. The unique key becomes element + unit + period + combo.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_dhis2_disaggregation"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
