@@ -119,12 +119,15 @@ def test_dhis2_data_value_set_round_trip(client_for):
     client = client_for("staff_s1")
     exported = client.get(f"/api/dataValueSets?period=2025&orgUnit={city.YI}").json()
     values = {v["dataElement"]: v for v in exported["dataValues"]}
-    assert values["resident_population"] == {
+    assert exported["idScheme"] == "CODE"
+    found = values["resident_population"]
+    assert {k: found[k] for k in ("dataElement", "period", "orgUnit", "value")} == {
         "dataElement": "resident_population",
         "period": "2025",
         "orgUnit": city.YI,
         "value": "3000",
     }
+    assert found["categoryOptionCombo"] == "default"
     values["resident_population"]["value"] = "3100"
     summary = _post_json(client, "/api/dataValueSets", {"dataValues": list(values.values())}).json()
     # one value changed, the others are unchanged (ignored in DHIS2's words)
@@ -154,7 +157,7 @@ def test_dhis2_import_with_a_conflict_writes_nothing(client_for):
 
 
 def test_dhis2_monthly_periods_are_translated():
-    from shequ.web.dhis2 import period_in, period_out
+    from shequ.ingest.dhis2 import period_in, period_out
 
     assert period_in("202507") == "2025-07" and period_out("2025-07") == "202507"
     assert period_in("2025Q3") == "2025Q3" and period_out("2025") == "2025"

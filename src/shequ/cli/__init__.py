@@ -14,6 +14,7 @@ import typer
 
 from . import demo, evaluate, imports, periods, plans, report, spatial, store, tasks, voice, web
 from ._common import ShequGroup
+from .dhis2 import dhis2_app
 
 app = typer.Typer(
     help="shequ 社区发展监测评估系统 — community development monitoring and evaluation.",
@@ -50,5 +51,6 @@ for _name, _group in (
     ("survey", voice.survey_app),
     ("users", web.users_app),
     ("periods", periods.periods_app),
+    ("dhis2", dhis2_app),
 ):
     app.add_typer(_group, name=_name)

@@ -4,8 +4,10 @@ The pipeline, for the periods asked for:
 
 1. the tree as it stood on each period's last day (closure rows valid that day);
 2. the data values pivoted to one row per unit and period, one column per data element
-   (summed over the window for indicators that accumulate over the plan period); each
-   value is joined only with the evaluated periods its own element needs;
+   reference: an element's total is the sum over its category option combos, and
+   ``element[combo]`` reads one combo (summed over the window for indicators that
+   accumulate over the plan period); each value is joined only with the evaluated periods
+   its own element needs;
 3. per unit, each indicator's numerator and denominator as columns, and whether the unit
    *reports* it (every data element it reads is present: no data is never zero);
 4. roll-up in wide form: one join with the tree and one ``GROUP BY`` sums, for every unit,
@@ -30,6 +32,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from ..framework.expressions import combo_of, element_code
 from ..framework.models import Indicator, Plan
 from ..framework.periods import Period, parse_period
 
@@ -86,9 +89,11 @@ def _paths_on(path: ir.Table, calendar: ir.Table) -> ir.Table:
 
 
 def _column(element: str, indicator: Indicator) -> str:
+    """The pivot column of an element reference (``code`` or ``code[combo]``)."""
+    name = element.replace("[", "__combo_").replace("]", "")
     if indicator.accumulate_from is None:
-        return element
-    return f"{element}__from_{indicator.accumulate_from}"
+        return name
+    return f"{name}__from_{indicator.accumulate_from}"
 
 
 def _window(indicator: Indicator, period: Period) -> list[str]:
@@ -114,34 +119,43 @@ def periods_read(chosen: Sequence[Indicator], periods: Sequence[Period]) -> list
 
 def _pivot(values: ir.Table, chosen: list[Indicator], periods: Sequence[Period]) -> ir.Table:
     """One row per (unit, evaluated period), one column per (element, window)."""
-    rows: set[tuple[str, str, str, str]] = set()  # (element, data period, eval period, column)
-    accumulating: set[str] = set()
+    rows: set[tuple[str, str, str, str, str]] = set()
+    # (element, combo or "" for the total, data period, eval period, column)
     for ind in chosen:
         for element in ind.elements:
             column = _column(element, ind)
-            if ind.accumulate_from is not None:
-                accumulating.add(column)
             for period in periods:
-                rows |= {(element, code, period.code, column) for code in _window(ind, period)}
-    ordered = sorted(rows)
-    names = ("element", "data_period", "eval_period", "col")
-    period_map = ibis.memtable(
-        {name: [r[i] for r in ordered] for i, name in enumerate(names)},
-        schema=dict.fromkeys(names, "string"),
-    )
-    joined = values.join(
-        period_map,
-        (values.data_element == period_map.element) & (values.period == period_map.data_period),
-    )
+                rows |= {
+                    (element_code(element), combo_of(element) or "", code, period.code, column)
+                    for code in _window(ind, period)
+                }
+    joined = _join_references(values, sorted(r for r in rows if not r[1]), by_combo=False)
+    if combos := sorted(r for r in rows if r[1]):
+        joined = joined.union(_join_references(values, combos, by_combo=True), distinct=False)
     value = joined.value.cast("float64")
-    aggregates = {}
-    for column in sorted({r[3] for r in rows}):
-        hit = joined.col == column
-        aggregates[column] = (
-            value.sum(where=hit) if column in accumulating else value.max(where=hit)
-        )
+    # one stored value per key and combo: the sum is the element's total over its combos
+    aggregates = {
+        column: value.sum(where=joined.col == column) for column in sorted({r[4] for r in rows})
+    }
     return joined.group_by(org_unit=joined.org_unit, period=joined.eval_period).aggregate(
         **aggregates
+    )
+
+
+def _join_references(values: ir.Table, rows: list[tuple], *, by_combo: bool) -> ir.Table:
+    """Values joined with the (element, combo, data period, eval period, column) rows: on
+    element and period for totals, and on the combo too for ``element[combo]``."""
+    names = ("element", "combo", "data_period", "eval_period", "col")
+    period_map = ibis.memtable(
+        {name: [r[i] for r in rows] for i, name in enumerate(names)},
+        schema=dict.fromkeys(names, "string"),
+    )
+    on = (values.data_element == period_map.element) & (values.period == period_map.data_period)
+    if by_combo:
+        on &= values.category_option_combo == period_map.combo
+    joined = values.join(period_map, on)
+    return joined.select(
+        org_unit=joined.org_unit, eval_period=joined.eval_period, col=joined.col, value=joined.value
     )
 
 

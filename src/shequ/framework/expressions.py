@@ -1,7 +1,9 @@
 """Numerator and denominator expressions over data elements.
 
 An expression is a small arithmetic formula written in the plan YAML, for example
-``residential_floor_area_m2`` or ``service_centres >= 1``. It may use data-element codes,
+``residential_floor_area_m2`` or ``service_centres >= 1``. It may use data-element codes
+(an element's total, summed over its disaggregations), one category option combo of an
+element written ``resident_population[age_60_plus]``,
 numbers, ``+ - *``, unary minus, one comparison (which yields 1 or 0, so that
 "communities having at least one centre" is a sum) and ``min(a, b)`` / ``max(a, b)``.
 Division is not allowed: the indicator itself is the ratio of summed numerator to summed
@@ -67,8 +69,20 @@ class Expression:
         return float(self.build(_NumberBuilder(values)))
 
 
+def element_code(reference: str) -> str:
+    """The data element of a reference: ``resident_population[age_60_plus]`` → its code."""
+    return reference.split("[", 1)[0]
+
+
+def combo_of(reference: str) -> str | None:
+    """The category option combo a reference selects, or None for the element's total."""
+    return reference[reference.index("[") + 1 : -1] if "[" in reference else None
+
+
 def parse_expression(text: str, known: set[str] | None = None) -> Expression:
-    """Parse ``text``; if ``known`` is given, every name must be one of those codes."""
+    """Parse ``text``; if ``known`` is given, every element named must be one of those codes.
+
+    ``elements`` of the result are references: a code, or ``code[combo]``."""
     source = str(text).strip()
     try:
         tree = ast.parse(source, mode="eval").body
@@ -77,7 +91,7 @@ def parse_expression(text: str, known: set[str] | None = None) -> Expression:
         raise ExpressionError(msg) from None
     names: list[str] = []
     _check(tree, source, names)
-    unknown = sorted({n for n in names if known is not None and n not in known})
+    unknown = sorted({element_code(n) for n in names if known is not None} - set(known or ()))
     if unknown:
         msg = (
             f"表达式“{source}”引用了未定义的数据元素 {', '.join(unknown)} / expression "
@@ -90,6 +104,8 @@ def parse_expression(text: str, known: set[str] | None = None) -> Expression:
 def _check(node: ast.AST, source: str, names: list[str]) -> None:
     if isinstance(node, ast.Name):
         names.append(node.id)
+    elif _is_combo(node):
+        names.append(_reference(node))
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
         pass
     elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
@@ -106,11 +122,25 @@ def _check(node: ast.AST, source: str, names: list[str]) -> None:
     else:
         part = ast.get_source_segment(source, node) or type(node).__name__
         msg = (
-            f"表达式“{source}”中不允许“{part}”：只能使用数据元素、数字、+ - *、一个比较和 "
-            f"min/max（不允许除法）/ '{part}' is not allowed in '{source}': use data elements, "
-            "numbers, + - *, one comparison and min/max (no division)"
+            f"表达式“{source}”中不允许“{part}”：只能使用数据元素（或 元素[分类组合]）、数字、"
+            f"+ - *、一个比较和 min/max（不允许除法）/ '{part}' is not allowed in '{source}': use "
+            "data elements (or element[combo]), numbers, + - *, one comparison and min/max "
+            "(no division)"
         )
         raise ExpressionError(msg)
+
+
+def _is_combo(node: ast.AST) -> bool:
+    """``element[combo]``: a data element subscripted by one category option combo name."""
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Name)
+    )
+
+
+def _reference(node: ast.Subscript) -> str:
+    return f"{node.value.id}[{node.slice.id}]"  # type: ignore[attr-defined]
 
 
 def _is_function_call(node: ast.AST) -> bool:
@@ -126,6 +156,8 @@ def _is_function_call(node: ast.AST) -> bool:
 def _build(node: ast.expr, b: Builder) -> Any:
     if isinstance(node, ast.Name):
         return b.column(node.id)
+    if isinstance(node, ast.Subscript):
+        return b.column(_reference(node))
     if isinstance(node, ast.Constant):
         return b.number(float(node.value))
     if isinstance(node, ast.BinOp):

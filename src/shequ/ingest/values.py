@@ -30,7 +30,16 @@ from .pipeline import Checked, Progress, check_known_units, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
 
+COMBO = "category_option_combo"
+CARRIED = [COMBO, "comment", "followup", "stored_by"]
+"""Optional long-form columns kept with each value (DHIS2's disaggregation and attributes)."""
 ALIASES = {
+    **dict.fromkeys(
+        [COMBO, "categoryoptioncombo", "catoptcombo", "coc", "分类组合", "分组"], COMBO
+    ),
+    **dict.fromkeys(["comment", "备注"], "comment"),
+    **dict.fromkeys(["followup", "跟进"], "followup"),
+    **dict.fromkeys(["stored_by", "storedby", "填报人"], "stored_by"),
     **dict.fromkeys(
         ["data_element", "dataelement", "数据元素", "数据项", "指标项", "数据元"], "data_element"
     ),
@@ -88,6 +97,15 @@ def write_checked(conn: Connection, good: pd.DataFrame, *, actor: str) -> dict[s
     return _write(conn, good, None, actor, None)
 
 
+def split_deleted(good: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values to write, keys to delete) of checked rows (DHIS2's ``deleted: true``)."""
+    if "deleted" not in good:
+        return good, good.iloc[0:0]
+    gone = good["deleted"].astype(bool)
+    rest = good.drop(columns="deleted")
+    return rest[~gone], rest[gone]
+
+
 def _validate(
     conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
 ) -> Checked:
@@ -96,14 +114,14 @@ def _validate(
         cells, problems = _long_cells(frame, plan)
     else:
         cells, problems = _wide_cells(frame, plan)
-    present = cells["value_raw"].map(text) != ""
+    present = (cells["value_raw"].map(text) != "") | cells["deleted"]
     empty = int((~present).sum())
     cells = cells[present].reset_index(drop=True)
     _check_cells(conn, cells, plan, problems)
     if allowed_units is not None:
         problems.add(
             cells,
-            ~cells["org_unit"].isin(allowed_units),
+            ~cells["org_unit"].isin(allowed_units) & cells["period"].notna(),
             "org_unit",
             "单位 {u} 不在您的权限范围内",
             "org unit {u} is outside your scope",
@@ -111,7 +129,14 @@ def _validate(
         )
     bad_rows = problems.rows()
     good = cells[~cells[ROW].isin(bad_rows)]
-    return Checked(good[["data_element", "org_unit", "period", "value"]], problems, empty)
+    carried = [c for c in CARRIED if c in frame.columns]
+    return Checked(
+        good[["data_element", "org_unit", "period", "value", *carried, "deleted"]]
+        if carried or good["deleted"].any()
+        else good[["data_element", "org_unit", "period", "value"]],
+        problems,
+        empty,
+    )
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
@@ -140,6 +165,10 @@ def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
             "value_raw": frame["value"],
             "value_column": "value",
             "element_column": "data_element",
+            **{c: frame[c] for c in CARRIED if c in frame.columns},
+            "deleted": frame["deleted"].fillna(False).astype(bool)
+            if "deleted" in frame.columns
+            else False,
         }
     )
     problems = Problems()
@@ -166,6 +195,7 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
                     "value_raw": frame[column],
                     "value_column": str(column),
                     "element_column": str(column),
+                    "deleted": False,
                 }
             )
         )
@@ -188,6 +218,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     )
     _check_units_and_periods(conn, cells, problems)
     value_col = cells["value_column"]
+    cells.loc[cells["deleted"], "value"] = cells.loc[cells["deleted"], "value"].fillna(0.0)
     bad_number = cells["value"].isna() | ~np.isfinite(cells["value"].fillna(0))
     _add_by_column(
         problems,
@@ -240,15 +271,20 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         v="value_raw",
     )
     keyed = cells["data_element"].notna() & cells["period"].notna()
-    dup = keyed & cells.duplicated(["data_element", "org_unit", "period"], keep=False)
+    combo = cells[COMBO] if COMBO in cells else pd.Series("", index=cells.index)
+    cells["combo_shown"] = combo.fillna("").astype(str).map(lambda c: f"[{c}]" if c else "")
+    dup = keyed & cells.duplicated(
+        ["data_element", "org_unit", "period", "combo_shown"], keep=False
+    )
     _add_by_column(
         problems,
         cells,
         dup,
         value_col,
-        "{e}/{u}/{p} 在文件中重复",
-        "{e}/{u}/{p} appears more than once in the file",
+        "{e}{c}/{u}/{p} 在文件中重复",
+        "{e}{c}/{u}/{p} appears more than once in the file",
         e="data_element",
+        c="combo_shown",
         u="org_unit",
         p="period",
     )
@@ -331,7 +367,8 @@ def _write(
     progress: Progress | None,
 ) -> dict[str, int]:
     """Locked rows were quarantined by `_check_units_and_periods`; the writer checks again."""
+    rows, deletes = split_deleted(good)
     written = store_imports.write_values(
-        conn, good, actor=actor, batch=import_id, progress=progress
+        conn, rows, actor=actor, batch=import_id, progress=progress, deletes=deletes
     )
     return written.counts()

@@ -53,12 +53,16 @@ class Batch:
 
 @dataclass
 class Written:
-    """What a write did: rows inserted, updated and equal to the stored ones."""
+    """What a write did: rows inserted, updated and equal to the stored ones; with a DHIS2
+    import strategy also rows deleted and rows ignored (a new key under ``UPDATE``, a
+    stored one under ``CREATE``, a deletion of a value that is not stored)."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     import_id: int | None = None
+    deleted: int = 0
+    ignored: int = 0
 
     def counts(self) -> dict[str, int]:
         return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
@@ -121,17 +125,37 @@ def write_values(
     batch: Batch | int | None = None,
     locked: Callable[[str], Exception] = ShequError,
     progress: Progress | None = None,
+    deletes: pd.DataFrame | None = None,
+    create: bool = True,
+    update: bool = True,
+    dry_run: bool = False,
 ) -> Written:
-    """Write data values (data_element, org_unit, period, value): lock check, diff, batch
-    row, apply, in the caller's transaction.
+    """Write data values (data_element, org_unit, period, value, optional
+    category_option_combo and DHIS2 attributes): lock check, diff, batch row, apply, in
+    the caller's transaction.
 
     ``batch`` is a `Batch` to record (opened and closed here), the id of a batch the
     caller keeps open (a file import), or None (a web edit, audited without a batch).
     A locked key raises ``locked`` with the bilingual message and writes nothing.
+    ``deletes`` are keys whose stored values are deleted (audited); ``create=False``
+    ignores new keys and ``update=False`` stored ones (DHIS2's ``UPDATE`` and ``CREATE``
+    strategies); ``dry_run`` counts what would happen and writes nothing.
     """
-    refuse_locked(conn, rows, locked)
+    deletes = rows.iloc[0:0] if deletes is None else deletes
+    refuse_locked(conn, pd.concat([rows, deletes]) if len(deletes) else rows, locked)
     new, changed, unchanged = values.diff(conn, rows)
+    gone = values.stored_of(conn, deletes) if len(deletes) else None
+    ignored = len(deletes) - (0 if gone is None else len(gone))
+    if not create:
+        ignored, new = ignored + len(new), new.iloc[0:0]
+    if not update:
+        ignored, changed = ignored + len(changed), changed.iloc[0:0]
     written = Written(len(new), len(changed), unchanged)
+    written.deleted, written.ignored = (0 if gone is None else len(gone)), ignored
+    if dry_run:
+        return written
+    if gone is not None:
+        values.remove(conn, gone, actor=actor, import_id=batch if isinstance(batch, int) else None)
     if isinstance(batch, Batch):
         if not (batch.always or len(new) or len(changed)):
             return written

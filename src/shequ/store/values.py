@@ -1,7 +1,11 @@
-"""Data values: read and write one value per data element × org unit × period.
+"""Data values: read and write one value per data element × org unit × period × category
+option combo (``default`` when a value has no disaggregation).
 
 Writes are diffs: `apply` inserts new keys, updates changed values and leaves equal ones
-alone, auditing each change, so loading the same data twice changes nothing.
+alone, auditing each change, so loading the same data twice changes nothing. A frame
+without a ``category_option_combo`` column means the ``default`` combo. DHIS2's
+``comment``, ``followup`` and ``stored_by`` (`ATTRIBUTES`) are written when the frame
+carries them and left as stored when it does not; a change of one of them alone is a change.
 """
 
 from __future__ import annotations
@@ -9,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from ..framework.periods import parse_period
 from . import audit
-from .tables.core import DataValue, Period, utcnow
+from .tables.core import DEFAULT_COMBO, DataValue, Period, utcnow
 
-KEY = ["data_element", "org_unit", "period"]
+COMBO = "category_option_combo"
+KEY = ["data_element", "org_unit", "period", COMBO]
+ATTRIBUTES = ["comment", "followup", "stored_by"]
 
 
 def read(
@@ -23,34 +29,88 @@ def read(
     *,
     periods: Iterable[str] | None = None,
     data_elements: Iterable[str] | None = None,
+    detail: bool = False,
 ) -> pd.DataFrame:
-    """Stored values (id, data_element, org_unit, period, value), optionally filtered."""
+    """Stored values, optionally filtered: (id, data_element, org_unit, period, value),
+    each element's total summed over its combos; with ``detail`` one row per combo with
+    ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's)."""
     query = select(DataValue.id, *(getattr(DataValue, k) for k in KEY), DataValue.value)
+    if detail:
+        query = query.add_columns(
+            *(getattr(DataValue, a) for a in ATTRIBUTES), DataValue.updated_at
+        )
     if periods is not None:
         query = query.where(DataValue.period.in_(list(periods)))
     if data_elements is not None:
         query = query.where(DataValue.data_element.in_(list(data_elements)))
-    return pd.read_sql(query, conn)
+    frame = pd.read_sql(query, conn)
+    if detail:
+        return frame
+    totals = frame.groupby(KEY[:3], as_index=False, sort=False).agg(
+        id=("id", "min"), value=("value", "sum")
+    )
+    return totals[["id", *KEY[:3], "value"]]
+
+
+def updated_by(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Who last wrote each value row (by id)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 5_000):
+        part = [int(i) for i in ids[start : start + 5_000]]
+        query = select(DataValue.id, DataValue.updated_by).where(DataValue.id.in_(part))
+        out.update(dict(conn.execute(query).all()))
+    return out
+
+
+def with_combo(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``category_option_combo`` column (``default`` where missing or empty)."""
+    combo = frame[COMBO] if COMBO in frame else pd.Series(DEFAULT_COMBO, index=frame.index)
+    combo = combo.where(combo.notna() & (combo.astype(str) != ""), DEFAULT_COMBO)
+    return frame.assign(**{COMBO: combo.astype(str)})
 
 
 def diff(conn: Connection, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Split ``incoming`` (KEY + value) into new rows, changed rows (with ``id`` and
-    ``old_value``) and the number of rows equal to what is stored."""
-    stored = read(
-        conn,
-        periods=incoming["period"].unique().tolist(),
-        data_elements=incoming["data_element"].unique().tolist(),
-    ).rename(columns={"value": "old_value"})
+    """Split ``incoming`` (KEY + value, optional `ATTRIBUTES`) into new rows, changed rows
+    (with ``id``, ``old_value`` and ``old_<attribute>``) and the number equal to the store."""
+    incoming = with_combo(incoming)
+    carried = [a for a in ATTRIBUTES if a in incoming]
+    stored = stored_of(conn, incoming).rename(
+        columns={"value": "old_value", **{a: f"old_{a}" for a in ATTRIBUTES}}
+    )
     merged = incoming.merge(stored, on=KEY, how="left")
     is_new = merged["id"].isna()
-    changed = ~is_new & ~_same(merged["value"], merged["old_value"])
+    same = _same(merged["value"], merged["old_value"])
+    for a in carried:
+        if a != "stored_by":  # who stored it is provenance: written with a change, never one
+            same &= _same_attribute(merged[a], merged[f"old_{a}"])
+    changed = ~is_new & ~same
     unchanged = int((~is_new & ~changed).sum())
-    return merged[is_new][[*KEY, "value"]], merged[changed], unchanged
+    return merged[is_new][[*KEY, "value", *carried]], merged[changed], unchanged
+
+
+def stored_of(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
+    """The stored rows (detail) of the keys in ``keys`` (KEY columns)."""
+    stored = read(
+        conn,
+        periods=keys["period"].unique().tolist(),
+        data_elements=keys["data_element"].unique().tolist(),
+        detail=True,
+    )
+    wanted = with_combo(keys)[KEY].drop_duplicates()
+    return stored.merge(wanted, on=KEY, how="inner")
 
 
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     scale = b.abs().clip(lower=1.0)
     return ((a - b).abs() <= 1e-9 * scale).fillna(False)
+
+
+def _same_attribute(a: pd.Series, b: pd.Series) -> pd.Series:
+    blank_a = a.isna() | (a.astype(str) == "")
+    blank_b = b.isna() | (b.astype(str) == "")
+    if a.map(lambda v: isinstance(v, bool)).any():
+        return a.fillna(False).astype(bool) == b.fillna(False).astype(bool)
+    return (blank_a & blank_b) | (a.astype(str) == b.astype(str))
 
 
 def apply(
@@ -63,33 +123,83 @@ def apply(
 ) -> None:
     """Insert ``new`` and update ``changed`` (from `diff`), auditing every row."""
     now = utcnow()
+    new, changed = _flagged(with_combo(new)), _flagged(with_combo(changed))
     if len(new):
         rows = new.assign(import_id=import_id, updated_by=actor, updated_at=now)
-        conn.execute(insert(DataValue), rows.to_dict("records"))
+        conn.execute(insert(DataValue), _records(rows))
     if len(changed):
+        carried = [a for a in ATTRIBUTES if a in changed]
         statement = (
             update(DataValue)
             .where(DataValue.id == bindparam("row_id"))
             .values(
-                value=bindparam("new_value"), import_id=import_id, updated_by=actor, updated_at=now
+                value=bindparam("new_value"),
+                import_id=import_id,
+                updated_by=actor,
+                updated_at=now,
+                **{a: bindparam(f"new_{a}") for a in carried},
             )
         )
         params = [
-            {"row_id": int(r.id), "new_value": float(r.value)}
-            for r in changed.itertuples(index=False)
+            {"row_id": int(r["id"]), "new_value": float(r["value"])}
+            | {f"new_{a}": r[a] for a in carried}
+            for r in _records(changed)
         ]
         conn.execution_options(synchronize_session=False).execute(statement, params)
     ensure_periods(conn, set(new["period"]) | set(changed["period"]))
     audit.record(conn, _audit_entries(new, changed), actor=actor, import_id=import_id)
 
 
+def _flagged(frame: pd.DataFrame) -> pd.DataFrame:
+    if "followup" not in frame:
+        return frame
+    return frame.assign(followup=frame["followup"].fillna(False).astype(bool))
+
+
+def remove(
+    conn: Connection, stored: pd.DataFrame, *, actor: str, import_id: int | None = None
+) -> None:
+    """Delete the stored rows of ``stored`` (from `stored_of`), auditing each with its
+    value before."""
+    if not len(stored):
+        return
+    ids = [int(i) for i in stored["id"]]
+    for start in range(0, len(ids), 5_000):
+        conn.execute(delete(DataValue).where(DataValue.id.in_(ids[start : start + 5_000])))
+    entries = [
+        ("delete", "data_value", _key(r), _after(r, "value"), None) for r in _records(stored)
+    ]
+    audit.record(conn, entries, actor=actor, import_id=import_id)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in out:
+        for k, v in row.items():
+            if hasattr(v, "item"):
+                row[k] = v.item()
+    return out
+
+
+def _key(r: dict) -> str:
+    key = f"{r['data_element']}/{r['org_unit']}/{r['period']}"
+    combo = r.get(COMBO) or DEFAULT_COMBO
+    return key if combo == DEFAULT_COMBO else f"{key}/{combo}"
+
+
+def _after(r: dict, value: str, prefix: str = "") -> dict:
+    out = {"value": None if r.get(value) is None else float(r[value])}
+    for a in ATTRIBUTES:
+        if f"{prefix}{a}" in r and r[f"{prefix}{a}"] not in (None, "", False):
+            out[a] = r[f"{prefix}{a}"]
+    return out
+
+
 def _audit_entries(new: pd.DataFrame, changed: pd.DataFrame):
-    for r in new.itertuples(index=False):
-        key = f"{r.data_element}/{r.org_unit}/{r.period}"
-        yield "insert", "data_value", key, None, {"value": float(r.value)}
-    for r in changed.itertuples(index=False):
-        key = f"{r.data_element}/{r.org_unit}/{r.period}"
-        yield "update", "data_value", key, {"value": r.old_value}, {"value": float(r.value)}
+    for r in _records(new):
+        yield "insert", "data_value", _key(r), None, _after(r, "value")
+    for r in _records(changed):
+        yield "update", "data_value", _key(r), _after(r, "old_value", "old_"), _after(r, "value")
 
 
 def ensure_periods(conn: Connection, codes: Iterable[str]) -> None:

@@ -86,12 +86,24 @@ class Period(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+DEFAULT_COMBO = "default"
+
+
 class DataValue(Base):
-    """One value of a data element for an org unit and period, with its provenance."""
+    """One value of a data element for an org unit, period and category option combo
+    (a disaggregation such as ``age_60_plus``; ``default`` when the element has none),
+    with DHIS2's ``comment``, ``followup`` and ``stored_by`` and its provenance. The
+    element's total is the sum over its combos."""
 
     __tablename__ = "data_value"
     __table_args__ = (
-        UniqueConstraint("data_element", "org_unit", "period", name="uq_data_value_key"),
+        UniqueConstraint(
+            "data_element",
+            "org_unit",
+            "period",
+            "category_option_combo",
+            name="uq_data_value_key",
+        ),
         Index("ix_data_value_period", "period", "data_element"),
     )
 
@@ -99,7 +111,13 @@ class DataValue(Base):
     data_element: Mapped[str] = mapped_column(String(64))
     org_unit: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(10))
+    category_option_combo: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_COMBO, server_default=DEFAULT_COMBO
+    )
     value: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    followup: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    stored_by: Mapped[str | None] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     updated_by: Mapped[str] = mapped_column(String(64), default="system")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -3,15 +3,21 @@ DHIS2 dataValueSets JSON in and out."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
+from ...errors import ImportFileError
 from ...framework.periods import parse_period
+from ...ingest import dhis2, dhis2_import
+from ...store import orgunits as store_orgunits
 from ...store import values as store_values
-from .. import dhis2, values
+from .. import values
 from ..deps import Principal, Reader, StoreDep, Writer, require_unit
 from ..schemas import DataValuesIn
 
@@ -49,16 +55,23 @@ def read_values(
     return _read(store, user, period, org_unit, data_element).to_dict("records")
 
 
-def _write(
-    request: Request, store, user: Principal, raw: pd.DataFrame
-) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Write ``raw`` by the import rules, in the user's subtree of each of its periods."""
-    allowed = set()
+def _scope_of_periods(store, user: Principal, raw: pd.DataFrame) -> set[str]:
+    """The user's subtree in each valid period of ``raw`` (a bad period is reported as a
+    bad period by the import rules, not as a unit outside the scope)."""
+    allowed: set[str] = set()
     for period in raw["period"].dropna().unique():
         try:
             allowed |= user.units(store, parse_period(period).end)
         except ValueError:
             continue
+    return allowed
+
+
+def _write(
+    request: Request, store, user: Principal, raw: pd.DataFrame
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write ``raw`` by the import rules, in the user's subtree of each of its periods."""
+    allowed = _scope_of_periods(store, user, raw)
     return values.save(store, raw, request.app.state.plan, allowed, actor=user.username)
 
 
@@ -72,25 +85,91 @@ def write_values(request: Request, store: StoreDep, user: Writer, body: DataValu
     return {"saved": counts["inserted"] + counts["updated"], **counts}
 
 
+def _dhis2_units(store, user: Principal, org_units: list[str], children: bool, day) -> set[str]:
+    """The units an export covers: the user's subtree, or the units named (their subtrees
+    with ``children=true``), each checked against the user's scope."""
+    allowed = user.units(store, day)
+    if not org_units:
+        return allowed
+    chosen: set[str] = set()
+    for code in org_units:
+        require_unit(user, store, code, day)
+        if children:
+            with store.begin() as conn:
+                chosen |= set(store_orgunits.subtree(conn, code, day)) & allowed
+        else:
+            chosen.add(code)
+    return chosen
+
+
 @router.get("/dataValueSets")
+@router.get("/dataValueSets.json")
+@router.get("/dataValueSets.csv")
 def export_dhis2(
+    request: Request,
     store: StoreDep,
     user: Reader,
-    period: str,
-    org_unit: Annotated[str | None, Query(alias="orgUnit")] = None,
-    data_element: Annotated[str | None, Query(alias="dataElement")] = None,
-) -> dict:
-    """Values as a DHIS2 dataValueSet (codes as ids, monthly periods as ``202507``)."""
-    return dhis2.to_data_value_set(
-        _read(store, user, dhis2.period_in(period), org_unit, data_element)
-    )
+    period: Annotated[list[str] | None, Query()] = None,
+    start_date: Annotated[dt.date | None, Query(alias="startDate")] = None,
+    end_date: Annotated[dt.date | None, Query(alias="endDate")] = None,
+    org_unit: Annotated[list[str] | None, Query(alias="orgUnit")] = None,
+    children: bool = False,
+    data_element: Annotated[list[str] | None, Query(alias="dataElement")] = None,
+    last_updated: Annotated[dt.datetime | None, Query(alias="lastUpdated")] = None,
+):
+    """Values as a DHIS2 dataValueSet (JSON, or CSV at ``.csv``): repeated ``period``, or
+    ``startDate``/``endDate``, or ``lastUpdated``; ``orgUnit`` (repeated) with
+    ``children=true`` for their subtrees; ids in ``idScheme`` (CODE default, or UID)."""
+    options = dhis2.options_from(dict(request.query_params))
+    if not (period or start_date or end_date or last_updated):
+        msg = (
+            "请给出 period、startDate/endDate 或 lastUpdated / give period, startDate/endDate "
+            "or lastUpdated"
+        )
+        raise ImportFileError(msg)
+    codes = [parse_period(dhis2.period_in(p)).code for p in period or []]
+    day = max([parse_period(c).end for c in codes] + [end_date or dt.date.today()])
+    units = _dhis2_units(store, user, org_unit or [], children, day)
+    with store.begin() as conn:
+        frame = dhis2_import.export_values(
+            conn,
+            options,
+            periods=codes or None,
+            start=start_date,
+            end=end_date,
+            units=units,
+            data_elements=data_element,
+            last_updated=last_updated,
+        )
+    if request.url.path.endswith(".csv"):
+        return PlainTextResponse(dhis2.to_csv(frame, options), media_type="text/csv")
+    return dhis2.to_data_value_set(frame, options)
 
 
 @router.post("/dataValueSets")
-def import_dhis2(request: Request, store: StoreDep, user: Writer, payload: dict[str, Any]):
-    """Import a DHIS2 dataValueSet; answers a DHIS2-style import summary (409 on conflicts,
-    and then nothing is written)."""
-    raw = dhis2.from_data_value_set(payload)
-    counts, problems = _write(request, store, user, raw)
-    summary = dhis2.import_summary(counts, problems, len(raw))
-    return JSONResponse(summary, status_code=409 if problems else 200)
+@router.post("/dataValueSets.json")
+async def import_dhis2(request: Request, store: StoreDep, user: Writer):
+    """Import a DHIS2 dataValueSet (JSON, or CSV with ``Content-Type: text/csv``) with
+    ``dryRun``, ``importStrategy`` and the id schemes; answers DHIS2's ImportSummary
+    (409 with the conflicts, and then nothing is written)."""
+    body = await request.body()
+    if "csv" in request.headers.get("content-type", ""):
+        payload, raw = {}, dhis2.from_csv(body.decode("utf-8-sig"))
+    else:
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise ImportFileError(f"JSON 无法解析 / the JSON cannot be read: {exc}") from None
+        raw = dhis2.from_data_value_set(payload)
+    options = dhis2.options_from(dict(request.query_params), payload)
+    allowed = _scope_of_periods(store, user, raw)
+    summary = await run_in_threadpool(
+        dhis2_import.import_value_set,
+        store,
+        raw,
+        request.app.state.plan,
+        allowed,
+        options,
+        actor=user.username,
+    )
+    return JSONResponse(summary, status_code=409 if summary["conflicts"] else 200)
