@@ -25,7 +25,7 @@ from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import text
+from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
 from .pipeline import Checked, Progress, check_known_units, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
@@ -176,7 +176,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     elements = {e.code: e for e in plan.data_elements}
     cells["org_unit"] = cells["org_unit_raw"].map(text)
     cells["period"] = cells["period_raw"].map(_period_code)
-    cells["value"] = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    _parse_numbers(cells, elements)
     _add_by_column(
         problems,
         cells,
@@ -188,16 +188,12 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     )
     _check_units_and_periods(conn, cells, problems)
     value_col = cells["value_column"]
-    bad_number = cells["value"].isna() | ~np.isfinite(cells["value"].fillna(0))
-    _add_by_column(
-        problems,
-        cells,
-        bad_number,
-        value_col,
-        "“{v}”不是数值",
-        "'{v}' is not a number",
-        v="value_raw",
-    )
+    bad_number = cells["value"].isna()
+    for zh, en in (NOT_A_NUMBER, AMBIGUOUS_COMMA, PERCENT_NOT_ALLOWED):
+        _add_by_column(
+            problems, cells, bad_number & (cells["reason_en"] == en), value_col, zh, en,
+            v="value_raw",
+        )  # fmt: skip
     low = (
         cells["data_element"]
         .map(lambda c: getattr(elements.get(c), "min_value", None))
@@ -252,6 +248,21 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         u="org_unit",
         p="period",
     )
+
+
+def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
+    """``value`` and, where unreadable, ``reason_en``: plain numbers in one vectorised
+    pass, the rest (1,234 · ５５０４ · 12.5% · words) cell by cell with `cells.number`."""
+    fast = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    fast = fast.where(np.isfinite(fast.fillna(np.nan)))
+    cells["value"] = fast
+    cells["reason_en"] = ""
+    slow = fast.isna()
+    percent = cells["data_element"].map(lambda c: getattr(elements.get(c), "unit", "") == "%")
+    for i in cells.index[slow]:
+        parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
+        cells.at[i, "value"] = np.nan if parsed is None else parsed
+        cells.at[i, "reason_en"] = reason[1] if reason else ""
 
 
 def _period_code(value: object) -> str | None:
