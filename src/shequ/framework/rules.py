@@ -37,6 +37,12 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS)
 
 
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Findings of several checks in one frame of `COLUMNS`."""
+    found = [f for f in frames if not f.empty]
+    return pd.concat(found, ignore_index=True) if found else empty()
+
+
 def rule_violations(values: pd.DataFrame, rules: Iterable[ValidationRule]) -> pd.DataFrame:
     """Every (unit, period, rule) where the rule does not hold, as rows of `COLUMNS`."""
     rules = tuple(rules)
@@ -93,10 +99,12 @@ def _holds(rule: ValidationRule, left: float | None, right: float | None) -> boo
 
 def _violation(rule: ValidationRule, unit: str, period: str, left, right) -> list:
     shown = [None if v is None or math.isnan(v) else round(v, 6) for v in (left, right)]
-    text = f"{rule.left_side} = {_fmt(shown[0])} {rule.operator} {rule.right_side} = {_fmt(shown[1])}"
+    needs = f"{rule.left_side} {rule.operator} {rule.right_side}"
+    actual = f"{_fmt(shown[0])} : {_fmt(shown[1])}"
     return [
         unit, period, rule.id, rule.importance, shown[0], rule.operator, shown[1],
-        ",".join(rule.elements), f"{rule.message}（{text}）", f"{rule.message_en} ({text})",
+        ",".join(rule.elements), f"{rule.message}（应满足 {needs}，实为 {actual}）",
+        f"{rule.message_en} (needs {needs}; is {actual})",
     ]  # fmt: skip
 
 

@@ -24,11 +24,12 @@ from ..framework.periods import parse_period
 from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
+from ..store import validation as store_validation
 from ..store.db import Store
 from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
 from .pipeline import Checked, Progress, check_known_units, run_import
 from .readers import ROW, rename_columns
-from .report import ImportReport, Problems
+from .report import ImportReport, Problems, RuleFinding
 
 ALIASES = {
     **dict.fromkeys(
@@ -52,11 +53,15 @@ def import_values(
     sheet: str | None = None,
     progress: Progress | None = None,
     allowed_units: set[str] | None = None,
+    strict_rules: bool = False,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
     With ``allowed_units`` (the web app passes a user's subtree), rows of any other unit
-    are quarantined with the reason, like any other bad row.
+    are quarantined with the reason, like any other bad row. The plan's validation rules
+    and outlier checks run on the rows that load, read with what is stored for the same
+    unit and period; their findings are listed in the report (`ImportReport.violations`)
+    and the values still load, unless ``strict_rules`` and a must-fix rule is violated.
     """
     plan = plan or load_plan()
     return run_import(
@@ -69,6 +74,7 @@ def import_values(
         strict=strict,
         sheet=sheet,
         progress=progress,
+        strict_rules=strict_rules,
     )
 
 
@@ -111,7 +117,36 @@ def _validate(
         )
     bad_rows = problems.rows()
     good = cells[~cells[ROW].isin(bad_rows)]
-    return Checked(good[["data_element", "org_unit", "period", "value"]], problems, empty)
+    columns = ["data_element", "org_unit", "period", "value"]
+    findings = _rule_findings(conn, good, plan)
+    return Checked(good[columns], problems, empty, findings)
+
+
+def _rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[RuleFinding]:
+    """Rule and outlier findings of the good rows, each with the file rows it read."""
+    found = store_validation.check_incoming(
+        conn, plan, good[["data_element", "org_unit", "period", "value"]]
+    )
+    out = []
+    for r in found.itertuples(index=False):
+        elements = set(r.data_elements.split(","))
+        mine = good[
+            (good["org_unit"] == r.org_unit)
+            & (good["period"] == r.period)
+            & good["data_element"].isin(elements)
+        ]
+        out.append(
+            RuleFinding(
+                tuple(sorted({int(x) for x in mine[ROW]})), r.org_unit, r.period, r.rule,
+                r.importance, _number_or_none(r.left), str(r.operator), _number_or_none(r.right),
+                r.message_zh, r.message_en,
+            )  # fmt: skip
+        )
+    return out
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:

@@ -50,7 +50,7 @@ def violations(
         history = _same_type(conn, code)
         parents = dict(zip(units["code"], units["parent_code"], strict=True))
         found.append(rules.outliers(checked, history, parents, plan.outliers))
-    return _ordered(conn, pd.concat(found, ignore_index=True))
+    return _ordered(conn, rules.combine(found))
 
 
 def must_fix(conn: Connection, plan: Plan, unit: str, period: str) -> pd.DataFrame:
@@ -72,8 +72,7 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     keys = incoming[["org_unit", "period"]].drop_duplicates()
     stored = store_values.read(conn, periods=keys["period"].unique().tolist())
     stored = stored.merge(keys, on=["org_unit", "period"])
-    merged = pd.concat([incoming, stored[incoming.columns]], ignore_index=True)
-    merged = merged.drop_duplicates(["data_element", "org_unit", "period"], keep="first")
+    merged = _stack(incoming, stored[incoming.columns])
     found = rules.rule_violations(merged, plan.validation_rules)
     touched = incoming.groupby(["org_unit", "period"])["data_element"].agg(set).to_dict()
     reads = found["data_elements"].str.split(",").map(set)
@@ -85,22 +84,29 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     history = pd.concat(
         [_same_type(conn, p) for p in keys["period"].unique()], ignore_index=True
     ).drop_duplicates(["data_element", "org_unit", "period"])
-    context = pd.concat([incoming, history[incoming.columns]], ignore_index=True)
-    context = context.drop_duplicates(["data_element", "org_unit", "period"], keep="first")
+    context = _stack(incoming, history[incoming.columns])
     days = {parse_period(p).end for p in keys["period"].unique()}
     parents = {}
     for day in sorted(days):
         units = store_orgunits.units_on(conn, day)
         parents.update(zip(units["code"], units["parent_code"], strict=True))
     found_outliers = rules.outliers(incoming, context, parents, plan.outliers)
-    return pd.concat([found, found_outliers], ignore_index=True)
+    return rules.combine([found, found_outliers])
+
+
+def _stack(first: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
+    """``first`` and the rows of ``then`` whose key it does not hold (first wins)."""
+    if then.empty:
+        return first
+    both = pd.concat([first, then], ignore_index=True)
+    return both.drop_duplicates(["data_element", "org_unit", "period"], keep="first")
 
 
 def _same_type(conn: Connection, period: str) -> pd.DataFrame:
     kind = parse_period(period).type
     frame = store_values.read(conn)
-    same = frame["period"].map(lambda p: parse_period(p).type == kind)
-    return frame[same]
+    same = frame["period"].map(lambda p: parse_period(p).type == kind).astype(bool)
+    return frame.loc[same, ["data_element", "org_unit", "period", "value"]]
 
 
 def _ordered(conn: Connection, found: pd.DataFrame) -> pd.DataFrame:
