@@ -24,14 +24,19 @@ def test_the_shipped_rules_catch_200_percent_satisfaction_and_more_adults_than_r
     plan = load_plan()
     found = rules.rule_violations(
         values(
-            ("A", "2025", "culture_satisfied", 80), ("A", "2025", "culture_answered", 40),
-            ("A", "2025", "adult_population", 1200), ("A", "2025", "resident_population", 1000),
-            ("B", "2025", "culture_satisfied", 40), ("B", "2025", "culture_answered", 40),
-        ),  # fmt: skip
+            ("A", "2025", "culture_satisfied", 80),
+            ("A", "2025", "culture_answered", 40),
+            ("A", "2025", "adult_population", 1200),
+            ("A", "2025", "resident_population", 1000),
+            ("B", "2025", "culture_satisfied", 40),
+            ("B", "2025", "culture_answered", 40),
+        ),
         plan.validation_rules,
     )
     # A: 80 > 40 (200 %) and 1200 > 1000; B: 40 = 40 holds (100 %)
-    assert sorted(zip(found["org_unit"], found["rule"], found["left"], found["right"])) == [
+    assert sorted(
+        zip(found["org_unit"], found["rule"], found["left"], found["right"], strict=False)
+    ) == [
         ("A", "adults_within_residents", 1200, 1000),
         ("A", "culture_satisfied_within_answered", 80, 40),
     ]
@@ -75,9 +80,13 @@ def test_missing_values_skip_a_rule_unless_the_strategy_says_otherwise():
 def test_compulsory_and_exclusive_pairs():
     data = values(("A", "2025", "x", 1), ("B", "2025", "x", 1), ("B", "2025", "y", 2))
     # A has x without y: a compulsory pair is broken there, not in B
-    assert rules.rule_violations(data, [rule("x", "compulsory_pair", "y")])["org_unit"].tolist() == ["A"]
+    assert rules.rule_violations(data, [rule("x", "compulsory_pair", "y")])[
+        "org_unit"
+    ].tolist() == ["A"]
     # B has both: an exclusive pair is broken there, not in A
-    assert rules.rule_violations(data, [rule("x", "exclusive_pair", "y")])["org_unit"].tolist() == ["B"]
+    assert rules.rule_violations(data, [rule("x", "exclusive_pair", "y")])["org_unit"].tolist() == [
+        "B"
+    ]
 
 
 def test_dhis2_operator_names_are_read_and_unknown_ones_refused():
@@ -93,7 +102,9 @@ def test_history_z_scores_worked_by_hand():
     # (0² + 2² + 2² + 0²) / 3 = 8/3, sd 1.633; 2025 = 130 → z = 30 / 1.633 = 18.37.
     # Median 100, |deviations| 0, 2, 2, 0 → MAD 1 → modified z = 0.6745 × 30 / 1 = 20.235 (printed 20.23).
     # 2025 = 101 → z = 1 / 1.633 = 0.61: not an outlier.
-    history = [("A", str(y), "x", v) for y, v in zip(range(2021, 2025), (100, 102, 98, 100))]
+    history = [
+        ("A", str(y), "x", v) for y, v in zip(range(2021, 2025), (100, 102, 98, 100), strict=False)
+    ]
     settings = OutlierSettings(methods=("history_z", "history_modified_z"), min_values=4)
     wild = values(("A", "2025", "x", 130))
     found = rules.outliers(wild, pd.concat([values(*history), wild]), {"A": "S"}, settings)
@@ -111,7 +122,9 @@ def test_peer_modified_z_leaves_the_checked_unit_out():
     # Street S: A 10, B 12, C 11, D 13, E 50. E against A–D: median 11.5, |dev| 1.5, 0.5,
     # 0.5, 1.5 → MAD 1 → 0.6745 × (50 − 11.5) = 25.97. A against B, C, D, E: median 12.5,
     # |dev| 0.5, 1.5, 0.5, 37.5 → MAD 1 → 0.6745 × (10 − 12.5) = −1.69: not an outlier.
-    data = values(*((u, "2025", "x", v) for u, v in zip("ABCDE", (10, 12, 11, 13, 50))))
+    data = values(
+        *((u, "2025", "x", v) for u, v in zip("ABCDE", (10, 12, 11, 13, 50), strict=False))
+    )
     parents = dict.fromkeys("ABCDE", "S")
     settings = OutlierSettings(methods=("peer_modified_z",), min_values=4)
     found = rules.outliers(data, data, parents, settings)
@@ -126,4 +139,7 @@ def test_bounds_per_unit():
     data = values(("A", "2025", "x", 25), ("B", "2025", "x", 25), ("A", "2024", "x", 5))
     found = rules.outliers(data, data, {}, settings)
     # A 2025: 25 > 20; A 2024: 5 < 10; B has no bounds
-    assert sorted(zip(found["period"], found["rule"])) == [("2024", "bounds_min"), ("2025", "bounds_max")]
+    assert sorted(zip(found["period"], found["rule"], strict=False)) == [
+        ("2024", "bounds_min"),
+        ("2025", "bounds_max"),
+    ]

@@ -5,14 +5,16 @@ period, rule and values, and approving the period is refused until they are fixe
 import pandas as pd
 import pytest
 
+from shequ.framework.loader import load_plan
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
 from shequ.store import accounts, approvals, validation
-from shequ.framework.loader import load_plan
 from tests._files import write
 from tests.cli._invoke import invoke
 
-UNITS = "code,name,parent_code,level\nC,示范市,,市\nS,一街道,C,街道\nA,甲社区,S,社区\nB,乙社区,S,社区\n"
+UNITS = (
+    "code,name,parent_code,level\nC,示范市,,市\nS,一街道,C,街道\nA,甲社区,S,社区\nB,乙社区,S,社区\n"
+)
 # row 2 (A): 80 satisfied of 40 answers (200 %) and 1 200 adults of 1 000 residents;
 # row 3 (B): 30 of 40 (75 %) and 900 adults of 1 000 — consistent. Numbers as people type
 # them: "1,000" and full-width "９００".
@@ -35,7 +37,9 @@ def city(any_store, tmp_path):
 def test_the_import_loads_and_lists_the_violations_with_their_rows(city, tmp_path):
     report = import_values(city, write(tmp_path / "v.csv", BAD))
     assert report.exit_code == 0 and report.inserted == 8  # 2 rows × 4 elements, all loaded
-    found = sorted((f.rows, f.org_unit, f.period, f.rule, f.left, f.right) for f in report.violations)
+    found = sorted(
+        (f.rows, f.org_unit, f.period, f.rule, f.left, f.right) for f in report.violations
+    )
     assert found == [
         ((2,), "A", "2025", "adults_within_residents", 1200, 1000),
         ((2,), "A", "2025", "culture_satisfied_within_answered", 80, 40),
@@ -53,7 +57,9 @@ def test_strict_rules_loads_nothing_when_a_must_fix_rule_is_violated(city, tmp_p
 def test_validate_lists_them_and_approval_waits_until_they_are_fixed(city, tmp_path):
     import_values(city, write(tmp_path / "v.csv", BAD))
     out = tmp_path / "problems.csv"
-    result = invoke("validate", "--period", "2025", "--db", city.url, "--output", out, "--lang", "en")
+    result = invoke(
+        "validate", "--period", "2025", "--db", city.url, "--output", out, "--lang", "en"
+    )
     assert result.exit_code == 1, result.output
     listed = pd.read_csv(out, encoding="utf-8-sig")
     rows = listed[["单位编码 unit", "期间 period", "规则 rule", "左值 left", "右值 right"]]
@@ -87,7 +93,12 @@ def test_validate_lists_them_and_approval_waits_until_they_are_fixed(city, tmp_p
 def test_numbers_are_normalised_and_ambiguous_ones_refused_with_the_reason(city, tmp_path):
     report = import_values(
         city,
-        write(tmp_path / "n.csv", 'org_unit,period,resident_population,land_area_m2\nA,2025,"1,5",１２３４\n'),
+        write(
+            tmp_path / "n.csv",
+            'org_unit,period,resident_population,land_area_m2\nA,2025,"1,5",１２３４\n',
+        ),
     )
     reasons = [p.reason_en for p in report.problems]
-    assert reasons == ["'1,5' is ambiguous: a comma may only separate thousands (1,234,567); write a decimal with a point (1.5)"]
+    assert reasons == [
+        "'1,5' is ambiguous: a comma may only separate thousands (1,234,567); write a decimal with a point (1.5)"
+    ]

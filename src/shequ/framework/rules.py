@@ -142,7 +142,9 @@ def outliers(
         own = by_unit.get((unit, element))
         history = [] if own is None else own.loc[own["period"] != period, "value"]
         peer_group = by_peers.get((parents.get(unit), period, element))
-        peers = [] if peer_group is None else peer_group.loc[peer_group["org_unit"] != unit, "value"]
+        peers = (
+            [] if peer_group is None else peer_group.loc[peer_group["org_unit"] != unit, "value"]
+        )
         for method in settings.methods:
             reference = np.asarray(history if method.startswith("history") else peers, float)
             verdict = _score(method, x, reference, settings)

@@ -137,7 +137,9 @@ class ImportReport:
         )
         if self.violations:
             zh += f"；校验问题 {len(self.violations):,} 个（必须修正 {len(self.must_fix):,}）"
-            en += f"; {len(self.violations):,} validation findings ({len(self.must_fix):,} must fix)"
+            en += (
+                f"; {len(self.violations):,} validation findings ({len(self.must_fix):,} must fix)"
+            )
         if not self.loaded:
             zh += "；未导入任何数据"
             en += "; nothing was loaded"

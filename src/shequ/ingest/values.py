@@ -137,10 +137,17 @@ def _rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[Rul
         ]
         out.append(
             RuleFinding(
-                tuple(sorted({int(x) for x in mine[ROW]})), r.org_unit, r.period, r.rule,
-                r.importance, _number_or_none(r.left), str(r.operator), _number_or_none(r.right),
-                r.message_zh, r.message_en,
-            )  # fmt: skip
+                tuple(sorted({int(x) for x in mine[ROW]})),
+                r.org_unit,
+                r.period,
+                r.rule,
+                r.importance,
+                _number_or_none(r.left),
+                str(r.operator),
+                _number_or_none(r.right),
+                r.message_zh,
+                r.message_en,
+            )
         )
     return out
 

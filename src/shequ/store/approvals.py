@@ -15,9 +15,9 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, select
 
 from ..errors import ShequError
-from ..framework.periods import parse_period
 from ..framework.loader import load_plan
 from ..framework.models import Plan
+from ..framework.periods import parse_period
 from . import audit, validation
 from . import orgunits as store_orgunits
 from .accounts import ADMINISTRATOR, ANALYST, find_user

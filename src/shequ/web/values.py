@@ -72,9 +72,14 @@ def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
 def _findings(checked) -> Problems:
     return [
         {
-            "cells": list(f.rows), "org_unit": f.org_unit, "period": f.period, "rule": f.rule,
-            "importance": f.importance, "message_zh": f.message_zh, "message_en": f.message_en,
-        }  # fmt: skip
+            "cells": list(f.rows),
+            "org_unit": f.org_unit,
+            "period": f.period,
+            "rule": f.rule,
+            "importance": f.importance,
+            "message_zh": f.message_zh,
+            "message_en": f.message_en,
+        }
         for f in checked.violations
     ]
 
