@@ -24,6 +24,7 @@ HEADERS = {
     "message_zh": ("说明", "message (zh)"),
     "message_en": ("说明（英文）", "message"),
 }
+MAX_SHOWN = 30
 IMPORTANCE = {"high": ("必须修正", "must fix"), "medium": ("中", "medium"), "low": ("低", "low")}
 
 
@@ -47,10 +48,16 @@ def print_violations(console: Console, found: pd.DataFrame, lang: str) -> None:
              "right", ("message_zh", "message_en")[i]]  # fmt: skip
     for column in shown:
         table.add_column(HEADERS[column][i])
-    for r in numbered(found).to_dict("records"):
+    for r in numbered(found).head(MAX_SHOWN).to_dict("records"):
         r["importance"] = IMPORTANCE[r["importance"]][i]
         table.add_row(*("" if pd.isna(r[c]) else str(r[c]) for c in shown))
     console.print(table)
+    hidden = len(found) - MAX_SHOWN
+    if hidden > 0:
+        console.print(
+            f"… 另有 {hidden} 个，完整清单请用 --output" if i == 0
+            else f"… {hidden} more; --output writes the full list"
+        )  # fmt: skip
 
 
 def write_violations(found: pd.DataFrame, path: Path) -> None:

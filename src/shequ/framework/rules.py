@@ -135,23 +135,33 @@ def outliers(
         checked = checked[checked["data_element"].isin(settings.data_elements)]
     found: list[list] = []
     context = context.assign(parent=context["org_unit"].map(parents))
-    by_unit = {k: g for k, g in context.groupby(["org_unit", "data_element"])}
-    by_peers = {k: g for k, g in context.groupby(["parent", "period", "data_element"])}
-    for row in checked.itertuples(index=False):
-        unit, period, element, x = row.org_unit, row.period, row.data_element, float(row.value)
-        own = by_unit.get((unit, element))
-        history = [] if own is None else own.loc[own["period"] != period, "value"]
-        peer_group = by_peers.get((parents.get(unit), period, element))
-        peers = (
-            [] if peer_group is None else peer_group.loc[peer_group["org_unit"] != unit, "value"]
-        )
+    by_unit = _arrays(context, ["org_unit", "data_element"], "period")
+    by_peers = _arrays(context, ["parent", "period", "data_element"], "org_unit")
+    none = (np.array([], dtype=object), np.array([], dtype=float))
+    for unit, period, element, x in zip(
+        checked["org_unit"], checked["period"], checked["data_element"],
+        checked["value"].astype(float), strict=True,
+    ):  # fmt: skip
+        periods, own = by_unit.get((unit, element), none)
+        units, peer = by_peers.get((parents.get(unit), period, element), none)
         for method in settings.methods:
-            reference = np.asarray(history if method.startswith("history") else peers, float)
+            if method.startswith("history"):
+                reference = own[periods != period]
+            else:
+                reference = peer[units != unit]
             verdict = _score(method, x, reference, settings)
             if verdict is not None:
                 found.append(_outlier(method, unit, period, element, x, *verdict, settings))
     found += _bounds(checked, settings)
     return pd.DataFrame(found, columns=COLUMNS)
+
+
+def _arrays(frame: pd.DataFrame, keys: list[str], label: str) -> dict:
+    """``{key: (labels, values)}`` as numpy arrays, one pass over ``frame``."""
+    return {
+        key: (group[label].to_numpy(dtype=object), group["value"].to_numpy(dtype=float))
+        for key, group in frame.groupby(keys, dropna=False, sort=False)
+    }
 
 
 def _score(method: str, x: float, reference: np.ndarray, settings: OutlierSettings):

@@ -105,7 +105,8 @@ def _stack(first: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
 def _same_type(conn: Connection, period: str) -> pd.DataFrame:
     kind = parse_period(period).type
     frame = store_values.read(conn)
-    same = frame["period"].map(lambda p: parse_period(p).type == kind).astype(bool)
+    kinds = {p: parse_period(p).type for p in frame["period"].unique()}
+    same = frame["period"].map(kinds).eq(kind)
     return frame.loc[same, ["data_element", "org_unit", "period", "value"]]
 
 
