@@ -8,6 +8,7 @@ import typer
 from shequ.cli import app
 from shequ.framework.models import DataElement, Dimension, FacilityType, Indicator, Target
 from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
+from shequ.framework.validation import OutlierSettings, UnitBounds, ValidationRule
 from shequ.framework.voice import Category, Deadlines, VoiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
         VoiceSettings,
         Deadlines,
         Category,
+        ValidationRule,
+        OutlierSettings,
+        UnitBounds,
     ],
 )
 def test_every_plan_field_is_in_the_plan_format_doc(model):

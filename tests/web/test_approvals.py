@@ -64,3 +64,29 @@ def test_no_one_approves_their_own_unit(client_for):
     staff = client_for("staff_jia")
     mine = {"unit": city.JIA, "period": "2024", "approved": "true", "csrf_token": staff.csrf}
     assert staff.post("/approvals", data=mine).status_code == 403
+
+
+def test_approval_is_refused_with_the_list_while_a_must_fix_rule_is_violated(client_for):
+    street_admin = client_for("admin_s1")
+    staff = client_for("staff_s1")
+
+    def put(element: str, value: str):
+        body = {"values": [{"data_element": element, "org_unit": city.JIA, "period": "2019",
+                            "value": value}]}  # fmt: skip
+        return staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf})
+
+    # 150 adults of 100 residents in 甲社区 2019: adults ≤ residents is broken
+    assert put("resident_population", "100").status_code == 200
+    assert put("adult_population", "150").status_code == 200
+    approve = {"unit": city.JIA, "period": "2019", "approved": "true",
+               "csrf_token": street_admin.csrf}  # fmt: skip
+    refused = street_admin.post("/approvals", data=approve, follow_redirects=False)
+    assert refused.status_code == 409
+    assert "adults_within_residents" in refused.text
+    assert put("adult_population", "90").status_code == 200  # fixed: 90 ≤ 100
+    try:
+        done = street_admin.post("/approvals", data=approve, follow_redirects=False)
+        assert done.status_code == 303
+    finally:
+        unlock = {**approve, "approved": "false"}
+        street_admin.post("/approvals", data=unlock, follow_redirects=False)

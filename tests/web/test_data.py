@@ -50,6 +50,21 @@ def test_entry_check_uses_the_import_rules(client_for):
     assert reasons[3] == []
 
 
+def test_entry_check_runs_the_plans_rules_on_the_row_being_edited(client_for):
+    client = client_for("staff_jia")
+    # 甲社区 has 1 000 residents stored; 1,200 adults typed (with a thousands separator)
+    # break adults ≤ residents, 8００ (full-width digits) does not
+    typed = {"org_unit": city.JIA, "data_element": "adult_population", "value": "1,200"}
+    body = _post_json(client, "/entry/check", {"period": "2025", "cells": [typed]}).json()
+    assert body["problems"] == []
+    assert [(r["cells"], r["rule"], r["importance"]) for r in body["rules"]] == [
+        ([0], "adults_within_residents", "high")
+    ]
+    typed["value"] = "８００"
+    body = _post_json(client, "/entry/check", {"period": "2025", "cells": [typed]}).json()
+    assert body == {"problems": [], "rules": []}
+
+
 def test_entry_save_is_all_or_nothing(client_for, web_store_url):
     client = client_for("staff_jia")
     good = {"org_unit": city.JIA, "data_element": "green_area_m2", "value": "32"}

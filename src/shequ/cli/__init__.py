@@ -12,7 +12,20 @@ from typing import Annotated
 
 import typer
 
-from . import demo, evaluate, imports, periods, plans, report, spatial, store, tasks, voice, web
+from . import (
+    demo,
+    evaluate,
+    imports,
+    periods,
+    plans,
+    report,
+    spatial,
+    store,
+    tasks,
+    validate,
+    voice,
+    web,
+)
 from ._common import ShequGroup
 from .dhis2 import dhis2_app
 
@@ -41,6 +54,7 @@ for _name, _command in (
     ("access", spatial.access),
     ("site", spatial.site),
     ("serve", web.serve),
+    ("validate", validate.validate),
 ):
     app.command(_name)(_command)
 

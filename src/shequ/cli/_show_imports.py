@@ -22,6 +22,20 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
     hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:
         console.print(f"  … 另有 {hidden} 个问题 / {hidden} more problems")
+    for finding in report.violations[:MAX_PROBLEMS_SHOWN]:
+        rows = ",".join(map(str, finding.rows)) or "-"
+        text = (
+            f"  校验 第{rows}行 {finding.org_unit} {finding.period} [{finding.rule}] "
+            f"{finding.message_zh}"
+            if lang == "zh"
+            else f"  rule: row {rows} {finding.org_unit} {finding.period} [{finding.rule}] "
+            f"{finding.message_en}"
+        )
+        style = "red" if finding.importance == "high" else "yellow"
+        console.print(text, style=style, markup=False)
+    hidden = len(report.violations) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        console.print(f"  … 另有 {hidden} 个校验问题 / {hidden} more validation findings")
     if report.quarantine_path:
         label = "隔离文件" if lang == "zh" else "quarantine file"
         console.print(f"  {label}: {report.quarantine_path}")

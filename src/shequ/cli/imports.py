@@ -53,6 +53,16 @@ KeyFileOption = Annotated[
 ]
 
 
+StrictRulesOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-rules",
+        help="有必须修正的校验问题则全部不导入 / load nothing if a must-fix validation rule "
+        "is violated",
+    ),
+]
+
+
 def _plan(source: str | None) -> dict[str, Any]:
     from ..framework.loader import load_plan
 
@@ -89,6 +99,9 @@ OPTIONS: dict[str, Option] = {
     "name": Option("name", NameOption, "default", lambda name: {"name": name}),
     "instrument": Option("instrument", InstrumentOption, None, _instrument),
     "key_file": Option("key_file", KeyFileOption, None, _key),
+    "strict_rules": Option(
+        "strict_rules", StrictRulesOption, False, lambda on: {"strict_rules": on}
+    ),
 }
 
 
@@ -113,7 +126,7 @@ IMPORTERS: tuple[Importer, ...] = (
         "values",
         "shequ.ingest.values:import_values",
         "导入数据值（长表或宽表，CSV/XLSX）/ import data values (long or wide form).",
-        ("plan",),
+        ("plan", "strict_rules"),
     ),
     Importer(
         "facilities",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DbOption, command_group, console
+from ._common import DbOption, PlanOption, command_group, console
 
 periods_app = command_group(
     "期间审核：按单位审核锁定或解锁 / approve (lock) or unlock a unit's period."
@@ -26,9 +26,12 @@ UserOpt = Annotated[
 
 
 @periods_app.command("approve")
-def approve(unit: UnitArg, period: PeriodArg, user: UserOpt, db: DbOption = None) -> None:
-    """审核并锁定单位及其下级在该期间的数据 / approve and lock a unit's subtree for a period."""
-    _change(unit, period, user, db, approved=True)
+def approve(
+    unit: UnitArg, period: PeriodArg, user: UserOpt, db: DbOption = None, plan: PlanOption = None
+) -> None:
+    """审核并锁定单位及其下级在该期间的数据（有必须修正的校验问题时拒绝）/ approve and lock a
+    unit's subtree for a period (refused while must-fix validation problems remain)."""
+    _change(unit, period, user, db, approved=True, plan=plan)
 
 
 @periods_app.command("unlock")
@@ -37,12 +40,16 @@ def unlock(unit: UnitArg, period: PeriodArg, user: UserOpt, db: DbOption = None)
     _change(unit, period, user, db, approved=False)
 
 
-def _change(unit: str, period: str, user: str, db: str | None, *, approved: bool) -> None:
+def _change(
+    unit: str, period: str, user: str, db: str | None, *, approved: bool, plan: str | None = None
+) -> None:
+    from ..framework.loader import load_plan
     from ..store.approvals import set_approval_as
     from ..store.db import open_store
 
+    chosen = load_plan(plan) if approved else None
     with open_store(db).begin() as conn:
-        changed = set_approval_as(conn, user, unit, period, approved=approved)
+        changed = set_approval_as(conn, user, unit, period, approved=approved, plan=chosen)
     done = ("已审核锁定", "approved and locked") if approved else ("已解锁", "unlocked")
     state = "" if changed else "（无变化 / no change）"
     console.print(f"{unit} {period}: {done[0]} / {done[1]}{state}", markup=False)

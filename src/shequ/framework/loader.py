@@ -31,6 +31,7 @@ _KEYED_LISTS = {
     "targets": ("indicator", "scope", "period"),
     "actions": ("indicator", "dimension"),
     "facility_types": ("code",),
+    "validation_rules": ("id",),
 }
 
 
@@ -196,6 +197,7 @@ def _cross_reference_problems(plan: Plan, lines: LineMap) -> Iterator[str]:
             except ExpressionError as exc:
                 yield f"{_where(lines, ('indicators', i, field))}: 指标 {ind.code}.{field}: {exc}"
     yield from _composite_problems(plan, lines, dimensions, indicators)
+    yield from _validation_problems(plan, lines, elements)
     for i, category in enumerate(plan.voice.taxonomy):
         if category.dimension not in dimensions:
             yield (
@@ -234,3 +236,22 @@ def _composite_problems(
     for i, rule in enumerate(plan.actions):
         if rule.indicator not in indicators | {None} or rule.dimension not in dimensions | {None}:
             yield f"{_where(lines, ('actions', i))}: 行动规则引用了未定义的指标或维度 / action names an unknown indicator or dimension"
+
+
+def _validation_problems(plan: Plan, lines: LineMap, elements: set[str]) -> Iterator[str]:
+    for i, rule in enumerate(plan.validation_rules):
+        for field in ("left_side", "right_side"):
+            try:
+                parse_expression(getattr(rule, field), elements)
+            except ExpressionError as exc:
+                where = _where(lines, ("validation_rules", i, field))
+                yield f"{where}: 校验规则 {rule.id}.{field}: {exc}"
+    outliers = plan.outliers
+    named = set(outliers.data_elements or ()) | {b.data_element for b in outliers.bounds}
+    unknown = sorted(named - elements)
+    if unknown:
+        shown = ", ".join(unknown)
+        yield (
+            f"{_where(lines, ('outliers',))}: outliers: 未定义的数据元素 {shown} / unknown data "
+            f"elements {shown}"
+        )

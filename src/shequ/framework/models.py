@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .expressions import Expression, parse_expression
 from .periods import parse_period
 from .scoring import ActionRule, CompositeSettings
+from .validation import OutlierSettings, ValidationRule
 from .voice import VoiceSettings
 
 Comparator = Literal[">=", ">", "<=", "<", "reduce_by"]
@@ -158,6 +159,8 @@ class Plan(_Model):
     actions: tuple[ActionRule, ...] = ()
     facility_types: tuple[FacilityType, ...] = ()
     voice: VoiceSettings = VoiceSettings()
+    validation_rules: tuple[ValidationRule, ...] = ()
+    outliers: OutlierSettings = OutlierSettings()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:
         """Indicators that enter the composite score (default: those with a target)."""

@@ -1,4 +1,4 @@
-"""Converting raw cells: text, codes, levels, dates, date-times and periods.
+"""Converting raw cells: text, codes, levels, numbers, dates, date-times and periods.
 
 Each returns None for a cell it cannot read, so the caller reports it with the row and
 column (`shequ.ingest.report.Problems`).
@@ -7,7 +7,9 @@ column (`shequ.ingest.report.Problems`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 
 from ..errors import PeriodError
 from ..framework.levels import LEVELS
@@ -100,3 +102,46 @@ def period_of(value: object, when: dt.datetime | None) -> str | None:
         return parse_period(raw).code
     except PeriodError:
         return None
+
+
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+NOT_A_NUMBER = ("“{v}”不是数值", "'{v}' is not a number")
+AMBIGUOUS_COMMA = (
+    "“{v}”有歧义：逗号只能作千位分隔（如 1,234,567）；小数请写小数点（1.5）",
+    "'{v}' is ambiguous: a comma may only separate thousands (1,234,567); "
+    "write a decimal with a point (1.5)",
+)
+PERCENT_NOT_ALLOWED = (
+    "“{v}”带百分号，但该数据元素不是百分比",
+    "'{v}' has a percent sign but the data element is not a percentage",
+)
+
+
+def number(value: object, *, percentage: bool = False) -> tuple[float | None, tuple[str, str] | None]:
+    """A number as people type it, or None and the reason (zh, en) with ``{v}`` for the cell.
+
+    Accepts Excel numbers, ``1234.5``, thousands separators ``1,234,567``, full-width
+    digits and signs (``５５０４``, ``１，２３４``), surrounding spaces, and ``12.5%`` when
+    the data element is a percentage (``percentage``; the value stays 12.5, in the
+    element's unit %). Refuses a comma that does not group thousands (``1,5`` could be
+    1.5 or 15), a percent sign on other elements, booleans, NaN and infinity.
+    """
+    if isinstance(value, bool):
+        return None, NOT_A_NUMBER
+    if isinstance(value, int | float):
+        as_float = float(value)
+        return (as_float, None) if math.isfinite(as_float) else (None, NOT_A_NUMBER)
+    raw = unicodedata.normalize("NFKC", text(value)).strip()
+    if raw.endswith("%"):
+        if not percentage:
+            return None, PERCENT_NOT_ALLOWED
+        raw = raw[:-1]
+    if "," in raw:
+        if not _GROUPED_RE.match(raw):
+            return None, AMBIGUOUS_COMMA
+        raw = raw.replace(",", "")
+    if not _PLAIN_RE.match(raw):
+        return None, NOT_A_NUMBER
+    parsed = float(raw)
+    return (parsed, None) if math.isfinite(parsed) else (None, NOT_A_NUMBER)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +29,7 @@ from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from .cells import text
 from .readers import file_digest, read_table
-from .report import ImportReport, Problems, quarantine_path_for, write_quarantine
+from .report import ImportReport, Problems, RuleFinding, quarantine_path_for, write_quarantine
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -43,6 +43,7 @@ class Checked:
     good: pd.DataFrame
     problems: Problems
     empty: int = 0
+    violations: list[RuleFinding] = field(default_factory=list)
 
 
 Validator = Callable[[Connection, pd.DataFrame], Checked]
@@ -62,21 +63,27 @@ def run_import(
     sheet: str | None = None,
     progress: Progress | None = None,
     read: Reader | None = None,
+    strict_rules: bool = False,
 ) -> ImportReport:
     """Read ``path``, validate and write it in one transaction; quarantine bad rows.
 
     ``read`` replaces the CSV/XLSX reader (e.g. for GeoPackage or Shapefile layers); it
-    returns raw cells with `ROW` and a format label, like `read_table`.
+    returns raw cells with `ROW` and a format label, like `read_table`. Validation-rule
+    findings of ``validate`` are listed in the report; with ``strict_rules`` a must-fix one
+    means nothing loads.
     """
     path = Path(path)
     raw, file_format = (read or (lambda p: read_table(p, sheet=sheet)))(path)
     raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
-    report = ImportReport(kind, path, file_format, rows_total=len(raw), strict=strict)
+    report = ImportReport(
+        kind, path, file_format, rows_total=len(raw), strict=strict, strict_rules=strict_rules
+    )
     digest = file_digest(path)
     with store.begin() as conn:
         checked = validate(conn, raw)
         report.problems = sorted(checked.problems.items, key=lambda p: (p.row, p.column))
         report.empty = checked.empty
+        report.violations = checked.violations
         report.quarantine_path = _quarantine(path, raw, report)
         if report.loaded and len(checked.good):
             report.import_id = _start_batch(conn, kind, path, digest, actor)

@@ -55,6 +55,30 @@ class Problems:
         return len(self.items)
 
 
+@dataclass(frozen=True)
+class RuleFinding:
+    """A validation rule or outlier check the loaded values violate (`shequ.framework.rules`):
+    the file rows holding the values read (header = 1), unit, period, rule and both sides."""
+
+    rows: tuple[int, ...]
+    org_unit: str
+    period: str
+    rule: str
+    importance: str
+    left: float | None
+    operator: str
+    right: float | None
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        rows = ",".join(map(str, self.rows)) or "-"
+        return (
+            f"第{rows}行 {self.org_unit} {self.period} [{self.rule}] {self.message_zh} / "
+            f"row {rows} {self.org_unit} {self.period} [{self.rule}] {self.message_en}"
+        )
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import."""
@@ -68,7 +92,9 @@ class ImportReport:
     unchanged: int = 0
     empty: int = 0
     strict: bool = False
+    strict_rules: bool = False
     problems: list[Problem] = field(default_factory=list)
+    violations: list[RuleFinding] = field(default_factory=list)
     quarantine_path: Path | None = None
     import_id: int | None = None
 
@@ -77,14 +103,21 @@ class ImportReport:
         return len({p.row for p in self.problems})
 
     @property
+    def must_fix(self) -> list[RuleFinding]:
+        """Violations of high-importance rules (refused whole with ``strict_rules``)."""
+        return [v for v in self.violations if v.importance == "high"]
+
+    @property
     def loaded(self) -> bool:
+        if self.strict_rules and self.must_fix:
+            return False
         return not (self.problems and (self.strict or self.rows_total == self.quarantined_rows))
 
     @property
     def status(self) -> str:
-        if not self.problems:
-            return "ok"
-        return "partial" if self.loaded else "rejected"
+        if not self.loaded:
+            return "rejected"
+        return "partial" if self.problems else "ok"
 
     @property
     def exit_code(self) -> int:
@@ -102,6 +135,11 @@ class ImportReport:
             f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.empty:,} empty, "
             f"{self.quarantined_rows:,} quarantined"
         )
+        if self.violations:
+            zh += f"；校验问题 {len(self.violations):,} 个（必须修正 {len(self.must_fix):,}）"
+            en += (
+                f"; {len(self.violations):,} validation findings ({len(self.must_fix):,} must fix)"
+            )
         if not self.loaded:
             zh += "；未导入任何数据"
             en += "; nothing was loaded"

@@ -25,7 +25,8 @@ from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import text
+from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
+from .findings import rule_findings
 from .pipeline import Checked, Progress, check_known_units, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
@@ -61,11 +62,15 @@ def import_values(
     sheet: str | None = None,
     progress: Progress | None = None,
     allowed_units: set[str] | None = None,
+    strict_rules: bool = False,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
     With ``allowed_units`` (the web app passes a user's subtree), rows of any other unit
-    are quarantined with the reason, like any other bad row.
+    are quarantined with the reason, like any other bad row. The plan's validation rules
+    and outlier checks run on the rows that load, read with what is stored for the same
+    unit and period; their findings are listed in the report (`ImportReport.violations`)
+    and the values still load, unless ``strict_rules`` and a must-fix rule is violated.
     """
     plan = plan or load_plan()
     return run_import(
@@ -78,6 +83,7 @@ def import_values(
         strict=strict,
         sheet=sheet,
         progress=progress,
+        strict_rules=strict_rules,
     )
 
 
@@ -130,13 +136,11 @@ def _validate(
     bad_rows = problems.rows()
     good = cells[~cells[ROW].isin(bad_rows)]
     carried = [c for c in CARRIED if c in frame.columns]
-    return Checked(
-        good[["data_element", "org_unit", "period", "value", *carried, "deleted"]]
-        if carried or good["deleted"].any()
-        else good[["data_element", "org_unit", "period", "value"]],
-        problems,
-        empty,
-    )
+    columns = ["data_element", "org_unit", "period", "value"]
+    if carried or good["deleted"].any():
+        columns += [*carried, "deleted"]
+    findings = rule_findings(conn, good[~good["deleted"]], plan)
+    return Checked(good[columns], problems, empty, findings)
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
@@ -206,7 +210,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     elements = {e.code: e for e in plan.data_elements}
     cells["org_unit"] = cells["org_unit_raw"].map(text)
     cells["period"] = cells["period_raw"].map(_period_code)
-    cells["value"] = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    _parse_numbers(cells, elements)
     _add_by_column(
         problems,
         cells,
@@ -219,16 +223,15 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     _check_units_and_periods(conn, cells, problems)
     value_col = cells["value_column"]
     cells.loc[cells["deleted"], "value"] = cells.loc[cells["deleted"], "value"].fillna(0.0)
-    bad_number = cells["value"].isna() | ~np.isfinite(cells["value"].fillna(0))
-    _add_by_column(
-        problems,
-        cells,
-        bad_number,
-        value_col,
-        "“{v}”不是数值",
-        "'{v}' is not a number",
-        v="value_raw",
-    )
+    infinite = cells["value"].notna() & ~np.isfinite(cells["value"].fillna(0))
+    cells.loc[infinite, "reason_en"] = NOT_A_NUMBER[1]
+    cells.loc[infinite, "value"] = np.nan
+    bad_number = cells["value"].isna()
+    for zh, en in (NOT_A_NUMBER, AMBIGUOUS_COMMA, PERCENT_NOT_ALLOWED):
+        _add_by_column(
+            problems, cells, bad_number & (cells["reason_en"] == en), value_col, zh, en,
+            v="value_raw",
+        )  # fmt: skip
     low = (
         cells["data_element"]
         .map(lambda c: getattr(elements.get(c), "min_value", None))
@@ -288,6 +291,21 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         u="org_unit",
         p="period",
     )
+
+
+def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
+    """``value`` and, where unreadable, ``reason_en``: plain numbers in one vectorised
+    pass, the rest (1,234 · ５５０４ · 12.5% · words) cell by cell with `cells.number`."""
+    fast = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    fast = fast.where(np.isfinite(fast.fillna(np.nan)))
+    cells["value"] = fast
+    cells["reason_en"] = ""
+    slow = fast.isna()
+    percent = cells["data_element"].map(lambda c: getattr(elements.get(c), "unit", "") == "%")
+    for i in cells.index[slow]:
+        parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
+        cells.at[i, "value"] = np.nan if parsed is None else parsed
+        cells.at[i, "reason_en"] = reason[1] if reason else ""
 
 
 def _period_code(value: object) -> str | None:

@@ -15,8 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, select
 
 from ..errors import ShequError
+from ..framework.loader import load_plan
+from ..framework.models import Plan
 from ..framework.periods import parse_period
-from . import audit
+from . import audit, validation
 from . import orgunits as store_orgunits
 from .accounts import ADMINISTRATOR, ANALYST, find_user
 from .tables.approvals import PeriodApproval
@@ -27,7 +29,12 @@ APPROVER_ROLES = (ADMINISTRATOR, ANALYST)
 
 
 class ApprovalError(ShequError):
-    """An approval or unlock that is not allowed or names an unknown unit."""
+    """An approval or unlock that is not allowed or names an unknown unit; a refusal for
+    must-fix validation problems carries them as ``violations`` (a frame)."""
+
+    def __init__(self, message: str, *, violations: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.violations = violations
 
 
 def locked(conn: Connection, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -105,12 +112,19 @@ def may_approve(conn: Connection, role: str, scope: str, unit: str, period: str)
     return unit in store_orgunits.subtree(conn, scope, day)
 
 
-def approve(conn: Connection, unit: str, period: str, *, actor: str) -> bool:
-    """Approve ``unit`` for ``period`` (locking its subtree); audited. False if already so."""
+def approve(
+    conn: Connection, unit: str, period: str, *, actor: str, plan: Plan | None = None
+) -> bool:
+    """Approve ``unit`` for ``period`` (locking its subtree); audited. False if already so.
+
+    Refused with `ApprovalError`, listing them, while a high-importance validation rule of
+    ``plan`` (default: the default plan) is violated in the subtree (`validation.must_fix`).
+    """
     period = _known(conn, unit, period)
     ensure_periods(conn, [period])
     if _stored(conn, unit, period):
         return False
+    _refuse_if_must_fix(conn, plan or load_plan(), unit, period)
     conn.execute(insert(PeriodApproval).values(org_unit=unit, period=period, approved_by=actor))
     audit.record(
         conn,
@@ -118,6 +132,18 @@ def approve(conn: Connection, unit: str, period: str, *, actor: str) -> bool:
         actor=actor,
     )
     return True
+
+
+def _refuse_if_must_fix(conn: Connection, plan: Plan, unit: str, period: str) -> None:
+    found = validation.must_fix(conn, plan, unit, period)
+    if found.empty:
+        return
+    raise ApprovalError(
+        f"单位 {unit} 的期间 {period} 有 {len(found)} 条必须修正的校验问题，不能审核 / period "
+        f"{period} of org unit {unit} has {len(found)} must-fix validation problems and cannot "
+        f"be approved:\n{validation.describe(found)}",
+        violations=found,
+    )
 
 
 def unlock(conn: Connection, unit: str, period: str, *, actor: str) -> bool:
@@ -177,7 +203,15 @@ def lock_message(frame: pd.DataFrame) -> str | None:
 
 
 def set_approval(
-    conn: Connection, unit: str, period: str, *, approved: bool, role: str, scope: str, actor: str
+    conn: Connection,
+    unit: str,
+    period: str,
+    *,
+    approved: bool,
+    role: str,
+    scope: str,
+    actor: str,
+    plan: Plan | None = None,
 ) -> bool:
     """Approve or unlock ``unit`` for ``period`` on behalf of a user (``role``, ``scope``).
 
@@ -190,12 +224,19 @@ def set_approval(
             f"{actor} 不是单位 {unit} 的上级审核人，不能审核或解锁 / {actor} does not supervise "
             f"org unit {unit} and may not approve or unlock it"
         )
-    change = approve if approved else unlock
-    return change(conn, unit, code, actor=actor)
+    if approved:
+        return approve(conn, unit, code, actor=actor, plan=plan)
+    return unlock(conn, unit, code, actor=actor)
 
 
 def set_approval_as(
-    conn: Connection, username: str, unit: str, period: str, *, approved: bool
+    conn: Connection,
+    username: str,
+    unit: str,
+    period: str,
+    *,
+    approved: bool,
+    plan: Plan | None = None,
 ) -> bool:
     """`set_approval` on behalf of the active web user ``username`` (the CLI's way in)."""
     user = find_user(conn, username)
@@ -205,16 +246,18 @@ def set_approval_as(
         )
     return set_approval(
         conn, unit, period, approved=approved, role=user["role"], scope=user["scope"],
-        actor=username,
+        actor=username, plan=plan,
     )  # fmt: skip
 
 
-def set_period_lock(conn: Connection, period: str, *, locked: bool, actor: str) -> None:
+def set_period_lock(
+    conn: Connection, period: str, *, locked: bool, actor: str, plan: Plan | None = None
+) -> None:
     """Approve ``period`` for every top unit (locking the whole tree), or withdraw those
     approvals; audited. Approvals of lower units are left alone."""
     for unit in store_orgunits.top_units(conn):
         if locked:
-            approve(conn, unit, period, actor=actor)
+            approve(conn, unit, period, actor=actor, plan=plan)
         else:
             unlock(conn, unit, period, actor=actor)
 

@@ -42,11 +42,14 @@ def api_cells(body: DataValuesIn) -> pd.DataFrame:
     return raw
 
 
-def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> Problems:
+def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> dict[str, Problems]:
     """The problems of ``raw`` by the import rules (cells of units outside ``allowed`` are
-    refused); nothing is written."""
+    refused), and the validation-rule findings of its good cells read with the stored
+    values of the same unit and period (``rules``: each names the ``cells`` it read, by
+    index); nothing is written."""
     with store.begin() as conn:
-        return _problems(check_values(conn, _numbered(raw), plan, allowed))
+        checked = check_values(conn, _numbered(raw), plan, allowed)
+        return {"problems": _problems(checked), "rules": _findings(checked)}
 
 
 def save(
@@ -64,6 +67,21 @@ def save(
 def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
     """The cells with their index (the ``cell`` of a problem) as the row number."""
     return raw.assign(**{ROW: range(len(raw))})
+
+
+def _findings(checked) -> Problems:
+    return [
+        {
+            "cells": list(f.rows),
+            "org_unit": f.org_unit,
+            "period": f.period,
+            "rule": f.rule,
+            "importance": f.importance,
+            "message_zh": f.message_zh,
+            "message_en": f.message_en,
+        }
+        for f in checked.violations
+    ]
 
 
 def _problems(checked) -> Problems:

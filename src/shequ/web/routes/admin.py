@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from ...framework.periods import parse_period
@@ -45,9 +45,13 @@ def set_lock(
     """Approve and lock a period against edits (imports, grid, API), or unlock it."""
     require_root(user, store)
     with store.begin() as conn:
-        approvals.set_period_lock(
-            conn, parse_period(period).code, locked=locked, actor=user.username
-        )
+        try:
+            approvals.set_period_lock(
+                conn, parse_period(period).code, locked=locked, actor=user.username,
+                plan=request.app.state.plan,
+            )  # fmt: skip
+        except approvals.ApprovalError as exc:  # must-fix validation problems, listed
+            raise HTTPException(409, str(exc)) from None
     return RedirectResponse("/admin/periods", status_code=303)
 
 

@@ -51,6 +51,7 @@ def approvals_page(
 
 @router.post("/approvals")
 def set_approval(
+    request: Request,
     store: StoreDep,
     user: Approver,
     unit: Annotated[str, Form()],
@@ -64,8 +65,10 @@ def set_approval(
         try:
             approvals.set_approval(
                 conn, unit, code, approved=approved, role=user.role, scope=user.scope,
-                actor=user.username,
+                actor=user.username, plan=request.app.state.plan,
             )  # fmt: skip
         except approvals.ApprovalError as exc:
-            raise HTTPException(403, str(exc)) from None
+            # 409: refused for must-fix validation problems (listed); 403: not a supervisor
+            status = 403 if exc.violations is None else 409
+            raise HTTPException(status, str(exc)) from None
     return RedirectResponse(f"/approvals?period={code}&unit={unit}", status_code=303)

@@ -64,10 +64,11 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
 
 @router.post("/entry/check")
 def check(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
-    """Problems of typed cells by the import rules; nothing is written."""
+    """Problems of typed cells by the import rules, and the validation-rule findings of
+    the row being edited (``rules``); nothing is written."""
     allowed = user.units(store, _day(batch.period))
     plan = request.app.state.plan
-    return {"problems": values.check(store, values.grid_cells(batch), plan, allowed)}
+    return values.check(store, values.grid_cells(batch), plan, allowed)
 
 
 def _day(period: str) -> dt.date:

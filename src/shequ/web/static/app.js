@@ -26,6 +26,14 @@
       input.nextElementSibling.textContent = zh ? p.reason_zh : p.reason_en;
     });
   }
+  function showRules(input, findings) {
+    input.classList.remove("warn");
+    if (!findings.length) return;
+    input.classList.add("warn");
+    input.nextElementSibling.textContent = findings.map(function (f) {
+      return (f.importance === "high" ? (zh ? "【必须修正】" : "[must fix] ") : "") + (zh ? f.message_zh : f.message_en);
+    }).join("；");
+  }
   function setupGrid() {
     const grid = document.getElementById("entry-grid");
     if (!grid) return;
@@ -37,8 +45,17 @@
         clearTimeout(timer);
         timer = setTimeout(function () {
           if (input.value.trim() === "") { showProblems([input], []); return; }
-          postJSON("/entry/check", { period: period, cells: [cellOf(input)] }).then(function (res) {
-            showProblems([input], res.body.problems || []);
+          // the whole row of this unit, so the plan's validation rules see its other cells
+          const row = Array.from(grid.querySelectorAll("input.cell")).filter(function (i) {
+            return i.dataset.unit === input.dataset.unit && i.value.trim() !== "";
+          });
+          const mine = row.indexOf(input);
+          postJSON("/entry/check", { period: period, cells: row.map(cellOf) }).then(function (res) {
+            const own = (res.body.problems || []).filter(function (p) { return p.cell === mine; });
+            showProblems([input], own.map(function (p) { return Object.assign({}, p, { cell: 0 }); }));
+            showRules(input, own.length ? [] : (res.body.rules || []).filter(function (r) {
+              return r.cells.indexOf(mine) >= 0;
+            }));
           });
         }, 250);
       });

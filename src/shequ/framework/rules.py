@@ -1,0 +1,220 @@
+"""Checking data values against a plan's validation rules and outlier settings.
+
+Pure computation on pandas frames of values in long form (``org_unit, period,
+data_element, value``); the store (`shequ.store.validation`), the importers and the web
+entry grid feed it. Every finding is one row of `COLUMNS`: the unit, period, rule id,
+importance, the two sides' values, the operator, the data elements read and a message in
+Chinese and English. A rule's sides are evaluated per (unit, period) with the plan's
+expression language (`shequ.framework.expressions`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .validation import OutlierSettings, ValidationRule
+
+COLUMNS = [
+    "org_unit", "period", "rule", "importance", "left", "operator", "right",
+    "data_elements", "message_zh", "message_en",
+]  # fmt: skip
+_COMPARE = {
+    "==": lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b)),
+    "!=": lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(b)),
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b + 1e-9 * max(1.0, abs(b)),
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a + 1e-9 * max(1.0, abs(b)) >= b,
+}
+MODIFIED_Z_CONSTANT = 0.6745  # Iglewicz & Hoaglin: 0.6745 (x − median) / MAD
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Findings of several checks in one frame of `COLUMNS`."""
+    found = [f for f in frames if not f.empty]
+    return pd.concat(found, ignore_index=True) if found else empty()
+
+
+def rule_violations(values: pd.DataFrame, rules: Iterable[ValidationRule]) -> pd.DataFrame:
+    """Every (unit, period, rule) where the rule does not hold, as rows of `COLUMNS`."""
+    rules = tuple(rules)
+    if values.empty or not rules:
+        return empty()
+    wide = values.pivot_table(
+        index=["org_unit", "period"], columns="data_element", values="value", aggfunc="first"
+    )
+    found = []
+    for (unit, period), row in wide.iterrows():
+        present = {k: float(v) for k, v in row.items() if pd.notna(v)}
+        for rule in rules:
+            sides = _sides(rule, present)
+            if sides is not None and not _holds(rule, *sides):
+                found.append(_violation(rule, str(unit), str(period), *sides))
+    return pd.DataFrame(found, columns=COLUMNS)
+
+
+def _side(expression, present: Mapping[str, float], strategy: str) -> float | None:
+    names = expression.elements
+    have = [n in present for n in names]
+    if names and not any(have):
+        return None
+    if not all(have) and strategy == "skip_if_any_value_missing":
+        return math.nan  # marks "skip"
+    return expression.evaluate({n: present.get(n, 0.0) for n in names})
+
+
+def _sides(rule: ValidationRule, present: Mapping[str, float]) -> tuple | None:
+    strategy = rule.missing_value_strategy
+    left = _side(rule.left_expr, present, strategy)
+    right = _side(rule.right_expr, present, strategy)
+    if rule.operator in ("compulsory_pair", "exclusive_pair"):
+        return left, right
+    if any(s is not None and math.isnan(s) for s in (left, right)):
+        return None
+    if strategy == "never_skip":
+        return (left or 0.0), (right or 0.0)
+    if left is None and right is None:
+        return None
+    if strategy == "skip_if_any_value_missing" and (left is None or right is None):
+        return None
+    return (left or 0.0), (right or 0.0)
+
+
+def _holds(rule: ValidationRule, left: float | None, right: float | None) -> bool:
+    has_left, has_right = left is not None, right is not None
+    if rule.operator == "compulsory_pair":
+        return has_left == has_right
+    if rule.operator == "exclusive_pair":
+        return not (has_left and has_right)
+    return bool(_COMPARE[rule.operator](left, right))
+
+
+def _violation(rule: ValidationRule, unit: str, period: str, left, right) -> list:
+    shown = [None if v is None or math.isnan(v) else round(v, 6) for v in (left, right)]
+    needs = f"{rule.left_side} {rule.operator} {rule.right_side}"
+    actual = f"{_fmt(shown[0])} : {_fmt(shown[1])}"
+    return [
+        unit, period, rule.id, rule.importance, shown[0], rule.operator, shown[1],
+        ",".join(rule.elements), f"{rule.message}（应满足 {needs}，实为 {actual}）",
+        f"{rule.message_en} (needs {needs}; is {actual})",
+    ]  # fmt: skip
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "空/none"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def outliers(
+    checked: pd.DataFrame,
+    context: pd.DataFrame,
+    parents: Mapping[str, str | None],
+    settings: OutlierSettings,
+) -> pd.DataFrame:
+    """Outliers among ``checked`` values, compared with the rest of ``context``.
+
+    *History*: a value against the same unit's values of the other periods in
+    ``context``. *Peers*: against the values of the other units with the same parent
+    (``parents``) in the same period. Both leave the checked value out of the reference,
+    so one wild value cannot hide itself; z = (x − mean) / sample standard deviation,
+    modified z = 0.6745 (x − median) / MAD. Fewer than ``settings.min_values`` reference
+    values, or a zero spread, means no verdict. Bounds per unit are checked as given.
+    """
+    if checked.empty:
+        return empty()
+    if settings.data_elements is not None:
+        checked = checked[checked["data_element"].isin(settings.data_elements)]
+    found: list[list] = []
+    context = context.assign(parent=context["org_unit"].map(parents))
+    by_unit = _arrays(context, ["org_unit", "data_element"], "period")
+    by_peers = _arrays(context, ["parent", "period", "data_element"], "org_unit")
+    none = (np.array([], dtype=object), np.array([], dtype=float))
+    for unit, period, element, x in zip(
+        checked["org_unit"], checked["period"], checked["data_element"],
+        checked["value"].astype(float), strict=True,
+    ):  # fmt: skip
+        periods, own = by_unit.get((unit, element), none)
+        units, peer = by_peers.get((parents.get(unit), period, element), none)
+        for method in settings.methods:
+            if method.startswith("history"):
+                reference = own[periods != period]
+            else:
+                reference = peer[units != unit]
+            verdict = _score(method, x, reference, settings)
+            if verdict is not None:
+                found.append(_outlier(method, unit, period, element, x, *verdict, settings))
+    found += _bounds(checked, settings)
+    return pd.DataFrame(found, columns=COLUMNS)
+
+
+def _arrays(frame: pd.DataFrame, keys: list[str], label: str) -> dict:
+    """``{key: (labels, values)}`` as numpy arrays, one pass over ``frame``."""
+    return {
+        key: (group[label].to_numpy(dtype=object), group["value"].to_numpy(dtype=float))
+        for key, group in frame.groupby(keys, dropna=False, sort=False)
+    }
+
+
+def _score(method: str, x: float, reference: np.ndarray, settings: OutlierSettings):
+    if len(reference) < settings.min_values:
+        return None
+    if method.endswith("modified_z"):
+        centre = float(np.median(reference))
+        mad = float(np.median(np.abs(reference - centre)))
+        if mad == 0:
+            return None
+        score, limit = MODIFIED_Z_CONSTANT * (x - centre) / mad, settings.modified_z_score
+    else:
+        centre, spread = float(reference.mean()), float(reference.std(ddof=1))
+        if spread == 0:
+            return None
+        score, limit = (x - centre) / spread, settings.z_score
+    return (centre, score, limit) if abs(score) > limit else None
+
+
+_METHOD_WORDS = {
+    "history_z": ("自身历史 z 分数", "z-score against its own history"),
+    "history_modified_z": ("自身历史修正 z 分数", "modified z-score against its own history"),
+    "peer_z": ("同级单位 z 分数", "z-score against its peers"),
+    "peer_modified_z": ("同级单位修正 z 分数", "modified z-score against its peers"),
+}
+
+
+def _outlier(method, unit, period, element, x, centre, score, limit, settings) -> list:
+    zh, en = _METHOD_WORDS[method]
+    centre_word = ("中位数", "median") if method.endswith("modified_z") else ("均值", "mean")
+    return [
+        unit, period, method, settings.importance, x, f"|z|={abs(score):.2f}>{limit:g}",
+        round(centre, 6), element,
+        f"{element} = {_fmt(x)} 疑似异常值：{zh} {score:.2f}（{centre_word[0]} {_fmt(centre)}）",
+        f"{element} = {_fmt(x)} may be an outlier: {en} {score:.2f} ({centre_word[1]} {_fmt(centre)})",
+    ]  # fmt: skip
+
+
+def _bounds(checked: pd.DataFrame, settings: OutlierSettings) -> list[list]:
+    found = []
+    limits = {(b.org_unit, b.data_element): b for b in settings.bounds}
+    for row in checked.itertuples(index=False):
+        bound = limits.get((row.org_unit, row.data_element))
+        if bound is None:
+            continue
+        x = float(row.value)
+        for side, limit, op, bad in (("min", bound.min, ">=", x < (bound.min or 0)),
+                                     ("max", bound.max, "<=", x > (bound.max or 0))):  # fmt: skip
+            if limit is not None and bad:
+                found.append([
+                    row.org_unit, row.period, f"bounds_{side}", settings.importance, x, op, limit,
+                    row.data_element,
+                    f"{row.data_element} = {_fmt(x)} 超出该单位的范围（{side} {_fmt(limit)}）",
+                    f"{row.data_element} = {_fmt(x)} is outside the unit's range ({side} {_fmt(limit)})",
+                ])  # fmt: skip
+    return found

@@ -1,0 +1,50 @@
+"""Validation-rule and outlier findings of the rows an import is about to write.
+
+The rules themselves are checked by `shequ.store.validation.check_incoming` (against the
+stored values and the file's own rows); this step ties each finding back to the file rows it
+read, so that the import report can name them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from ..framework.models import Plan
+from ..store import validation as store_validation
+from .readers import ROW
+from .report import RuleFinding
+
+
+def rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[RuleFinding]:
+    """Rule and outlier findings of the good rows, each with the file rows it read."""
+    found = store_validation.check_incoming(
+        conn, plan, good[["data_element", "org_unit", "period", "value"]]
+    )
+    out = []
+    for r in found.itertuples(index=False):
+        elements = set(r.data_elements.split(","))
+        mine = good[
+            (good["org_unit"] == r.org_unit)
+            & (good["period"] == r.period)
+            & good["data_element"].isin(elements)
+        ]
+        out.append(
+            RuleFinding(
+                tuple(sorted({int(x) for x in mine[ROW]})),
+                r.org_unit,
+                r.period,
+                r.rule,
+                r.importance,
+                _number_or_none(r.left),
+                str(r.operator),
+                _number_or_none(r.right),
+                r.message_zh,
+                r.message_en,
+            )
+        )
+    return out
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
