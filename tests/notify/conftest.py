@@ -13,15 +13,14 @@ import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from shequ.notify.settings import SendSettings
-from shequ.store import accounts
+from shequ.store import accounts, orgunits
 from shequ.store.db import Store
-from tests import _city
+from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER
 
 
 def _free_port() -> int:
@@ -92,9 +91,28 @@ def receiver() -> Iterator[Receiver]:
         server.server_close()
 
 
+TREE = [  # the tree of tests._city (C > D > S1 > A, B; D > S2 > E, F)
+    ("C", "示范市", "市", None), ("D", "东区", "区", "C"), ("S1", "一街道", "街道", "D"),
+    ("S2", "二街道", "街道", "D"), ("A", "甲社区", "社区", "S1"), ("B", "乙社区", "社区", "S1"),
+    ("E", "丙社区", "社区", "S2"), ("F", "丁社区", "社区", "S2"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return accounts.hash_password("password-1")
+
+
 @pytest.fixture
-def city(sqlite_store: Store, tmp_path: Path) -> Store:
-    _city.build(sqlite_store, tmp_path)
-    for name, scope in (("d", "D"), ("s1", "S1"), ("s2", "S2")):
-        accounts.add_user(sqlite_store, name, "password-" + name, role="unit_staff", scope=scope, actor="test")
+def city(sqlite_store: Store, password_hash: str) -> Store:
+    rows = [
+        {"code": c, "name": n, "level": lv, "parent_code": p, "valid_from": SINCE_EVER,
+         "valid_to": UNTIL_FURTHER}
+        for c, n, lv, p in TREE
+    ]  # fmt: skip
+    with sqlite_store.begin() as conn:
+        orgunits.write_versions(conn, rows, actor="test")
+        for name, scope in (("d", "D"), ("s1", "S1"), ("s2", "S2")):
+            accounts.save_user(conn, username=name, password_hash=password_hash,
+                               role="unit_staff", scope=scope, actor="test")  # fmt: skip
     return sqlite_store
