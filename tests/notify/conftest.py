@@ -45,7 +45,10 @@ def smtp_server() -> Iterator[tuple[_Mailbox, SendSettings]]:
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield mailbox, SendSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="shequ@example.org")
+        yield (
+            mailbox,
+            SendSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="shequ@example.org"),
+        )
     finally:
         controller.stop()
 
@@ -64,12 +67,14 @@ def receiver() -> Iterator[Receiver]:
     got = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
+        def do_POST(self):
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             got.requests.append(
                 {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw)}
             )
-            status, answer = got.script.pop(0) if got.script else (200, {"errcode": 0, "errmsg": "ok"})
+            status, answer = (
+                got.script.pop(0) if got.script else (200, {"errcode": 0, "errmsg": "ok"})
+            )
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -61,7 +61,9 @@ def test_email_without_an_smtp_server_is_refused_and_logged(city):
 
 
 def test_wecom_robot_gets_its_markdown_message(city, receiver):
-    subscribe(city, owner="unit:D", kind="wecom", target=receiver.url + "/cgi-bin/webhook/send?key=K")
+    subscribe(
+        city, owner="unit:D", kind="wecom", target=receiver.url + "/cgi-bin/webhook/send?key=K"
+    )
     dispatch(city, [GREEN], now=T0)
     deliver(city, now=T0, settings=SendSettings(base_url="https://shequ.example.gov.cn"))
     (request,) = receiver.requests
@@ -77,7 +79,9 @@ def test_wecom_robot_gets_its_markdown_message(city, receiver):
 
 
 def test_wecom_text_in_english(city, receiver):
-    subscribe(city, owner="unit:S1", kind="wecom", target=receiver.url, text_format="text", lang="en")
+    subscribe(
+        city, owner="unit:S1", kind="wecom", target=receiver.url, text_format="text", lang="en"
+    )
     dispatch(city, [GREEN], now=T0)
     deliver(city, now=T0, settings=SendSettings())
     assert receiver.requests[0]["body"] == {

@@ -88,7 +88,9 @@ def test_daily_digest_waits_for_eight_oclock_beijing_time(city, receiver):
 
 
 def test_minimum_severity_and_subtree_choose_the_messages(city, receiver):
-    subscribe(city, owner="unit:S1", kind="json", target=receiver.url + "/s1", min_severity="warning")
+    subscribe(
+        city, owner="unit:S1", kind="json", target=receiver.url + "/s1", min_severity="warning"
+    )
     subscribe(city, owner="unit:S2", kind="json", target=receiver.url + "/s2")
     dispatch(city, [_message(1, "A", "info"), _message(2, "A", "critical"), _message(3, "E", "info")],
              now=T0)  # fmt: skip

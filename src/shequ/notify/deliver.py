@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..store import notify as store_notify
 from ..store.db import Store
 from ..store.tables.core import utcnow
+from .messages import CHANNELS, require_choice
 from .send import send
 from .settings import SendSettings
 
@@ -60,3 +61,32 @@ def deliver(
         else:
             report.retrying.append(delivery_id)
     return report
+
+
+def guess_kind(to: str) -> str:
+    """The channel of an address: e-mail, a DingTalk or WeCom robot, else a JSON webhook."""
+    if "@" in to and "://" not in to:
+        return "email"
+    if "oapi.dingtalk.com" in to:
+        return "dingtalk"
+    if "qyapi.weixin.qq.com" in to:
+        return "wecom"
+    return "json"
+
+
+def send_test(
+    to: str, *, kind: str = "", secret: str = "", lang: str = "zh", text_format: str = "markdown",
+    settings: SendSettings | None = None,
+) -> tuple[str, str | None]:  # fmt: skip
+    """Send one test message to ``to`` now (nothing is stored); returns (kind, error)."""
+    kind = kind or guess_kind(to)
+    require_choice(kind, CHANNELS, "通知渠道", "channel")
+    row = {
+        "id": 0, "subject_zh": "shequ 测试通知", "subject_en": "shequ test notification",
+        "body_zh": "收到此消息说明通知渠道设置正确。", "body_en": "This channel works.",
+        "severity": "info", "org_unit": "-", "link": "", "source_kind": "test",
+        "source_id": None, "created_at": utcnow(),
+    }  # fmt: skip
+    subscription = {"kind": kind, "target": to, "secret": secret, "lang": lang,
+                    "text_format": text_format}  # fmt: skip
+    return kind, send(subscription, [row], settings or SendSettings.from_env())
