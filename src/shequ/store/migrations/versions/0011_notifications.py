@@ -1,14 +1,14 @@
 """notifications: messages, inbox, subscriptions, outbox, deliveries and their attempts
 
 Revision ID: 0011_notifications
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_notifications"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
