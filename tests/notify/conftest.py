@@ -108,16 +108,27 @@ def password_hash() -> str:
     return accounts.hash_password("password-1")
 
 
-@pytest.fixture
-def city(sqlite_store: Store, password_hash: str) -> Store:
+def _build(store: Store, password_hash: str) -> Store:
     rows = [
         {"code": c, "name": n, "level": lv, "parent_code": p, "valid_from": SINCE_EVER,
          "valid_to": UNTIL_FURTHER}
         for c, n, lv, p in TREE
     ]  # fmt: skip
-    with sqlite_store.begin() as conn:
+    with store.begin() as conn:
         orgunits.write_versions(conn, rows, actor="test")
         for name, scope in (("d", "D"), ("s1", "S1"), ("s2", "S2")):
             accounts.save_user(conn, username=name, password_hash=password_hash,
                                role="unit_staff", scope=scope, actor="test")  # fmt: skip
-    return sqlite_store
+    return store
+
+
+@pytest.fixture
+def city(any_store: Store, password_hash: str) -> Store:
+    """The tree and users on SQLite and on PostgreSQL."""
+    return _build(any_store, password_hash)
+
+
+@pytest.fixture
+def sqlite_city(sqlite_store: Store, password_hash: str) -> Store:
+    """The tree and users in ``tmp_path / "shequ.db"`` (for the CLI)."""
+    return _build(sqlite_store, password_hash)

@@ -27,13 +27,13 @@ def test_notify_test_reports_a_refusal_with_exit_2(receiver):
     assert "refused (json): HTTP 500" in result.output
 
 
-def test_subscribe_deliver_and_log(city, receiver, tmp_path):
+def test_subscribe_deliver_and_log(sqlite_city, receiver, tmp_path):
     db = tmp_path / "shequ.db"
     receiver.script = [(500, {})]
     result = invoke("notify", "subscribe", "unit:S1", "--to", receiver.url, "--kind", "wecom",
                     "--db", db)  # fmt: skip
     assert result.exit_code == 0, result.output
-    dispatch(city, [Message(subject_zh="甲社区预警", unit="A", severity="warning")])
+    dispatch(sqlite_city, [Message(subject_zh="甲社区预警", unit="A", severity="warning")])
     result = invoke("notify", "deliver", "--db", db)
     assert "sent 0, retrying 1, failed 0" in result.output
     log = invoke("notify", "log", "--db", db).output
@@ -41,7 +41,7 @@ def test_subscribe_deliver_and_log(city, receiver, tmp_path):
     assert receiver.requests[0]["body"]["msgtype"] == "markdown"
 
 
-def test_subscribe_refuses_an_unknown_unit(city, tmp_path):
+def test_subscribe_refuses_an_unknown_unit(sqlite_city, tmp_path):
     result = invoke("notify", "subscribe", "unit:Z", "--to", "a@example.org", "--db",
                     tmp_path / "shequ.db")  # fmt: skip
     assert result.exit_code == 2
