@@ -49,3 +49,25 @@ def test_inbox_is_scoped_and_marks_read(web_store_url, client_for):
 def test_inbox_needs_a_login(client_for):
     anonymous = client_for(None)
     assert anonymous.get("/inbox", follow_redirects=False).status_code in (303, 401)
+
+
+def test_a_user_sets_their_own_channel(client_for, web_store_url):
+    from shequ.store import notify as store_notify
+
+    staff = client_for("reader_s1")
+    form = {"kind": "email", "target": "reader@example.org", "min_severity": "warning",
+            "digest": "daily", "csrf_token": staff.csrf}  # fmt: skip
+    assert staff.post("/inbox/preferences", data=form, follow_redirects=False).status_code == 303
+    page = staff.get("/inbox").text
+    assert "reader@example.org" in page and "≥ warning" in page
+    bad = staff.post("/inbox/preferences", data={**form, "kind": "sms"})
+    assert bad.status_code == 422 and "unknown channel &#39;sms&#39;" in bad.text
+    off = staff.post("/inbox/preferences", data={**form, "active": "false"}, follow_redirects=False)
+    assert off.status_code == 303
+    store = open_store(web_store_url, migrate=False)
+    with store.begin() as conn:
+        mine = [s for s in store_notify.subscriptions(conn) if s["owner"] == "user:reader_s1"]
+    store.close()
+    assert [(s["kind"], s["target"], s["digest"], s["active"]) for s in mine] == [
+        ("email", "reader@example.org", "daily", False)
+    ]

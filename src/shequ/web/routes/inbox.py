@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from ...notify.messages import SEVERITY_LABELS, body, subject
+from ...notify import NotifyError, subscribe
+from ...notify.messages import CHANNELS, DIGESTS, SEVERITIES, SEVERITY_LABELS, body, subject
 from ...store import notify as store_notify
 from ...store.tables.core import utcnow
 from ..deps import Reader, StoreDep
@@ -24,6 +25,8 @@ def inbox_page(request: Request, store: StoreDep, user: Reader, unread: bool = F
     lang = lang_of(request)
     with store.begin() as conn:
         rows = store_notify.inbox(conn, user.id, user.scope, dt.date.today(), unread_only=unread)
+        owner = f"user:{user.username}"
+        mine = [s for s in store_notify.subscriptions(conn) if s["owner"] == owner]
     items = [
         {
             "id": r["id"],
@@ -38,7 +41,9 @@ def inbox_page(request: Request, store: StoreDep, user: Reader, unread: bool = F
         }
         for r in rows
     ]
-    return page(request, "inbox.html", {"items": items, "only_unread": unread})
+    choices = {"channels": CHANNELS, "severities": SEVERITIES, "digests": DIGESTS}
+    context = {"items": items, "only_unread": unread, "subscriptions": mine, **choices}
+    return page(request, "inbox.html", context)
 
 
 @router.post("/inbox/read")
@@ -53,3 +58,26 @@ def mark_read(
         ids = None if message_id is None else [message_id]
         store_notify.mark_read(conn, user.id, ids, utcnow())
     return RedirectResponse("/inbox?unread=1" if unread else "/inbox", status_code=303)
+
+
+@router.post("/inbox/preferences")
+def save_preference(
+    store: StoreDep,
+    user: Reader,
+    kind: Annotated[str, Form()],
+    target: Annotated[str, Form()],
+    min_severity: Annotated[str, Form()] = "info",
+    digest: Annotated[str, Form()] = "immediate",
+    secret: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "zh",
+    active: Annotated[bool, Form()] = True,
+):
+    """The user's own subscription (their scope) on one channel: create, change or stop."""
+    try:
+        subscribe(
+            store, owner=f"user:{user.username}", kind=kind, target=target.strip(),
+            secret=secret, min_severity=min_severity, digest=digest, lang=lang, active=active,
+        )  # fmt: skip
+    except NotifyError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return RedirectResponse("/inbox", status_code=303)
