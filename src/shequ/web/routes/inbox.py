@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from ...notify import NotifyError, subscribe
 from ...notify.messages import CHANNELS, DIGESTS, SEVERITIES, SEVERITY_LABELS, body, subject
 from ...store import notify as store_notify
+from ...store import orgunits
 from ...store.tables.core import utcnow
 from ..deps import Reader, StoreDep
 from ..i18n import lang_of
@@ -27,6 +28,7 @@ def inbox_page(request: Request, store: StoreDep, user: Reader, unread: bool = F
         rows = store_notify.inbox(conn, user.id, user.scope, dt.date.today(), unread_only=unread)
         owner = f"user:{user.username}"
         mine = [s for s in store_notify.subscriptions(conn) if s["owner"] == owner]
+        unit_names = orgunits.names(conn)
     items = [
         {
             "id": r["id"],
@@ -35,6 +37,7 @@ def inbox_page(request: Request, store: StoreDep, user: Reader, unread: bool = F
             "severity": r["severity"],
             "severity_label": SEVERITY_LABELS[lang][r["severity"]],
             "unit": r["org_unit"],
+            "unit_name": unit_names.get(r["org_unit"], ""),
             "link": r["link"] if r["link"].startswith("/") else "",
             "created_at": r["created_at"],
             "read": r["read_at"] is not None,
