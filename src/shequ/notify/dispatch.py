@@ -44,21 +44,26 @@ def dispatch(
     now = now or utcnow()
     day = (now + _BEIJING).date()
     report = DispatchReport()
+    audience: dict[str, tuple[list[int], list[dict]]] = {}  # unit: (users, subscriptions)
     with store.begin() as conn:
         for message in messages:
-            orgunits.require(conn, message.unit, NotifyError)
+            if message.unit not in audience:
+                orgunits.require(conn, message.unit, NotifyError)
+                audience[message.unit] = (
+                    store_notify.users_seeing(conn, message.unit, day),
+                    store_notify.subscriptions_for(conn, message.unit, day),
+                )
+            users, subscriptions = audience[message.unit]
             message_id, new = store_notify.save_message(conn, {**message.row(), "created_at": now})
             report.messages.append(message_id)
             if not new:
                 continue
             report.new += 1
-            users = store_notify.users_seeing(conn, message.unit, day)
             report.inbox_items += store_notify.add_to_inboxes(conn, message_id, users)
-            for sub in store_notify.subscriptions_for(conn, message.unit, day):
-                if not at_least(message.severity, sub["min_severity"]):
-                    continue
-                due = now if sub["digest"] == "immediate" else next_digest(now)
-                report.queued += store_notify.queue(conn, sub["id"], message_id, due)
+            wanted = [s for s in subscriptions if at_least(message.severity, s["min_severity"])]
+            report.queued += store_notify.queue_new(conn, message_id, [
+                (s["id"], now if s["digest"] == "immediate" else next_digest(now)) for s in wanted
+            ])  # fmt: skip
     return report
 
 

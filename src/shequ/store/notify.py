@@ -144,18 +144,12 @@ def subscriptions_for(conn: Connection, unit: str, day: dt.date) -> list[dict[st
     return [dict(r) for r in conn.execute(query.order_by(Subscription.id)).mappings()]
 
 
-def queue(conn: Connection, subscription_id: int, message_id: int, due_at: dt.datetime) -> bool:
-    """Put a message in the outbox of a subscription once; False when it was there."""
-    there = conn.execute(
-        select(OutboxItem.id).where(
-            OutboxItem.subscription_id == subscription_id, OutboxItem.message_id == message_id
-        )
-    ).scalar()
-    if there is not None:
-        return False
-    values = {"subscription_id": subscription_id, "message_id": message_id, "due_at": due_at}
-    conn.execute(insert(OutboxItem).values(**values))
-    return True
+def queue_new(conn: Connection, message_id: int, targets: Iterable[tuple[int, dt.datetime]]) -> int:
+    """Put a message just stored in the outbox of each (subscription id, due time)."""
+    rows = [{"subscription_id": s, "message_id": message_id, "due_at": due} for s, due in targets]
+    if rows:
+        conn.execute(insert(OutboxItem), rows)
+    return len(rows)
 
 
 def bundle_due(conn: Connection, now: dt.datetime) -> list[int]:
