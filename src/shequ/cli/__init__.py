@@ -16,6 +16,7 @@ from . import (
     demo,
     evaluate,
     imports,
+    notify,
     periods,
     plans,
     report,
@@ -66,5 +67,6 @@ for _name, _group in (
     ("users", web.users_app),
     ("periods", periods.periods_app),
     ("dhis2", dhis2_app),
+    ("notify", notify.notify_app),
 ):
     app.add_typer(_group, name=_name)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..report.html import TEMPLATES as REPORT_TEMPLATES
+from ..store import notify as store_notify
 from . import i18n
 from .deps import ANON_CSRF_COOKIE, current_principal
 from .settings import Settings
@@ -46,6 +47,15 @@ def page(
             getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_CSRF_COOKIE, "")
         )
     )
-    base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf}
+    base = {"user": principal, "lang": lang, "t": i18n.translator(lang), "csrf": csrf,
+            "unread_count": _unread(request, principal)}  # fmt: skip
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _unread(request: Request, principal) -> int:
+    """Unread notifications of the logged-in user (the nav link's badge)."""
+    if principal is None:
+        return 0
+    with request.app.state.store.begin() as conn:
+        return store_notify.unread_count(conn, principal.id)

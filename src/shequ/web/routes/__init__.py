@@ -1,6 +1,6 @@
 """Every router of the web app, one per area."""
 
-from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, runs
+from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, inbox, runs
 
 ROUTERS = [
     auth.router,
@@ -9,6 +9,7 @@ ROUTERS = [
     runs.router,
     admin.router,
     approvals.router,
+    inbox.router,
     forms.router,
     api.router,
     api_values.router,
