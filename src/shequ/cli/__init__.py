@@ -12,7 +12,20 @@ from typing import Annotated
 
 import typer
 
-from . import demo, evaluate, imports, periods, plans, report, spatial, store, tasks, voice, web
+from . import (
+    demo,
+    evaluate,
+    imports,
+    periods,
+    plans,
+    report,
+    scenario,
+    spatial,
+    store,
+    tasks,
+    voice,
+    web,
+)
 from ._common import ShequGroup
 
 app = typer.Typer(
@@ -50,5 +63,6 @@ for _name, _group in (
     ("survey", voice.survey_app),
     ("users", web.users_app),
     ("periods", periods.periods_app),
+    ("scenario", scenario.scenario_app),
 ):
     app.add_typer(_group, name=_name)
