@@ -41,27 +41,6 @@ def print_actions(console: Console, meta: dict, rows: pd.DataFrame, lang: str) -
     console.print(table)
 
 
-def cost_lines(comparison: Comparison, plan: Plan | None, lang: str) -> list[str]:
-    """The cost of a scenario in words: facilities by type, values changed, coverage recomputed."""
-    from ..spatial import facility_types
-
-    types = facility_types.registry(plan)
-    lines = []
-    for key, count in comparison.cost.items():
-        if key.startswith("facility:"):
-            code = key.removeprefix("facility:")
-            kind = (
-                (types[code].name if lang == "zh" else types[code].name_en)
-                if code in types
-                else code
-            )
-            lines.append(word("facilities", lang).format(type=kind, count=count))
-    lines.append(word("values", lang).format(count=comparison.cost.get("values", 0)))
-    if comparison.recomputed:
-        lines.append(word("recomputed", lang).format(elements=", ".join(comparison.recomputed)))
-    return lines
-
-
 def print_comparison(console: Console, comparison: Comparison, plan: Plan, lang: str) -> None:
     console.print(f"[bold]{word('title', lang)}: {comparison.name} ({comparison.period})[/bold]")
     summary = comparison.summary()
@@ -78,7 +57,7 @@ def print_comparison(console: Console, comparison: Comparison, plan: Plan, lang:
         console.print(word("no_flips", lang))
     else:
         console.print(flip_table(flips, plan, lang))
-    for line in cost_lines(comparison, plan, lang):
+    for line in comparison.cost_lines(plan, lang):
         console.print(f"{word('cost', lang)}: {line}")
     console.print(word("note", lang), style="dim")
 

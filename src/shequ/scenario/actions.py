@@ -57,11 +57,19 @@ def from_sites(plan: Plan, path: Path, *, facility_type: str | None = None) -> l
         msg = (f"请用 --type 给出设施类型（{path.name}）/ give the facility type with --type "
                f"({path.name})")  # fmt: skip
         raise ImportFileError(msg)
-    code = check_type(plan, chosen)
+    return from_table(plan, sites, chosen, source=path.name)
+
+
+def from_table(plan: Plan, sites: pd.DataFrame, facility_type: str, *, source: str) -> list[dict]:
+    """New facilities of ``facility_type`` at the rows (lon, lat[, code, name]) of ``sites``,
+    e.g. the `SiteProposal.sites` that `shequ.spatial.sites.propose_sites` returns."""
+    code = check_type(plan, facility_type)
+    names = sites["name"].fillna("").astype(str) if "name" in sites else pd.Series("", sites.index)
+    labels = names.where(names != "", sites["code"].astype(str)) if "code" in sites else names
     return [
-        {"kind": "facility", "facility_type": code, "name": s.name or s.code,
-         "lon": float(s.lon), "lat": float(s.lat), "source": path.name}
-        for s in sites.itertuples(index=False)
+        {"kind": "facility", "facility_type": code, "name": label, "lon": float(lon),
+         "lat": float(lat), "source": source}
+        for label, lon, lat in zip(labels, sites["lon"], sites["lat"], strict=True)
     ]  # fmt: skip
 
 

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from ..evaluate.run import evaluate
+from ..framework import labels
 from ..framework.models import Plan
+from ..spatial import facility_types
 from ..spatial.areas import assign_org_units
 from ..spatial.run import run_coverage
 from ..store import imports as store_imports
@@ -66,6 +68,26 @@ class Comparison:
                  met_after=("met_after", "sum"), gained=("gained", "sum"), lost=("lost", "sum"))
             .reset_index()
         )  # fmt: skip
+
+    def cost_lines(self, plan: Plan | None, lang: str) -> list[str]:
+        """The cost in words: facilities added per type, values changed, coverage recomputed."""
+        words = labels.section("scenario")
+        types = facility_types.registry(plan)
+        lines = []
+        for key, count in self.cost.items():
+            code = key.removeprefix("facility:")
+            if key != code:
+                kind = (
+                    labels.pick((types[code].name, types[code].name_en), lang)
+                    if code in types
+                    else code
+                )
+                lines.append(labels.pick(words["facilities"], lang).format(type=kind, count=count))
+        lines.append(labels.pick(words["values"], lang).format(count=self.cost.get("values", 0)))
+        if self.recomputed:
+            text = labels.pick(words["recomputed"], lang)
+            lines.append(text.format(elements=", ".join(self.recomputed)))
+        return lines
 
 
 def evaluate_scenario(

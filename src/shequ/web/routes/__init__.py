@@ -1,12 +1,13 @@
 """Every router of the web app, one per area."""
 
-from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, runs
+from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, runs, scenarios
 
 ROUTERS = [
     auth.router,
     dashboard.router,
     entry.router,
     runs.router,
+    scenarios.router,
     admin.router,
     approvals.router,
     forms.router,
