@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..framework import labels
 from ..framework.models import Plan
-from ..scenario.compare import Comparison
+from ..scenario.compare import FLIP_HEADERS, Comparison
 
 WORDS = labels.section("scenario")
 
@@ -56,21 +56,14 @@ def print_comparison(console: Console, comparison: Comparison, plan: Plan, lang:
     if flips.empty:
         console.print(word("no_flips", lang))
     else:
-        console.print(flip_table(flips, plan, lang))
+        console.print(flip_table(comparison, plan, lang))
     for line in comparison.cost_lines(plan, lang):
         console.print(f"{word('cost', lang)}: {line}")
     console.print(word("note", lang), style="dim")
 
 
-def flip_table(flips: pd.DataFrame, plan: Plan, lang: str) -> Table:
-    table = Table(*(word(k, lang) for k in ("indicator", "unit", "target", "before", "after",
-                                            "flip")), title=word("flips_title", lang))  # fmt: skip
-    for row in flips.itertuples(index=False):
-        decimals = plan.indicator(row.indicator).decimals
-        table.add_row(
-            f"{row.indicator_name} ({row.indicator})", f"{row.org_unit_name} ({row.org_unit})",
-            labels.target_text(row.comparator, row.target, decimals),
-            labels.number(row.value_before, decimals), labels.number(row.value_after, decimals),
-            word(f"flip_{row.flip}", lang),
-        )  # fmt: skip
+def flip_table(comparison: Comparison, plan: Plan, lang: str) -> Table:
+    table = Table(*(word(k, lang) for k in FLIP_HEADERS), title=word("flips_title", lang))
+    for row in comparison.flip_rows(plan, lang):
+        table.add_row(*row)
     return table

@@ -21,6 +21,7 @@ import pandas as pd
 from ..evaluate.run import evaluate
 from ..framework import labels
 from ..framework.models import Plan
+from ..report.context import ScenarioSection
 from ..spatial import facility_types
 from ..spatial.areas import assign_org_units
 from ..spatial.run import run_coverage
@@ -33,6 +34,8 @@ from .sandbox import sandbox
 _COVERAGE = re.compile(r"^residents_within_(\d+(?:\.\d+)?)m_(\w+)$")
 KEY = ["indicator", "org_unit", "period"]
 TARGETED = ("met", "not_met", "no_data")
+#: the words (section ``scenario``) heading the columns of `Comparison.flip_rows`
+FLIP_HEADERS = ("indicator", "unit", "target", "before", "after", "flip")
 
 
 @dataclass
@@ -68,6 +71,25 @@ class Comparison:
                  met_after=("met_after", "sum"), gained=("gained", "sum"), lost=("lost", "sum"))
             .reset_index()
         )  # fmt: skip
+
+    def flip_rows(self, plan: Plan, lang: str) -> list[list[str]]:
+        """The flips as printed: indicator, unit, target, baseline, scenario, flip word."""
+        words = labels.section("scenario")
+        rows = []
+        for row in self.flips.itertuples(index=False):
+            decimals = plan.indicator(row.indicator).decimals
+            rows.append([
+                f"{row.indicator_name} ({row.indicator})", f"{row.org_unit_name} ({row.org_unit})",
+                labels.target_text(row.comparator, row.target, decimals),
+                labels.number(row.value_before, decimals), labels.number(row.value_after, decimals),
+                labels.pick(words[f"flip_{row.flip}"], lang),
+            ])  # fmt: skip
+        return rows
+
+    def report_section(self, plan: Plan, lang: str) -> ScenarioSection:
+        """This comparison as the Word report's optional scenario section."""
+        return ScenarioSection(self.name, self.period, self.description, FLIP_HEADERS,
+                               self.flip_rows(plan, lang), self.cost_lines(plan, lang))  # fmt: skip
 
     def cost_lines(self, plan: Plan | None, lang: str) -> list[str]:
         """The cost in words: facilities added per type, values changed, coverage recomputed."""

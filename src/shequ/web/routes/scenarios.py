@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...framework import labels
 from ...scenario import actions
-from ...scenario.compare import evaluate_scenario
+from ...scenario.compare import FLIP_HEADERS, evaluate_scenario
 from ...store import scenarios as store_scenarios
 from .. import i18n
 from ..deps import Evaluator, Reader, StoreDep
@@ -86,13 +86,8 @@ def _page(request: Request, store, comparison=None):
     if comparison is not None:
         plan = request.app.state.plan
         context["summary"] = comparison.summary().to_dict("records")
-        context["flips"] = [
-            {**row, "target_text": labels.target_text(row["comparator"], row["target"],
-                                                      plan.indicator(row["indicator"]).decimals),
-             "before": labels.number(row["value_before"], plan.indicator(row["indicator"]).decimals),
-             "after": labels.number(row["value_after"], plan.indicator(row["indicator"]).decimals)}
-            for row in comparison.flips.to_dict("records")
-        ]  # fmt: skip
+        context["flips"] = comparison.flip_rows(plan, lang)
+        context["flip_headers"] = [words[k] for k in FLIP_HEADERS]
         context["cost"] = comparison.cost_lines(plan, lang)
         context["levels"] = {k: labels.pick(v, lang) for k, v in labels.LEVEL.items()}
     return page(request, "scenarios.html", context)
