@@ -127,6 +127,13 @@ def test_proposed_sites_and_a_planned_green_area_flip_their_targets(city):
         ("service_radius_coverage", u) for u in "ABSC"
     } | {("green_coverage", "A")}
     assert (flipped["flip"] == "missed").sum() == 0
+    # the summary lists only the indicators whose values move, top level first
+    summary = comparison.summary()
+    assert set(summary["indicator"]) == {"service_radius_coverage", "green_coverage"}
+    coverage = summary[summary["indicator"] == "service_radius_coverage"]
+    assert coverage[["level", "units", "met_before", "met_after", "gained"]].values.tolist() == [
+        ["city", 1, 0, 1, 1], ["street", 1, 0, 1, 1], ["community", 2, 0, 2, 2],
+    ]  # fmt: skip
 
 
 def test_evaluating_a_scenario_leaves_the_real_store_byte_for_byte_unchanged(

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..evaluate.run import evaluate
 from ..framework import labels
+from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
 from ..report.context import ScenarioSection
 from ..spatial import facility_types
@@ -58,13 +59,19 @@ class Comparison:
         return out.sort_values(["flip", "indicator", "org_unit"], ascending=[False, True, True])
 
     def summary(self) -> pd.DataFrame:
-        """Per indicator and level: units meeting the target before and after, and flips."""
-        rows = self.rows.assign(
-            met_before=self.rows["status_before"] == "met",
-            met_after=self.rows["status_after"] == "met",
-            gained=self.rows["flip"] == "met",
-            lost=self.rows["flip"] == "missed",
-        )
+        """Per indicator whose value or status changed in any unit, and per level (top
+        first): units meeting the target before and after, and flips either way."""
+        moved = ~np.isclose(self.rows["value_before"], self.rows["value_after"], equal_nan=True)
+        moved |= self.rows["status_before"] != self.rows["status_after"]
+        changed = set(self.rows.loc[moved, "indicator"])
+        rows = self.rows[self.rows["indicator"].isin(changed)]
+        rows = rows.assign(
+            met_before=rows["status_before"] == "met",
+            met_after=rows["status_after"] == "met",
+            gained=rows["flip"] == "met",
+            lost=rows["flip"] == "missed",
+            _rank=rows["level"].map(LEVEL_ORDER),
+        ).sort_values(["indicator", "_rank"], kind="stable")
         return (
             rows.groupby(["indicator", "indicator_name", "level"], sort=False)
             .agg(units=("org_unit", "size"), met_before=("met_before", "sum"),
