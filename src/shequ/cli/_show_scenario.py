@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..framework import labels
 from ..framework.models import Plan
-from ..scenario.compare import FLIP_HEADERS, Comparison
+from ..scenario.compare import FLIP_HEADERS, Comparison, indicator_label
 
 WORDS = labels.section("scenario")
 
@@ -48,7 +48,7 @@ def print_comparison(console: Console, comparison: Comparison, plan: Plan, lang:
                                             "met_after", "flip_met", "flip_missed")),
                   title=word("summary_title", lang))  # fmt: skip
     for row in summary.itertuples(index=False):
-        table.add_row(row.indicator_name, labels.pick(labels.LEVEL[row.level], lang)
+        table.add_row(indicator_label(plan, row.indicator, lang), labels.pick(labels.LEVEL[row.level], lang)
                       if row.level in labels.LEVEL else row.level, str(row.units),
                       str(row.met_before), str(row.met_after), str(row.gained), str(row.lost))  # fmt: skip
     console.print(table)

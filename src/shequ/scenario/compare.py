@@ -86,7 +86,8 @@ class Comparison:
         for row in self.flips.itertuples(index=False):
             decimals = plan.indicator(row.indicator).decimals
             rows.append([
-                f"{row.indicator_name} ({row.indicator})", f"{row.org_unit_name} ({row.org_unit})",
+                f"{indicator_label(plan, row.indicator, lang)} ({row.indicator})",
+                f"{row.org_unit_name} ({row.org_unit})",
                 labels.target_text(row.comparator, row.target, decimals),
                 labels.number(row.value_before, decimals), labels.number(row.value_after, decimals),
                 labels.pick(words[f"flip_{row.flip}"], lang),
@@ -117,6 +118,12 @@ class Comparison:
             text = labels.pick(words["recomputed"], lang)
             lines.append(text.format(elements=", ".join(self.recomputed)))
         return lines
+
+
+def indicator_label(plan: Plan, code: str, lang: str) -> str:
+    """The indicator's name in ``lang`` (the plan's Chinese or English name)."""
+    indicator = plan.indicator(code)
+    return indicator.name if lang == "zh" else (indicator.name_en or indicator.name)
 
 
 def evaluate_scenario(
