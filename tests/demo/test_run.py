@@ -130,3 +130,13 @@ def test_the_demo_keeps_no_key_beside_the_store(demo):
     # issue 13 #7: the demo wrote its pseudonym key beside the store
     folder = demo.files.org_units.parent
     assert (folder / "shequ.db").exists() and not list(folder.rglob("*.key"))
+
+
+def test_the_demo_tries_the_ten_proposed_service_centres_as_a_scenario(demo):
+    compared = demo.scenario
+    assert compared.name == "十个服务中心" and compared.cost["facility:service_centre"] == 10
+    coverage = compared.rows[compared.rows["indicator"] == "service_radius_coverage"]
+    # new centres never take a resident out of reach: no unit's coverage falls, none flips back
+    assert (coverage["value_after"] >= coverage["value_before"] - 1e-9).all()
+    assert (coverage["value_after"] > coverage["value_before"]).any()
+    assert (compared.rows["flip"] != "missed").all()

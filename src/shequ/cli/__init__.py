@@ -20,6 +20,7 @@ from . import (
     periods,
     plans,
     report,
+    scenario,
     spatial,
     store,
     tasks,
@@ -68,5 +69,6 @@ for _name, _group in (
     ("periods", periods.periods_app),
     ("dhis2", dhis2_app),
     ("notify", notify.notify_app),
+    ("scenario", scenario.scenario_app),
 ):
     app.add_typer(_group, name=_name)

@@ -36,4 +36,8 @@ def demo(
         from ._show_spatial import print_spatial_demo
 
         print_spatial_demo(console, outcome.spatial, chosen)
+    if outcome.scenario:
+        from ._show_scenario import print_comparison
+
+        print_comparison(console, outcome.scenario, outcome.evaluation.plan, chosen)
     console.print(outcome.describe(chosen))

@@ -20,6 +20,9 @@ def report(
     unit: Annotated[
         str | None, typer.Option(help="单位编码（默认最高层级）/ org unit code")
     ] = None,
+    scenario: Annotated[
+        str | None, typer.Option(help="加入情景评估一节（Word）/ add a scenario section (docx)")
+    ] = None,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -28,6 +31,12 @@ def report(
     from ..report.formats import write
     from ..store.db import open_store
 
-    context = build_context(open_store(db), run, unit)
+    store = open_store(db)
+    context = build_context(store, run, unit)
+    if scenario:
+        from ..scenario.compare import evaluate_scenario
+
+        compared = evaluate_scenario(store, context.plan, scenario, period=context.period)
+        context.scenario = compared.report_section(context.plan, language(lang))
     path = write(context, output, fmt=fmt, lang=language(lang))
     console.print(f"报告已写入 / report written to {path}")

@@ -15,8 +15,10 @@ from ..ingest.report import ImportReport
 from ..ingest.values import import_values
 from ..report.context import build_context
 from ..report.formats import write
+from ..scenario.compare import Comparison
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
+from .scenario import try_proposed_sites
 from .spatial import MEASURED, SpatialDemo, build_spatial
 from .voice import BLANK_LATEST, VoiceDemo, run_voice
 
@@ -38,6 +40,7 @@ class DemoOutcome:
     voice: VoiceDemo | None = None
     spatial: SpatialDemo | None = None
     accounts: list = field(default_factory=list)
+    scenario: Comparison | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -97,9 +100,19 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     from .accounts import create_demo_accounts
 
     accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
+    scenario = try_proposed_sites(store, plan, spatial.sites, period=DEMO_PERIOD)
     return DemoOutcome(
-        store.url, files, imports, assessment, found, results_file, reports,
-        voice=voice, spatial=spatial, accounts=accounts,
+        store.url,
+        files,
+        imports,
+        assessment,
+        found,
+        results_file,
+        reports,
+        voice=voice,
+        spatial=spatial,
+        accounts=accounts,
+        scenario=scenario,
     )
 
 

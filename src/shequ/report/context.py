@@ -30,6 +30,19 @@ DIAGNOSED_SUBUNITS = 3
 
 
 @dataclass
+class ScenarioSection:
+    """A scenario beside the baseline, as a report prints it (built by `shequ.scenario`):
+    the flipped targets as rows of text under ``headers`` (words of section ``scenario``)."""
+
+    name: str
+    period: str
+    description: str
+    headers: tuple[str, ...]
+    flips: list[list[str]]
+    cost: list[str]
+
+
+@dataclass
 class ReportContext:
     """What one report covers: a unit and its subtree in one period of one run."""
 
@@ -51,6 +64,7 @@ class ReportContext:
     overall_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
     findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
+    scenario: ScenarioSection | None = None  # optional section (shequ report --scenario)
 
     def has(self, section: str) -> bool:
         return section not in self.missing

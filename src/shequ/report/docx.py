@@ -29,6 +29,7 @@ from ._docx_parts import (
     unit_names,
     with_unit,
 )
+from ._docx_scenario import add_scenario
 from .context import ReportContext
 
 NUMERALS = "一二三四五六七八九十"
@@ -60,6 +61,8 @@ def write_docx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
             note = reason or context.findings.get(section)
             add_note(doc, labels.pick(note, lang) if note else t["present"])
     _diagnosis(doc, context, t, lang)
+    if context.scenario is not None:
+        add_scenario(doc, context.scenario, lang)
     _appendix(doc, context, t, lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 
 `core` holds the declarative `Base`, the column helpers (`utcnow`, `SINCE_EVER`,
 `UNTIL_FURTHER`) and the tables of the org-unit tree, values, imports, runs, audit and
-tasks; `spatial`, `voice`, `accounts`, `jobs`, `approvals`, `dhis2` (UID mapping) and
-`notify` hold the tables of their
+tasks; `spatial`, `voice`, `accounts`, `jobs`, `approvals`, `dhis2` (UID mapping),
+`notify` and `scenarios` hold the tables of their
 part. Importing this package registers every table on ``core.Base.metadata`` (the
 metadata the Alembic migrations are checked against); the queries live beside it, one
 module per kind (`shequ.store.orgunits`, `values`, `runs`, `accounts`, ...).
@@ -15,5 +15,6 @@ from . import core as core
 from . import dhis2 as dhis2
 from . import jobs as jobs
 from . import notify as notify
+from . import scenarios as scenarios
 from . import spatial as spatial
 from . import voice as voice

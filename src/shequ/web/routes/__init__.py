@@ -1,12 +1,25 @@
 """Every router of the web app, one per area."""
 
-from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, inbox, runs
+from . import (
+    admin,
+    api,
+    api_values,
+    approvals,
+    auth,
+    dashboard,
+    entry,
+    forms,
+    inbox,
+    runs,
+    scenarios,
+)
 
 ROUTERS = [
     auth.router,
     dashboard.router,
     entry.router,
     runs.router,
+    scenarios.router,
     admin.router,
     approvals.router,
     inbox.router,
