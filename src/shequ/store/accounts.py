@@ -33,6 +33,8 @@ READ_ONLY = "read_only"
 #: every role a user may have (what each may do: `shequ.web.deps.PERMISSIONS`)
 ROLES = (ADMINISTRATOR, ANALYST, UNIT_STAFF, READ_ONLY)
 MIN_PASSWORD = 8
+#: longest user name (a longer name given at login is cut to this before the lookup)
+MAX_USERNAME = 150
 
 _hasher = PasswordHasher()
 

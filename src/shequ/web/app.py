@@ -24,7 +24,7 @@ from . import i18n
 from .deps import ANON_CSRF_COOKIE, LoginRequired
 from .pages import STATIC, make_templates, page
 from .routes import ROUTERS
-from .security import Throttle
+from .security import LoginDelay, PasswordPool, Throttle
 from .settings import Settings
 from .views import ContextCache, latest_run_id
 from .worker import Worker, warm
@@ -70,7 +70,10 @@ def _state(app: FastAPI, settings: Settings) -> None:
     app.state.plan = load_plan(settings.plan)
     app.state.cache = ContextCache()
     app.state.worker = Worker(settings.worker_processes)
-    app.state.login_throttle = Throttle(settings.login_max_failures, settings.login_window_seconds)
+    app.state.login_delay = LoginDelay(
+        settings.login_max_failures, settings.login_delay_seconds, settings.login_window_seconds
+    )
+    app.state.password_pool = PasswordPool(settings.password_checks)
     app.state.public_throttle = Throttle(settings.public_per_minute, 60)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.state.templates = make_templates(settings)
