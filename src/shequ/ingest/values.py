@@ -11,6 +11,7 @@ counts whole things, and the same key more than once in the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,9 @@ from .cells import text
 from .pipeline import Checked, Progress, check_known_units, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
+
+#: units a writer may write: one set, or a function of the period code (their subtree then)
+Scope = set[str] | Callable[[str], set[str]]
 
 ALIASES = {
     **dict.fromkeys(
@@ -51,12 +55,13 @@ def import_values(
     strict: bool = False,
     sheet: str | None = None,
     progress: Progress | None = None,
-    allowed_units: set[str] | None = None,
+    allowed_units: Scope | None = None,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
-    With ``allowed_units`` (the web app passes a user's subtree), rows of any other unit
-    are quarantined with the reason, like any other bad row.
+    With ``allowed_units`` (the web app passes a user's subtree of each period, as a function
+    of the period code), rows of any other unit are quarantined with the reason, like any
+    other bad row.
     """
     plan = plan or load_plan()
     return run_import(
@@ -73,7 +78,7 @@ def import_values(
 
 
 def check_values(
-    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: Scope | None = None
 ) -> Checked:
     """Validate raw cells (long or wide form, with a `ROW` column) by the import rules.
 
@@ -89,7 +94,7 @@ def write_checked(conn: Connection, good: pd.DataFrame, *, actor: str) -> dict[s
 
 
 def _validate(
-    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: Scope | None = None
 ) -> Checked:
     frame = rename_columns(raw, ALIASES)
     if {"data_element", "value"} <= set(frame.columns):
@@ -103,7 +108,7 @@ def _validate(
     if allowed_units is not None:
         problems.add(
             cells,
-            ~cells["org_unit"].isin(allowed_units),
+            ~_in_scope(cells, allowed_units),
             "org_unit",
             "单位 {u} 不在您的权限范围内",
             "org unit {u} is outside your scope",
@@ -112,6 +117,21 @@ def _validate(
     bad_rows = problems.rows()
     good = cells[~cells[ROW].isin(bad_rows)]
     return Checked(good[["data_element", "org_unit", "period", "value"]], problems, empty)
+
+
+def _in_scope(cells: pd.DataFrame, allowed: Scope) -> pd.Series:
+    """Whether each cell's unit is allowed in the cell's own period (a fixed set, or a
+    function of the period code: a user's subtree on that period's last day)."""
+    if not callable(allowed):
+        return cells["org_unit"].isin(allowed)
+    scopes: dict[object, set[str]] = {}
+    for period in cells["period"].dropna().unique():
+        try:
+            scopes[period] = allowed(str(period))
+        except ValueError:
+            scopes[period] = set()  # an unreadable period is refused by its own rule too
+    pairs = zip(cells["org_unit"], cells["period"], strict=True)
+    return pd.Series([u in scopes.get(p, ()) for u, p in pairs], index=cells.index, dtype=bool)
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:

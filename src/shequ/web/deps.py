@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from ..framework.periods import parse_period
 from ..store import accounts
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
@@ -72,6 +73,11 @@ class Principal:
 
             self._subtrees[day] = _SUBTREES.get((store.url, self.scope, day), make)
         return self._subtrees[day]
+
+    def scope_of_period(self, store: Store):
+        """A function of a period code: the user's subtree on that period's last day (how
+        writes are scoped, row by row; `ingest.values.Scope`)."""
+        return lambda period: self.units(store, parse_period(period).end)
 
     def sees(self, store: Store, code: str, day: dt.date | None = None) -> bool:
         return code in self.units(store, day)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..framework.models import Plan
 from ..ingest.readers import ROW
-from ..ingest.values import check_values, write_checked
+from ..ingest.values import Scope, check_values, write_checked
 from ..store.db import Store
 from .schemas import CellBatch, DataValuesIn
 
@@ -42,7 +42,7 @@ def api_cells(body: DataValuesIn) -> pd.DataFrame:
     return raw
 
 
-def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> Problems:
+def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope) -> Problems:
     """The problems of ``raw`` by the import rules (cells of units outside ``allowed`` are
     refused); nothing is written."""
     with store.begin() as conn:
@@ -50,7 +50,7 @@ def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> Pro
 
 
 def save(
-    store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str], *, actor: str
+    store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope, *, actor: str
 ) -> tuple[dict[str, int], Problems]:
     """Write ``raw`` in one transaction: (inserted/updated/unchanged counts, no problems),
     or (no counts, the problems) and nothing written when any cell is bad."""

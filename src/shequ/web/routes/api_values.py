@@ -52,13 +52,8 @@ def read_values(
 def _write(
     request: Request, store, user: Principal, raw: pd.DataFrame
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Write ``raw`` by the import rules, in the user's subtree of each of its periods."""
-    allowed = set()
-    for period in raw["period"].dropna().unique():
-        try:
-            allowed |= user.units(store, parse_period(period).end)
-        except ValueError:
-            continue
+    """Write ``raw`` by the import rules, each row in the user's subtree of its own period."""
+    allowed = user.scope_of_period(store)
     return values.save(store, raw, request.app.state.plan, allowed, actor=user.username)
 
 

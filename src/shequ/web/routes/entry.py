@@ -124,7 +124,7 @@ async def upload(
         plan=request.app.state.plan,
         actor=user.username,
         strict=strict,
-        allowed_units=user.units(store),
+        allowed_units=user.scope_of_period(store),
     )
     return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
 
