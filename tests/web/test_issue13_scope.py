@@ -97,3 +97,62 @@ def test_issue_13_6_an_upload_scopes_each_row_by_its_own_period(moved_city, tmp_
     )
     assert answer.status_code == 200
     assert _stored(store, "2025") == [8.0] and _stored(store, "2024") == []
+
+
+@pytest.fixture
+def city_copy(web_store_url: str, tmp_path: Path):
+    source = Path(web_store_url.removeprefix("sqlite:///"))
+    shutil.copy(source, tmp_path / "copy.db")
+    store = open_store(tmp_path / "copy.db")
+    app = create_app(store.url, data_dir=tmp_path / "data", worker_processes=0)
+    yield store, app
+    app.state.worker.shutdown()
+    store.close()
+
+
+def _as(app, username: str) -> TestClient:
+    client = TestClient(app)
+    assert login(client, username).status_code == 303
+    client.csrf = csrf_of(client.get("/runs").text)
+    return client
+
+
+def test_issue_13_9_an_administrator_of_a_street_sees_only_their_subtree_s_files(
+    city_copy, tmp_path
+):
+    """issue 13 #9: a report of 丙社区 (二街道) and an import quarantine made by the city's
+    analyst are not for the administrator of 一街道 (404); the city administrator sees them."""
+    from shequ.store import jobs as store_jobs
+
+    store, app = city_copy
+    output = tmp_path / "report_bing.csv"
+    output.write_text("unit,score\n", encoding="utf-8")
+    with store.begin() as conn:
+        job = store_jobs.create_job(
+            conn, "report", {"run_id": 1, "unit": city.BING, "fmt": "csv"}, actor="analyst"
+        )
+        store_jobs.finish_job(conn, job, status="done", output=str(output))
+    analyst = _as(app, "analyst")
+    # one row with an unknown data element: quarantined, nothing written
+    upload = analyst.post(
+        "/imports",
+        files={
+            "file": ("q.csv", f"org_unit,period,no_such_element\n{city.BING},2025,1\n".encode())
+        },
+        data={"csrf_token": analyst.csrf},
+    )
+    assert upload.status_code == 200
+    from sqlalchemy import select
+
+    from shequ.store.tables.core import ImportBatch
+
+    with store.begin() as conn:
+        batch = conn.execute(select(ImportBatch.id).order_by(ImportBatch.id.desc())).scalar()
+    street_admin, city_admin = _as(app, "admin_s1"), _as(app, "admin")
+    assert street_admin.get(f"/reports/{job}").status_code == 404
+    assert street_admin.get(f"/api/jobs/{job}").status_code == 404
+    assert street_admin.get(f"/imports/{batch}/quarantine").status_code == 404
+    assert f"/imports/{batch}/quarantine" not in street_admin.get("/imports").text
+    assert city_admin.get(f"/reports/{job}").status_code == 200
+    assert city_admin.get(f"/api/jobs/{job}").status_code == 200
+    assert city_admin.get(f"/imports/{batch}/quarantine").status_code == 200

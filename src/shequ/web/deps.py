@@ -180,3 +180,18 @@ def require_root(principal: Principal, store: Store) -> None:
         top = store_orgunits.is_top(conn, principal.scope)
     if not top:
         raise HTTPException(403, "仅限全市管理员 / only an administrator of the whole tree")
+
+
+def sees_work_of(principal: Principal, store: Store, actor: str) -> bool:
+    """Whether ``principal`` may see the jobs, reports and import files ``actor`` made:
+    their own; for an administrator also those of users whose scope lies in the
+    administrator's subtree (an administrator of the whole tree sees all, the CLI's too)."""
+    if actor == principal.username:
+        return True
+    if principal.role != accounts.ADMINISTRATOR:
+        return False
+    with store.begin() as conn:
+        if store_orgunits.is_top(conn, principal.scope):
+            return True
+        maker = accounts.find_user(conn, actor)
+    return maker is not None and principal.sees(store, maker["scope"])
