@@ -24,7 +24,7 @@ from . import i18n
 from .deps import ANON_CSRF_COOKIE, LoginRequired
 from .pages import STATIC, make_templates, page
 from .routes import ROUTERS
-from .security import LoginDelay, PasswordPool, Throttle
+from .security import LoginDelay, PasswordPool, Throttle, response_headers
 from .settings import Settings
 from .views import ContextCache, latest_run_id
 from .worker import Worker, warm
@@ -53,6 +53,7 @@ def create_app(
         version="1",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by routes/api.py to logged-in users only
         lifespan=lifespan,
     )
     _state(app, settings)
@@ -80,7 +81,8 @@ def _state(app: FastAPI, settings: Settings) -> None:
 
 
 class CookiesAndHeaders:
-    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers.
+    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers
+    (`security.response_headers`: CSP, HSTS over https, no-store).
 
     Plain ASGI (no BaseHTTPMiddleware): it runs on every request, so it stays cheap.
     """
@@ -111,9 +113,8 @@ class CookiesAndHeaders:
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
+                for key, value in response_headers(settings, secure, scope["path"]):
+                    headers.setdefault(key, value)
                 for key, value in extra:
                     headers.append(key.decode(), value.decode())
             await send(message)
@@ -122,7 +123,8 @@ class CookiesAndHeaders:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    path = request.url.path
+    return not path.startswith("/api/") and path != "/openapi.json"
 
 
 def _handlers(app: FastAPI) -> None:

@@ -11,5 +11,6 @@ ROUTERS = [
     approvals.router,
     forms.router,
     api.router,
+    api.public_router,
     api_values.router,
 ]
