@@ -16,7 +16,7 @@ def test_issue_13_15_every_page_has_a_csp_without_inline_scripts(client_for):
     """issue 13 #15: script-src is 'self' only and no page carries an inline script or an
     inline event handler (JSON data blocks are not scripts)."""
     admin = client_for("admin")
-    for path in PAGES + ["/login", "/survey"]:
+    for path in [*PAGES, "/login", "/survey"]:
         response = admin.get(path)
         assert response.status_code == 200, path
         policy = response.headers["content-security-policy"]
