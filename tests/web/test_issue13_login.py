@@ -169,3 +169,18 @@ def test_issue_13_16_public_forms_count_per_peer_not_per_forwarded_header(
             client.post("/survey", data={"csrf_token": token}, headers=headers).status_code
         )
     assert 429 not in statuses[:2] and statuses[2] == 429
+
+
+def test_issue_13_16_many_addresses_together_meet_the_total_public_limit(web_store_url, tmp_path):
+    """issue 13 #16 (500 addresses, 4 321 suggestions in 30 s): with 3 posts a minute in
+    total, the 4th address's first post is refused although each address is under its own
+    limit of 20."""
+    app = create_app(
+        web_store_url, data_dir=tmp_path, worker_processes=0, public_total_per_minute=3
+    )
+    statuses = []
+    for i in range(4):
+        client = _client(app, f"10.0.6.{i}")
+        token = csrf_of(client.get("/survey").text)
+        statuses.append(client.post("/survey", data={"csrf_token": token}).status_code)
+    assert 429 not in statuses[:3] and statuses[3] == 429

@@ -76,6 +76,7 @@ def _state(app: FastAPI, settings: Settings) -> None:
     )
     app.state.password_pool = PasswordPool(settings.password_checks)
     app.state.public_throttle = Throttle(settings.public_per_minute, 60)
+    app.state.public_total = Throttle(settings.public_total_per_minute, 60, max_keys=1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.state.templates = make_templates(settings)
 

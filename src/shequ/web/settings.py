@@ -31,6 +31,8 @@ class Settings:
     trusted_proxies: str = ""
     #: public form posts (survey, suggestion) per client address per minute
     public_per_minute: int = 20
+    #: public form posts per minute from all addresses together (many addresses, one flood)
+    public_total_per_minute: int = 300
     #: base-map tile URL template (``https://.../{z}/{x}/{y}.png``); empty: no tiles
     tile_url: str = ""
     #: where uploaded import files and generated reports are kept
