@@ -49,3 +49,10 @@ def test_issue_13_15_the_openapi_document_needs_a_login_like_the_docs(client_for
     assert anonymous.get("/api/docs").status_code == 401
     document = client_for("reader_s1").get("/openapi.json")
     assert document.status_code == 200 and "/api/values" in document.json()["paths"]
+
+
+def test_issue_13_fuzz_finding_an_unreadable_run_id_is_a_400_not_a_500(client_for):
+    """Found by schemathesis: /api/results?run= raised ValueError (500)."""
+    reader = client_for("reader_s1")
+    assert reader.get("/api/results?run=").status_code == 400
+    assert reader.get("/api/results?run=abc").status_code == 400

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ...framework.periods import parse_period
@@ -69,6 +69,9 @@ def org_unit(store: StoreDep, user: Reader, code: str) -> dict:
 
 
 def _run_period(store, run: str) -> tuple[int, str]:
+    if run != "latest" and not run.isdigit():  # found by the schemathesis run (issue 13)
+        msg = f"run 须为 latest 或运行编号：{run[:40]!r} / run must be latest or a run id"
+        raise HTTPException(400, msg)
     with store.begin() as conn:
         row = runs.get(conn, run)
     return int(row.id), row.periods.split(",")[-1]
