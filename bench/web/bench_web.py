@@ -57,6 +57,7 @@ def _start_server(db: Path, port: int, data_dir: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "SHEQU_WEB_PUBLIC_PER_MINUTE": str(10**9),
+        "SHEQU_WEB_PUBLIC_TOTAL_PER_MINUTE": str(10**9),
         "SHEQU_WEB_DATA_DIR": str(data_dir),
     }
     command = [

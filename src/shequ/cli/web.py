@@ -1,4 +1,5 @@
-"""``shequ serve`` and ``shequ users add|token``: the web application's commands."""
+"""``shequ serve`` and ``shequ users add|token|list|disable|enable|revoke-token``: the web
+application's commands."""
 
 from __future__ import annotations
 
@@ -64,3 +65,57 @@ def users_token(
 
     token = issue_token(open_store(db), username, name=name, actor=actor())
     console.print(token, markup=False)
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None) -> None:
+    """列出网页用户 / list the web users (name, role, scope, active)."""
+    from ..store.accounts import list_users
+    from ..store.db import open_store
+
+    with open_store(db).begin() as conn:
+        users = list_users(conn)
+    for row in users.itertuples(index=False):
+        state = "启用 / active" if row.active else "停用 / disabled"
+        console.print(f"{row.username}\t{row.role}\t{row.scope}\t{state}", markup=False)
+
+
+def _set_active(username: str, active: bool, db: str | None) -> None:
+    from ..store.accounts import set_active
+    from ..store.db import open_store
+
+    set_active(open_store(db), username, active, actor=actor())
+    said = "已启用 / enabled" if active else "已停用，会话已结束 / disabled, sessions ended"
+    console.print(f"{username}: {said}", markup=False)
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")], db: DbOption = None
+) -> None:
+    """停用用户并结束其会话 / disable a user and end their sessions."""
+    _set_active(username, False, db)
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")], db: DbOption = None
+) -> None:
+    """重新启用用户 / enable a user again."""
+    _set_active(username, True, db)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    name: Annotated[
+        str | None, typer.Option(help="只撤销此用途的令牌 / only the tokens of this name")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """撤销用户的 API 令牌 / revoke a user's API tokens."""
+    from ..store.accounts import revoke_tokens
+    from ..store.db import open_store
+
+    count = revoke_tokens(open_store(db), username, name=name, actor=actor())
+    console.print(f"{username}: 已撤销 {count} 个令牌 / {count} token(s) revoked", markup=False)

@@ -118,7 +118,9 @@ PERCENT_NOT_ALLOWED = (
 )
 
 
-def number(value: object, *, percentage: bool = False) -> tuple[float | None, tuple[str, str] | None]:
+def number(
+    value: object, *, percentage: bool = False
+) -> tuple[float | None, tuple[str, str] | None]:
     """A number as people type it, or None and the reason (zh, en) with ``{v}`` for the cell.
 
     Accepts Excel numbers, ``1234.5``, thousands separators ``1,234,567``, full-width

@@ -29,6 +29,7 @@ from ..store import imports as store_imports
 from ..store import values as store_values
 from ..store.db import Store
 from .dhis2 import Options, from_csv, from_data_value_set
+from .pipeline import Scope
 from .readers import ROW, read_table
 from .values import check_values, split_deleted
 
@@ -40,7 +41,7 @@ _KIND_WORDS = {
 
 
 def import_value_set(
-    store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str], options: Options, *, actor: str
+    store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope, options: Options, *, actor: str
 ) -> dict[str, Any]:
     """Check and write the raw cells of a dataValueSet (from `shequ.ingest.dhis2`) in one
     transaction; returns DHIS2's ImportSummary. ``allowed``: the units the user may write."""

@@ -152,3 +152,22 @@ def check_known_units(
         code="org_unit",
     )
     return known
+
+
+#: units a writer may write: one set, or a function of the period code (their subtree then)
+Scope = set[str] | Callable[[str], set[str]]
+
+
+def in_scope(cells: pd.DataFrame, allowed: Scope) -> pd.Series:
+    """Whether each cell's unit is allowed in the cell's own period (a fixed set, or a
+    function of the period code: a user's subtree on that period's last day)."""
+    if not callable(allowed):
+        return cells["org_unit"].isin(allowed)
+    scopes: dict[object, set[str]] = {}
+    for period in cells["period"].dropna().unique():
+        try:
+            scopes[period] = allowed(str(period))
+        except ValueError:
+            scopes[period] = set()  # an unreadable period is refused by its own rule too
+    pairs = zip(cells["org_unit"], cells["period"], strict=True)
+    return pd.Series([u in scopes.get(p, ()) for u, p in pairs], index=cells.index, dtype=bool)

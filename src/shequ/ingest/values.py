@@ -27,13 +27,15 @@ from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
 from .findings import rule_findings
-from .pipeline import Checked, Progress, check_known_units, run_import
+from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
 
 COMBO = "category_option_combo"
 CARRIED = [COMBO, "comment", "followup", "stored_by"]
 """Optional long-form columns kept with each value (DHIS2's disaggregation and attributes)."""
+
+
 ALIASES = {
     **dict.fromkeys(
         [COMBO, "categoryoptioncombo", "catoptcombo", "coc", "分类组合", "分组"], COMBO
@@ -61,12 +63,13 @@ def import_values(
     strict: bool = False,
     sheet: str | None = None,
     progress: Progress | None = None,
-    allowed_units: set[str] | None = None,
+    allowed_units: Scope | None = None,
     strict_rules: bool = False,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
-    With ``allowed_units`` (the web app passes a user's subtree), rows of any other unit
+    With ``allowed_units`` (the web app passes a user's subtree of each period, as a function
+    of the period code), rows of any other unit
     are quarantined with the reason, like any other bad row. The plan's validation rules
     and outlier checks run on the rows that load, read with what is stored for the same
     unit and period; their findings are listed in the report (`ImportReport.violations`)
@@ -88,7 +91,7 @@ def import_values(
 
 
 def check_values(
-    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: Scope | None = None
 ) -> Checked:
     """Validate raw cells (long or wide form, with a `ROW` column) by the import rules.
 
@@ -113,7 +116,7 @@ def split_deleted(good: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _validate(
-    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: set[str] | None = None
+    conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: Scope | None = None
 ) -> Checked:
     frame = rename_columns(raw, ALIASES)
     if {"data_element", "value"} <= set(frame.columns):
@@ -127,7 +130,7 @@ def _validate(
     if allowed_units is not None:
         problems.add(
             cells,
-            ~cells["org_unit"].isin(allowed_units) & cells["period"].notna(),
+            ~in_scope(cells, allowed_units) & cells["period"].notna(),
             "org_unit",
             "单位 {u} 不在您的权限范围内",
             "org unit {u} is outside your scope",

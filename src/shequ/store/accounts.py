@@ -33,6 +33,8 @@ READ_ONLY = "read_only"
 #: every role a user may have (what each may do: `shequ.web.deps.PERMISSIONS`)
 ROLES = (ADMINISTRATOR, ANALYST, UNIT_STAFF, READ_ONLY)
 MIN_PASSWORD = 8
+#: longest user name (a longer name given at login is cut to this before the lookup)
+MAX_USERNAME = 150
 
 _hasher = PasswordHasher()
 
@@ -123,9 +125,64 @@ def save_user(
         user_id = conn.execute(insert(User).values(**fields).returning(User.id)).scalar_one()
         audit.record(conn, [("insert", "user", username, None, _public(fields))], actor=actor)
         return int(user_id)
+    fields["active"] = old["active"]  # a new password does not re-enable a disabled user
     conn.execute(update(User).where(User.id == old["id"]).values(**fields))
     audit.record(conn, [("update", "user", username, _public(old), _public(fields))], actor=actor)
+    if old["password_hash"] != password_hash:
+        _end_access(conn, old, actor=actor, why="password changed")
     return int(old["id"])
+
+
+def _end_access(conn: Connection, user: dict[str, Any], *, actor: str, why: str) -> int:
+    """End every session of ``user`` and revoke their API tokens (audited); the count."""
+    conn.execute(delete(WebSession).where(WebSession.user_id == user["id"]))
+    return _revoke(conn, user, None, actor=actor, why=why)
+
+
+def _revoke(
+    conn: Connection, user: dict[str, Any], name: str | None, *, actor: str, why: str
+) -> int:
+    query = select(ApiToken.id, ApiToken.name).where(
+        ApiToken.user_id == user["id"], ApiToken.revoked.is_(False)
+    )
+    if name is not None:
+        query = query.where(ApiToken.name == name)
+    tokens = conn.execute(query).all()
+    if tokens:
+        conn.execute(
+            update(ApiToken).where(ApiToken.id.in_([t.id for t in tokens])).values(revoked=True)
+        )
+        changes = [
+            ("revoke", "api_token", f"{user['id']}:{t.name}", {"name": t.name}, {"why": why})
+            for t in tokens
+        ]
+        audit.record(conn, changes, actor=actor)
+    return len(tokens)
+
+
+def set_active(store: Store, username: str, active: bool, *, actor: str) -> None:
+    """Enable or disable ``username``; disabling ends their sessions at once (their tokens
+    stop working while disabled: a token of a disabled user is refused)."""
+    with store.begin() as conn:
+        user = _existing(conn, username)
+        conn.execute(update(User).where(User.id == user["id"]).values(active=active))
+        after = {**_public(user), "active": active}
+        audit.record(conn, [("update", "user", username, _public(user), after)], actor=actor)
+        if not active:
+            conn.execute(delete(WebSession).where(WebSession.user_id == user["id"]))
+
+
+def revoke_tokens(store: Store, username: str, *, name: str | None = None, actor: str) -> int:
+    """Revoke ``username``'s API tokens (only those called ``name`` when given); the count."""
+    with store.begin() as conn:
+        return _revoke(conn, _existing(conn, username), name, actor=actor, why="revoked")
+
+
+def _existing(conn: Connection, username: str) -> dict[str, Any]:
+    user = find_user(conn, username)
+    if user is None:
+        raise AccountError(f"没有用户 {username} / no user {username}")
+    return user
 
 
 def find_user(conn: Connection, username: str) -> dict[str, Any] | None:
@@ -149,9 +206,7 @@ def list_users(conn: Connection) -> pd.DataFrame:
 def issue_token(store: Store, username: str, *, name: str, actor: str) -> str:
     """A new API token for ``username``; the token is returned once and only its digest kept."""
     with store.begin() as conn:
-        user = find_user(conn, username)
-        if user is None:
-            raise AccountError(f"没有用户 {username} / no user {username}")
+        user = _existing(conn, username)
         token = "shq_" + secrets.token_urlsafe(32)
         conn.execute(insert(ApiToken).values(user_id=user["id"], digest=digest(token), name=name))
         key = f"{user['id']}:{name}"

@@ -24,7 +24,7 @@ from . import i18n
 from .deps import ANON_CSRF_COOKIE, LoginRequired
 from .pages import STATIC, make_templates, page
 from .routes import ROUTERS
-from .security import Throttle
+from .security import LoginDelay, PasswordPool, Throttle, response_headers
 from .settings import Settings
 from .views import ContextCache
 from .worker import Worker
@@ -51,6 +51,7 @@ def create_app(
         version="1",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by routes/api.py to logged-in users only
         lifespan=lifespan,
     )
     _state(app, settings)
@@ -68,14 +69,19 @@ def _state(app: FastAPI, settings: Settings) -> None:
     app.state.plan = load_plan(settings.plan)
     app.state.cache = ContextCache()
     app.state.worker = Worker(settings.worker_processes)
-    app.state.login_throttle = Throttle(settings.login_max_failures, settings.login_window_seconds)
+    app.state.login_delay = LoginDelay(
+        settings.login_max_failures, settings.login_delay_seconds, settings.login_window_seconds
+    )
+    app.state.password_pool = PasswordPool(settings.password_checks)
     app.state.public_throttle = Throttle(settings.public_per_minute, 60)
+    app.state.public_total = Throttle(settings.public_total_per_minute, 60, max_keys=1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.state.templates = make_templates(settings)
 
 
 class CookiesAndHeaders:
-    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers.
+    """Remember ``?lang=``, give anonymous browsers a CSRF cookie, set security headers
+    (`security.response_headers`: CSP, HSTS over https, no-store).
 
     Plain ASGI (no BaseHTTPMiddleware): it runs on every request, so it stays cheap.
     """
@@ -106,9 +112,8 @@ class CookiesAndHeaders:
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
+                for key, value in response_headers(settings, secure, scope["path"]):
+                    headers.setdefault(key, value)
                 for key, value in extra:
                     headers.append(key.decode(), value.decode())
             await send(message)
@@ -117,7 +122,8 @@ class CookiesAndHeaders:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    path = request.url.path
+    return not path.startswith("/api/") and path != "/openapi.json"
 
 
 def _handlers(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from ..framework.periods import parse_period
 from ..store import accounts
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
@@ -72,6 +73,11 @@ class Principal:
 
             self._subtrees[day] = _SUBTREES.get((store.url, self.scope, day), make)
         return self._subtrees[day]
+
+    def scope_of_period(self, store: Store):
+        """A function of a period code: the user's subtree on that period's last day (how
+        writes are scoped, row by row; `ingest.values.Scope`)."""
+        return lambda period: self.units(store, parse_period(period).end)
 
     def sees(self, store: Store, code: str, day: dt.date | None = None) -> bool:
         return code in self.units(store, day)
@@ -174,3 +180,18 @@ def require_root(principal: Principal, store: Store) -> None:
         top = store_orgunits.is_top(conn, principal.scope)
     if not top:
         raise HTTPException(403, "仅限全市管理员 / only an administrator of the whole tree")
+
+
+def sees_work_of(principal: Principal, store: Store, actor: str) -> bool:
+    """Whether ``principal`` may see the jobs, reports and import files ``actor`` made:
+    their own; for an administrator also those of users whose scope lies in the
+    administrator's subtree (an administrator of the whole tree sees all, the CLI's too)."""
+    if actor == principal.username:
+        return True
+    if principal.role != accounts.ADMINISTRATOR:
+        return False
+    with store.begin() as conn:
+        if store_orgunits.is_top(conn, principal.scope):
+            return True
+        maker = accounts.find_user(conn, actor)
+    return maker is not None and principal.sees(store, maker["scope"])

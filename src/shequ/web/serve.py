@@ -13,4 +13,17 @@ def serve(
     from ..store.db import resolve_url
 
     app = create_app(resolve_url(db), plan=plan)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, **server_options(host, port))
+
+
+def server_options(host: str, port: int) -> dict:
+    """uvicorn's options: its own proxy-header handling is off (it believes 127.0.0.1 by
+    default); `security.client_address` reads ``X-Forwarded-For`` only from the configured
+    ``trusted_proxies``."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "proxy_headers": False,
+    }

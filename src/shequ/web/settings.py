@@ -18,12 +18,21 @@ class Settings:
     plan: str | None = None
     #: hours a login stays valid
     session_hours: float = 12.0
-    #: failed logins per user name or client address before a pause
+    #: failed logins per client address before each further attempt must wait
     login_max_failures: int = 5
-    #: seconds the failures are counted over, and the pause
+    #: the first wait (seconds) after those failures; it doubles with each further failure
+    login_delay_seconds: float = 60.0
+    #: the longest wait (seconds); an address quiet for longer starts again
     login_window_seconds: int = 900
+    #: password checks at once (argon2 uses 64 MiB each)
+    password_checks: int = 2
+    #: addresses of reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated);
+    #: empty: the header is ignored and the peer address is the client
+    trusted_proxies: str = ""
     #: public form posts (survey, suggestion) per client address per minute
     public_per_minute: int = 20
+    #: public form posts per minute from all addresses together (many addresses, one flood)
+    public_total_per_minute: int = 300
     #: base-map tile URL template (``https://.../{z}/{x}/{y}.png``); empty: no tiles
     tile_url: str = ""
     #: where uploaded import files and generated reports are kept
@@ -32,6 +41,10 @@ class Settings:
     https: bool = False
     #: evaluations and reports run in a worker process (tests may switch it off for speed)
     worker_processes: int = 1
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @classmethod
     def from_env(cls, store_url: str, **overrides: object) -> Settings:

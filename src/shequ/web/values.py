@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework.models import Plan
+from ..ingest.pipeline import Scope
 from ..ingest.readers import ROW
 from ..ingest.values import check_values, write_checked
 from ..store.db import Store
@@ -42,7 +43,7 @@ def api_cells(body: DataValuesIn) -> pd.DataFrame:
     return raw
 
 
-def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> dict[str, Problems]:
+def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope) -> dict[str, Problems]:
     """The problems of ``raw`` by the import rules (cells of units outside ``allowed`` are
     refused), and the validation-rule findings of its good cells read with the stored
     values of the same unit and period (``rules``: each names the ``cells`` it read, by
@@ -53,7 +54,7 @@ def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str]) -> dic
 
 
 def save(
-    store: Store, raw: pd.DataFrame, plan: Plan, allowed: set[str], *, actor: str
+    store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope, *, actor: str
 ) -> tuple[dict[str, int], Problems]:
     """Write ``raw`` in one transaction: (inserted/updated/unchanged counts, no problems),
     or (no counts, the problems) and nothing written when any cell is bad."""

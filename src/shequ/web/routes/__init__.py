@@ -25,5 +25,6 @@ ROUTERS = [
     inbox.router,
     forms.router,
     api.router,
+    api.public_router,
     api_values.router,
 ]

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
@@ -17,24 +17,30 @@ from ..deps import Reader, StoreDep, require_unit
 from ..pages import STATIC
 
 router = APIRouter(prefix="/api", tags=["api"])
+public_router = APIRouter()  # the OpenAPI document, outside /api
 
 
 @router.get("/docs", include_in_schema=False)
 def swagger(request: Request, _user: Reader):
-    """Swagger UI from our own static files (no CDN); without them, the OpenAPI JSON link."""
+    """Swagger UI from our own static files (no CDN, no inline script); without them, the
+    OpenAPI JSON link."""
     if not (STATIC / "swagger-ui-bundle.js").exists():
-        from fastapi.responses import HTMLResponse
-
         return HTMLResponse(
             '<p>Swagger UI 未安装 / not installed: <a href="/openapi.json">/openapi.json</a></p>'
         )
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="shequ API",
-        swagger_js_url="/static/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger-ui.css",
-        swagger_favicon_url="/static/favicon.png",
+    return HTMLResponse(
+        '<!doctype html><html><head><meta charset="utf-8"><title>shequ API</title>'
+        '<link rel="icon" href="/static/favicon.png">'
+        '<link rel="stylesheet" href="/static/swagger-ui.css"></head>'
+        '<body><div id="swagger-ui"></div><script src="/static/swagger-ui-bundle.js"></script>'
+        '<script src="/static/swagger-init.js"></script></body></html>'
     )
+
+
+@public_router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request, _user: Reader) -> JSONResponse:
+    """The OpenAPI document, for logged-in users and tokens (like /api/docs)."""
+    return JSONResponse(request.app.openapi())
 
 
 @router.get("/orgunits")
@@ -63,6 +69,9 @@ def org_unit(store: StoreDep, user: Reader, code: str) -> dict:
 
 
 def _run_period(store, run: str) -> tuple[int, str]:
+    if run != "latest" and not run.isdigit():  # found by the schemathesis run (issue 13)
+        msg = f"run 须为 latest 或运行编号：{run[:40]!r} / run must be latest or a run id"
+        raise HTTPException(400, msg)
     with store.begin() as conn:
         row = runs.get(conn, run)
     return int(row.id), row.periods.split(",")[-1]

@@ -55,23 +55,11 @@ def read_values(
     return _read(store, user, period, org_unit, data_element).to_dict("records")
 
 
-def _scope_of_periods(store, user: Principal, raw: pd.DataFrame) -> set[str]:
-    """The user's subtree in each valid period of ``raw`` (a bad period is reported as a
-    bad period by the import rules, not as a unit outside the scope)."""
-    allowed: set[str] = set()
-    for period in raw["period"].dropna().unique():
-        try:
-            allowed |= user.units(store, parse_period(period).end)
-        except ValueError:
-            continue
-    return allowed
-
-
 def _write(
     request: Request, store, user: Principal, raw: pd.DataFrame
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Write ``raw`` by the import rules, in the user's subtree of each of its periods."""
-    allowed = _scope_of_periods(store, user, raw)
+    """Write ``raw`` by the import rules, each row in the user's subtree of its own period."""
+    allowed = user.scope_of_period(store)
     return values.save(store, raw, request.app.state.plan, allowed, actor=user.username)
 
 
@@ -162,7 +150,7 @@ async def import_dhis2(request: Request, store: StoreDep, user: Writer):
             raise ImportFileError(f"JSON 无法解析 / the JSON cannot be read: {exc}") from None
         raw = dhis2.from_data_value_set(payload)
     options = dhis2.options_from(dict(request.query_params), payload)
-    allowed = _scope_of_periods(store, user, raw)
+    allowed = user.scope_of_period(store)
     summary = await run_in_threadpool(
         dhis2_import.import_value_set,
         store,

@@ -1,7 +1,9 @@
-"""Log in and out. Failed logins are throttled per user name and per client address."""
+"""Log in and out. Failed logins slow down their client address (`security.LoginDelay`);
+password checks run in a bounded pool (`security.PasswordPool`)."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -10,12 +12,9 @@ from fastapi.responses import RedirectResponse
 from ...store import accounts, audit
 from ..deps import SESSION_COOKIE, Anyone, StoreDep, forget_session
 from ..pages import page
+from ..security import client_address
 
 router = APIRouter(tags=["auth"])
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login", include_in_schema=False)
@@ -32,19 +31,29 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ):
-    throttle = request.app.state.login_throttle
-    keys = (f"user:{username}", f"addr:{_client(request)}")
-    if throttle.blocked(*keys):
-        msg = "登录失败次数过多，请15分钟后再试 / too many failed logins: try again in 15 minutes"
-        raise HTTPException(429, msg)
+    address = client_address(request)
+    delay = request.app.state.login_delay
+    if (wait := delay.reserve(address)) > 0:
+        minutes = max(1, math.ceil(wait / 60))
+        msg = (
+            f"登录失败次数过多，请{minutes}分钟后再试 / too many failed logins from this address:"
+            f" try again in {minutes} minute(s)"
+        )
+        raise HTTPException(429, msg, headers={"Retry-After": str(math.ceil(wait))})
     with store.begin() as conn:
-        user = accounts.find_user(conn, username)
-    ok = accounts.verify_password(user["password_hash"] if user else None, password)
+        user = accounts.find_user(conn, username[: accounts.MAX_USERNAME])
+    stored = user["password_hash"] if user else None
+    ok = request.app.state.password_pool.run(lambda: accounts.verify_password(stored, password))
+    if ok is None:
+        raise HTTPException(
+            503,
+            "服务器繁忙，请稍后再试 / the server is busy: try again shortly",
+            headers={"Retry-After": "5"},
+        )
     if not ok or not user["active"]:
-        throttle.hit(*keys)
         error = "用户名或密码错误 / wrong user name or password"
         return page(request, "login.html", {"next": next, "error": error}, status=401)
-    throttle.clear(*keys)
+    delay.succeeded(address)
     settings = request.app.state.settings
     with store.begin() as conn:
         cookie, _csrf = accounts.open_session(conn, user["id"], hours=settings.session_hours)

@@ -20,7 +20,7 @@ from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
 from ...store.tables.core import ImportBatch
 from .. import values
-from ..deps import Principal, Reader, StoreDep, Writer, require_unit
+from ..deps import Principal, Reader, StoreDep, Writer, require_unit, sees_work_of
 from ..pages import page
 from ..schemas import CellBatch
 
@@ -96,11 +96,12 @@ def imports_page(request: Request, store: StoreDep, user: Writer):
 
 
 def _batches(store, user: Principal) -> list[dict[str, Any]]:
-    query = select(ImportBatch.__table__).order_by(ImportBatch.id.desc()).limit(20)
+    query = select(ImportBatch.__table__).order_by(ImportBatch.id.desc()).limit(200)
     if user.role != accounts.ADMINISTRATOR:
         query = query.where(ImportBatch.actor == user.username)
     with store.begin() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return [r for r in rows if sees_work_of(user, store, r["actor"])][:20]
 
 
 @router.post("/imports")
@@ -125,7 +126,7 @@ async def upload(
         plan=request.app.state.plan,
         actor=user.username,
         strict=strict,
-        allowed_units=user.units(store),
+        allowed_units=user.scope_of_period(store),
     )
     return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
 
@@ -136,7 +137,7 @@ def quarantine(store: StoreDep, user: Reader, import_id: int):
         batch = conn.execute(
             select(ImportBatch.__table__).where(ImportBatch.id == import_id)
         ).first()
-    if batch is None or (batch.actor != user.username and user.role != accounts.ADMINISTRATOR):
+    if batch is None or not sees_work_of(user, store, batch.actor):
         raise HTTPException(404, "找不到该导入记录 / no such import")
     if not batch.quarantine_path or not Path(batch.quarantine_path).exists():
         raise HTTPException(404, "该导入没有隔离文件 / this import has no quarantine file")

@@ -13,18 +13,19 @@ from ...errors import VoiceError
 from .. import voice_bridge
 from ..deps import Anyone, DeskUser, StoreDep
 from ..pages import page
+from ..security import client_address
 
 router = APIRouter(tags=["forms"], include_in_schema=False)
 ACTIONS = ("assign", "reply", "resolve", "close")
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def limit_public(request: Request) -> None:
-    """429 when this client address posted more than the public limit in the last minute."""
-    if not request.app.state.public_throttle.allow(_client(request)):
+    """429 when this client address, or all addresses together, posted more than their
+    public limit in the last minute."""
+    state = request.app.state
+    if not state.public_total.allow("all") or not state.public_throttle.allow(
+        client_address(request)
+    ):
         raise HTTPException(
             429, "提交过于频繁，请稍后再试 / too many submissions: try again in a minute"
         )

@@ -6,6 +6,7 @@ Both run in the worker process (see `web.worker`); the page polls the job's stat
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,10 +16,9 @@ from sqlalchemy import select
 
 from ...framework.periods import parse_period
 from ...report.formats import FORMATS, SUFFIX
-from ...store import accounts
 from ...store import jobs as store_jobs
 from ...store.tables.core import EvaluationRun
-from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit
+from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit, sees_work_of
 from ..pages import page
 from ..worker import evaluate_job, report_job
 
@@ -32,7 +32,7 @@ def runs_page(request: Request, store: StoreDep, user: Reader):
     with store.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         jobs = store_jobs.recent_jobs(conn)
-    mine = [j for j in jobs if j["actor"] == user.username or user.role == accounts.ADMINISTRATOR]
+    mine = [j for j in jobs if sees_work_of(user, store, j["actor"])]
     return page(
         request,
         "runs.html",
@@ -56,7 +56,7 @@ def job_status(store: StoreDep, user: Reader, job_id: int) -> dict:
     """The status of a background job (queued, running, done, failed) and its run id."""
     with store.begin() as conn:
         job = store_jobs.get_job(conn, job_id)
-    if job is None or (job["actor"] != user.username and user.role != accounts.ADMINISTRATOR):
+    if job is None or not sees_work_of(user, store, job["actor"]):
         raise HTTPException(404, "找不到该任务 / no such job")
     return {
         k: job[k]
@@ -109,7 +109,8 @@ def download_report(
     if (
         job is None
         or job["kind"] != "report"
-        or (job["actor"] != user.username and user.role != accounts.ADMINISTRATOR)
+        or not sees_work_of(user, store, job["actor"])
+        or not user.sees(store, json.loads(job["params"] or "{}").get("unit", ""))
     ):
         raise HTTPException(404, "找不到该报告 / no such report")
     if job["status"] != "done" or not job["output"] or not Path(job["output"]).exists():

@@ -5,6 +5,20 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const zh = lang === "zh";
 
+  /* Text made safe to put into HTML (chart and map tooltips build HTML from unit and facility names). */
+  function esc(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  /* <select data-autosubmit>: choosing an option submits its form (no inline handlers: the CSP forbids them). */
+  function setupAutosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
   function postJSON(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
@@ -115,8 +129,8 @@
       const chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { formatter: function (p) {
-          if (p.seriesType === "scatter") return p.data.name + " (" + p.data.kind + ")";
-          return (p.data ? p.data.label : p.name) + ": " + (p.value == null || isNaN(p.value) ? "—" : p.value.toFixed(1));
+          if (p.seriesType === "scatter") return esc(p.data.name) + " (" + esc(p.data.kind) + ")";
+          return esc(p.data ? p.data.label : p.name) + ": " + (p.value == null || isNaN(p.value) ? "—" : p.value.toFixed(1));
         } },
         geo: { map: name, roam: true, silent: true, itemStyle: { borderColor: "#fff" } },
         visualMap: { seriesIndex: 0, min: Math.min.apply(null, nums.concat([0])), max: Math.max.apply(null, nums.concat([1])), calculable: true, inRange: { color: ["#d73027", "#fee08b", "#1a9850"] } },
@@ -146,13 +160,13 @@
     const low = Math.min.apply(null, nums.concat([Infinity])), high = Math.max.apply(null, nums.concat([-Infinity]));
     const layer = window.L.geoJSON(data.geojson, {
       style: function (f) { return { color: "#ffffff", weight: 1, fillOpacity: 0.7, fillColor: colourOf(f.properties.value, low, high) }; },
-      onEachFeature: function (f, l) { l.bindTooltip(f.properties.label + ": " + (f.properties.value === null ? "—" : f.properties.value.toFixed(1))); },
+      onEachFeature: function (f, l) { l.bindTooltip(esc(f.properties.label) + ": " + (f.properties.value === null ? "—" : f.properties.value.toFixed(1))); },
     });
     map.fitBounds(layer.getBounds());  // a view first: vector layers need one
     window.L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
     layer.addTo(map);
     (data.facilities || []).forEach(function (f) {
-      window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip((f.name || f.code) + " (" + f.type + ")").addTo(map);
+      window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip(esc(f.name || f.code) + " (" + esc(f.type) + ")").addTo(map);
     });
   }
 
@@ -310,5 +324,5 @@
     refresh();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupGrid(); setupMap(); setupTrend(); pollJobs(); setupSurvey(); });
+  document.addEventListener("DOMContentLoaded", function () { setupAutosubmit(); setupGrid(); setupMap(); setupTrend(); pollJobs(); setupSurvey(); });
 })();
