@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .expressions import Expression, parse_expression
 from .periods import parse_period
+from .schedule import Schedule
 from .scoring import ActionRule, CompositeSettings
 from .voice import VoiceSettings
 
@@ -158,6 +159,7 @@ class Plan(_Model):
     actions: tuple[ActionRule, ...] = ()
     facility_types: tuple[FacilityType, ...] = ()
     voice: VoiceSettings = VoiceSettings()
+    schedule: Schedule = Schedule()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:
         """Indicators that enter the composite score (default: those with a target)."""

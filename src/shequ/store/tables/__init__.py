@@ -2,7 +2,7 @@
 
 `core` holds the declarative `Base`, the column helpers (`utcnow`, `SINCE_EVER`,
 `UNTIL_FURTHER`) and the tables of the org-unit tree, values, imports, runs, audit and
-tasks; `spatial`, `voice`, `accounts`, `jobs` and `approvals` hold the tables of their
+tasks; `spatial`, `voice`, `accounts`, `jobs`, `approvals` and `loop` hold the tables of their
 part. Importing this package registers every table on ``core.Base.metadata`` (the
 metadata the Alembic migrations are checked against); the queries live beside it, one
 module per kind (`shequ.store.orgunits`, `values`, `runs`, `accounts`, ...).
@@ -12,5 +12,6 @@ from . import accounts as accounts
 from . import approvals as approvals
 from . import core as core
 from . import jobs as jobs
+from . import loop as loop
 from . import spatial as spatial
 from . import voice as voice
