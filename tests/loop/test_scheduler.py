@@ -61,9 +61,17 @@ def test_a_run_already_claimed_by_another_scheduler_is_not_run_again(city, tmp_p
         city, "quarterly", T(2025, 4, 16, 2), period="2025Q1", worker="other", now=T(2025, 4, 16, 2)
     )
     assert claimed is not None
-    assert schedules.claim(
-        city, "quarterly", T(2025, 4, 16, 2), period="2025Q1", worker="me", now=T(2025, 4, 16, 2)
-    ) is None
+    assert (
+        schedules.claim(
+            city,
+            "quarterly",
+            T(2025, 4, 16, 2),
+            period="2025Q1",
+            worker="me",
+            now=T(2025, 4, 16, 2),
+        )
+        is None
+    )
     assert scheduler.tick(city, plan, clock=frozen(T(2025, 4, 16, 3))).done == []
 
 

@@ -63,7 +63,9 @@ def test_a_community_that_slips_below_its_target_raises_one_warning_closed_on_re
     assert warning["evidence"]["previous_run_value"] == 41.0
     assert warning["owners"] == {"staff": ["a_staff"], "supervisors": ["s1_head"]}
     assert warning["deadline"] == dt.date(2025, 7, 16) + dt.timedelta(days=90)
-    opened = [e for e in heard if e.kind == "opened" and e.warning["subject"] == "living_area_per_capita"]
+    opened = [
+        e for e in heard if e.kind == "opened" and e.warning["subject"] == "living_area_per_capita"
+    ]
     assert [e.recipients for e in opened] == [("a_staff", "s1_head")]
     # Q3: A 42.0 again: the warning closes itself, no new one
     add_values(staffed, tmp_path, "q3.csv", quarter("2025Q3", 42000))
@@ -75,14 +77,19 @@ def test_a_community_that_slips_below_its_target_raises_one_warning_closed_on_re
 def test_a_street_that_has_not_reported_by_the_deadline_gets_a_reminder(staffed, tmp_path):
     plan = plan_with(evaluations=(), remind_days=7)
     # only S1's communities A and B report 2025Q1; S2's only community E does not
-    add_values(staffed, tmp_path, "q1.csv", quarter("2025Q1", 41000).replace("E,2025Q1,1000,45000\n", ""))
+    add_values(
+        staffed, tmp_path, "q1.csv", quarter("2025Q1", 41000).replace("E,2025Q1,1000,45000\n", "")
+    )
     scheduler.tick(staffed, plan, clock=lambda: T(2025, 4, 8, 9))  # 7 days before 15 April
     with staffed.begin() as conn:
         rows = store_warnings.listing(conn, kind="reporting").set_index("org_unit")
     # S2: 0 of 1 reported; the city: 2 of 3 (66.7 % < 100 %); S1 complete: no warning
     assert sorted(rows.index) == ["C", "S2"]
     s2 = rows.loc["S2"]
-    assert s2["severity"] == "medium" and s2["owners"] == {"staff": ["s2_staff"], "supervisors": ["boss"]}
+    assert s2["severity"] == "medium" and s2["owners"] == {
+        "staff": ["s2_staff"],
+        "supervisors": ["boss"],
+    }
     assert s2["evidence"]["missing"] == ["E"] and s2["evidence"]["days_to_deadline"] == 7
     # after the deadline (16 April: -1 day) the reminder turns high
     scheduler.tick(staffed, plan, clock=lambda: T(2025, 4, 16, 9))
@@ -115,9 +122,7 @@ def test_an_overdue_suggestion_raises_a_warning_to_its_handler(staffed, tmp_path
     scheduler.tick(staffed, plan, clock=lambda: T(2025, 3, 5, 9))  # not overdue yet
     scheduler.tick(staffed, plan, clock=lambda: T(2025, 3, 6, 9))
     with staffed.begin() as conn:
-        frames = [
-            store_warnings.listing(conn, kind="suggestion_overdue", active_only=False)
-        ]
+        frames = [store_warnings.listing(conn, kind="suggestion_overdue", active_only=False)]
     (warning,) = frames[0].to_dict("records")
     assert warning["subject"] == f"suggestion/{suggestion_id}" and warning["org_unit"] == "A"
     assert warning["evidence"]["stage"] == "respond" and warning["evidence"]["days_overdue"] == 1
@@ -142,7 +147,10 @@ def test_a_confirmed_warning_becomes_a_follow_up_task_and_a_dismissal_keeps_its_
         (task,) = tasks.listing(conn).to_dict("records")
         with pytest.raises(WarningError):
             followup.dismiss(conn, int(warning["id"]), actor="x", reason="late")
-    assert task["id"] == task_id and (task["org_unit"], task["deadline"]) == ("A", dt.date(2025, 9, 30))
+    assert task["id"] == task_id and (task["org_unit"], task["deadline"]) == (
+        "A",
+        dt.date(2025, 9, 30),
+    )
     assert task["start_value"] == 35.0 and task["indicator"] == "living_area_per_capita"
     with staffed.begin() as conn:
         other = int(frame.loc["B", "id"])

@@ -12,7 +12,20 @@ from typing import Annotated
 
 import typer
 
-from . import demo, evaluate, imports, periods, plans, report, spatial, store, tasks, voice, web
+from . import (
+    demo,
+    evaluate,
+    imports,
+    loop,
+    periods,
+    plans,
+    report,
+    spatial,
+    store,
+    tasks,
+    voice,
+    web,
+)
 from ._common import ShequGroup
 
 app = typer.Typer(
@@ -40,12 +53,14 @@ for _name, _command in (
     ("access", spatial.access),
     ("site", spatial.site),
     ("serve", web.serve),
+    ("scheduler", loop.scheduler),
 ):
     app.command(_name)(_command)
 
 for _name, _group in (
     ("import", imports.import_app),
     ("tasks", tasks.tasks_app),
+    ("warnings", loop.warnings_app),
     ("voice", voice.voice_app),
     ("survey", voice.survey_app),
     ("users", web.users_app),

@@ -18,7 +18,13 @@ from .tables.loop import ScheduleRun
 
 
 def claim(
-    store: Store, job: str, due_at: dt.datetime, *, period: str | None, worker: str, now: dt.datetime
+    store: Store,
+    job: str,
+    due_at: dt.datetime,
+    *,
+    period: str | None,
+    worker: str,
+    now: dt.datetime,
 ) -> int | None:
     """Claim the run of ``job`` due at ``due_at``; its id, or None if another one has it."""
     statement = insert(ScheduleRun).values(

@@ -112,9 +112,7 @@ def decide(conn: Connection, warning_id: int, *, actor: str, changes: dict[str, 
     before = get(conn, warning_id)
     conn.execute(update(EarlyWarning).where(EarlyWarning.id == warning_id).values(**changes))
     shown = {k: before[k] for k in changes}
-    audit.record(
-        conn, [("update", "early_warning", str(warning_id), shown, changes)], actor=actor
-    )
+    audit.record(conn, [("update", "early_warning", str(warning_id), shown, changes)], actor=actor)
 
 
 def _encoded(fields: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from .routes import ROUTERS
 from .security import Throttle
 from .settings import Settings
 from .views import ContextCache, latest_run_id
-from .worker import Worker, warm
+from .worker import SchedulerThread, Worker, warm
 
 
 def create_app(
@@ -44,7 +44,15 @@ def create_app(
     async def lifespan(app: FastAPI):
         if (run_id := latest_run_id(app.state.store)) is not None:
             app.state.worker.submit(warm, settings.store_url, run_id)
+        scheduler = None
+        if settings.scheduler:
+            scheduler = SchedulerThread(
+                app.state.worker, settings.store_url, settings.plan, settings.scheduler_seconds
+            )
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.shutdown()
         app.state.worker.shutdown()
         app.state.store.close()
 

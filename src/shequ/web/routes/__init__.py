@@ -1,6 +1,6 @@
 """Every router of the web app, one per area."""
 
-from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, runs
+from . import admin, api, api_values, approvals, auth, dashboard, entry, forms, loop, runs
 
 ROUTERS = [
     auth.router,
@@ -8,6 +8,7 @@ ROUTERS = [
     entry.router,
     runs.router,
     admin.router,
+    loop.router,
     approvals.router,
     forms.router,
     api.router,
