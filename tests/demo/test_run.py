@@ -124,3 +124,9 @@ def test_demo_voice_feeds_2025_and_flags_small_survey_samples(demo):
     assert 0 < voice.participation["rate"] < 100
     assert voice.city_rates["received"] == 6000
     assert voice.grouped.groups < 6000  # repeats were grouped
+
+
+def test_the_demo_keeps_no_key_beside_the_store(demo):
+    # issue 13 #7: the demo wrote its pseudonym key beside the store
+    folder = demo.files.org_units.parent
+    assert (folder / "shequ.db").exists() and not list(folder.rglob("*.key"))

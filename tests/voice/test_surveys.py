@@ -127,3 +127,47 @@ def test_bad_response_rows_are_quarantined_with_question_and_reason(
     assert report.quarantine_path is not None and report.quarantine_path.exists()
     again = import_responses(city, write(tmp_path / "b.csv", _responses(rows[:1])))
     assert (again.inserted, again.unchanged) == (0, 1)
+
+
+def test_survey_comments_are_stored_masked_from_the_form_and_the_import(
+    city: Store, tmp_path: Path
+) -> None:
+    # issue 13 #7: survey comments (text answers) were stored in clear, also in quarantine
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from shequ.store.tables.voice import SurveyResponse
+    from shequ.voice.surveys.responses import submit_response
+    from shequ.voice.surveys.xlsform import default_instrument
+
+    answers = {
+        "age_group": "35_59",
+        "overall_satisfaction": "4",
+        "public_service_satisfaction": "4",
+        "culture_satisfaction": "4",
+        "safety_feeling": "4",
+        "happiness": "4",
+        "gain": "4",
+    }
+    with Session(city.engine) as s, s.begin():
+        submit_response(
+            s,
+            default_instrument(),
+            {**answers, "comments": "希望回访，电话１３８１２３４５６７８"},
+            org_unit="A",
+            period="2025",
+        )
+    header = _responses([]).splitlines()[0] + ",comments"
+    lines = [
+        header,
+        "c1,A,2025-06-01,,35_59,4,4,4,4,4,4,身份证110105491231002 电话+86 139 1111 2222",
+        "c2,Z,2025-06-01,,35_59,4,4,4,4,4,4,我的电话13700001111",
+    ]
+    report = import_responses(city, write(tmp_path / "c.csv", "\n".join(lines)))
+    assert (report.inserted, report.quarantined_rows) == (1, 1)
+    with city.begin() as conn:
+        stored = " ".join(conn.execute(select(SurveyResponse.answers)).scalars())
+    assert "138****5678" in stored and "13812345678" not in stored
+    assert "110105******002" in stored and "+86 139****2222" in stored
+    quarantine = report.quarantine_path.read_text(encoding="utf-8-sig")
+    assert "13700001111" not in quarantine and "137****1111" in quarantine

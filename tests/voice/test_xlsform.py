@@ -74,7 +74,8 @@ def test_a_bad_relevance_expression_is_rejected_with_its_cell(tmp_path: Path) ->
         load_instrument(path)
 
 
-def test_relevance_naming_a_later_question_is_rejected(tmp_path: Path) -> None:
+def test_relevance_may_name_a_later_question_but_not_an_unknown_one(tmp_path: Path) -> None:
+    # XLSForm (and pyxform) allow a forward reference; a name not in the form is refused
     path = _form(
         tmp_path / "f.xlsx",
         [
@@ -83,7 +84,19 @@ def test_relevance_naming_a_later_question_is_rejected(tmp_path: Path) -> None:
         ],
         [],
     )
-    with pytest.raises(InstrumentError, match=r"survey!F2.*age"):
+    form = load_instrument(path)
+    assert form.validate({"why": "x", "age": "5"}) == {"why": "x", "age": 5}
+    with pytest.raises(SurveyAnswerError, match="why"):
+        form.validate({"why": "x", "age": "2"})
+    path = _form(
+        tmp_path / "g.xlsx",
+        [
+            ("text", "why", "原因", "Why", "no", "${agee} > 3"),
+            ("integer", "age", "年龄", "Age", "yes", ""),
+        ],
+        [],
+    )
+    with pytest.raises(InstrumentError, match=r"survey!F2.*agee"):
         load_instrument(path)
 
 

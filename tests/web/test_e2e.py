@@ -220,3 +220,24 @@ def test_resident_answers_the_survey_on_a_phone(server, browser):
     page.wait_for_selector("#survey-thanks")
     _shot(page, "08-survey-phone-thanks")
     context.close()
+
+
+def test_the_phone_survey_follows_relevant_and_checks_constraints_as_one_types(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{server}/survey?unit={city.JIA}")
+    reason = page.locator('fieldset[data-question="culture_reason"]')
+    # relevant "${culture_satisfaction} <= 2": hidden until a rating of 1 or 2
+    assert reason.is_hidden()
+    page.click('fieldset[data-question="culture_satisfaction"] input[value="2"]')
+    assert reason.is_visible()
+    page.click('fieldset[data-question="culture_satisfaction"] input[value="4"]')
+    assert reason.is_hidden()
+    # constraint "string-length(.) <= 200", checked while typing
+    comments = page.locator('fieldset[data-question="comments"]')
+    comments.locator("textarea").fill("好" * 201)
+    assert comments.locator("p.live").inner_text() == "请控制在200字以内"
+    _shot(page, "09-survey-phone-constraint")
+    comments.locator("textarea").fill("好" * 200)
+    assert comments.locator("p.live").is_hidden()
+    context.close()

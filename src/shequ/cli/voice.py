@@ -124,6 +124,8 @@ def survey_check(file: Path) -> None:
     from ..voice.surveys.xlsform import load_instrument
 
     form = load_instrument(file)
+    for note in form.notes:
+        console.print(note, style="yellow", markup=False)
     console.print(
         f"{form.title} ({form.code} v{form.version}): {len(form.answerable)} 题 "
         f"questions, {len(form.choices)} 选项列表 choice lists — OK"

@@ -9,7 +9,9 @@ same imports a user runs; then classified, grouped and fed into the 2025 data va
 * ``survey_2025.csv``: about 60 answers per community to the shipped questionnaire, with
   design weights by age group (a few communities with too few answers, two with none);
 * ``signin_2025.csv`` (GBK): sign-in sheets of one street's activities, with ID or mobile
-  numbers (pseudonymised on import with the key in ``pseudonym.key`` beside the store);
+  numbers (pseudonymised on import with `participation.demo_key`: ``$SHEQU_PSEUDONYM_KEY``,
+  else ``$SHEQU_PSEUDONYM_KEY_FILE`` or ``~/.config/shequ/demo-pseudonym.key``, never a
+  file beside the store);
 * ``services_2025.csv``: volunteer and social-organisation services in that street.
 
 The city generator leaves those elements empty for 2025 (`BLANK_LATEST`), so these
@@ -36,7 +38,7 @@ from ..voice.imports.attendance import import_attendance
 from ..voice.imports.responses import import_responses
 from ..voice.imports.services import import_services
 from ..voice.imports.suggestions import import_suggestions
-from ..voice.participation import create_key_file, load_key
+from ..voice.participation import demo_key
 from ..voice.surveys import rates as survey_rates
 from ._voice_files import VOICE_STREET, YEAR, write_files
 
@@ -114,12 +116,12 @@ def run_voice(store: Store, out_dir: Path, plan: Plan, *, seed: int = 2025) -> V
             ).all()
         )
     communities = units[units["level"] == "community"]["code"].tolist()
-    key_path = create_key_file(out_dir / "pseudonym.key")
+    key = demo_key(out_dir, *([store.sqlite_path.parent] if store.sqlite_path else []))
     files = write_files(rng, out_dir, communities, adults)
     imports = [
         import_suggestions(store, files["suggestions"], plan=plan, actor="demo"),
         import_responses(store, files["survey"], actor="demo"),
-        import_attendance(store, files["signin"], key=load_key(key_path), actor="demo"),
+        import_attendance(store, files["signin"], key=key, actor="demo"),
         import_services(store, files["services"], actor="demo"),
     ]
     with store.begin() as conn:

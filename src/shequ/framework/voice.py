@@ -2,8 +2,11 @@
 
 * ``deadlines``: working days allowed per workflow stage (respond, resolve), counted from
   the day after a suggestion is received;
-* ``holidays`` and ``adjusted_workdays`` (调休): the official calendar that turns calendar
-  days into working days (a weekend day listed as adjusted is a working day);
+* ``holidays``, ``adjusted_workdays`` (调休), ``calendar_years`` and ``official_calendar``:
+  what the plan adds to, or overrides in, the State Council's calendar of days off and
+  adjusted working days (``chinesecalendar``, see `shequ.voice.workdays`): a listed holiday is
+  a day off, a listed adjusted working day is worked, and a year in ``calendar_years`` is one
+  whose days the plan lists in full (a year the official calendar does not know yet);
 * ``taxonomy``: categories of suggestions, each in one of the plan's dimensions, with the
   keywords that classify a text before any model has been trained;
 * ``satisfied_ratings`` and ``min_responses``: what counts as satisfied on a 1–5 scale, and
@@ -13,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,6 +46,8 @@ class VoiceSettings(_Model):
     deadlines: Deadlines = Deadlines()
     holidays: tuple[dt.date, ...] = ()
     adjusted_workdays: tuple[dt.date, ...] = ()
+    calendar_years: tuple[Annotated[int, Field(ge=1949, le=2200)], ...] = ()
+    official_calendar: bool = True
     satisfied_ratings: tuple[int, ...] = (4, 5)
     min_responses: int = Field(default=30, ge=1)
     taxonomy: tuple[Category, ...] = ()
@@ -52,6 +58,14 @@ class VoiceSettings(_Model):
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
             msg = f"类别编码重复：{repeated} / category codes repeated: {repeated}"
+            raise ValueError(msg)
+        both = sorted(set(self.holidays) & set(self.adjusted_workdays))
+        if both:
+            days = ", ".join(d.isoformat() for d in both)
+            msg = (
+                f"日期同时列为节假日和调休上班日：{days} / dates listed both as holidays and as "
+                f"adjusted working days: {days}"
+            )
             raise ValueError(msg)
         return self
 

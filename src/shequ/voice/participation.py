@@ -4,7 +4,10 @@ A resident is known only by ``pseudonym(id_or_phone)``: HMAC-SHA256 of the norma
 mobile number under a secret key kept outside the database, in ``$SHEQU_PSEUDONYM_KEY``
 (the key itself) or in a key file (``$SHEQU_PSEUDONYM_KEY_FILE``, default
 ``~/.config/shequ/pseudonym.key``). The same person gets the same pseudonym under the same
-key, an unrelated one under another key, and the raw number is never stored or logged.
+key, an unrelated one under another key, and the raw number is never stored or logged. A key shorter than 16 bytes (``MIN_KEY_BYTES``;
+an empty one included) is refused wherever it comes from: ID and mobile numbers are few
+enough (about 10^11 mobiles) that a guessable key would let anyone re-identify residents.
+`keygen` writes 64 hex characters (256 bits).
 
 Participation rate = distinct adult participants / adult residents, per unit and period.
 A person who attends activities of several communities in a period is counted once, in the
@@ -20,6 +23,7 @@ import hmac
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +34,7 @@ from ..framework.periods import parse_period
 from ..store.tables.voice import Activity, Attendance
 
 KEY_ENV, KEY_FILE_ENV = "SHEQU_PSEUDONYM_KEY", "SHEQU_PSEUDONYM_KEY_FILE"
-DEFAULT_KEY_FILE = Path("~/.config/shequ/pseudonym.key")
+MIN_KEY_BYTES = 16
 ACTIVITY_KINDS = ("meeting", "hearing", "consultation", "vote", "volunteer")
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -47,12 +51,38 @@ def normalise_identifier(raw: object) -> str | None:
     return None
 
 
+def config_dir() -> Path:
+    """The per-user folder of shequ's secrets, ``~/.config/shequ``: never a store's folder."""
+    return Path("~/.config/shequ").expanduser()
+
+
+def default_key_file() -> Path:
+    """``$SHEQU_PSEUDONYM_KEY_FILE``, else ``pseudonym.key`` in `config_dir`."""
+    return Path(os.environ.get(KEY_FILE_ENV) or config_dir() / "pseudonym.key").expanduser()
+
+
+def check_key(key: bytes, *, source: str = "") -> bytes:
+    """``key`` itself when it has at least `MIN_KEY_BYTES` bytes; else a `VoiceError`."""
+    if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+        size = len(key) if isinstance(key, bytes | str) else 0
+        where = f"（{source}）" if source else ""
+        where_en = f" ({source})" if source else ""
+        msg = (
+            f"化名密钥太短{where}：{size} 字节，至少需要 {MIN_KEY_BYTES} 字节；请用 "
+            f"`shequ voice keygen` 生成随机密钥 / the pseudonym key{where_en} is too short: "
+            f"{size} bytes, at least {MIN_KEY_BYTES} are needed; create a random one with "
+            "`shequ voice keygen`"
+        )
+        raise VoiceError(msg, field="key")
+    return key
+
+
 def load_key(path: str | os.PathLike[str] | None = None) -> bytes:
-    """The pseudonym key: ``$SHEQU_PSEUDONYM_KEY``, else the key file (``path``,
-    ``$SHEQU_PSEUDONYM_KEY_FILE`` or ``~/.config/shequ/pseudonym.key``)."""
-    if path is None and os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV].encode()
-    chosen = Path(path or os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()
+    """The pseudonym key: ``$SHEQU_PSEUDONYM_KEY`` (when set, even empty), else the key file
+    (``path``, or `default_key_file`); refused when shorter than `MIN_KEY_BYTES`."""
+    if path is None and KEY_ENV in os.environ:
+        return check_key(os.environ[KEY_ENV].encode(), source=f"${KEY_ENV}")
+    chosen = Path(path).expanduser() if path else default_key_file()
     if not chosen.is_file():
         msg = (
             f"找不到化名密钥：请设置 {KEY_ENV}，或用 `shequ voice keygen` 生成密钥文件 {chosen} / "
@@ -60,7 +90,7 @@ def load_key(path: str | os.PathLike[str] | None = None) -> bytes:
             "`shequ voice keygen` (keep it outside the database and back it up)"
         )
         raise VoiceError(msg, field="key")
-    return chosen.read_bytes().strip()
+    return check_key(chosen.read_bytes().strip(), source=str(chosen))
 
 
 def create_key_file(path: str | os.PathLike[str]) -> Path:
@@ -70,14 +100,45 @@ def create_key_file(path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path).expanduser()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never world-readable
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path
+
+
+def demo_key(*beside: str | os.PathLike[str]) -> bytes:
+    """The sample city's key: ``$SHEQU_PSEUDONYM_KEY``, else the key file
+    ``$SHEQU_PSEUDONYM_KEY_FILE`` or ``demo-pseudonym.key`` in `config_dir` (created once,
+    so a re-run gives the same pseudonyms). A key file inside one of the folders ``beside``
+    (the demo's output, the store's folder) is refused: a key kept with the data it
+    pseudonymises protects nothing. A ``pseudonym.key`` that an earlier demo left in the
+    first of them is moved to the key file (when there is none yet), so a re-run keeps its
+    pseudonyms.
+    """
+    if KEY_ENV in os.environ:
+        return load_key()
+    path = Path(os.environ.get(KEY_FILE_ENV) or config_dir() / "demo-pseudonym.key").expanduser()
+    for folder in beside:
+        if path.resolve().is_relative_to(Path(folder).expanduser().resolve()):
+            msg = (
+                f"化名密钥文件 {path} 不能放在数据所在的文件夹 {folder} 中，请放到别处（例如 "
+                f"~/.config/shequ/）或用 {KEY_ENV} 传入 / the pseudonym key file {path} must not "
+                f"be kept in the data's folder {folder}: put it elsewhere (e.g. ~/.config/shequ/) "
+                f"or pass the key in {KEY_ENV}"
+            )
+            raise VoiceError(msg, field="key")
+    legacy = Path(beside[0]).expanduser() / "pseudonym.key" if beside else None
+    if legacy is not None and legacy.is_file() and not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.move(legacy, path)
+        path.chmod(0o600)
+    return load_key(create_key_file(path))
 
 
 def pseudonym(raw: object, key: bytes) -> str:
     """The keyed pseudonym (32 hex characters) of an ID or mobile number."""
+    check_key(key)
     normalised = normalise_identifier(raw)
     if normalised is None:
         msg = (

@@ -7,9 +7,12 @@ For the suggestions *received* in the period (by receipt date):
   ``voice.deadlines.resolve`` working days is reported beside it;
 * satisfaction rate = rated satisfied (``voice.satisfied_ratings``, 4–5 of 5) / rated.
 
-Working days come from the plan's holidays and adjusted working days; a deadline day counts
-whole (answered at 23:59 on the last day is in time). A suggestion not yet answered is not
-answered in time. Units above a community add numerators and denominators (ratio of sums).
+Working days come from the official calendar and the plan's days (`shequ.voice.workdays`); a
+deadline day counts whole (answered at 23:59 on the last day is in time). A suggestion not yet
+answered is not answered in time. Only the working days between receipt and the answer are
+looked up, so a count through a year the calendar does not know is refused, unless the
+caller asks ``on_unknown_year="warn"`` (counted Monday–Friday, with a printed warning).
+Units above a community add numerators and denominators (ratio of sums).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from ..errors import VoiceError
 from ..framework.models import Plan
 from ..framework.periods import parse_period
 from ..store.orgunits import subtree_sums
 from ..store.tables.voice import Suggestion
-from .workdays import WorkCalendar
+from .workdays import OnUnknownYear, WorkCalendar
 
 COUNTS = ["received", "responded_in_time", "resolved", "resolved_in_time", "rated", "satisfied"]
 #: data elements of the default plan fed by `counts` (see `shequ.voice.feed`)
@@ -42,22 +46,33 @@ def _received_in(conn: Connection, period: str, columns) -> pd.DataFrame:
     return pd.read_sql(query, conn)
 
 
-def flags(frame: pd.DataFrame, plan: Plan, calendar: WorkCalendar | None = None) -> pd.DataFrame:
-    """Per suggestion (received_at, responded_at, resolved_at, rating): 0/1 columns of COUNTS."""
-    calendar = calendar or WorkCalendar.from_settings(plan.voice)
+def flags(
+    frame: pd.DataFrame,
+    plan: Plan,
+    calendar: WorkCalendar | None = None,
+    *,
+    on_unknown_year: OnUnknownYear = "refuse",
+) -> pd.DataFrame:
+    """Per suggestion (received_at, responded_at, resolved_at, rating): 0/1 columns of COUNTS.
+
+    A step is in time when taken by the end of the stage's last working day
+    (`WorkCalendar.within`: only the working days up to the step are looked up).
+    """
+    calendar = calendar or WorkCalendar.from_settings(plan.voice, on_unknown_year=on_unknown_year)
+    if calendar.on_unknown_year == "blank":
+        msg = "三率不能留空未知年份 / rates cannot leave unknown years blank: refuse or warn"
+        raise VoiceError(msg, field="calendar")
     limits = plan.voice.deadlines
     received = pd.to_datetime(frame["received_at"])
-    respond_by = calendar.deadlines(received, limits.respond) + pd.Timedelta(days=1)
-    resolve_by = calendar.deadlines(received, limits.resolve) + pd.Timedelta(days=1)
     responded = pd.to_datetime(frame["responded_at"])
     resolved = pd.to_datetime(frame["resolved_at"])
     rating = pd.to_numeric(frame["rating"], errors="coerce")
     return pd.DataFrame(
         {
             "received": 1,
-            "responded_in_time": (responded < respond_by).astype(int),
+            "responded_in_time": calendar.within(received, responded, limits.respond).astype(int),
             "resolved": resolved.notna().astype(int),
-            "resolved_in_time": (resolved < resolve_by).astype(int),
+            "resolved_in_time": calendar.within(received, resolved, limits.resolve).astype(int),
             "rated": rating.notna().astype(int),
             "satisfied": rating.isin(plan.voice.satisfied_ratings).astype(int),
         },
@@ -65,7 +80,9 @@ def flags(frame: pd.DataFrame, plan: Plan, calendar: WorkCalendar | None = None)
     )
 
 
-def counts(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
+def counts(
+    conn: Connection, period: str, plan: Plan, *, on_unknown_year: OnUnknownYear = "refuse"
+) -> pd.DataFrame:
     """Per community: org_unit and the COUNTS of suggestions received in ``period``."""
     frame = _received_in(
         conn,
@@ -80,19 +97,28 @@ def counts(conn: Connection, period: str, plan: Plan) -> pd.DataFrame:
     )
     if frame.empty:
         return pd.DataFrame(columns=["org_unit", *COUNTS])
-    marked = pd.concat([frame[["org_unit"]], flags(frame, plan)], axis=1)
+    marked = flags(frame, plan, on_unknown_year=on_unknown_year)
+    marked = pd.concat([frame[["org_unit"]], marked], axis=1)
     return marked.groupby("org_unit", as_index=False)[COUNTS].sum()
 
 
 def suggestion_rates(
-    conn: Connection, period: str, plan: Plan, *, level: str | None = None
+    conn: Connection,
+    period: str,
+    plan: Plan,
+    *,
+    level: str | None = None,
+    on_unknown_year: OnUnknownYear = "refuse",
 ) -> pd.DataFrame:
     """Counts and the three rates (in %) for every unit, or the units of ``level``.
 
     Columns: unit, level, name, COUNTS, response_rate, resolution_rate,
     resolved_in_time_rate, satisfaction_rate (NaN where the denominator is 0: no data).
+    A working-day count through a year the calendar does not know raises `VoiceError`,
+    unless ``on_unknown_year="warn"`` (see `shequ.voice.workdays`).
     """
-    out = subtree_sums(conn, counts(conn, period, plan), parse_period(period).end, COUNTS)
+    found = counts(conn, period, plan, on_unknown_year=on_unknown_year)
+    out = subtree_sums(conn, found, parse_period(period).end, COUNTS)
     if level:
         out = out[out["level"] == level]
     received = out["received"].where(out["received"] > 0)

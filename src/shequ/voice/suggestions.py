@@ -28,7 +28,7 @@ from ..store import orgunits
 from ..store.tables.core import utcnow
 from ..store.tables.voice import CHANNELS, STATUSES, Suggestion, SuggestionEvent
 from . import classify, masking
-from .workdays import WorkCalendar, local, local_now
+from .workdays import OnUnknownYear, WorkCalendar, local, local_now
 
 CHANNEL_ALIASES = {
     **{c: c for c in CHANNELS},
@@ -70,8 +70,8 @@ def _rules(taxonomy: tuple) -> classify.KeywordRules:
 class Due:
     """The end days (inclusive) by which a suggestion must be answered and resolved."""
 
-    respond_by: dt.date
-    resolve_by: dt.date
+    respond_by: dt.date | None  # None: the day falls in a year the calendar does not know
+    resolve_by: dt.date | None
 
 
 def channel_code(raw: object) -> str | None:
@@ -114,7 +114,7 @@ def submit_suggestion(
         text=masking.mask(text),
         channel=code,
         org_unit=org_unit,
-        location=location.strip(),
+        location=masking.mask(location.strip()),
         received_at=local(received_at) or local_now(),
         status="received",
         contact=_contact(contact),
@@ -296,11 +296,19 @@ def confirm_label(
 
 
 def due(
-    suggestion: Suggestion, plan: Plan | None = None, calendar: WorkCalendar | None = None
+    suggestion: Suggestion,
+    plan: Plan | None = None,
+    calendar: WorkCalendar | None = None,
+    *,
+    on_unknown_year: OnUnknownYear = "refuse",
 ) -> Due:
-    """When the suggestion must be answered and resolved, in working days."""
+    """When the suggestion must be answered and resolved, in working days.
+
+    A deadline through a year the calendar does not know raises `VoiceError`; pages that
+    list deadlines pass ``on_unknown_year="blank"`` to show it as unknown (None) instead.
+    """
     plan = plan or default_plan()
-    calendar = calendar or WorkCalendar.from_settings(plan.voice)
+    calendar = calendar or WorkCalendar.from_settings(plan.voice, on_unknown_year=on_unknown_year)
     day = suggestion.received_at.date()
     limits = plan.voice.deadlines
     return Due(

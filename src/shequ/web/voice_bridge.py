@@ -73,7 +73,7 @@ def queue(store: Store, units: set[str], *, status: str | None, plan) -> list[di
         rows = list_suggestions(session, org_units=sorted(units), status=status, limit=200)
         out = []
         for s in rows:
-            deadlines = due(s, plan)
+            deadlines = due(s, plan, on_unknown_year="blank")  # None: year not in calendar
             out.append(
                 {
                     "id": s.id,

@@ -97,3 +97,35 @@ def test_reimporting_a_file_keeps_a_label_staff_confirmed_in_the_app(
     with city.begin() as conn:
         row = conn.execute(select(Suggestion).where(Suggestion.ref == "l1")).one()
     assert (row.category, row.label_source, row.channel) == ("lighting", "staff", "form")
+
+
+def test_locations_and_texts_are_stored_masked_from_the_desk_and_the_import(
+    city: Store, tmp_path: Path
+) -> None:
+    # issue 13 #7: suggestion locations were stored in clear, and +86 / full-width numbers
+    # in texts too; bad rows' texts reached the quarantine file in clear
+    with Session(city.engine) as s, s.begin():
+        new = desk.submit_suggestion(
+            s,
+            text="噪音扰民，请回电＋８６ １３９－８７６５－４３２１",
+            channel="form",
+            org_unit="A",
+            location="3号楼 联系人 138.1234.5678",
+        )
+        assert new.text == "噪音扰民，请回电+86 139****4321"
+        assert new.location == "3号楼 联系人 138****5678"
+    file = """
+    编号,内容,渠道,社区编码,受理时间,楼栋,答复内容,答复时间
+    p1,路灯坏了 8613700001111,热线,A,2025-03-03 09:00,5号楼 13600002222,已回电13500003333,2025-03-04 09:00
+    p2,电梯坏了 13711112222,热线,nowhere,2025-03-03 09:00,6号楼 13622223333,,
+    """
+    report = import_suggestions(city, write(tmp_path / "p.csv", file))
+    assert (report.inserted, report.quarantined_rows) == (1, 1)
+    with city.begin() as conn:
+        row = conn.execute(select(Suggestion).where(Suggestion.ref == "p1")).one()
+        replies = conn.execute(select(SuggestionEvent.text)).scalars().all()
+    assert (row.text, row.location) == ("路灯坏了 86137****1111", "5号楼 136****2222")
+    assert "已回电135****3333" in replies
+    quarantine = report.quarantine_path.read_text(encoding="utf-8-sig")
+    assert "13711112222" not in quarantine and "137****2222" in quarantine
+    assert "13622223333" not in quarantine and "136****3333" in quarantine

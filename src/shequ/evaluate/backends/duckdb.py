@@ -29,6 +29,9 @@ def connect(store: Store) -> Engine:
 
     store.engine.dispose()  # no connection of the other SQLite copy may stay open
     con = ibis.duckdb.connect()
+    # DuckDB draws a progress bar on stdout for queries over ~2 s; our callers own stdout
+    # (CLI tables, piped CSV), and progress is shown by the CLI itself.
+    con.raw_sql("SET enable_progress_bar = false")
     import_extension("sqlite", con=con.con)
     con.raw_sql("LOAD sqlite")
     con.raw_sql(f"ATTACH '{_quote(str(path))}' AS store (TYPE sqlite, READ_ONLY)")

@@ -60,7 +60,7 @@ def import_attendance(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import sign-in sheets from ``path``; ``key`` defaults to `participation.load_key`."""
-    key = key or load_key()
+    key = load_key() if key is None else key
     return run_import(
         store,
         Path(path),
@@ -75,6 +75,7 @@ def import_attendance(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, key: bytes) -> Checked:
+    masking.mask_raw(raw, ALIASES, ("title",))  # stored and quarantined masked
     frame = resolve_columns(raw, ALIASES, ("activity", "kind", "org_unit", "held_on", "identifier"))
     ids = frame["identifier"].map(normalise_identifier)
     # the raw numbers never leave this function: the quarantine file gets them masked

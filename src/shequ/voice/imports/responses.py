@@ -20,9 +20,10 @@ from ...ingest.cells import moment, period_of, text
 from ...ingest.pipeline import Checked, Progress, run_import
 from ...ingest.readers import ROW, resolve_columns
 from ...ingest.report import ImportReport, Problem, Problems
+from ...store import orgunits
 from ...store.db import Store
-from ...store.tables.core import OrgUnit
 from ...store.tables.voice import SurveyResponse
+from .. import masking
 from ..surveys.responses import register_instrument
 from ..surveys.xlsform import Instrument, SurveyAnswerError, default_instrument
 
@@ -63,7 +64,7 @@ def import_responses(
 
 def _question_aliases(instrument: Instrument) -> dict[str, str]:
     out = {}
-    for q in instrument.answerable:
+    for q in instrument.importable:
         for key in (q.name, q.label, q.label_en):
             out[key.strip().lower().replace(" ", "")] = q.name
     return out
@@ -71,10 +72,11 @@ def _question_aliases(instrument: Instrument) -> dict[str, str]:
 
 def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Checked:
     aliases = {**_question_aliases(instrument), **ALIASES}
+    masking.mask_raw(raw, aliases, [q.name for q in instrument.answerable])  # quarantine too
     frame = resolve_columns(raw, aliases, ("ref", "org_unit", "submitted_at"))
     problems = Problems()
-    known_units = set(conn.execute(select(OrgUnit.code)).scalars())
-    questions = [q.name for q in instrument.answerable if q.name in frame.columns]
+    known_units = orgunits.known_codes(conn, frame["org_unit"].map(text))
+    questions = [q.name for q in instrument.importable if q.name in frame.columns]
     good = []
     refs = frame["ref"].map(text)
     repeated = set(refs[refs.duplicated()])
@@ -89,7 +91,12 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
             found.append(Problem(row, "ref", "编号为空或在文件中重复", "ref empty or repeated"))
         if unit not in known_units:
             found.append(
-                Problem(row, "org_unit", f"未知社区“{unit}”", f"unknown org unit '{unit}'")
+                Problem(
+                    row,
+                    "org_unit",
+                    orgunits.UNKNOWN_ZH.format(code=unit),
+                    orgunits.UNKNOWN_EN.format(code=unit),
+                )
             )
         if when is None:
             found.append(
@@ -117,7 +124,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
                 )
             )
         try:
-            clean = instrument.validate({q: record[q] for q in questions})
+            clean = masking.mask_answers(instrument.validate({q: record[q] for q in questions}))
         except SurveyAnswerError as exc:
             found += [Problem(row, q, zh, en) for q, zh, en in exc.problems]
         if found:

@@ -92,6 +92,7 @@ def import_suggestions(
 
 
 def _validate(conn: Connection, raw: pd.DataFrame, plan: Plan) -> Checked:
+    masking.mask_raw(raw, ALIASES, ("text", "location", "reply"))  # quarantine file masked too
     frame = resolve_columns(raw, ALIASES, REQUIRED, optional=list(dict.fromkeys(ALIASES.values())))
     p = Problems()
     cells = pd.DataFrame({ROW: frame[ROW]})
@@ -208,7 +209,7 @@ def _status(frame: pd.DataFrame) -> pd.Series:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, plan: Plan
 ) -> dict[str, int]:
-    good = good.assign(text=good["text"].map(masking.mask), reply=good["reply"].map(masking.mask))
+    good = masking.mask_columns(good, ("text", "reply", "location"))
     good["rating"] = good["rating"].astype(object).where(good["rating"].notna(), None)
     good["responsible_unit"] = good["responsible_unit"].where(good["responsible_unit"] != "", None)
     stored = pd.read_sql(

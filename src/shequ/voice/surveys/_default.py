@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 
 SURVEY = [
-    ("type", "name", "label::zh", "label::en", "required", "relevance"),
+    (
+        "type",
+        "name",
+        "label::zh",
+        "label::en",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message::zh",
+        "constraint_message::en",
+    ),
     ("select_one age_group", "age_group", "您的年龄段", "Your age group", "yes", ""),
     (
         "select_one satisfaction",
@@ -61,7 +71,17 @@ SURVEY = [
         "yes",
         "",
     ),
-    ("text", "comments", "其他意见和建议", "Other comments and suggestions", "no", ""),
+    (
+        "text",
+        "comments",
+        "其他意见和建议",
+        "Other comments and suggestions",
+        "no",
+        "",
+        "string-length(.) <= 200",
+        "请控制在200字以内",
+        "200 characters at most",
+    ),
 ]
 _LEVELS = {
     "satisfaction": (
@@ -109,7 +129,7 @@ CHOICES += [
 ]
 SETTINGS = [
     ("form_id", "version", "form_title", "form_title::en"),
-    ("resident_satisfaction", "2025.1", "社区居民满意度调查问卷", "Resident satisfaction survey"),
+    ("resident_satisfaction", "2025.2", "社区居民满意度调查问卷", "Resident satisfaction survey"),
 ]
 
 

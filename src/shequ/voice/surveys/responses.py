@@ -1,6 +1,6 @@
 """Survey responses: register an instrument, submit one response (web form).
 
-`submit_response` validates answers against the instrument (required questions, relevance,
+`submit_response` validates answers against the instrument (required questions, relevant,
 choices, numbers) and raises `SurveyAnswerError` naming each question and reason in Chinese
 and English. Many responses from a file: `shequ.voice.imports.responses.import_responses`.
 """
@@ -18,6 +18,7 @@ from ...errors import VoiceError
 from ...framework.periods import parse_period
 from ...store import orgunits
 from ...store.tables.voice import SurveyInstrument, SurveyResponse
+from .. import masking
 from ..workdays import local, local_now
 from .xlsform import Instrument
 
@@ -33,7 +34,7 @@ def register_instrument(session: Session | Connection, instrument: Instrument) -
         )
     ).first()
     if found is not None:
-        if found.definition != definition:
+        if not instrument.same_definition(found.definition):
             msg = (
                 f"问卷 {instrument.code} 版本 {instrument.version} 已存在且内容不同，请改版本号 / "
                 f"form {instrument.code} version {instrument.version} exists with other "
@@ -75,7 +76,7 @@ def submit_response(
 ) -> int:
     """Validate and store one response; returns its id. Raises `SurveyAnswerError`
     (field = the first question at fault) or `VoiceError` for a bad unit or weight."""
-    clean = instrument.validate(answers)
+    clean = masking.mask_answers(instrument.validate(answers))
     orgunits.require(session, org_unit, VoiceError, field="org_unit")
     if weight is not None and not weight > 0:
         raise VoiceError("权重应大于0 / weight must be positive", field="weight")

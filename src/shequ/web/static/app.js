@@ -1,4 +1,4 @@
-/* shequ pages: data-entry validation as you type, charts and maps (ECharts, when installed), job polling. */
+/* shequ pages: data-entry validation as you type, charts and maps (ECharts, when installed), job polling, survey skip logic and constraints. */
 (function () {
   "use strict";
   const lang = document.body.dataset.lang || "zh";
@@ -182,5 +182,116 @@
     if (pending) setTimeout(function () { window.location.reload(); }, 1500);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupGrid(); setupMap(); setupTrend(); pollJobs(); });
+  /* ---- survey form: skip logic (relevant) and constraints as the person types ----
+     Each fieldset carries its rules as parsed XPath (data-logic, made by the server's
+     XLSForm reader); this evaluates them with XPath 1.0's rules. A rule it cannot evaluate
+     shows the question and leaves the check to the server. */
+  function surveyValue(fs) {
+    const picked = Array.from(fs.querySelectorAll("input:checked")).map(function (i) { return i.value; });
+    if (picked.length || fs.querySelector("input[type=radio],input[type=checkbox]")) return picked.join(" ");
+    const box = fs.querySelector("textarea,input");
+    return box ? box.value.trim() : "";
+  }
+  function num(v) {
+    if (typeof v === "number") return v;
+    if (typeof v === "boolean") return v ? 1 : 0;
+    const t = String(v).trim();
+    return t === "" || isNaN(Number(t)) ? NaN : Number(t);
+  }
+  function str(v) {
+    if (typeof v === "boolean") return v ? "true" : "false";
+    if (typeof v === "number") return isNaN(v) ? "NaN" : String(v);
+    return String(v);
+  }
+  function bool(v) {
+    if (typeof v === "number") return !(v === 0 || isNaN(v));
+    if (typeof v === "boolean") return v;
+    return str(v).length > 0;
+  }
+  const ORDER = {
+    "=": function (a, b) { return a === b; }, "!=": function (a, b) { return a !== b; },
+    "<": function (a, b) { return a < b; }, "<=": function (a, b) { return a <= b; },
+    ">": function (a, b) { return a > b; }, ">=": function (a, b) { return a >= b; },
+  };
+  const FUNCTIONS = {
+    "true": function () { return true; }, "false": function () { return false; },
+    "not": function (a) { return !bool(a); }, "boolean": bool, "number": num, "string": str,
+    "selected": function (a, b) { return str(a).split(/\s+/).indexOf(str(b).trim()) >= 0; },
+    "count-selected": function (a) { return str(a).split(/\s+/).filter(Boolean).length; },
+    "string-length": function (a) { return str(a === undefined ? "" : a).length; },
+    "contains": function (a, b) { return str(a).indexOf(str(b)) >= 0; },
+    "starts-with": function (a, b) { return str(a).indexOf(str(b)) === 0; },
+    "ends-with": function (a, b) { return str(a).endsWith(str(b)); },
+    "regex": function (a, b) { return new RegExp(str(b)).test(str(a)); },
+    "concat": function () { return Array.from(arguments).map(str).join(""); },
+    "coalesce": function (a, b) { return str(a) ? a : b; },
+    "int": function (a) { return Math.trunc(num(a)); },
+    "round": function (a) { return Math.floor(num(a) + 0.5); },
+  };
+  function evaluate(node, values, self) {
+    const a = (node.a || []).map(function (k) { return function () { return evaluate(k, values, self); }; });
+    switch (node.t) {
+      case "str": case "num": return node.v;
+      case "ref": return values[node.v] === undefined ? "" : values[node.v];
+      case "self": return self;
+      case "fn":
+        if (node.v === "if") return bool(a[0]()) ? a[1]() : a[2]();
+        if (!FUNCTIONS[node.v]) throw new Error("unsupported " + node.v);
+        return FUNCTIONS[node.v].apply(null, a.map(function (f) { return f(); }));
+      case "op": break;
+      default: throw new Error("unsupported " + node.t);
+    }
+    if (node.v === "and") return bool(a[0]()) && bool(a[1]());
+    if (node.v === "or") return bool(a[0]()) || bool(a[1]());
+    if (a.length === 1 && node.v === "-") return -num(a[0]());
+    const x = a[0](), y = a[1]();
+    if (ORDER[node.v]) {
+      if ((node.v === "=" || node.v === "!=") && typeof x !== "number" && typeof y !== "number") {
+        if (typeof x === "boolean" || typeof y === "boolean") return ORDER[node.v](bool(x), bool(y));
+        return ORDER[node.v](str(x), str(y));
+      }
+      return ORDER[node.v](num(x), num(y));
+    }
+    const n = num(x), m = num(y);
+    if (node.v === "+") return n + m;
+    if (node.v === "-") return n - m;
+    if (node.v === "*") return n * m;
+    if (node.v === "div") return n / m;
+    if (node.v === "mod") return n % m;
+    throw new Error("unsupported " + node.v);
+  }
+  function attempt(node, values, self, fallback) {
+    try { return bool(evaluate(node, values, self)); } catch (e) { return fallback; }
+  }
+  function setupSurvey() {
+    const form = document.getElementById("survey-form");
+    if (!form) return;
+    const sets = Array.from(form.querySelectorAll("fieldset[data-logic]")).map(function (fs) {
+      const note = document.createElement("p");
+      note.className = "error live";
+      note.hidden = true;
+      fs.appendChild(note);
+      return { fs: fs, name: fs.dataset.question, logic: JSON.parse(fs.dataset.logic), note: note };
+    });
+    function refresh() {
+      const values = {};
+      sets.forEach(function (s) {
+        const shown = s.logic.relevant.every(function (r) { return attempt(r, values, "", true); });
+        s.fs.hidden = !shown;
+        s.fs.querySelectorAll("input,textarea,select").forEach(function (i) { i.disabled = !shown; });
+        const value = shown ? surveyValue(s.fs) : "";
+        values[s.name] = value;
+        const bad = shown && value !== "" && s.logic.constraint &&
+          !attempt(s.logic.constraint, values, value, true);
+        s.note.hidden = !bad;
+        s.note.textContent = bad ? s.logic.message[zh ? 0 : 1] : "";
+        s.fs.classList.toggle("bad-live", Boolean(bad));
+      });
+    }
+    form.addEventListener("input", refresh);
+    form.addEventListener("change", refresh);
+    refresh();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setupGrid(); setupMap(); setupTrend(); pollJobs(); setupSurvey(); });
 })();
