@@ -50,7 +50,9 @@ def test_the_page_shows_runs_and_only_the_warnings_of_the_users_subtree(app, cit
     s1 = client_as(app, "s1_head")
     html = s1.get("/admin/schedule").text
     assert "quarterly" in html and "2025-04-16 02:00" in html and ">done<" in html
-    rows = re.findall(r'<tr class="sev-[a-z]+"><td>(\d+)</td><td>[a-z_]+</td><td>([A-Z0-9]+)</td>', html)
+    rows = re.findall(
+        r'<tr class="sev-[a-z]+"><td>(\d+)</td><td>[a-z_]+</td><td>([A-Z0-9]+)</td>', html
+    )
     assert {unit for _, unit in rows} == {"A", "B", "S1"}  # not C, not S2's E
     s2_html = client_as(app, "s2_head").get("/admin/schedule").text
     assert "living_area_per_capita" not in s2_html.split('id="warnings"')[1].split("</table>")[0]
