@@ -69,3 +69,32 @@ def test_two_ticking_schedulers_run_a_due_check_once(pg_store, tmp_path):
     assert (row["job"], row["outcome"]) == ("reporting_quarter", "done")
     for store in stores:
         store.close()
+
+
+def test_one_active_warning_per_key_holds_on_postgresql(pg_store, tmp_path):
+    from shequ.loop import warnings
+    from shequ.store import warnings as store_warnings
+
+    import_org_units(pg_store, write(tmp_path / "u.csv", UNITS))
+    condition = {
+        "kind": "target_missed",
+        "org_unit": "A",
+        "subject": "living_area_per_capita",
+        "severity": "medium",
+        "evidence": {"value": 35.0},
+        "action": "",
+    }
+    now = T(2025, 7, 16, 3)
+    # the same condition twice, then with new evidence: still one active warning
+    for value in (35.0, 35.0, 34.0):
+        c = condition | {"evidence": {"value": value}}
+        warnings.sync(pg_store, ("target_missed",), [c], run=1, now=now, follow_up_days=90)
+    with pg_store.begin() as conn:
+        (row,) = store_warnings.listing(conn).to_dict("records")
+    assert row["evidence"] == {"value": 34.0}
+    # the condition clears: closed; it comes back: a second, new warning
+    warnings.sync(pg_store, ("target_missed",), [], run=2, now=now, follow_up_days=90)
+    warnings.sync(pg_store, ("target_missed",), [condition], run=3, now=now, follow_up_days=90)
+    with pg_store.begin() as conn:
+        frame = store_warnings.listing(conn, active_only=False)
+    assert len(frame) == 2 and frame["closed_at"].isna().sum() == 1

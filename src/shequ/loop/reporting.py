@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..framework.models import Plan
 from ..framework.periods import parse_period
@@ -15,7 +15,6 @@ from ..store import orgunits
 from ..store.db import Store
 from ..store.tables.core import DataValue
 from ..store.tables.voice import Suggestion
-from ..voice.suggestions import due
 from ..voice.workdays import WorkCalendar
 
 REPORTING_KINDS = ("reporting",)
@@ -76,32 +75,45 @@ def reporting_conditions(
 
 
 def suggestion_conditions(store: Store, plan: Plan, now: dt.datetime) -> list[Condition]:
-    """Suggestions past their respond-by day unanswered, or past resolve-by unresolved."""
-    calendar = WorkCalendar.from_settings(plan.voice)
-    today = now.date()
+    """Suggestions past their respond-by day unanswered, or past resolve-by unresolved.
+
+    Deadlines are working days after receipt (`shequ.voice.workdays`, vectorised over all
+    waiting suggestions); a deadline through a year the calendar does not know is blank and
+    raises no warning (the desk shows it as unknown)."""
+    calendar = WorkCalendar.from_settings(plan.voice, on_unknown_year="blank")
+    limits = plan.voice.deadlines
+    columns = (Suggestion.id, Suggestion.org_unit, Suggestion.status, Suggestion.received_at)
+    query = select(*columns, Suggestion.responsible_unit).where(
+        Suggestion.status.in_(("received", "assigned", "responded"))
+    )
+    with store.begin() as conn:
+        frame = pd.read_sql(query.order_by(Suggestion.id), conn)
+    if frame.empty:
+        return []
+    answered = frame["status"] == "responded"
+    respond_by = calendar.deadlines(frame["received_at"], limits.respond)
+    resolve_by = calendar.deadlines(frame["received_at"], limits.resolve)
+    frame["by"] = resolve_by.where(answered, respond_by)
+    today = pd.Timestamp(now.date())
+    late = frame[frame["by"].notna() & (frame["by"] < today)]
     out = []
-    with Session(store.engine) as session:
-        waiting = select(Suggestion).where(
-            Suggestion.status.in_(("received", "assigned", "responded"))
-        )
-        for s in session.scalars(waiting.order_by(Suggestion.id)):
-            limits = due(s, plan, calendar)
-            answered = s.status == "responded"
-            by = limits.resolve_by if answered else limits.respond_by
-            if today <= by:
-                continue
-            evidence = {
-                "suggestion": s.id,
-                "stage": "resolve" if answered else "respond",
-                "status": s.status,
-                "received_at": s.received_at.isoformat(),
-                "due": by.isoformat(),
-                "days_overdue": (today - by).days,
-                "handler": s.responsible_unit,
+    for s in late.itertuples(index=False):
+        stage = "resolve" if s.status == "responded" else "respond"
+        evidence = {
+            "suggestion": int(s.id),
+            "stage": stage,
+            "status": s.status,
+            "received_at": s.received_at.isoformat(),
+            "due": s.by.date().isoformat(),
+            "days_overdue": (today - s.by).days,
+            "handler": s.responsible_unit,
+        }
+        out.append(
+            {"kind": "suggestion_overdue", "org_unit": s.org_unit}
+            | {
+                "subject": f"suggestion/{s.id}",
+                "severity": "high" if stage == "resolve" else "medium",
             }
-            out.append(
-                {"kind": "suggestion_overdue", "org_unit": s.org_unit}
-                | {"subject": f"suggestion/{s.id}", "severity": "high" if answered else "medium"}
-                | {"evidence": evidence, "action": "", "handler": s.responsible_unit}
-            )
+            | {"evidence": evidence, "action": "", "handler": s.responsible_unit}
+        )
     return out
