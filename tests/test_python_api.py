@@ -49,3 +49,13 @@ def test_an_unknown_frame_names_the_known_ones(city_copy):
     run = shequ.evaluate(shequ.open("city.db"), period="2025", persist=False)
     with pytest.raises(KeyError, match="composite"):
         run.frame("scores")
+
+
+def test_the_evaluate_function_still_leads_to_the_evaluate_subpackage():
+    # shequ.evaluate is the notebook function and the subpackage's namespace at once
+    import shequ.evaluate.run as run_module
+    from shequ.evaluate import assessment
+
+    assert callable(shequ.evaluate) and shequ.evaluate.run is run_module
+    assert shequ.evaluate.assessment is assessment
+    assert shequ.evaluate.__doc__.startswith("Evaluate every indicator")

@@ -19,6 +19,8 @@ Heavy libraries (Ibis, DuckDB, scipy) are imported by the functions that need th
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
 import types
 from collections.abc import Sequence
@@ -163,7 +165,7 @@ class Run:
         return tables[name]
 
 
-def evaluate(
+def _evaluate(
     store: Store,
     *,
     period: str | Sequence[str],
@@ -283,12 +285,37 @@ def coverage(
     return geopandas.GeoDataFrame(points, geometry=geometry)
 
 
+class _Entry:
+    """A notebook function that is also the namespace of the subpackage of the same name.
+
+    ``shequ.evaluate(store, period="2025")`` runs `_evaluate`; ``shequ.evaluate.run`` and
+    ``import shequ.evaluate.run as run`` still reach the subpackage's modules.
+    """
+
+    def __init__(self, function: Any, package: str) -> None:
+        functools.update_wrapper(self, function)
+        self._function = function
+        self._package = package
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._function(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self._package), name)
+
+    def __repr__(self) -> str:
+        return f"<shequ notebook function {self._package} (the subpackage is its namespace)>"
+
+
+evaluate = _Entry(_evaluate, "shequ.evaluate")
+
+
 class _Face(types.ModuleType):
-    """The package module, keeping `evaluate` the function when the subpackage is imported.
+    """The package module, keeping `evaluate` the notebook function when the subpackage loads.
 
     Python sets a subpackage as an attribute of its parent, which would replace the
-    notebook's ``shequ.evaluate(...)``. Code imports the subpackage with
-    ``from shequ.evaluate import run`` (through ``sys.modules``), which this leaves intact.
+    notebook's ``shequ.evaluate(...)``; the `_Entry` it keeps forwards attribute look-ups to
+    the subpackage, so ``shequ.evaluate.run`` works too.
     """
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -16,9 +16,9 @@ from shequ.evaluate.trends import (
     TREND_COLUMNS,
     TREND_STATUSES,
     assess_trends,
-    period_position,
     theil_sen,
 )
+from shequ.framework.periods import period_position
 
 
 def history(values: dict[str, float], indicator: str = "green_coverage", unit: str = "A"):

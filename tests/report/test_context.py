@@ -36,3 +36,35 @@ def test_street_context_diagnoses_the_street_itself(street_context):
 def test_unknown_unit_is_refused(demo_city):
     with pytest.raises(EvaluationError, match="does not exist"):
         build_context(demo_city, unit="990199999999")
+
+
+def test_trends_and_diagnoses_read_from_the_run_are_those_of_a_fresh_assessment(
+    city_context, street_context, demo_city
+):
+    from shequ.evaluate.assessment import assess
+    from shequ.evaluate.diagnosis import diagnose
+
+    plan = city_context.plan
+    fresh = assess(demo_city, plan, periods=[city_context.period], persist=False)
+    keys = ["indicator", "org_unit", "period"]
+    for context in (city_context, street_context):
+        rows = pd.concat([context.indicators, context.subunits], ignore_index=True)
+        shown = rows[[*keys, "change_vs_previous", "trend_status", "projected_value"]]
+        expected = shown[keys].merge(fresh.trends, on=keys, how="left")
+        pd.testing.assert_frame_equal(shown, expected[shown.columns], check_dtype=False)
+        for found in context.diagnoses:
+            again = diagnose(
+                found.org_unit,
+                fresh.evaluation.results,
+                fresh.composite,
+                plan,
+                profile=fresh.evaluation.profile,
+            )
+            assert [(g.indicator, g.score, g.gain, g.action) for g in found.gaps] == [
+                (g.indicator, g.score, g.gain, g.action) for g in again.gaps
+            ]
+            assert [[(p.org_unit, p.value) for p in g.peers] for g in found.gaps] == [
+                [(p.org_unit, p.value) for p in g.peers] for g in again.gaps
+            ]
+            assert found.coordination["class"] == again.coordination["class"]
+            assert found.coordination["coordination"] == again.coordination["coordination"]

@@ -240,3 +240,25 @@ def test_a_plan_may_add_facility_types_and_projected_coordinates_are_accepted(st
     assert (f.lon, f.lat) == pytest.approx((116.005, 39.905), abs=1e-8)
     # without the plan's type the same row is refused
     assert import_facilities(store, path, crs="EPSG:4548").exit_code == 2
+
+
+def test_a_facility_without_org_unit_and_no_boundaries_is_quarantined_not_a_crash(
+    any_store, tmp_path
+):
+    # Found while moving the house: with no boundaries stored and no org_unit column, the
+    # facility import crashed on facility.org_unit_source NOT NULL. Now each such row is a
+    # problem naming the org_unit column, and the row with an org_unit still loads.
+    assert import_org_units(any_store, write(tmp_path / "units.csv", UNITS)).exit_code == 0
+    path = write(
+        tmp_path / "f.csv",
+        """
+        code,type,name,lon,lat,org_unit
+        F1,service_centre,中心,116.005,39.905,
+        F2,service_centre,中心二,116.015,39.905,B
+        """,
+    )
+    report = import_facilities(any_store, path)
+    assert (report.inserted, report.quarantined_rows) == (1, 1)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "org_unit")]
+    assert "import boundaries first" in report.problems[0].reason_en
+    assert set(_rows(any_store, Facility, "code")) == {"F2"}

@@ -1,6 +1,10 @@
 """The whole evaluation step of the loop: indicator values and attainment, composite scores
 with rank intervals and coordination, trends and projections, and the review of follow-up
-tasks — what ``shequ evaluate --composite`` and ``make run`` show."""
+tasks — what ``shequ evaluate --composite`` and ``make run`` show.
+
+`assess` computes it and stores it as one run, in one transaction; `load` reads a stored
+run back (no engine), which is what reports and pages show.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import Connection
 
 from ..framework.models import Plan
+from ..framework.periods import parse_period
 from ..store import runs as store_runs
 from ..store.db import Store
+from .composite.coordination import class_names
 from .composite.run import CompositeResult, check_settings, composite
-from .run import Evaluation, evaluate
-from .trends import assess_trends
+from .run import Evaluation, _order, _units, evaluate, save
+from .trends import TREND_COLUMNS, assess_trends
 
 HISTORY_PERIODS = 5
 
@@ -40,7 +47,8 @@ def assess(
     """Evaluate ``periods`` with 5 earlier periods of history, then score and project.
 
     Composite scores compare units of the same level and period; with ``level`` only that
-    level is scored. Scores and coordination are saved with the evaluation run.
+    level is scored. With ``persist`` the run is saved with its results, scores and
+    coordination, trends, history and diagnosis inputs, all in one transaction.
     """
     check_settings(plan)
     evaluation = evaluate(
@@ -49,8 +57,7 @@ def assess(
         periods=periods,
         level=level,
         engine=engine,
-        persist=persist,
-        actor=actor,
+        persist=False,
         history=HISTORY_PERIODS,
     )
     scores = composite(
@@ -64,7 +71,93 @@ def assess(
         [evaluation.history, evaluation.results[["indicator", "org_unit", "period", "value"]]]
     )
     trends = assess_trends(history, evaluation.results)
-    if persist and evaluation.run_id is not None:
-        with store.begin() as conn:
-            store_runs.save_composite(conn, evaluation.run_id, scores.scores, scores.coordination)
-    return Assessment(evaluation, scores, trends)
+    result = Assessment(evaluation, scores, trends)
+    if persist:
+        save(
+            store,
+            evaluation,
+            actor=actor,
+            with_run=lambda conn, run_id: _save(conn, run_id, result),
+        )
+    return result
+
+
+def _save(conn: Connection, run_id: int, result: Assessment) -> None:
+    """What a run stores beside its results (see `load` for what it gives back)."""
+    scores = result.composite
+    store_runs.save_composite(conn, run_id, scores.scores, scores.coordination)
+    store_runs.save_assessment(
+        conn,
+        run_id,
+        trends=result.trends,
+        history=result.evaluation.history,
+        indicator_scores=scores.indicator_scores,
+        weights=scores.weights,
+        profile=result.evaluation.profile,
+    )
+
+
+def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -> Assessment:
+    """The stored run ``run`` (an id, or ``"latest"``) as `assess` returned it, read from the
+    store without an engine: results named as the units were on each period's last day,
+    composite scores with ranks and coordination, weights and indicator scores, trends, the
+    units' size and area, and (with ``history``) the earlier values.
+
+    Not stored, so empty or absent: imputations, the sensitivity table, TOPSIS, coupling and
+    development degrees, task reviews. A run evaluated without composite scores (or before
+    trends were stored) gives empty scores and trends.
+    """
+    row = store_runs.get(conn, run)
+    plan = Plan.model_validate_json(row.plan_json)
+    asked = [parse_period(p) for p in row.periods.split(",")]
+    units = _units(conn, asked)
+    named = units[["org_unit", "period", "org_unit_name", "level"]]
+    results = store_runs.results(conn, row.id).merge(named, on=["org_unit", "period"], how="left")
+    evaluation = Evaluation(
+        row.id,
+        plan,
+        [p.code for p in asked],
+        row.engine,
+        _order(results, plan),
+        {"compute": row.seconds},
+        row.inputs_digest,
+        history=store_runs.history(conn, row.id) if history else pd.DataFrame(),
+        units=units,
+        profile=store_runs.profile(conn, row.id),
+        level=row.level,
+    )
+    trends = store_runs.trends(conn, row.id)
+    trends["change_vs_previous"] = trends["value"] - trends["previous_value"]
+    trends["change_vs_baseline"] = trends["value"] - trends["baseline_value"]
+    return Assessment(evaluation, _composite(conn, row.id, plan, named), trends[TREND_COLUMNS])
+
+
+def _composite(conn: Connection, run_id: int, plan: Plan, named: pd.DataFrame) -> CompositeResult:
+    stored = store_runs.composite_scores(conn, run_id)
+    names = named[["org_unit", "period", "org_unit_name"]]
+    coupled = stored["dimension"] == "coordination"
+    scores = (
+        stored[~coupled].drop(columns="label").merge(names, on=["org_unit", "period"], how="left")
+    )
+    coordination = (
+        stored[coupled][["org_unit", "period", "level", "score", "label"]]
+        .rename(columns={"score": "coordination", "label": "class"})
+        .merge(names, on=["org_unit", "period"], how="left")
+        .reset_index(drop=True)
+    )
+    labels = [class_names(c) if isinstance(c, str) else (None, None) for c in coordination["class"]]
+    coordination["class_zh"] = [zh for zh, _ in labels]
+    coordination["class_en"] = [en for _, en in labels]
+    return CompositeResult(
+        scores=scores.reset_index(drop=True),
+        coordination=coordination,
+        weights=store_runs.weights(conn, run_id),
+        imputed=pd.DataFrame(
+            columns=["org_unit", "indicator", "method", "value", "period", "level"]
+        ),
+        indicator_scores=store_runs.indicator_scores(conn, run_id),
+        sensitivity=pd.DataFrame(
+            columns=["choice", "mean_rank_shift", "share_of_units", "period", "level"]
+        ),
+        settings=plan.composite,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -56,6 +56,7 @@ class Evaluation:
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
     task_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    level: str | None = None  # only this level's results were kept
 
     def summary(self, org_unit: str | None = None) -> pd.DataFrame:
         """Results of ``org_unit`` (default: the units at the top level), per indicator."""
@@ -80,7 +81,8 @@ def evaluate(
     """Evaluate every indicator of ``plan`` for every unit (or units of ``level``) and period.
 
     With ``history`` = k, the k periods before each asked one are computed too and returned
-    as `Evaluation.history` (for trends and last-period imputation), not persisted.
+    as `Evaluation.history` (for trends and last-period imputation; `evaluate` does not
+    persist them, `assessment.assess` stores them with its run).
     Cost: one query on the engine over the data values of the periods (and baselines);
     results are units × indicators × periods rows, persisted in one transaction.
     """
@@ -104,18 +106,12 @@ def evaluate(
         units = _units(conn, asked)
         results = _assess(conn, _describe(raw, units), raw, plan, asked)
         results = _order(results, plan)
-        if level is not None:
-            results = results[results["level"] == level]
-        run_id, reviews = None, pd.DataFrame()
-        if persist:
-            run_id = _persist(
-                conn, results, plan, asked, level, engine_name, digest, actor, seconds
-            )
-            reviews = review_tasks(conn, results, plan, run_id=run_id, actor=actor)
+    if level is not None:
+        results = results[results["level"] == level]
     seconds["total"] = time.perf_counter() - clock
     earlier = raw[~raw["period"].isin([p.code for p in asked])]
-    return Evaluation(
-        run_id,
+    evaluation = Evaluation(
+        None,
         plan,
         [p.code for p in asked],
         engine_name,
@@ -124,9 +120,36 @@ def evaluate(
         digest,
         history=earlier[["indicator", "org_unit", "period", "value"]].reset_index(drop=True),
         units=units,
-        task_reviews=reviews,
         profile=profile,
+        level=level,
     )
+    if persist:
+        save(store, evaluation, actor=actor)
+    return evaluation
+
+
+def save(
+    store: Store,
+    evaluation: Evaluation,
+    *,
+    actor: str,
+    with_run: Callable[[Connection, int], object] | None = None,
+) -> int:
+    """Persist ``evaluation`` as a new run, in one transaction: the run, its results, what
+    ``with_run(conn, run_id)`` writes beside them (composite scores, trends), and the review
+    of the open follow-up tasks; sets its ``run_id`` and ``task_reviews``, returns the id.
+    A reader sees the whole run or none of it."""
+    clock = time.perf_counter()
+    with store.begin() as conn:
+        run_id = _persist(conn, evaluation, actor)
+        if with_run is not None:
+            with_run(conn, run_id)
+        reviews = review_tasks(
+            conn, evaluation.results, evaluation.plan, run_id=run_id, actor=actor
+        )
+    evaluation.run_id, evaluation.task_reviews = run_id, reviews
+    evaluation.seconds["total"] += time.perf_counter() - clock
+    return run_id
 
 
 PROFILE = {"profile__size": "size", "profile__area": "area"}
@@ -227,27 +250,18 @@ def _inputs_digest(tables: dict, periods: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _persist(
-    conn: Connection,
-    results: pd.DataFrame,
-    plan: Plan,
-    asked: list[Period],
-    level: str | None,
-    engine: str,
-    digest: str,
-    actor: str,
-    seconds: dict[str, float],
-) -> int:
+def _persist(conn: Connection, evaluation: Evaluation, actor: str) -> int:
+    plan = evaluation.plan
     meta = {
         "actor": actor,
         "plan_code": plan.code,
         "plan_version": plan.version,
         "plan_digest": plan_digest(plan),
         "plan_json": plan.model_dump_json(),
-        "periods": ",".join(p.code for p in asked),
-        "level": level,
-        "engine": engine,
-        "inputs_digest": digest,
-        "seconds": seconds["compute"],
+        "periods": ",".join(evaluation.periods),
+        "level": evaluation.level,
+        "engine": evaluation.engine,
+        "inputs_digest": evaluation.inputs_digest,
+        "seconds": evaluation.seconds["compute"],
     }
-    return store_runs.save(conn, meta, results)
+    return store_runs.save(conn, meta, evaluation.results)

@@ -35,14 +35,12 @@ one); 20 000 units × 13 indicators × 6 years take a few seconds.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from ..framework.periods import parse_period
+from ..framework.periods import midpoint_years, period_facts
 from ._theil_sen import theil_sen as theil_sen
 from ._theil_sen import theil_sen_rows
 from .attainment import COMPARATORS
@@ -89,12 +87,6 @@ CURRENT_COLUMNS = [
 HIGHER_IS_BETTER = (">=", ">")
 _SYMBOL_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "reduce_by": "≤"}
 _SYMBOL_EN = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "reduce_by": "<="}
-
-
-def period_position(code: object) -> float:
-    """Time in years at the period's midpoint: 2023 → 2023.5, 2023Q1 → 2023.125,
-    2023-07 → 2023 + 6.5/12 (months count as twelfths of a year)."""
-    return _period(code)[1]
 
 
 def assess_trends(
@@ -205,17 +197,10 @@ def assess_trends(
     return out[TREND_COLUMNS]
 
 
-@cache
-def _period(code: object) -> tuple[str, float, dt.date, str]:
-    """(type, x position, last day, normalised code) of a period code."""
-    period = parse_period(code)
-    return period.type, _position(period.type, period.end), period.end, period.code
-
-
 def _periods(codes: pd.Series) -> pd.DataFrame:
     """kind, x, end (datetime64) and normalised code of each period code (same index)."""
     unique = pd.unique(codes)
-    info = [_period(c) for c in unique]
+    info = [period_facts(c) for c in unique]
     table = pd.DataFrame(
         {
             "kind": [i[0] for i in info],
@@ -226,15 +211,6 @@ def _periods(codes: pd.Series) -> pd.DataFrame:
     )
     rows = pd.Index(unique).get_indexer(codes)
     return table.iloc[rows].set_axis(codes.index)
-
-
-def _position(kind: str, day: dt.date) -> float:
-    """Midpoint, in years, of the period of type ``kind`` that contains ``day``."""
-    if kind == "year":
-        return day.year + 0.5
-    if kind == "quarter":
-        return day.year + ((day.month - 1) // 3 + 0.5) / 4
-    return day.year + (day.month - 0.5) / 12
 
 
 def _points(
@@ -293,10 +269,10 @@ def _target_positions(
     pairs = pd.DataFrame({"target": target_period.to_numpy()[rows], "kind": kind[rows]})
     group = pairs.groupby(["target", "kind"], sort=False).ngroup().to_numpy()
     first = pairs.drop_duplicates()
-    ends = [_period(t)[2] for t in first["target"]]
-    x_end[rows] = np.array([_position(k, e) for k, e in zip(first["kind"], ends, strict=True)])[
-        group
-    ]
+    ends = [period_facts(t)[2] for t in first["target"]]
+    x_end[rows] = np.array(
+        [midpoint_years(k, e) for k, e in zip(first["kind"], ends, strict=True)]
+    )[group]
     passed[rows] = np.array(ends, dtype="datetime64[D]")[group] <= end_now.to_numpy()[rows]
     return x_end, passed
 
@@ -374,7 +350,7 @@ def _note(
         return "缺少基期值，目标无法确定", "no baseline value, so the target is unknown"
     shown = _number(target)
     goal_zh, goal_en = f"{_SYMBOL_ZH[comparator]}{shown}", f"{_SYMBOL_EN[comparator]} {shown}"
-    kind, _, _, code = _period(target_period)
+    kind, _, _, code = period_facts(target_period)
     when_zh = f"{code}年" if kind == "year" else code
     if status == "met":
         return f"本期已达标（目标{goal_zh}）", f"target met this period (target {goal_en})"

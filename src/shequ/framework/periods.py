@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from ..errors import PeriodError
@@ -89,3 +90,25 @@ def shift(period: Period, steps: int) -> Period:
         return parse_period(f"{index // 4}Q{index % 4 + 1}")
     index = period.year * 12 + (period.start.month - 1) + steps
     return parse_period(f"{index // 12}-{index % 12 + 1:02d}")
+
+
+def midpoint_years(kind: PeriodType, day: dt.date) -> float:
+    """Midpoint, in years, of the period of type ``kind`` that contains ``day``."""
+    if kind == "year":
+        return day.year + 0.5
+    if kind == "quarter":
+        return day.year + ((day.month - 1) // 3 + 0.5) / 4
+    return day.year + (day.month - 0.5) / 12
+
+
+@cache
+def period_facts(code: object) -> tuple[PeriodType, float, dt.date, str]:
+    """(type, midpoint in years, last day, normalised code) of a period code."""
+    period = parse_period(code)
+    return period.type, midpoint_years(period.type, period.end), period.end, period.code
+
+
+def period_position(code: object) -> float:
+    """Time in years at the period's midpoint: 2023 → 2023.5, 2023Q1 → 2023.125,
+    2023-07 → 2023 + 6.5/12 (months count as twelfths of a year); trends fit lines on it."""
+    return period_facts(code)[1]

@@ -1,10 +1,10 @@
 """Everything a report says, gathered once from an evaluation run.
 
-The indicator values, statuses and composite scores are those stored with the run, so a
-report always matches the run it names. Trends and diagnoses are recomputed from the store
-only when its data are still the data the run read (same inputs digest); otherwise, and
-whenever a section has no data, the section is left out with a sentence saying why —
-never printed as zeros.
+The indicator values, statuses, composite scores, trends and projections are those stored
+with the run, and diagnoses are made from the scores, weights and unit sizes it stored, so
+a report always matches the run it names and no evaluation engine is started. Whenever a
+section has no data (a run without composite scores stored no trends), the section is left
+out with a sentence saying why — never printed as zeros.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import EvaluationError
-from ..evaluate.assessment import Assessment, assess
+from ..evaluate.assessment import load
 from ..evaluate.diagnosis import Diagnosis, diagnose
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
@@ -72,13 +72,11 @@ def build_context(
     unit: str | None = None,
     *,
     trends: bool = True,
-    assessment: Assessment | None = None,
 ) -> ReportContext:
     """Gather the report of ``unit`` (default: the top unit) from evaluation ``run``.
 
-    ``trends=False`` reads only what the run stored (no evaluation engine is started: the
-    web server uses it in its own process); ``assessment`` reuses a recomputation of the
-    same store for many units (the web worker keeps one per run).
+    ``trends=False`` leaves out trends and diagnoses (pages that show neither, such as the
+    web overview and map, skip reading them).
     """
     with store.begin() as conn:
         row = runs.get(conn, run)
@@ -116,7 +114,7 @@ def build_context(
     overall = scores[(scores["dimension"] == "overall") & scores["org_unit"].isin(depths)]
     context.overall_scores = overall[overall["period"] == period].reset_index(drop=True)
     if trends:
-        _add_trends_and_diagnoses(context, store, row.inputs_digest, assessment)
+        _add_trends_and_diagnoses(context, store)
     else:
         context.missing["trends"] = context.missing["diagnosis"] = (
             "趋势与诊断未计算",
@@ -186,31 +184,35 @@ def _rankings(
     return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
 
 
-def _add_trends_and_diagnoses(
-    context: ReportContext, store: Store, digest: str, result: Assessment | None
-) -> None:
-    """Recompute trends and diagnoses when the store still holds the run's inputs."""
-    if result is None:
-        result = assess(store, context.plan, periods=[context.period], persist=False)
-    if result.evaluation.inputs_digest != digest:
-        reason = (
-            "数据自本次评估以来已变化，趋势与诊断未列出（请重新评估）",
-            "the data changed since this run: trends and diagnoses are left out (evaluate again)",
+def _add_trends_and_diagnoses(context: ReportContext, store: Store) -> None:
+    """The run's stored trends and projections, and diagnoses from its stored scores."""
+    with store.begin() as conn:
+        result = load(conn, context.run_id, history=False)
+    if result.trends.empty:
+        context.missing["trends"] = (
+            "本次评估未保存趋势（运行 shequ evaluate --composite），趋势与预测从略",
+            "this run stored no trends (run shequ evaluate --composite): trends are left out",
         )
-        context.missing["trends"] = context.missing["diagnosis"] = reason
-        return
-    keys = ["indicator", "org_unit", "period"]
-    trends = result.trends[[*keys, "change_vs_previous", "trend_status", "projected_value"]]
-    context.indicators = context.indicators.merge(trends, on=keys, how="left")
-    context.subunits = context.subunits.merge(trends, on=keys, how="left")
+    else:
+        keys = ["indicator", "org_unit", "period"]
+        trends = result.trends[[*keys, "change_vs_previous", "trend_status", "projected_value"]]
+        context.indicators = context.indicators.merge(trends, on=keys, how="left")
+        context.subunits = context.subunits.merge(trends, on=keys, how="left")
     comp, evaluation = result.composite, result.evaluation
+    if len(comp.scores) and comp.weights.empty:  # scored before weights were stored (0007)
+        context.missing["diagnosis"] = (
+            "本次评估未保存诊断所需的指标得分与权重，诊断从略（请重新评估）",
+            "this run stored no indicator scores and weights to diagnose from (evaluate again)",
+        )
+        return
+    results = evaluation.results[evaluation.results["period"] == context.period]
     scored = set(comp.scores["org_unit"])
     if context.unit in scored:
         targets = [context.unit]
     else:
         targets = list(context.rankings.sort_values("score")["org_unit"].head(DIAGNOSED_SUBUNITS))
     context.diagnoses = [
-        diagnose(u, evaluation.results, comp, context.plan, profile=evaluation.profile)
+        diagnose(u, results, comp, context.plan, profile=evaluation.profile)
         for u in targets
         if u in scored
     ]

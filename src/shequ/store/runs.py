@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Float, Row, and_, insert, select
 
 from ..errors import EvaluationError
-from .tables.core import CompositeScore, EvaluationResult, EvaluationRun
+from .tables.core import (
+    CompositeIndicatorScore,
+    CompositeScore,
+    CompositeWeight,
+    EvaluationHistory,
+    EvaluationResult,
+    EvaluationRun,
+    EvaluationTrend,
+    UnitProfile,
+)
 
 RESULT_COLUMNS = [
     "indicator",
@@ -32,9 +41,7 @@ def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
     run_id = conn.execute(
         insert(EvaluationRun).values(**meta, result_count=len(results)).returning(EvaluationRun.id)
     ).scalar_one()
-    rows = results[RESULT_COLUMNS].astype(object).where(results[RESULT_COLUMNS].notna(), None)
-    if len(rows):
-        conn.execute(insert(EvaluationResult), rows.assign(run_id=run_id).to_dict("records"))
+    _insert(conn, EvaluationResult, int(run_id), results, RESULT_COLUMNS)
     return int(run_id)
 
 
@@ -82,10 +89,7 @@ def save_composite(
         dimension="coordination"
     )
     frame = pd.concat([scores, coupling], ignore_index=True).reindex(columns=COMPOSITE_COLUMNS)
-    rows = frame.astype(object).where(frame.notna(), None).assign(run_id=run_id)
-    if len(rows):
-        conn.execute(insert(CompositeScore), rows.to_dict("records"))
-    return len(rows)
+    return _insert(conn, CompositeScore, run_id, frame, COMPOSITE_COLUMNS)
 
 
 def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
@@ -93,3 +97,123 @@ def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
         CompositeScore.run_id == run_id
     )
     return pd.DataFrame(conn.execute(query).all(), columns=COMPOSITE_COLUMNS)
+
+
+# --- trends, history and diagnosis inputs (migration 0007) ------------------------------
+
+KEYS = ["indicator", "org_unit", "period"]
+TREND_COLUMNS = [
+    *KEYS,
+    "previous_period",
+    "previous_value",
+    "n_points",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "projected_value",
+    "trend_status",
+    "note_zh",
+    "note_en",
+]
+HISTORY_COLUMNS = [*KEYS, "value"]
+INDICATOR_SCORE_COLUMNS = ["org_unit", "indicator", "score", "period", "level"]
+WEIGHT_COLUMNS = [
+    "indicator",
+    "dimension",
+    "weight_in_dimension",
+    "dimension_weight",
+    "weight",
+    "period",
+    "level",
+]
+PROFILE_COLUMNS = ["org_unit", "period", "size", "area"]
+
+
+def save_assessment(
+    conn: Connection,
+    run_id: int,
+    *,
+    trends: pd.DataFrame,
+    history: pd.DataFrame,
+    indicator_scores: pd.DataFrame,
+    weights: pd.DataFrame,
+    profile: pd.DataFrame,
+) -> dict[str, int]:
+    """Persist what a run's reports and pages show beyond its results and scores: the trend
+    of every result, the earlier values they were fitted on (missing ones are not stored),
+    and the diagnosis inputs. Call it in the transaction of `save`; returns row counts."""
+    history = history[history["value"].notna()]
+    return {
+        "trends": _insert(conn, EvaluationTrend, run_id, trends, TREND_COLUMNS),
+        "history": _insert(conn, EvaluationHistory, run_id, history, HISTORY_COLUMNS),
+        "indicator_scores": _insert(
+            conn, CompositeIndicatorScore, run_id, indicator_scores, INDICATOR_SCORE_COLUMNS
+        ),
+        "weights": _insert(conn, CompositeWeight, run_id, weights, WEIGHT_COLUMNS),
+        "profile": _insert(conn, UnitProfile, run_id, profile, PROFILE_COLUMNS),
+    }
+
+
+def trends(conn: Connection, run_id: int) -> pd.DataFrame:
+    """The stored trends of a run with the value and baseline of their result, in result
+    order: `TREND_COLUMNS` plus ``value`` and ``baseline_value`` (empty when none stored)."""
+    t, r = EvaluationTrend, EvaluationResult
+    query = (
+        select(*(getattr(t, c) for c in TREND_COLUMNS), r.value, r.baseline_value)
+        .join(
+            r,
+            and_(
+                r.run_id == t.run_id,
+                r.indicator == t.indicator,
+                r.org_unit == t.org_unit,
+                r.period == t.period,
+            ),
+        )
+        .where(t.run_id == run_id)
+        .order_by(r.id)
+    )
+    return _frame(conn, query, [*TREND_COLUMNS, "value", "baseline_value"])
+
+
+def history(conn: Connection, run_id: int, org_unit: str | None = None) -> pd.DataFrame:
+    """The earlier values a run computed (of one unit, or all), `HISTORY_COLUMNS`."""
+    h = EvaluationHistory
+    query = select(*(getattr(h, c) for c in HISTORY_COLUMNS)).where(h.run_id == run_id)
+    if org_unit is not None:
+        query = query.where(h.org_unit == org_unit)
+    return _frame(conn, query.order_by(h.id), HISTORY_COLUMNS)
+
+
+def indicator_scores(conn: Connection, run_id: int) -> pd.DataFrame:
+    return _read(conn, CompositeIndicatorScore, run_id, INDICATOR_SCORE_COLUMNS)
+
+
+def weights(conn: Connection, run_id: int) -> pd.DataFrame:
+    return _read(conn, CompositeWeight, run_id, WEIGHT_COLUMNS)
+
+
+def profile(conn: Connection, run_id: int) -> pd.DataFrame:
+    return _read(conn, UnitProfile, run_id, PROFILE_COLUMNS)
+
+
+def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: list[str]) -> int:
+    """Insert ``frame[columns]`` as rows of ``table`` for run ``run_id`` (NaN → NULL)."""
+    if frame.empty:
+        return 0
+    rows = frame[columns].astype(object).where(frame[columns].notna(), None)
+    conn.execute(insert(table), rows.assign(run_id=run_id).to_dict("records"))
+    return len(rows)
+
+
+def _read(conn: Connection, table, run_id: int, columns: list[str]) -> pd.DataFrame:
+    query = select(*(getattr(table, c) for c in columns)).where(table.run_id == run_id)
+    return _frame(conn, query.order_by(table.id), columns)
+
+
+def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``query``; float columns stay float when every value is NULL."""
+    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+    for name, column in zip(columns, query.selected_columns, strict=True):
+        if isinstance(column.type, Float):
+            frame[name] = frame[name].astype(float)
+    return frame

@@ -26,8 +26,8 @@ from .pages import STATIC, make_templates, page
 from .routes import ROUTERS
 from .security import Throttle
 from .settings import Settings
-from .views import ContextCache, latest_run_id
-from .worker import SchedulerThread, Worker, warm
+from .views import ContextCache
+from .worker import SchedulerThread, Worker
 
 
 def create_app(
@@ -42,8 +42,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if (run_id := latest_run_id(app.state.store)) is not None:
-            app.state.worker.submit(warm, settings.store_url, run_id)
         scheduler = None
         if settings.scheduler:
             scheduler = SchedulerThread(

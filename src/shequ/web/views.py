@@ -1,8 +1,9 @@
 """What the pages show, gathered from a stored evaluation run and cached per run.
 
 Numbers come from `report.context.build_context` (the same gathering the Word and PDF
-reports use): this module only picks, orders and labels them. Stored-run data are read in
-the server process; trends, projections and diagnoses come from the worker process.
+reports use): this module only picks, orders and labels them. Everything, trends,
+projections and diagnoses included, is read from the stored run in the server process; no
+evaluation engine runs here.
 """
 
 from __future__ import annotations
@@ -93,16 +94,31 @@ def latest_run(store: Store) -> tuple[int, str] | None:
     return int(run_id), _PERIODS[key]
 
 
-def latest_run_id(store: Store) -> int | None:
-    found = latest_run(store)
-    return None if found is None else found[0]
-
-
 def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
-    """A unit's context from what run ``run_id`` stored (no engine; fast, cached)."""
+    """A unit's context from what run ``run_id`` stored, without trends and diagnoses
+    (what the overview and map show; cached per run and unit)."""
     return cache.get(
         ("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False)
     )
+
+
+def full_context(
+    store: Store, cache: ContextCache, run_id: int, unit: str, version: int
+) -> tuple[ReportContext, pd.DataFrame]:
+    """A unit's context with the run's trends, projections and diagnoses (for scorecards),
+    and the unit's indicator values over the earlier periods (indicator, period, value), as
+    run ``run_id`` stored them; cached per run, unit and data ``version`` (its tasks)."""
+
+    def make() -> tuple[ReportContext, pd.DataFrame]:
+        context = build_context(store, run_id, unit)
+        with store.begin() as conn:
+            earlier = runs.history(conn, run_id, org_unit=unit)
+        keep = ["indicator", "period", "value"]
+        history = pd.concat([earlier[keep], context.indicators[keep]], ignore_index=True)
+        history = history.dropna().drop_duplicates(["indicator", "period"])
+        return context, history.sort_values(keep[:2])
+
+    return cache.get(("full", run_id, unit, version), make)
 
 
 def _clean(value: Any) -> Any:

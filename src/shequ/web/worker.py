@@ -1,10 +1,10 @@
-"""Work that needs the evaluation engine runs in a worker process, never in the server.
+"""Work that needs the evaluation engine, or long work, runs in a worker process.
 
 DuckDB links its own SQLite; inside the server process, next to the server's own SQLite
 connections, it could reset the WAL index under them (see evaluate/backends/duckdb.py).
-So evaluations, scorecards with trends and diagnoses, and report files are computed in a
-separate process (spawned, so it inherits no open connection). Each function here runs in
-that process and opens the store itself.
+So evaluations are computed in a separate process (spawned, so it inherits no open
+connection), and so are report files (long to write). Each function here runs in that
+process and opens the store itself. Pages need no engine: they read the stored run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 from ..errors import ShequError
 
 log = logging.getLogger(__name__)
-_ASSESSMENTS: dict[tuple[str, int, int], Any] = {}
 
 
 class Worker:
@@ -105,49 +104,6 @@ def evaluate_job(store_url: str, plan_source: str | None, job_id: int, period: s
     return run_id
 
 
-def _assessment(store, run_id: int):
-    """The recomputed assessment of a run's period, kept while the data do not change."""
-    from ..evaluate.assessment import assess
-    from ..framework.models import Plan
-    from ..store import audit, runs
-
-    with store.begin() as conn:
-        version = audit.data_version(conn)
-        row = runs.get(conn, run_id)
-    key = (store.url, run_id, version)
-    if key not in _ASSESSMENTS:
-        _ASSESSMENTS.clear()
-        plan = Plan.model_validate_json(row.plan_json)
-        period = row.periods.split(",")[-1]
-        _ASSESSMENTS[key] = assess(store, plan, periods=[period], persist=False)
-    return _ASSESSMENTS[key]
-
-
-def warm(store_url: str, run_id: int) -> None:
-    """Compute a run's assessment ahead of the first scorecard (started with the server)."""
-    from ..store.db import open_store
-
-    _assessment(open_store(store_url, migrate=False), run_id)
-
-
-def full_context(store_url: str, run_id: int, unit: str):
-    """A unit's report context with trends, projections and diagnosis (for scorecards),
-    and the unit's indicator values over the earlier years (indicator, period, value)."""
-    import pandas as pd
-
-    from ..report.context import build_context
-    from ..store.db import open_store
-
-    store = open_store(store_url, migrate=False)
-    result = _assessment(store, run_id)
-    context = build_context(store, run_id, unit, assessment=result)
-    evaluation = result.evaluation
-    keep = ["indicator", "period", "value"]
-    history = pd.concat([evaluation.history, evaluation.results], ignore_index=True)
-    history = history[history["org_unit"] == unit][keep].dropna()
-    return context, history.drop_duplicates(["indicator", "period"]).sort_values(keep[:2])
-
-
 def report_job(
     store_url: str, job_id: int, run_id: int, unit: str, fmt: str, path: str, lang: str
 ) -> str | None:
@@ -159,7 +115,7 @@ def report_job(
 
     store = open_store(store_url, migrate=False)
     try:
-        context = build_context(store, run_id, unit, assessment=_assessment(store, run_id))
+        context = build_context(store, run_id, unit)
         written = write(context, Path(path), fmt=fmt, lang=lang)
     except Exception as exc:
         log.exception("report job %s failed", job_id)

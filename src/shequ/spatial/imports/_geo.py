@@ -63,11 +63,24 @@ def coordinates(frame: pd.DataFrame, problems: Problems, crs: str) -> pd.DataFra
     return frame
 
 
-def org_units_of(conn: Connection, good: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's org unit and where it came from: the given ``org_unit`` cell ("given"),
-    else the stored boundary the point lies in (`assign_org_units`)."""
+def place(conn: Connection, good: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """``good`` with each row's ``org_unit`` and ``org_unit_source``: the given ``org_unit``
+    cell ("given"), else the stored boundary the point lies in (`assign_org_units`). A row
+    with neither is a problem (column ``org_unit``) and is left out."""
     given = good["org_unit"].map(text)
     unit, source = assign_org_units(
         conn, good["lon_wgs84"].to_numpy(float), good["lat_wgs84"].to_numpy(float)
     )
-    return np.where(given != "", given, unit), np.where(given != "", "given", source)
+    good = good.assign(
+        org_unit=np.where(given != "", given, unit),
+        org_unit_source=np.where(given != "", "given", source),
+    )
+    unassigned = good["org_unit"].isna()
+    problems.add(
+        good,
+        unassigned,
+        "org_unit",
+        "没有所属社区，且未导入社区边界（先 shequ import boundaries，或给出 org_unit 列）",
+        "no org_unit and no community boundaries stored (import boundaries first, or add org_unit)",
+    )
+    return good[~unassigned]

@@ -98,7 +98,7 @@ def _validate(conn: Connection, raw: pd.DataFrame, types: dict[str, str], crs) -
         frame, dup, "code", "编码 {v} 在文件中重复", "code {v} appears more than once", v="code"
     )
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    good["org_unit"], good["org_unit_source"] = _geo.org_units_of(conn, good)
+    good = _geo.place(conn, good, problems)
     out = pd.DataFrame(
         {
             "code": good["code_clean"],

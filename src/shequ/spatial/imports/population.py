@@ -96,24 +96,15 @@ def _validate(conn: Connection, raw: pd.DataFrame, crs: str | None) -> Checked:
     )
     check_known_units(conn, frame, problems)
     good = frame[~frame[ROW].isin(problems.rows())].copy()
-    good["unit"], good["source"] = _geo.org_units_of(conn, good)
-    unassigned = good["unit"].isna()
-    problems.add(
-        good,
-        unassigned,
-        "org_unit",
-        "没有所属社区，且未导入社区边界（先 shequ import boundaries，或给出 org_unit 列）",
-        "no org_unit and no community boundaries stored (import boundaries first, or add org_unit)",
-    )
-    good = good[~unassigned]
+    good = _geo.place(conn, good, problems)
     out = pd.DataFrame(
         {
             "point_id": good["point_id"],
             "lon": good["lon_wgs84"],
             "lat": good["lat_wgs84"],
             "population": pd.to_numeric(good["population"].map(text)),
-            "org_unit": good["unit"],
-            "org_unit_source": good["source"],
+            "org_unit": good["org_unit"],
+            "org_unit_source": good["org_unit_source"],
         }
     )
     return Checked(out.reset_index(drop=True), problems)

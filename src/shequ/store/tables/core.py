@@ -240,3 +240,97 @@ class FollowUpTask(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Trends, history and diagnosis inputs of a run (migration 0007) --------------------
+# Written
+# by `store.runs.save_assessment` in the transaction that writes the run and its results.
+
+
+class EvaluationTrend(Base):
+    """The trend of one result of a run (`evaluate.trends`): the previous value, the
+    Theil–Sen slope and its interval over ``n_points`` periods, the projection to the target
+    period, the trend status and its explanation. The value and baseline are the result's."""
+
+    __tablename__ = "evaluation_trend"
+    __table_args__ = (Index("ix_trend_run", "run_id", "org_unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    previous_period: Mapped[str | None] = mapped_column(String(10))
+    previous_value: Mapped[float | None] = mapped_column(Float)
+    n_points: Mapped[int] = mapped_column(Integer)
+    slope: Mapped[float | None] = mapped_column(Float)
+    slope_low: Mapped[float | None] = mapped_column(Float)
+    slope_high: Mapped[float | None] = mapped_column(Float)
+    projected_value: Mapped[float | None] = mapped_column(Float)
+    trend_status: Mapped[str] = mapped_column(String(20))
+    note_zh: Mapped[str] = mapped_column(Text)
+    note_en: Mapped[str] = mapped_column(Text)
+
+
+class EvaluationHistory(Base):
+    """An indicator value of an earlier period, as a run computed it for its trends and for
+    last-period imputation: the points behind the trend lines and the scorecard's chart."""
+
+    __tablename__ = "evaluation_history"
+    __table_args__ = (Index("ix_history_run", "run_id", "org_unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+
+
+class CompositeIndicatorScore(Base):
+    """An indicator's normalised score (0–100) for a unit in a run's composite evaluation:
+    with the weights, what the diagnosis ranks a unit's gaps by."""
+
+    __tablename__ = "composite_indicator_score"
+    __table_args__ = (Index("ix_indicator_score_run", "run_id", "level", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class CompositeWeight(Base):
+    """The weight of an indicator in its dimension and in the overall score, for the units of
+    one level and period of a run."""
+
+    __tablename__ = "composite_weight"
+    __table_args__ = (Index("ix_composite_weight_run", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(64))
+    dimension: Mapped[str] = mapped_column(String(32))
+    weight_in_dimension: Mapped[float | None] = mapped_column(Float)
+    dimension_weight: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float | None] = mapped_column(Float)
+
+
+class UnitProfile(Base):
+    """Size (population) and area of a unit in a period of a run: how the diagnosis finds
+    peers of similar size and density."""
+
+    __tablename__ = "unit_profile"
+    __table_args__ = (Index("ix_unit_profile_run", "run_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
+    org_unit: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    size: Mapped[float | None] = mapped_column(Float)
+    area: Mapped[float | None] = mapped_column(Float)

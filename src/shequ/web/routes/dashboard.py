@@ -16,7 +16,6 @@ from ...store import audit
 from .. import views
 from ..deps import Principal, Reader, StoreDep, require_unit
 from ..pages import page
-from ..worker import full_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LEVELS = ("district", "street", "community")
@@ -149,15 +148,8 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     require_unit(user, store, code, parse_period(period).end)
     with store.begin() as conn:
         version = audit.data_version(conn)
-    settings = request.app.state.settings
-
-    def make():
-        return request.app.state.worker.submit(
-            full_context, settings.store_url, run_id, code
-        ).result(300)
-
     try:
-        context, history = request.app.state.cache.get(("full", run_id, code, version), make)
+        context, history = views.full_context(store, request.app.state.cache, run_id, code, version)
     except EvaluationError as exc:
         raise HTTPException(404, str(exc)) from None
     lang = page_lang(request)
