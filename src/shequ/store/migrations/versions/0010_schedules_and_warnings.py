@@ -1,14 +1,14 @@
 """scheduled runs and early warnings (预警) with their proposed follow-up
 
 Revision ID: 0010_schedules_and_warnings
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_schedules_and_warnings"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
