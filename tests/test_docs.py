@@ -7,6 +7,7 @@ import typer
 
 from shequ.cli import app
 from shequ.framework.models import DataElement, Dimension, FacilityType, Indicator, Target
+from shequ.framework.schedule import EvaluationJob, Schedule
 from shequ.framework.scoring import ActionRule, CompositeSettings, Judgements, SensitivitySettings
 from shequ.framework.validation import OutlierSettings, UnitBounds, ValidationRule
 from shequ.framework.voice import Category, Deadlines, VoiceSettings
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
         ValidationRule,
         OutlierSettings,
         UnitBounds,
+        Schedule,
+        EvaluationJob,
     ],
 )
 def test_every_plan_field_is_in_the_plan_format_doc(model):

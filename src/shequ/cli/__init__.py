@@ -16,6 +16,7 @@ from . import (
     demo,
     evaluate,
     imports,
+    loop,
     notify,
     periods,
     plans,
@@ -57,12 +58,14 @@ for _name, _command in (
     ("site", spatial.site),
     ("serve", web.serve),
     ("validate", validate.validate),
+    ("scheduler", loop.scheduler),
 ):
     app.command(_name)(_command)
 
 for _name, _group in (
     ("import", imports.import_app),
     ("tasks", tasks.tasks_app),
+    ("warnings", loop.warnings_app),
     ("voice", voice.voice_app),
     ("survey", voice.survey_app),
     ("users", web.users_app),

@@ -18,12 +18,15 @@ def serve(
     plan: PlanOption = None,
     host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    scheduler: Annotated[
+        bool, typer.Option("--scheduler", help="同时按计划运行评估与预警 / also run the schedule")
+    ] = False,
 ) -> None:
     """启动网页服务 / serve the web application (dashboard, data entry, API)."""
     from ..web.serve import serve as run_server
 
     console.print(f"网页服务 / serving on http://{host}:{port} (Ctrl+C 停止 / to stop)")
-    run_server(db, plan=plan, host=host, port=port)
+    run_server(db, plan=plan, host=host, port=port, scheduler=scheduler or None)
 
 
 @users_app.command("add")

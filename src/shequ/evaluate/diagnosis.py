@@ -77,7 +77,7 @@ def diagnose(
     neighbours = _neighbours(org_unit, in_group_profile(profile, period, peers))
     for gap in gaps[:max_gaps]:
         gap.peers = _better_peers(gap, neighbours, in_group(comp.indicator_scores), peers, n_peers)
-        gap.action, gap.action_en, gap.tool = _action(gap.indicator, plan)
+        gap.action, gap.action_en, gap.tool = action_for(gap.indicator, plan)
     coordination = in_group(comp.coordination).set_index("org_unit").loc[org_unit]
     return Diagnosis(
         org_unit,
@@ -159,7 +159,8 @@ def _better_peers(
     ]
 
 
-def _action(indicator: str, plan: Plan) -> tuple[str, str, str | None]:
+def action_for(indicator: str, plan: Plan) -> tuple[str, str, str | None]:
+    """The plan's action for ``indicator``: its own rule, else its dimension's (zh, en, tool)."""
     dimension = plan.indicator(indicator).dimension
     for rule in sorted(plan.actions, key=lambda r: r.indicator is None):
         if rule.indicator == indicator or (rule.indicator is None and rule.dimension == dimension):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .expressions import Expression, parse_expression
 from .periods import parse_period
+from .schedule import Schedule
 from .scoring import ActionRule, CompositeSettings
 from .validation import OutlierSettings, ValidationRule
 from .voice import VoiceSettings
@@ -161,6 +162,7 @@ class Plan(_Model):
     voice: VoiceSettings = VoiceSettings()
     validation_rules: tuple[ValidationRule, ...] = ()
     outliers: OutlierSettings = OutlierSettings()
+    schedule: Schedule = Schedule()
 
     def composite_indicators(self) -> tuple[Indicator, ...]:
         """Indicators that enter the composite score (default: those with a target)."""

@@ -27,7 +27,7 @@ from .routes import ROUTERS
 from .security import LoginDelay, PasswordPool, Throttle, response_headers
 from .settings import Settings
 from .views import ContextCache
-from .worker import Worker
+from .worker import SchedulerThread, Worker
 
 
 def create_app(
@@ -42,7 +42,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        scheduler = None
+        if settings.scheduler:
+            scheduler = SchedulerThread(
+                app.state.worker, settings.store_url, settings.plan, settings.scheduler_seconds
+            )
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.shutdown()
         app.state.worker.shutdown()
         app.state.store.close()
 

@@ -6,13 +6,18 @@ from .app import create_app
 
 
 def serve(
-    db: str | None, *, plan: str | None = None, host: str = "127.0.0.1", port: int = 8000
+    db: str | None,
+    *,
+    plan: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    scheduler: bool | None = None,
 ) -> None:
     import uvicorn
 
     from ..store.db import resolve_url
 
-    app = create_app(resolve_url(db), plan=plan)
+    app = create_app(resolve_url(db), plan=plan, scheduler=scheduler)
     uvicorn.run(app, **server_options(host, port))
 
 

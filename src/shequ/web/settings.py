@@ -41,6 +41,10 @@ class Settings:
     https: bool = False
     #: evaluations and reports run in a worker process (tests may switch it off for speed)
     worker_processes: int = 1
+    #: run the plan's schedule (evaluations, warnings) in the worker; safe on several servers
+    scheduler: bool = False
+    #: seconds between two looks at what is due
+    scheduler_seconds: float = 60.0
 
     @property
     def proxies(self) -> frozenset[str]:

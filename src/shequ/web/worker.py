@@ -46,6 +46,35 @@ class Worker:
             self._pool = None
 
 
+class SchedulerThread:
+    """Every ``interval`` seconds, one scheduler tick in the worker process (the evaluation
+    engine never runs inside the server). Several servers on one PostgreSQL may all run it:
+    each due run is claimed by exactly one of them (`shequ.loop.scheduler`)."""
+
+    def __init__(self, worker: Worker, store_url: str, plan: str | None, interval: float) -> None:
+        import threading
+
+        self.worker, self.store_url, self.plan, self.interval = worker, store_url, plan, interval
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="shequ-scheduler", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _loop(self) -> None:
+        from ..loop.scheduler import tick_job
+
+        while not self.stop.is_set():
+            try:
+                self.worker.submit(tick_job, self.store_url, self.plan).result()
+            except Exception:  # a failed tick is retried at the next one
+                log.exception("scheduler tick failed")
+            self.stop.wait(self.interval)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+
+
 def evaluate_job(store_url: str, plan_source: str | None, job_id: int, period: str) -> int | None:
     """Evaluate ``period`` (with composite scores) and record the outcome in job ``job_id``."""
     from ..evaluate.assessment import assess

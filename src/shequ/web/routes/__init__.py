@@ -10,6 +10,7 @@ from . import (
     entry,
     forms,
     inbox,
+    loop,
     runs,
     scenarios,
 )
@@ -21,6 +22,7 @@ ROUTERS = [
     runs.router,
     scenarios.router,
     admin.router,
+    loop.router,
     approvals.router,
     inbox.router,
     forms.router,

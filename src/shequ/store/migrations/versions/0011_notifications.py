@@ -1,14 +1,14 @@
 """notifications: messages, inbox, subscriptions, outbox, deliveries and their attempts
 
 Revision ID: 0011_notifications
-Revises: 0007
+Revises: 0010_schedules_and_warnings
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_notifications"
-down_revision = "0007"
+down_revision = "0010_schedules_and_warnings"
 branch_labels = None
 depends_on = None
 

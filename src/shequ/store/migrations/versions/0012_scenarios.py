@@ -1,14 +1,14 @@
 """scenarios: named sets of actions (new facilities, changed values) tried before acting
 
 Revision ID: 0012_scenarios
-Revises: 0007
+Revises: 0011_notifications
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_scenarios"
-down_revision = "0007"
+down_revision = "0011_notifications"
 branch_labels = None
 depends_on = None
 
