@@ -71,14 +71,14 @@ def test_approval_is_refused_with_the_list_while_a_must_fix_rule_is_violated(cli
     staff = client_for("staff_s1")
 
     def put(element: str, value: str):
-        body = {"values": [{"data_element": element, "org_unit": city.JIA, "period": "2019",
+        body = {"values": [{"data_element": element, "org_unit": city.JIA, "period": "2012",
                             "value": value}]}  # fmt: skip
         return staff.post("/api/values", json=body, headers={"X-CSRF-Token": staff.csrf})
 
-    # 150 adults of 100 residents in 甲社区 2019: adults ≤ residents is broken
+    # 150 adults of 100 residents in 甲社区 2012: adults ≤ residents is broken
     assert put("resident_population", "100").status_code == 200
     assert put("adult_population", "150").status_code == 200
-    approve = {"unit": city.JIA, "period": "2019", "approved": "true",
+    approve = {"unit": city.JIA, "period": "2012", "approved": "true",
                "csrf_token": street_admin.csrf}  # fmt: skip
     refused = street_admin.post("/approvals", data=approve, follow_redirects=False)
     assert refused.status_code == 409
