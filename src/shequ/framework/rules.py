@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from . import leave_one_out
 from .validation import OutlierSettings, ValidationRule
 
 COLUMNS = [
@@ -133,52 +134,51 @@ def outliers(
         return empty()
     if settings.data_elements is not None:
         checked = checked[checked["data_element"].isin(settings.data_elements)]
-    found: list[list] = []
-    context = context.assign(parent=context["org_unit"].map(parents))
-    by_unit = _arrays(context, ["org_unit", "data_element"], "period")
-    by_peers = _arrays(context, ["parent", "period", "data_element"], "org_unit")
-    none = (np.array([], dtype=object), np.array([], dtype=float))
-    for unit, period, element, x in zip(
-        checked["org_unit"], checked["period"], checked["data_element"],
-        checked["value"].astype(float), strict=True,
+    checked = checked.reset_index(drop=True)
+    keys = ["data_element", "org_unit", "period"]
+    # the checked values first, so each is in the reference frame exactly once (its own
+    # row is what "leave one out" leaves out)
+    frame = pd.concat([checked[[*keys, "value"]], context[[*keys, "value"]]], ignore_index=True)
+    frame = frame.drop_duplicates(keys, keep="first").reset_index(drop=True)
+    frame["parent"] = frame["org_unit"].map(parents)
+    x = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
+    mine = frame.index[: len(checked.drop_duplicates(keys))]
+    found: list[tuple[int, int, list]] = []
+    for grouping, methods in (
+        (["org_unit", "data_element"], [m for m in settings.methods if m.startswith("history")]),
+        (["parent", "period", "data_element"], [m for m in settings.methods if m.startswith("peer")]),
     ):  # fmt: skip
-        periods, own = by_unit.get((unit, element), none)
-        units, peer = by_peers.get((parents.get(unit), period, element), none)
-        for method in settings.methods:
-            if method.startswith("history"):
-                reference = own[periods != period]
-            else:
-                reference = peer[units != unit]
-            verdict = _score(method, x, reference, settings)
-            if verdict is not None:
-                found.append(_outlier(method, unit, period, element, x, *verdict, settings))
-    found += _bounds(checked, settings)
-    return pd.DataFrame(found, columns=COLUMNS)
+        if not methods:
+            continue
+        codes = frame.groupby(grouping, dropna=False, sort=False).ngroup().to_numpy()
+        stats = leave_one_out.others(codes, x)
+        for method in methods:
+            for i, centre, score, limit in _flagged(method, x[mine], stats, mine, settings):
+                row = frame.iloc[i]
+                order = settings.methods.index(method)
+                found.append((i, order, _outlier(
+                    method, row["org_unit"], row["period"], row["data_element"], x[i],
+                    centre, score, limit, settings,
+                )))  # fmt: skip
+    found.sort(key=lambda item: item[:2])
+    return pd.DataFrame([f for *_, f in found] + _bounds(checked, settings), columns=COLUMNS)
 
 
-def _arrays(frame: pd.DataFrame, keys: list[str], label: str) -> dict:
-    """``{key: (labels, values)}`` as numpy arrays, one pass over ``frame``."""
-    return {
-        key: (group[label].to_numpy(dtype=object), group["value"].to_numpy(dtype=float))
-        for key, group in frame.groupby(keys, dropna=False, sort=False)
-    }
-
-
-def _score(method: str, x: float, reference: np.ndarray, settings: OutlierSettings):
-    if len(reference) < settings.min_values:
-        return None
-    if method.endswith("modified_z"):
-        centre = float(np.median(reference))
-        mad = float(np.median(np.abs(reference - centre)))
-        if mad == 0:
-            return None
-        score, limit = MODIFIED_Z_CONSTANT * (x - centre) / mad, settings.modified_z_score
-    else:
-        centre, spread = float(reference.mean()), float(reference.std(ddof=1))
-        if spread == 0:
-            return None
-        score, limit = (x - centre) / spread, settings.z_score
-    return (centre, score, limit) if abs(score) > limit else None
+def _flagged(method, x, stats, positions, settings):
+    """(position, centre, score, limit) of the checked values beyond the method's limit."""
+    enough = stats.count[positions] >= settings.min_values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method.endswith("modified_z"):
+            centre, spread = stats.median[positions], stats.mad[positions]
+            score = MODIFIED_Z_CONSTANT * (x - centre) / spread
+            limit = settings.modified_z_score
+        else:
+            centre, spread = stats.mean[positions], stats.std[positions]
+            score = (x - centre) / spread
+            limit = settings.z_score
+        beyond = enough & (spread > 0) & (np.abs(score) > limit)
+    for k in np.flatnonzero(beyond):
+        yield int(positions[k]), float(centre[k]), float(score[k]), limit
 
 
 _METHOD_WORDS = {

@@ -16,6 +16,8 @@ minimum–maximum bounds per unit (`shequ.framework.rules` computes them).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -66,15 +68,15 @@ class ValidationRule(_Model):
         parse_expression(value)
         return value
 
-    @property
+    @cached_property
     def left_expr(self) -> Expression:
         return parse_expression(self.left_side)
 
-    @property
+    @cached_property
     def right_expr(self) -> Expression:
         return parse_expression(self.right_side)
 
-    @property
+    @cached_property
     def elements(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.left_expr.elements, *self.right_expr.elements)))
 

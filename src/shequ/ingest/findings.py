@@ -21,17 +21,20 @@ def rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[Rule
     found = store_validation.check_incoming(
         conn, plan, good[["data_element", "org_unit", "period", "value"]]
     )
+    rows_of: dict[tuple, set[int]] = {}
+    for key, row in zip(
+        zip(good["org_unit"], good["period"], good["data_element"], strict=True),
+        good[ROW], strict=True,
+    ):  # fmt: skip
+        rows_of.setdefault(key, set()).add(int(row))
     out = []
     for r in found.itertuples(index=False):
-        elements = set(r.data_elements.split(","))
-        mine = good[
-            (good["org_unit"] == r.org_unit)
-            & (good["period"] == r.period)
-            & good["data_element"].isin(elements)
-        ]
+        read = set().union(
+            *(rows_of.get((r.org_unit, r.period, e), ()) for e in r.data_elements.split(","))
+        )
         out.append(
             RuleFinding(
-                tuple(sorted({int(x) for x in mine[ROW]})),
+                tuple(sorted(read)),
                 r.org_unit,
                 r.period,
                 r.rule,

@@ -47,7 +47,7 @@ def violations(
     checked = values[values["org_unit"].isin(scope)]
     found = [rules.rule_violations(checked, plan.validation_rules)]
     if outliers:
-        history = _same_type(conn, code)
+        history = _same_types(conn, [code])
         parents = dict(zip(units["code"], units["parent_code"], strict=True))
         found.append(rules.outliers(checked, history, parents, plan.outliers))
     return _ordered(conn, rules.combine(found))
@@ -81,9 +81,7 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
         for i, (u, p) in enumerate(zip(found["org_unit"], found["period"], strict=True))
     ]
     found = found[keep]
-    history = pd.concat(
-        [_same_type(conn, p) for p in keys["period"].unique()], ignore_index=True
-    ).drop_duplicates(["data_element", "org_unit", "period"])
+    history = _same_types(conn, keys["period"].unique())
     context = _stack(incoming, history[incoming.columns])
     days = {parse_period(p).end for p in keys["period"].unique()}
     parents = {}
@@ -102,11 +100,12 @@ def _stack(first: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
     return both.drop_duplicates(["data_element", "org_unit", "period"], keep="first")
 
 
-def _same_type(conn: Connection, period: str) -> pd.DataFrame:
-    kind = parse_period(period).type
+def _same_types(conn: Connection, periods) -> pd.DataFrame:
+    """Stored values of every period of the same type (year, month, ...) as ``periods``."""
+    wanted = {parse_period(p).type for p in periods}
     frame = store_values.read(conn)
     kinds = {p: parse_period(p).type for p in frame["period"].unique()}
-    same = frame["period"].map(kinds).eq(kind)
+    same = frame["period"].map(kinds).isin(wanted)
     return frame.loc[same, ["data_element", "org_unit", "period", "value"]]
 
 
