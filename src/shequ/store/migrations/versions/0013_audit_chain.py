@@ -16,13 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("prev_hash", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("entry_hash", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("evaluation_run", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("complete", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # plain ALTER TABLE ADD COLUMN, never a batch copy: copying evaluation_run on SQLite
+    # drops the old table, which (foreign keys on) would cascade to every run's results
+    op.add_column("audit_log", sa.Column("prev_hash", sa.String(length=64), nullable=True))
+    op.add_column("audit_log", sa.Column("entry_hash", sa.String(length=64), nullable=True))
+    op.add_column(
+        "evaluation_run",
+        sa.Column("complete", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.execute(sa.text("UPDATE evaluation_run SET complete = :yes").bindparams(yes=True))
     from shequ.store.audit import rehash  # the one hash of an entry, shared with the writer
 
@@ -30,8 +31,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evaluation_run", schema=None) as batch_op:
-        batch_op.drop_column("complete")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.drop_column("entry_hash")
-        batch_op.drop_column("prev_hash")
+    # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35, PostgreSQL), for the same reason
+    for table, column in (
+        ("evaluation_run", "complete"),
+        ("audit_log", "entry_hash"),
+        ("audit_log", "prev_hash"),
+    ):
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
