@@ -75,8 +75,25 @@ def write_frame(
     freeze_header: bool = False,
 ) -> None:
     """Write ``frame`` (no index) as ``fmt`` ("csv": UTF-8 with BOM so that Excel reads the
-    Chinese text; "xlsx": numbers as numbers) to a path or a binary buffer, made safe."""
+    Chinese text; "xlsx": numbers as numbers) to a path or a binary buffer, made safe; a
+    path is written beside itself first and renamed onto itself once whole."""
+    if fmt not in ("csv", "xlsx"):
+        msg = f"不支持的表格格式 {fmt} / unsupported sheet format {fmt} (csv or xlsx)"
+        raise ValueError(msg)
     safe = safe_frame(frame)
+    if isinstance(target, io.BytesIO):
+        _write(safe, target, fmt, sheet_name, freeze_header)
+        return
+    path = Path(target)  # written beside, then renamed: a kill never leaves half a file
+    partial = path.with_name(f"{path.stem}.partial{path.suffix}")
+    try:
+        _write(safe, partial, fmt, sheet_name, freeze_header)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write(safe: pd.DataFrame, target, fmt: str, sheet_name: str, freeze_header: bool) -> None:
     if fmt == "csv":
         data = safe.to_csv(index=False).encode("utf-8-sig")
         if isinstance(target, io.BytesIO):
@@ -84,9 +101,6 @@ def write_frame(
         else:
             Path(target).write_bytes(data)
         return
-    if fmt != "xlsx":
-        msg = f"不支持的表格格式 {fmt} / unsupported sheet format {fmt} (csv or xlsx)"
-        raise ValueError(msg)
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
         safe.to_excel(
             writer,
