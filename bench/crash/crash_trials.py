@@ -5,7 +5,9 @@ For each trial, a fresh copy of a synthetic city's store (`crash_city`) is hande
 real ``shequ`` command in a child process, which is killed with SIGKILL after a random
 delay drawn from [0, the command's own duration] (measured once per operation). Then:
 
-* the store passes ``PRAGMA integrity_check`` and its audit chain verifies;
+* the store passes ``PRAGMA integrity_check`` (on PostgreSQL with ``--pg``: amcheck on
+  every B-tree index and no dangling foreign key, see `crash_stores`) and its audit
+  chain verifies;
 * no run is visible unless complete: every complete run holds all its results (and, for
   ``evaluate --composite``, its scores), and the latest run is complete;
 * the operation left all or nothing: the import's 2026 values are all there or none,
@@ -16,6 +18,7 @@ delay drawn from [0, the command's own duration] (measured once per operation). 
     python bench/crash/crash_trials.py --quick    # 1 trial per operation, 40 communities,
                                                   # killed within its first 8 s
     python bench/crash/crash_trials.py --only import,evaluate --trials 10
+    python bench/crash/crash_trials.py --quick --pg postgresql://postgres@127.0.0.1:5432/x
 
 Prints a table and writes ``bench/results/crash_trials.json``; exits 1 if a trial failed.
 """
@@ -27,7 +30,6 @@ import json
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import crash_city  # noqa: E402
+from crash_stores import PostgresStores, SqliteStores  # noqa: E402
 
 OLD_REVISION = "0006"
 
@@ -60,12 +63,9 @@ OPERATIONS = {
 }
 
 
-def _prepare(op: str, template: Path, trial_dir: Path, files: dict, trial: int) -> dict:
+def _prepare(op: str, stores, templates: dict, trial_dir: Path, files: dict, trial: int) -> dict:
     trial_dir.mkdir(parents=True)
-    db = trial_dir / "shequ.db"
-    src = template if op != "migration" else template.with_name("old.db")
-    with sqlite3.connect(src) as a, sqlite3.connect(db) as b:
-        a.backup(b)
+    db = stores.copy(templates["old" if op == "migration" else "city"], f"{op}{trial}")
     return {"dir": trial_dir, "db": db, "files": files, "suffix": (".xlsx", ".docx")[trial % 2]}
 
 
@@ -86,17 +86,13 @@ def _run(op: str, t: dict, delay: float | None) -> tuple[int, float]:
     return child.returncode, time.perf_counter() - clock
 
 
-def _check(op: str, t: dict, *, after_rerun: bool) -> list[str]:
+def _check(op: str, t: dict, stores, *, after_rerun: bool) -> list[str]:
     from sqlalchemy import text
 
     from shequ.store import audit, runs
     from shequ.store.db import current_revision, head_revision, open_store
 
-    problems = []
-    with sqlite3.connect(t["db"]) as conn:
-        verdict = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    if verdict != ["ok"]:
-        problems.append(f"integrity_check: {verdict[:3]}")
+    problems = stores.integrity(t["db"])
     store = open_store(t["db"], migrate=False)
     revision = current_revision(store)
     if op == "migration" and revision != head_revision():
@@ -144,63 +140,69 @@ def _check_report(t: dict, *, after_rerun: bool) -> list[str]:
     return [f"report damaged at {bad}"] if bad else []
 
 
-def _setup(work: Path, communities: int, ops: list[str]) -> tuple[Path, dict]:
+def _setup(work: Path, stores, communities: int, ops: list[str]) -> tuple[dict, dict]:
     from alembic import command
 
     from shequ.store import db as store_db
 
-    template = work / "template" / "shequ.db"
+    template = stores.new("city")
     files = crash_city.build(template, work / "template", communities)
     if "report" in ops:  # a run to report on
         evaluate = ["evaluate", "--period", "2025", "--composite", "--db", str(template)]
         subprocess.run(_cli(evaluate), check=True, capture_output=True)
+    templates = {"city": template}
     if "migration" not in ops:
-        return template, files
+        return templates, files
     # a copy taken down to an old schema for the migration trials
-    old = template.with_name("old.db")
-    with sqlite3.connect(template) as a, sqlite3.connect(old) as b:
-        a.backup(b)
+    old = templates["old"] = stores.copy(template, "old")
     store = store_db.open_store(old, migrate=False)
     config = store_db._alembic_config(store)
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, OLD_REVISION)
     store.close()
-    return template, files
+    return templates, files
 
 
-def trials(ops: list[str], n: int, communities: int, seed: int, window: float | None) -> dict:
+def trials(
+    ops: list[str], n: int, communities: int, seed: int, window: float | None, pg: str | None
+) -> dict:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="shequ-crash-"))
+    stores = PostgresStores(pg) if pg else SqliteStores(work)
     try:
-        template, files = _setup(work, communities, ops)
+        templates, files = _setup(work, stores, communities, ops)
         out = {}
         for op in ops:
             duration = window
             if window is None:  # kill anywhere within the command's own duration
-                probe = _prepare(op, template, work / op / "probe", files, 0)
+                probe = _prepare(op, stores, templates, work / op / "probe", files, 0)
                 probe["communities"] = communities
                 _, duration = _run(op, probe, None)
             killed = finished = 0
             failures = []
             for i in range(n):
-                t = _prepare(op, template, work / op / f"t{i}", files, i)
+                t = _prepare(op, stores, templates, work / op / f"t{i}", files, i)
                 t["communities"] = communities
                 code, _ = _run(op, t, rng.uniform(0, duration))
                 killed += code == -signal.SIGKILL
                 finished += code == 0
-                found = _check(op, t, after_rerun=False)
+                found = _check(op, t, stores, after_rerun=False)
                 _run(op, t, None)  # the re-run completes
-                found += [f"after re-run: {p}" for p in _check(op, t, after_rerun=True)]
+                again = _check(op, t, stores, after_rerun=True)
+                found += [f"after re-run: {p}" for p in again]
                 if found:
                     failures.append({"trial": i, "problems": found})
                 shutil.rmtree(t["dir"], ignore_errors=True)
+                stores.drop(t["db"])
             out[op] = {"trials": n, "killed": killed, "finished_first": finished,
                        "seconds": round(duration, 2), "failures": failures}  # fmt: skip
             print(f"{op:10} {n:3} trials  {killed:3} killed  {finished:3} finished first  "
                   f"{len(failures)} failed  (runs {duration:.1f} s)", flush=True)  # fmt: skip
         return out
     finally:
+        if pg:
+            stores.drop_all()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -211,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--communities", type=int, default=None)
     parser.add_argument("--only", default=",".join(OPERATIONS))
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--pg", help="a PostgreSQL server URL: trials run on its databases")
     parser.add_argument("--json", type=Path, default=HERE.parent / "results" / "crash_trials.json")
     args = parser.parse_args(argv)
     n = args.trials or (1 if args.quick else 50)
@@ -220,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown operations {sorted(unknown)} (choose {', '.join(OPERATIONS)})")
     clock = time.perf_counter()
-    result = trials(ops, n, communities, args.seed, 8.0 if args.quick else None)
+    result = trials(ops, n, communities, args.seed, 8.0 if args.quick else None, args.pg)
     summary = {"communities": communities, "seed": args.seed, "operations": result,
                "seconds": round(time.perf_counter() - clock, 1)}  # fmt: skip
     args.json.parent.mkdir(parents=True, exist_ok=True)
