@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench bench-spatial lint clean install install-test web-assets serve
+.PHONY: run test bench bench-spatial crash-trials lint clean install install-test web-assets serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ bench-spatial: install-test
 	-$(BIN)/python bench/spatial/bench_siting.py
 	-$(BIN)/python bench/spatial/bench_2sfca.py
 	-$(BIN)/python bench/spatial/bench_coverage.py --preset large
+
+## crash-trials: kill -9 at random moments of import, evaluation (plain and composite),
+## migration, coverage and report writing, 50 trials each (bench/crash/crash_trials.py;
+## `--quick` is what the tests run)
+crash-trials: install-test
+	$(BIN)/python bench/crash/crash_trials.py $(CRASH_ARGS)
 
 lint: install-test
 	$(BIN)/lint-imports --no-cache

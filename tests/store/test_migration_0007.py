@@ -34,14 +34,15 @@ def _downgrade(store, revision: str) -> None:
 
 def test_a_store_with_a_run_upgrades_from_0006_to_0007(any_store, tmp_path):
     _city.build(any_store, tmp_path)
-    _downgrade(any_store, "0006")
-    assert db.current_revision(any_store) == "0006"
-    assert not NEW_TABLES & set(inspect(any_store.engine).get_table_names())
     plan = load_plan("national")
-    # a run as 0006 stored it: results, and composite scores beside them
+    # a run as 0006 stored it: results, and composite scores beside them (written with
+    # today's code, whose runs carry columns 0006 lacks, then taken down to 0006)
     old = evaluate(any_store, plan, periods=["2025"], actor="before")
     with any_store.begin() as conn:
         runs.save_composite(conn, old.run_id, _scores(), _coordination())
+    _downgrade(any_store, "0006")
+    assert db.current_revision(any_store) == "0006"
+    assert not NEW_TABLES & set(inspect(any_store.engine).get_table_names())
 
     db.upgrade(any_store, "0007")
 
@@ -54,12 +55,12 @@ def test_a_store_with_a_run_upgrades_from_0006_to_0007(any_store, tmp_path):
         assert kept == len(old.results) > 0
         assert len(runs.composite_scores(conn, old.run_id)) == 4
         assert runs.trends(conn, old.run_id).empty
+    db.upgrade(any_store)  # today's readers need today's schema
     context = build_context(any_store, old.run_id, unit="S1")
     assert context.indicators["value"].notna().any()
     assert "shequ evaluate --composite" in context.missing["trends"][1]
     assert "evaluate again" in context.missing["diagnosis"][1]
 
-    db.upgrade(any_store)  # whatever comes after 0007
     new = assess(any_store, plan, periods=["2025"], actor="after", sensitivity=False)
     with any_store.begin() as conn:
         stored = runs.trends(conn, new.evaluation.run_id)

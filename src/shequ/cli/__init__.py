@@ -2,7 +2,8 @@
 group; each command parses its options, calls one library function and prints.
 
 Exit codes: 0 success; 1 an import loaded with some rows quarantined; 2 nothing was done
-(bad input, bad plan, unknown period, store or engine error; see `_common.ShequGroup`).
+(bad input, bad plan, unknown period, store or engine error; see `_common.ShequGroup`);
+3 ``shequ audit verify`` found the audit chain broken.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 for _name, _command in (
     ("init", store.init),
+    ("backup", store.backup),
+    ("restore", store.restore),
     ("evaluate", evaluate.evaluate),
     ("diagnose", evaluate.diagnose),
     ("report", report.report),
@@ -73,5 +76,6 @@ for _name, _group in (
     ("dhis2", dhis2_app),
     ("notify", notify.notify_app),
     ("scenario", scenario.scenario_app),
+    ("audit", store.audit_app),
 ):
     app.add_typer(_group, name=_name)

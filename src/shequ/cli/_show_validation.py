@@ -8,6 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from .. import sheets
 from ..errors import ImportFileError
 
 HEADERS = {
@@ -64,10 +65,8 @@ def write_violations(found: pd.DataFrame, path: Path) -> None:
     """Write the list with bilingual headers: CSV as UTF-8 with BOM (Excel), or XLSX."""
     frame = numbered(found).rename(columns={k: f"{zh} {en}" for k, (zh, en) in HEADERS.items()})
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name="validation")
+    if suffix in (".csv", ".xlsx"):
+        sheets.write_frame(frame, path, suffix[1:], sheet_name="validation")
     else:
         msg = f"输出文件应为 .csv 或 .xlsx：{path} / the output must be .csv or .xlsx: {path}"
         raise ImportFileError(msg)

@@ -138,7 +138,8 @@ def save(
     """Persist ``evaluation`` as a new run, in one transaction: the run, its results, what
     ``with_run(conn, run_id)`` writes beside them (composite scores, trends), and the review
     of the open follow-up tasks; sets its ``run_id`` and ``task_reviews``, returns the id.
-    A reader sees the whole run or none of it."""
+    A reader sees the whole run or none of it: the run is marked complete last, and every
+    reader of runs (`store.runs.get`) sees complete runs only."""
     clock = time.perf_counter()
     with store.begin() as conn:
         run_id = _persist(conn, evaluation, actor)
@@ -147,6 +148,7 @@ def save(
         reviews = review_tasks(
             conn, evaluation.results, evaluation.plan, run_id=run_id, actor=actor
         )
+        store_runs.mark_complete(conn, run_id)  # issue 13 #13: visible only once whole
     evaluation.run_id, evaluation.task_reviews = run_id, reviews
     evaluation.seconds["total"] += time.perf_counter() - clock
     return run_id

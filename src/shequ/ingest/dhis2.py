@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import sheets
 from ..errors import ImportFileError
 from ..store.tables.core import DEFAULT_COMBO
 
@@ -261,18 +262,20 @@ def to_csv(frame: pd.DataFrame, options: Options) -> str:
     )
     for v in to_data_value_set(frame, options)["dataValues"]:
         writer.writerow(
-            [
-                v["dataElement"],
-                v["period"],
-                v["orgUnit"],
-                v["categoryOptionCombo"],
-                "",
-                v["value"],
-                v["storedBy"],
-                v["lastUpdated"],
-                v.get("comment", ""),
-                str(v["followup"]).lower(),
-                "false",
-            ]
+            sheets.safe_row(
+                [
+                    v["dataElement"],
+                    v["period"],
+                    v["orgUnit"],
+                    v["categoryOptionCombo"],
+                    "",
+                    v["value"],
+                    v["storedBy"],
+                    v["lastUpdated"],
+                    v.get("comment", ""),
+                    str(v["followup"]).lower(),
+                    "false",
+                ]
+            )
         )
     return buffer.getvalue()

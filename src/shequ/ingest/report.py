@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import sheets
 from .readers import ROW
 
 EXIT_OK, EXIT_SOME_QUARANTINED, EXIT_NOTHING_LOADED = 0, 1, 2
@@ -163,16 +164,18 @@ def write_quarantine(source: Path, raw: pd.DataFrame, problems: list[Problem]) -
     data_columns = [c for c in raw.columns if c != ROW]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["行号 row", "列 column", "原因", "reason", *data_columns])
+        writer.writerow(sheets.safe_row(["行号 row", "列 column", "原因", "reason", *data_columns]))
         for _, row in raw[raw[ROW].isin(by_row)].iterrows():
             found = by_row[int(row[ROW])]
             writer.writerow(
-                [
-                    int(row[ROW]),
-                    "；".join(dict.fromkeys(p.column for p in found)),
-                    "；".join(p.reason_zh for p in found),
-                    "; ".join(p.reason_en for p in found),
-                    *(row[c] for c in data_columns),
-                ]
+                sheets.safe_row(
+                    [
+                        int(row[ROW]),
+                        "；".join(dict.fromkeys(p.column for p in found)),
+                        "；".join(p.reason_zh for p in found),
+                        "; ".join(p.reason_en for p in found),
+                        *(row[c] for c in data_columns),
+                    ]
+                )
             )
     return path

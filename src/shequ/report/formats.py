@@ -66,7 +66,8 @@ class ReportFormatError(ShequError, ValueError):
 def write(
     context: ReportContext, path: str | Path, *, fmt: str | None = None, lang: str = "zh"
 ) -> Path:
-    """Write ``context`` as ``fmt`` (default: from the file's suffix) to ``path``."""
+    """Write ``context`` as ``fmt`` (default: from the file's suffix) to ``path``: first
+    beside it, then renamed onto it, so that ``path`` is a whole report or absent."""
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -75,4 +76,11 @@ def write(
             f"(choose {', '.join(FORMATS)})"
         )
         raise ReportFormatError(msg)
-    return FORMATS[fmt](context, path, lang=lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.stem}.partial{path.suffix}")
+    try:
+        FORMATS[fmt](context, partial, lang=lang)
+        partial.replace(path)  # a report killed while written never sits under its name
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

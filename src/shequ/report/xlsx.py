@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import sheets
 from ..framework import labels
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Indicator, Plan, Target
@@ -46,6 +47,7 @@ def write_xlsx(context: ReportContext, path: str | Path, *, lang: str = "zh") ->
     _grid(book.create_sheet(t["status_sheet"]), rows, context.plan, t, lang, statuses=True)
     _rankings(book.create_sheet(t["ranking_sheet"]), context, t, lang)
     _definitions(book.create_sheet(t["definitions_sheet"]), context.plan, t, lang)
+    sheets.safe_workbook(book)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Row, and_, insert, select
+from sqlalchemy import Connection, Float, Row, Select, and_, func, insert, select, update
 
 from ..errors import EvaluationError
 from .tables.core import (
@@ -37,17 +37,38 @@ RESULT_COLUMNS = [
 
 
 def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
-    """Persist a run (``meta`` = EvaluationRun fields) and its results; returns the run id."""
+    """Persist a run (``meta`` = EvaluationRun fields) and its results; returns the run id.
+
+    The run stays invisible to readers until `mark_complete`, which its writer calls in the
+    same transaction after the run's last part (scores, trends, task reviews)."""
     run_id = conn.execute(
-        insert(EvaluationRun).values(**meta, result_count=len(results)).returning(EvaluationRun.id)
+        insert(EvaluationRun)
+        .values(**meta, result_count=len(results), complete=False)
+        .returning(EvaluationRun.id)
     ).scalar_one()
     _insert(conn, EvaluationResult, int(run_id), results, RESULT_COLUMNS)
     return int(run_id)
 
 
+def mark_complete(conn: Connection, run_id: int) -> None:
+    conn.execute(update(EvaluationRun).where(EvaluationRun.id == run_id).values(complete=True))
+
+
+def visible() -> Select:
+    """The complete runs (a run cut off by a crash never shows: issue 13 #13)."""
+    return select(EvaluationRun).where(EvaluationRun.complete.is_(True))
+
+
+def latest_id(conn: Connection) -> int | None:
+    """The id of the newest complete run, or None."""
+    query = select(func.max(EvaluationRun.id)).where(EvaluationRun.complete.is_(True))
+    found = conn.execute(query).scalar()
+    return None if found is None else int(found)
+
+
 def get(conn: Connection, run: int | str = "latest") -> Row:
-    """One run by id, or the newest with ``"latest"``."""
-    query = select(EvaluationRun)
+    """One complete run by id, or the newest complete one with ``"latest"``."""
+    query = visible()
     if run == "latest":
         query = query.order_by(EvaluationRun.id.desc()).limit(1)
     else:

@@ -79,13 +79,9 @@ _PERIODS: dict[tuple[str, int], str] = {}
 
 
 def latest_run(store: Store) -> tuple[int, str] | None:
-    """(id, period) of the newest evaluation run, or None (one indexed max(id) per call)."""
-    from sqlalchemy import func, select
-
-    from ..store.tables.core import EvaluationRun
-
+    """(id, period) of the newest complete evaluation run, or None (one max(id) per call)."""
     with store.begin() as conn:
-        run_id = conn.execute(select(func.max(EvaluationRun.id))).scalar()
+        run_id = runs.latest_id(conn)  # complete runs only (issue 13 #13)
         if run_id is None:
             return None
         key = (store.url, int(run_id))

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,6 +164,8 @@ class EvaluationRun(Base):
     inputs_digest: Mapped[str] = mapped_column(String(64))
     result_count: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # set in the transaction that wrote the run's last part; readers see complete runs only
+    complete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EvaluationResult(Base):
@@ -189,7 +192,11 @@ class EvaluationResult(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what and when, with the row before and after (JSON)."""
+    """Who changed what and when, with the row before and after (JSON).
+
+    Each entry carries the hash of the one before it (``prev_hash``) and its own
+    (``entry_hash``, over ``prev_hash`` and its fields): `store.audit.verify` finds the
+    first entry changed, removed or slipped in."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
@@ -203,6 +210,8 @@ class AuditEntry(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class CompositeScore(Base):

@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
+from ... import sheets
 from ...errors import EvaluationError
 from ...framework import labels
 from ...framework.periods import parse_period
@@ -128,11 +129,10 @@ def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingRes
     }
     table = frame.reindex(columns=list(columns)).rename(columns=columns)
     buffer = io.BytesIO()
+    sheets.write_frame(table, buffer, "csv" if fmt == "csv" else "xlsx")
     if fmt == "csv":
-        buffer.write(table.to_csv(index=False).encode("utf-8-sig"))
         media = "text/csv; charset=utf-8"
     else:
-        table.to_excel(buffer, index=False)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     buffer.seek(0)
     headers = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}

@@ -28,7 +28,8 @@ router = APIRouter(tags=["runs"])
 @router.get("/runs", include_in_schema=False)
 def runs_page(request: Request, store: StoreDep, user: Reader):
     columns = [c for c in EvaluationRun.__table__.columns if c.name != "plan_json"]
-    query = select(*columns).order_by(EvaluationRun.id.desc()).limit(20)
+    query = select(*columns).where(EvaluationRun.complete.is_(True))  # issue 13 #13
+    query = query.order_by(EvaluationRun.id.desc()).limit(20)
     with store.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         jobs = store_jobs.recent_jobs(conn)
