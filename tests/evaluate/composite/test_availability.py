@@ -15,9 +15,10 @@ NAN = np.nan
 VALUES = {
     "A": (44.0, 100.0, 60.0, NAN, NAN),
     "B": (30.0, 80.0, 90.0, NAN, NAN),
-    "C": (35.0, NAN, 75.0, NAN, NAN),  # 2 of 3 kept indicators = 2/3: scored, 1/3 imputed
+    "C": (NAN, 90.0, 75.0, NAN, NAN),  # 2 of 3 kept indicators = 2/3: scored, 1/3 imputed
     "D": (40.0, 100.0, 80.0, NAN, NAN),
     "E": (50.0, NAN, NAN, NAN, NAN),  # 1 of 3 = 1/3 < 2/3: not scored
+    # E reports no radius and no participation
 }
 CODES = [
     "living_area_per_capita",
@@ -71,15 +72,18 @@ def test_dimensions_without_data_are_left_out_with_the_reason(result):
     assert sorted(dims.index) == ["governance", "infrastructure", "public_services"]
     assert dims["dimension_weight"].to_list() == pytest.approx([1 / 3] * 3)
     assert result.weights["weight"].sum() == pytest.approx(1.0)
-    assert result.imputed["indicator"].isin(["culture_satisfaction", "criminal_case_rate"]).sum() == 0
+    assert (
+        result.imputed["indicator"].isin(["culture_satisfaction", "criminal_case_rate"]).sum() == 0
+    )
 
 
 def test_units_rank_on_the_three_dimensions_that_have_data(result):
     overall = result.scores[result.scores["dimension"] == "overall"].set_index("org_unit")
-    # E is not scored; among A-D (C's radius imputed by the street median of A, B, D:
-    # median(100, 80, 100) = 100):
-    #   living  floor 30, target 40: A 100, B 0, C 50, D 100
-    #   radius  floor 80, target 100: A 100, B 0, C 100, D 100
+    # every kept column has 4 of 5 values (4/5 >= 2/3); E is not scored. Among A-D, C's
+    # living area is imputed by its street's median, E's real value included:
+    # median(44, 30, 40, 50) = 42
+    #   living  floor 30, target 40: A 100, B 0, C 42 -> 100 (capped), D 100
+    #   radius  floor 80, target 100: A 100, B 0, C (90-80)/20 = 50, D 100
     #   partic. floor 60, target 80: A 0, B 100, C (75-60)/20 = 75, D 100
     # overall (1/3 each): A 200/3 = 66.67, B 100/3 = 33.33, C 225/3 = 75, D 100
     assert sorted(overall.index) == list("ABCD")
@@ -98,6 +102,16 @@ def test_each_unit_keeps_its_data_and_imputation_share(result):
     assert shares.loc["E", "reason"] == "below_threshold"
     assert "33%" in shares.loc["E", "reason_zh"] and "67%" in shares.loc["E", "reason_zh"]
     assert np.isnan(shares.loc["E", "imputed_share"])
+
+
+def test_a_dimension_below_the_threshold_is_left_out_with_its_share():
+    rows = results()
+    # B loses its radius too: 3 of 5 units report it, 60 % < 2/3
+    rows.loc[(rows["org_unit"] == "B") & (rows["indicator"] == CODES[1]), "value"] = NAN
+    found = composite(rows, plan(), units=UNITS).left_out.set_index("dimension")
+    assert found.loc["public_services", "reason"] == "below_threshold"
+    assert found.loc["public_services", "data_share"] == pytest.approx(0.6)
+    assert "60%" in found.loc["public_services", "reason_en"]
 
 
 def test_a_threshold_of_zero_scores_every_unit_with_any_data():

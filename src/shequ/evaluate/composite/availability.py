@@ -4,8 +4,8 @@ instead of being filled in by imputation and weighed as if it had been measured.
 
 With the plan's ``composite.data_threshold`` t (default 2/3), for one level and period:
 
-1. a dimension no unit reports is left out; so is one whose share of (unit, indicator)
-   cells holding a value, among the scored units, is below t; the remaining dimensions'
+1. a dimension is left out when the share of its (unit, indicator) cells that hold a value
+   is below t — in particular when no unit has any data for it; the remaining dimensions'
    weights are then computed over what is left, so they sum to 1;
 2. a unit is not scored when the share of the kept indicators it reports is below t; it
    keeps a row in the availability table with the share and the reason;
@@ -54,25 +54,22 @@ class Screening:
 def screen(m: DecisionMatrix, plan: Plan, dim_of: np.ndarray, imputation: str) -> Screening:
     """Apply the data threshold of ``plan`` to the matrix ``m`` of one level and period.
 
-    ``dim_of`` names each column's dimension. In order: dimensions no unit reports are left
-    out; units below the threshold over the remaining indicators are not scored; among the
-    scored units, dimensions below the threshold are left out; and the units are checked
-    once more over what is left. No data is never zero: a cell without a value counts as
-    missing, whatever the imputation later does with it.
+    ``dim_of`` names each column's dimension. Dimensions first (a dimension no unit
+    reports, or whose share of cells with a value is below the threshold, is left out), then
+    units over the indicators of the kept dimensions. No data is never zero: a cell without
+    a value counts as missing, whatever the imputation later does with it.
     """
     threshold = plan.composite.data_threshold
     present = ~np.isnan(m.raw)
-    order = [d.code for d in plan.dimensions if (dim_of == d.code).any()]
-    left = [_dimension_reason(d, 0.0, threshold) for d in order if not present[:, dim_of == d].any()]
-    kept = [d for d in order if present[:, dim_of == d].any()]
-    rows = _units_passing(present[:, np.isin(dim_of, kept)], threshold)
-    for dim in list(kept):
-        share = float(present[np.ix_(rows, dim_of == dim)].mean()) if rows.any() else 0.0
-        if share < threshold:
-            kept.remove(dim)
+    kept, left = [], []
+    for dim in [d.code for d in plan.dimensions if (dim_of == d.code).any()]:
+        share = float(present[:, dim_of == dim].mean())
+        if share > 0 and share >= threshold:
+            kept.append(dim)
+        else:
             left.append(_dimension_reason(dim, share, threshold))
     columns = np.isin(dim_of, kept)
-    rows &= _units_passing(present[:, columns], threshold)
+    rows = _units_passing(present[:, columns], threshold)
     units = _unit_table(m, present[:, columns], rows, threshold, imputation)
     return Screening(kept, columns, rows, pd.DataFrame(left, columns=DIMENSION_COLUMNS), units)
 

@@ -115,7 +115,10 @@ def _screened_group(
     if kept.rows.sum() < MIN_UNITS:
         return found
     chosen = [i for i, keep in zip(indicators, kept.columns, strict=True) if keep]
-    return {**_score_group(m.take(kept.rows, kept.columns), plan, chosen, with_sensitivity), **found}
+    return {
+        **_score_group(m.take(kept.rows, kept.columns), plan, chosen, with_sensitivity),
+        **found,
+    }
 
 
 def check_settings(plan: Plan) -> None:
