@@ -172,6 +172,10 @@ def test_the_commands_end_to_end(tmp_path):
     result = run("coverage", "--type", "service_centre", "--period", "2025", "--out", out)
     assert result.exit_code == 0, result.output
     assert "66.7%" in result.output  # 100 of 150 residents
+    # a fresh store: the 150 counted residents become A's and B's resident_population
+    assert "2 个社区没有 2025 的常住人口" in result.output and "共 150 人" in result.output
+    result = run("evaluate", "--period", "2025")
+    assert result.exit_code == 0 and "66.7" in result.output  # 服务半径覆盖率 of the city
     result = run("access", "--type", "service_centre", "--enhanced", "--lang", "en")
     assert result.exit_code == 0 and "enhanced 2SFCA" in result.output
     cands = write(tmp_path / "cands.csv", CANDIDATES)

@@ -82,6 +82,7 @@ def print_coverage(console: Console, run: CoverageRun, lang: str) -> None:
             f"({counted:,.0f} in all); an import of statistics replaces them",
             style="yellow",
             markup=False,
+            soft_wrap=True,
         )
     if run.note:
         console.print(f"  {run.note}", style="yellow", markup=False)
@@ -102,7 +103,8 @@ def _print_uncovered(console: Console, uncovered: pd.DataFrame, zh: bool) -> Non
         if zh
         else f"  {len(uncovered):,} uncovered points ({people:,.0f} residents), median "
         f"{median} m to the nearest facility; {fragment:,} on a network fragment without a "
-        f"facility, {beyond:,} beyond the search limit"
+        f"facility, {beyond:,} beyond the search limit",
+        soft_wrap=True,
     )
 
 
