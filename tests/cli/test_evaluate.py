@@ -102,3 +102,24 @@ def test_a_level_of_many_units_prints_a_summary_not_every_table(tmp_path):
     assert "甲社区 (A) · 2025" not in result.output  # no per-unit table
     every = invoke(*args, "--all")
     assert "甲社区 (A) · 2025" in every.output and "乙社区 (B) · 2025" in every.output
+
+
+def test_diagnosing_a_unit_below_the_data_threshold_says_why(tmp_path):
+    db = tmp_path / "c.db"
+    units = UNITS + "D,丁社区,S,社区\n"
+    invoke("import", "orgunits", write(tmp_path / "u.csv", units), "--db", db)
+    # A, B report participation; D reports nothing of it: governance has 2 of 3 cells (2/3,
+    # kept); D has 0 of the 1 kept indicator: not scored
+    values = write(
+        tmp_path / "v.csv",
+        """
+        org_unit,period,adult_population,participants
+        A,2025,1000,600
+        B,2025,1000,900
+        D,2025,1000,
+    """,
+    )
+    assert invoke("import", "values", values, "--db", db).exit_code == 0
+    result = invoke("diagnose", "D", "--period", "2025", "--db", db)
+    assert result.exit_code == 2, result.output
+    assert "单位 D 在 2025 没有综合得分" in result.output and "低于阈值 67%" in result.output

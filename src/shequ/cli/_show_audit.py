@@ -47,11 +47,7 @@ def print_audit(console: Console, found: Audit, plan: Plan, lang: str, level: st
             str(row.units),
             _alpha(row.cronbach_alpha),
             "—" if pd.isna(row.pca_first_share) else f"{row.pca_first_share:.0%}",
-            "；".join(
-                f"{a}~{b} {r:+.2f}"
-                for a, b, r in zip(mine["indicator_a"], mine["indicator_b"], mine["r"], strict=True)
-            )
-            or "—",
+            _weakest(mine, zh),
         )
     console.print(table)
     console.print(
@@ -60,6 +56,17 @@ def print_audit(console: Console, found: Audit, plan: Plan, lang: str, level: st
         else f"α ≥ {ALPHA_BAR} is the usual bar for a consistent dimension; a negative "
         "correlation means two indicators pull it apart"
     )
+
+
+def _weakest(pairs: pd.DataFrame, zh: bool) -> str:
+    """The weakest correlated pair and the mean r (every pair: the report's appendix)."""
+    if pairs.empty:
+        return "—"
+    low = pairs.loc[pairs["r"].idxmin()]
+    mean, n = pairs["r"].mean(), len(pairs)
+    if zh:
+        return f"最弱 {low.indicator_a}~{low.indicator_b} {low.r:+.2f}；{n} 对平均 {mean:+.2f}"
+    return f"weakest {low.indicator_a}~{low.indicator_b} {low.r:+.2f}; mean of {n} {mean:+.2f}"
 
 
 def _alpha(value: float) -> str:

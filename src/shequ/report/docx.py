@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from ..framework import labels
 from ..framework.models import Indicator, Target
 from . import charts
+from ._audit import audit_intro, audit_rows
 from ._docx_parts import (
     COVER,
     TEXT,
@@ -29,7 +30,6 @@ from ._docx_parts import (
     unit_names,
     with_unit,
 )
-from ._audit import audit_intro, audit_rows
 from ._docx_scenario import add_scenario
 from .context import ReportContext
 
