@@ -187,10 +187,10 @@ def print_diagnosis(console: Console, d: Diagnosis, plan: Plan, lang: str) -> No
     console.print(f"[bold]{d.name} ({d.org_unit}) · {d.period}[/]")
     console.print(
         (
-            f"综合得分 {overall['score']:.1f}，排名 {overall['rank']:.0f}{interval}；协调度 {d.coordination['coordination']:.3f}（{d.coordination['class_zh']}）"
+            f"综合得分 {overall['score']:.1f}，排名 {overall['rank']:.0f}{interval}；协调度 {d.coordination['coordination']:.3f}（{_text(d.coordination['class_zh'])}）"
         )
         if zh
-        else f"Overall {overall['score']:.1f}, rank {overall['rank']:.0f} {interval}; coordination {d.coordination['coordination']:.3f} ({d.coordination['class_en']})"
+        else f"Overall {overall['score']:.1f}, rank {overall['rank']:.0f} {interval}; coordination {d.coordination['coordination']:.3f} ({_text(d.coordination['class_en'])})"
     )
     dims = d.scores[d.scores["dimension"] != "overall"]
     console.print(
