@@ -110,6 +110,8 @@ class Run:
         "coordination",
         "weights",
         "imputed",
+        "availability",
+        "left_out",
         "indicator_scores",
         "sensitivity",
         "trends",
@@ -131,7 +133,9 @@ class Run:
         name : str
             One of `Run.FRAMES`: ``results``; ``composite`` (scores and ranks with 90 % rank
             intervals per unit); ``coordination`` (coupling coordination degree);
-            ``weights``; ``imputed``; ``indicator_scores``; ``sensitivity``; ``trends``
+            ``weights``; ``imputed``; ``availability`` (each unit's data and imputation
+            share, and why a unit is not scored); ``left_out`` (dimensions left out by the
+            data threshold, with the reason); ``indicator_scores``; ``sensitivity``; ``trends``
             (trend and projection per indicator and unit); ``history`` (earlier periods'
             values); ``profile`` (unit size and area); ``task_reviews`` (follow-up tasks
             re-checked by this run).
@@ -152,6 +156,8 @@ class Run:
             "coordination": found.composite.coordination,
             "weights": found.composite.weights,
             "imputed": found.composite.imputed,
+            "availability": found.composite.availability,
+            "left_out": found.composite.left_out,
             "indicator_scores": found.composite.indicator_scores,
             "sensitivity": found.composite.sensitivity,
             "trends": found.trends,
@@ -260,7 +266,9 @@ def coverage(
     Returns
     -------
     geopandas.GeoDataFrame or pandas.DataFrame
-        Points with ``point_id, org_unit, population, distance_m, facility, covered`` and the
+        Points with ``point_id, org_unit, population, distance_m, facility, covered, reason``
+        (``distance_m`` to the nearest facility up to 4 × the radius, else NaN with
+        ``reason`` ``fragment`` or ``beyond_limit``) and the
         run's ``method`` and ``radius_m``; a GeoDataFrame of WGS-84 points (EPSG:4326) when
         geopandas is installed, else a DataFrame with ``lon``/``lat`` columns.
     """

@@ -302,3 +302,30 @@ def test_the_format_registry_writes_docx(street_context, tmp_path):
     path = write(street_context, tmp_path / "street.docx")
     assert path.exists()
     assert headings(Document(path))[0] == ("Heading 1", CHAPTERS_ZH[0])
+
+
+def test_appendix_audits_the_composite_of_the_ranked_level(city_doc, city_context, demo_city):
+    header = ["维度", "指标数", "单位数", "克朗巴赫α", "第一主成分解释方差", "指标间相关"]
+    (table,) = tables_with_header(city_doc, header)
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    assert "综合（各维度得分）" in rows
+    # an independent Cronbach's α of one dimension from the run's stored indicator scores:
+    # α = k/(k-1) · (1 − Σ var(item) / var(sum)), sample variances
+    found = city_context.audit.dimensions.set_index("dimension")
+    multi = found[found["items"] >= 2].index[0]
+    name = city_context.plan.dimension(multi).name
+    from shequ.evaluate.assessment import load
+
+    with demo_city.begin() as conn:
+        stored = load(conn, city_context.run_id, history=False).composite.indicator_scores
+    codes = [i.code for i in city_context.plan.indicators if i.dimension == multi]
+    mine = stored[
+        (stored["level"] == city_context.audit_level)
+        & (stored["period"] == city_context.period)
+        & stored["indicator"].isin(codes)
+    ]
+    wide = mine.pivot_table(index="org_unit", columns="indicator", values="score").dropna()
+    k = wide.shape[1]
+    alpha = k / (k - 1) * (1 - wide.var().sum() / wide.sum(axis=1).var())
+    assert rows[name][1] == str(k) and rows[name][2] == str(len(wide))
+    assert rows[name][3] == f"{alpha:,.2f}"

@@ -76,6 +76,25 @@ def test_people_on_a_disconnected_fragment_are_reported_and_not_covered():
     # F's catchment: the 120 residents it is nearest to within 500 m
     assert result.catchments.to_dict("records") == [{"code": "F", "population": 120.0}]
     assert result.method == "network" and "步行网络" in result.label
+    # the stranded point has no distance, and says why: its fragment holds no facility
+    assert np.isnan(result.points["distance_m"].iloc[1])
+    assert result.points["reason"].tolist() == [None, "fragment"]
+
+
+def test_an_uncovered_point_within_the_search_limit_has_its_distance():
+    net = line_city()
+    # G (540, 0.5) is 500.5 m from F (see above): uncovered at 500 m
+    points = pd.DataFrame({"x": [540.0], "y": [0.5], "population": [10.0], "org_unit": ["c"]})
+    facilities = pd.DataFrame({"x": [50.0], "y": [10.0], "code": ["F"]})
+    options = {"facility_type": "service_centre", "radius": 500, "network": net}
+    searched = coverage.compute_coverage(points, facilities, search_limit=1000, **options)
+    assert searched.points["distance_m"].tolist() == pytest.approx([500.5])
+    assert not searched.points["covered"].iloc[0] and searched.points["reason"].iloc[0] is None
+    assert searched.points["facility"].iloc[0] is None  # not in F's catchment
+    # searched only to the radius, it is beyond the limit
+    bounded = coverage.compute_coverage(points, facilities, **options)
+    assert np.isnan(bounded.points["distance_m"].iloc[0])
+    assert bounded.points["reason"].iloc[0] == "beyond_limit"
 
 
 def test_without_a_network_straight_lines_times_the_detour_factor_are_used_and_labelled():

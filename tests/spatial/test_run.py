@@ -66,14 +66,48 @@ def test_coverage_writes_covered_residents_per_community_with_provenance(city, t
     assert run.result.covered_population == 100 and run.result.total_population == 150
     with city.begin() as conn:
         values = store_values.read(conn, data_elements=[run.element])
-        batch = conn.execute(select(ImportBatch).where(ImportBatch.kind == "coverage")).one()
+        label = ImportBatch.file_name == "coverage:service_centre:500m:network"
+        batch = conn.execute(select(ImportBatch).where(ImportBatch.kind == "coverage", label))
+        assert batch.one()
     assert dict(zip(values["org_unit"], values["value"], strict=True)) == {"A": 100.0, "B": 0.0}
-    assert batch.file_name == "coverage:service_centre:500m:network"
     layer = json.loads(run.layers[1].read_text(encoding="utf-8"))  # uncovered points
     assert [f["properties"]["point_id"] for f in layer["features"]] == ["b1"]
-    assert layer["features"][0]["properties"]["method"] == "network"
+    b1 = layer["features"][0]["properties"]
+    assert b1["method"] == "network"
+    # b1 walks to F1 though beyond 500 m: 0.0001° (11.1 m) to the street, 0.016° along it
+    # (0.016 × 111 320 × cos 39.905° = 1 365.9 m), 0.0002° (22.2 m) to F1: about 1 399 m
+    assert b1["distance_m"] == pytest.approx(1399.0, rel=0.01) and b1["reason"] is None
     again = run_coverage(city, plan, facility_type="service_centre", radius=500, period="2025")
     assert again.values_written == {"inserted": 0, "updated": 0, "unchanged": 2}
+
+
+def test_a_fresh_store_gets_the_counted_residents_as_population_and_a_coverage_rate(city):
+    from shequ.evaluate.run import evaluate
+
+    plan = load_plan()
+    run = run_coverage(city, plan, facility_type="service_centre", radius=500, period="2025")
+    # no resident_population was imported: the points' residents are written (A 100, B 50)
+    assert run.population_written == 2
+    with city.begin() as conn:
+        counted = store_values.read(conn, data_elements=["resident_population"])
+    assert dict(zip(counted["org_unit"], counted["value"], strict=True)) == {"A": 100, "B": 50}
+    results = evaluate(city, plan, periods=["2025"], persist=False).results
+    rate = results[results["indicator"] == "service_radius_coverage"].set_index("org_unit")
+    # A 100 / 100 = 100 %, B 0 / 50 = 0 %, the street and city (100 + 0) / (100 + 50) = 66.7 %
+    assert rate.loc["A", "value"] == pytest.approx(100.0)
+    assert rate.loc["B", "value"] == pytest.approx(0.0)
+    assert rate.loc["C", "value"] == pytest.approx(200 / 3)
+
+
+def test_a_stored_population_is_kept_and_only_the_missing_one_counted(city, tmp_path):
+    from shequ.ingest.values import import_values
+
+    import_values(city, write(tmp_path / "v.csv", "org_unit,period,常住人口\nA,2025,120\n"))
+    run = run_coverage(city, load_plan(), facility_type="service_centre", radius=500, period="2025")
+    assert run.population_written == 1  # B only
+    with city.begin() as conn:
+        stored = store_values.read(conn, data_elements=["resident_population"])
+    assert dict(zip(stored["org_unit"], stored["value"], strict=True)) == {"A": 120, "B": 50}
 
 
 def test_without_a_network_the_straight_line_method_is_labelled(city):
@@ -138,6 +172,10 @@ def test_the_commands_end_to_end(tmp_path):
     result = run("coverage", "--type", "service_centre", "--period", "2025", "--out", out)
     assert result.exit_code == 0, result.output
     assert "66.7%" in result.output  # 100 of 150 residents
+    # a fresh store: the 150 counted residents become A's and B's resident_population
+    assert "2 个社区没有 2025 的常住人口" in result.output and "共 150 人" in result.output
+    result = run("evaluate", "--period", "2025")
+    assert result.exit_code == 0 and "66.7" in result.output  # 服务半径覆盖率 of the city
     result = run("access", "--type", "service_centre", "--enhanced", "--lang", "en")
     assert result.exit_code == 0 and "enhanced 2SFCA" in result.output
     cands = write(tmp_path / "cands.csv", CANDIDATES)

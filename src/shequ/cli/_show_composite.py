@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..evaluate.assessment import Assessment
+from ..evaluate.composite.run import CompositeResult
 from ..evaluate.diagnosis import Diagnosis
 from ..framework import labels
 from ..framework.models import Plan
@@ -37,9 +38,18 @@ def print_composite(
         )
         table = Table(title=title)
         for header in (
-            ["排名", "90%区间", "单位", "综合得分", "TOPSIS", "协调度", "协调类型"]
+            ["排名", "90%区间", "单位", "综合得分", "插补占比", "TOPSIS", "协调度", "协调类型"]
             if zh
-            else ["Rank", "90% interval", "Unit", "Score", "TOPSIS", "Coordination", "Class"]
+            else [
+                "Rank",
+                "90% interval",
+                "Unit",
+                "Score",
+                "Imputed",
+                "TOPSIS",
+                "Coordination",
+                "Class",
+            ]
         ):
             table.add_column(header)
         ranked = frame.sort_values("rank").merge(
@@ -47,6 +57,7 @@ def print_composite(
             on="org_unit",
             how="left",
         )
+        ranked = ranked.merge(_shares(comp.availability, chosen, period), on="org_unit", how="left")
         shown = (
             ranked
             if len(ranked) <= 2 * SHOWN
@@ -63,9 +74,10 @@ def print_composite(
                 interval,
                 f"{row.org_unit_name}",
                 labels.number(row.score, 1),
+                _percent(row.imputed_share),
                 labels.number(row.topsis, 3),
                 labels.number(row.coordination, 3),
-                str(row.class_zh if zh else row.class_en),
+                _text(row.class_zh if zh else row.class_en),
             )
         console.print(table)
         if len(ranked) > 2 * SHOWN:
@@ -74,6 +86,7 @@ def print_composite(
                 if zh
                 else f"({len(ranked)} units; the first and last {SHOWN} shown)"
             )
+    _print_availability(console, comp, plan, chosen, zh)
     _print_weights(console, comp.weights, plan, chosen, zh)
     _print_sensitivity(console, comp.sensitivity, chosen, zh)
     imputed = (
@@ -84,6 +97,51 @@ def print_composite(
         console.print(
             ("缺失值插补：" if zh else "Imputed values: ")
             + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
+
+
+def _shares(availability: pd.DataFrame, level: str, period: str) -> pd.DataFrame:
+    if "level" not in availability:  # a stored run keeps no availability table
+        return pd.DataFrame(columns=["org_unit", "imputed_share"])
+    mine = availability[(availability["level"] == level) & (availability["period"] == period)]
+    return mine[["org_unit", "imputed_share"]]
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None or pd.isna(share) else f"{share:.0%}"
+
+
+def _text(value: object) -> str:
+    """A label, or "—" where there is none (a unit without a coordination class)."""
+    return value if isinstance(value, str) else "—"
+
+
+def _print_availability(
+    console: Console, comp: CompositeResult, plan: Plan, level: str, zh: bool
+) -> None:
+    """Dimensions left out and units not scored, each with its reason (never silent)."""
+    left = comp.left_out
+    if "level" in left:
+        left = left[left["level"] == level].drop_duplicates("dimension")
+    for row in left.itertuples(index=False):
+        dim = plan.dimension(row.dimension)
+        console.print(
+            f"维度未计入综合得分：{dim.name}（{row.reason_zh}），其余维度权重重新归一"
+            if zh
+            else f"Dimension left out of the composite: {dim.name_en} ({row.reason_en}); "
+            "the other dimensions' weights renormalised to sum to 1"
+        )
+    shares = comp.availability
+    if shares.empty or "level" not in shares:
+        return
+    unscored = shares[(shares["level"] == level) & ~shares["scored"].astype(bool)]
+    if len(unscored):
+        first = unscored.iloc[0]
+        console.print(
+            f"{len(unscored)} 个单位数据不足、未计分，如 {first.org_unit_name}：{first.reason_zh}"
+            if zh
+            else f"{len(unscored)} units not scored for lack of data, e.g. "
+            f"{first.org_unit_name}: {first.reason_en}"
         )
 
 
@@ -129,10 +187,10 @@ def print_diagnosis(console: Console, d: Diagnosis, plan: Plan, lang: str) -> No
     console.print(f"[bold]{d.name} ({d.org_unit}) · {d.period}[/]")
     console.print(
         (
-            f"综合得分 {overall['score']:.1f}，排名 {overall['rank']:.0f}{interval}；协调度 {d.coordination['coordination']:.3f}（{d.coordination['class_zh']}）"
+            f"综合得分 {overall['score']:.1f}，排名 {overall['rank']:.0f}{interval}；协调度 {d.coordination['coordination']:.3f}（{_text(d.coordination['class_zh'])}）"
         )
         if zh
-        else f"Overall {overall['score']:.1f}, rank {overall['rank']:.0f} {interval}; coordination {d.coordination['coordination']:.3f} ({d.coordination['class_en']})"
+        else f"Overall {overall['score']:.1f}, rank {overall['rank']:.0f} {interval}; coordination {d.coordination['coordination']:.3f} ({_text(d.coordination['class_en'])})"
     )
     dims = d.scores[d.scores["dimension"] != "overall"]
     console.print(

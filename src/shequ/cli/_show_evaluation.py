@@ -45,9 +45,10 @@ def print_summary(
     lang: str,
     unit: str | None = None,
     trends: pd.DataFrame | None = None,
+    every_unit: bool = False,
 ) -> None:
     plan: Plan = evaluation.plan
-    rows = evaluation.summary(unit)
+    rows = evaluation.results if every_unit else evaluation.summary(unit)
     if trends is not None and not trends.empty:
         keys = ["indicator", "org_unit", "period"]
         rows = rows.merge(
@@ -123,6 +124,79 @@ def print_levels(console: Console, evaluation: Evaluation, lang: str) -> None:
     table.add_column("达标比例" if lang == "zh" else "Share of targets met")
     for level, frame in targeted.groupby("level", sort=False):
         met = (frame["status"] == "met").mean() * 100
-        name = labels.pick(labels.LEVEL.get(str(level), (str(level), str(level))), lang)
-        table.add_row(name, str(frame["org_unit"].nunique()), f"{met:.1f}%")
+        table.add_row(
+            _level_name(str(level), lang), str(frame["org_unit"].nunique()), f"{met:.1f}%"
+        )
     console.print(table)
+
+
+SHOWN_UNITS = 5
+
+
+def print_level_summary(console: Console, evaluation: Evaluation, lang: str) -> None:
+    """Counts per level and status, then the top and bottom units of each level by the share
+    of their targeted indicators met — what a terminal can show of thousands of units
+    (``--all`` prints every unit's table instead)."""
+    zh = lang == "zh"
+    results = evaluation.results
+    counts = Table(title="各层级评估结果（单位数、指标状态数）" if zh else "Results by level")
+    for header in (
+        ["期间", "层级", "单位数", "达标", "未达标", "无数据", "无目标"]
+        if zh
+        else ["Period", "Level", "Units", "Met", "Not met", "No data", "No target"]
+    ):
+        counts.add_column(header)
+    for (period, level), frame in results.groupby(["period", "level"], sort=False):
+        status = frame["status"].value_counts()
+        counts.add_row(
+            str(period),
+            _level_name(str(level), lang),
+            f"{frame['org_unit'].nunique():,}",
+            *(f"{int(status.get(s, 0)):,}" for s in ("met", "not_met", "no_data", "no_target")),
+        )
+    console.print(counts)
+    for (period, level), frame in results.groupby(["period", "level"], sort=False):
+        if frame["org_unit"].nunique() > 1:
+            _print_extremes(console, frame, f"{_level_name(str(level), lang)} · {period}", zh)
+    console.print(
+        "（每个单位的指标表：加 --all）" if zh else "(every unit's indicator table: add --all)"
+    )
+
+
+def _print_extremes(console: Console, frame: pd.DataFrame, title: str, zh: bool) -> None:
+    targeted = frame[frame["status"].isin(["met", "not_met"])]
+    if targeted.empty:
+        return
+    per_unit = (
+        targeted.assign(met=targeted["status"] == "met")
+        .groupby(["org_unit", "org_unit_name"], as_index=False)
+        .agg(met=("met", "sum"), targeted=("met", "size"))
+    )
+    per_unit["share"] = per_unit["met"] / per_unit["targeted"]
+    ranked = per_unit.sort_values(["share", "org_unit"], ascending=[False, True])
+    n = min(SHOWN_UNITS, len(ranked) // 2) or 1
+    table = Table(
+        title=f"{title}：达标比例最高与最低的 {n} 个单位"
+        if zh
+        else f"{title}: the {n} units meeting most and fewest targets"
+    )
+    for header in (
+        ["", "编码", "单位", "达标/有目标", "达标比例"]
+        if zh
+        else ["", "Code", "Unit", "Met/targeted", "Share met"]
+    ):
+        table.add_column(header)
+    for tag, part in (("↑", ranked.head(n)), ("↓", ranked.tail(n).iloc[::-1])):
+        for row in part.itertuples(index=False):
+            table.add_row(
+                tag,
+                row.org_unit,
+                row.org_unit_name,
+                f"{row.met}/{row.targeted}",
+                f"{row.share:.0%}",
+            )
+    console.print(table)
+
+
+def _level_name(level: str, lang: str) -> str:
+    return labels.pick(labels.LEVEL.get(level, (level, level)), lang)

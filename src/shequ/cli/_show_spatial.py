@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -51,12 +52,7 @@ def print_coverage(console: Console, run: CoverageRun, lang: str) -> None:
             f"{row.share:.1%}",
         )  # fmt: skip
     console.print(table)
-    uncovered = r.uncovered()
-    console.print(
-        f"  未覆盖居民点 {len(uncovered):,} 个（{uncovered['population'].sum():,.0f} 人）"
-        if zh
-        else f"  {len(uncovered):,} uncovered points ({uncovered['population'].sum():,.0f} residents)"
-    )
+    _print_uncovered(console, r.uncovered(), zh)
     top = r.catchments.sort_values("population", ascending=False).head(5)
     if len(top):
         listed = ", ".join(
@@ -75,10 +71,41 @@ def print_coverage(console: Console, run: CoverageRun, lang: str) -> None:
             else f"  data values {run.element} / {run.period}: {w['inserted']} inserted, "
             f"{w['updated']} updated, {w['unchanged']} unchanged (batch #{run.import_id})"
         )
+    if run.population_written:
+        counted = r.communities["population"].sum()
+        console.print(
+            f"  {run.population_written} 个社区没有 {run.period} 的常住人口（resident_population），"
+            f"已按居民点计数写入（各社区居民点人口之和，共 {counted:,.0f} 人）；导入统计数据后将被替换"
+            if zh
+            else f"  {run.population_written} communities had no resident_population for "
+            f"{run.period}: the residents counted from the population points were written "
+            f"({counted:,.0f} in all); an import of statistics replaces them",
+            style="yellow",
+            markup=False,
+            soft_wrap=True,
+        )
     if run.note:
         console.print(f"  {run.note}", style="yellow", markup=False)
     for path in run.layers:
         console.print(f"  {path}", markup=False)
+
+
+def _print_uncovered(console: Console, uncovered: pd.DataFrame, zh: bool) -> None:
+    """How many points are uncovered, how far they are, and why some have no distance."""
+    people = uncovered["population"].sum()
+    reasons = uncovered["reason"].value_counts() if "reason" in uncovered else {}
+    far = uncovered["distance_m"].dropna()
+    median = f"{far.median():,.0f}" if len(far) else "—"
+    fragment, beyond = int(reasons.get("fragment", 0)), int(reasons.get("beyond_limit", 0))
+    console.print(
+        f"  未覆盖居民点 {len(uncovered):,} 个（{people:,.0f} 人），距最近设施中位 {median} 米；"
+        f"所在路网碎片无设施 {fragment:,} 个，超出搜索范围 {beyond:,} 个"
+        if zh
+        else f"  {len(uncovered):,} uncovered points ({people:,.0f} residents), median "
+        f"{median} m to the nearest facility; {fragment:,} on a network fragment without a "
+        f"facility, {beyond:,} beyond the search limit",
+        soft_wrap=True,
+    )
 
 
 def print_access(console: Console, run: AccessRun, lang: str) -> None:

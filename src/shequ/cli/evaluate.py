@@ -27,6 +27,18 @@ def evaluate(
             help="综合得分、排名区间、协调度 / composite scores, rank intervals, coordination",
         ),
     ] = False,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="综合评价统计检验：相关、α、主成分（含 --composite）/ "
+            "statistical audit: correlations, α, PCA (implies --composite)",
+        ),
+    ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="输出每个单位的指标表 / print every unit's indicator table"),
+    ] = False,
     lang: LangOption = "",
 ) -> None:
     """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
@@ -35,8 +47,9 @@ def evaluate(
     from ..evaluate.run import evaluate as run_evaluation
     from ..framework.loader import load_plan
     from ..store.db import open_store
-    from ._show_evaluation import print_summary
+    from ._show_evaluation import print_level_summary, print_summary
 
+    composite = composite or audit
     options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
     store, chosen_plan = open_store(db), load_plan(plan)
     assessment = assess(store, chosen_plan, **options) if composite else None
@@ -44,17 +57,34 @@ def evaluate(
     if output:
         write_results(result.results, output)
     trends = assessment.trends if assessment else None
-    print_summary(console, result, language(lang), trends=trends)
+    if show_all or result.summary()["org_unit"].nunique() == 1:
+        print_summary(console, result, language(lang), trends=trends, every_unit=show_all)
+    if not show_all and result.results["org_unit"].nunique() > 1:
+        print_level_summary(console, result, language(lang))
     if assessment:
         from ._show_composite import print_composite
 
         print_composite(console, assessment, language(lang), level)
+    if assessment and audit:
+        _print_audit(assessment, language(lang), level)
     console.print(
         f"评估运行 / evaluation run #{result.run_id} · {result.engine} · "
         f"{len(result.results):,} results · {result.seconds['total']:.2f}s"
     )
     if output:
         console.print(f"结果已写入 / results written to {output}")
+
+
+def _print_audit(assessment, lang: str, level: str | None) -> None:
+    from ..evaluate.composite.audit import audit
+    from ._show_audit import print_audit
+
+    comp = assessment.composite
+    if comp.scores.empty:
+        return
+    found = audit(comp.indicator_scores, comp.scores, assessment.evaluation.plan)
+    chosen = level or comp.scores["level"].iloc[-1]
+    print_audit(console, found, assessment.evaluation.plan, lang, chosen)
 
 
 def diagnose(

@@ -1,4 +1,4 @@
-"""``shequ plan``: check a plan file and list its indicators and targets."""
+"""``shequ plan``: check a plan file and list its indicators, targets and data elements."""
 
 from __future__ import annotations
 
@@ -6,18 +6,16 @@ from typing import Annotated
 
 import typer
 
-from ._common import console
+from ._common import LangOption, console, language
 
 
 def check_plan(
     source: Annotated[str, typer.Argument(help="YAML 文件或内置名")] = "example_city",
+    lang: LangOption = "",
 ) -> None:
-    """检查指标方案文件并列出指标与目标 / check a plan file and list its indicators."""
+    """检查指标方案文件，列出指标、目标与数据元素 / check a plan file; list indicators,
+    targets and the data elements an import file carries."""
     from ..framework.loader import load_plan
+    from ._show_plan import print_plan
 
-    plan = load_plan(source)
-    console.print(f"{plan.name} / {plan.name_en} ({plan.code} v{plan.version})")
-    for ind in plan.indicators:
-        targets = [t for t in plan.targets if t.indicator == ind.code]
-        shown = "; ".join(f"{t.comparator} {t.value:g} ({t.period})" for t in targets) or "—"
-        console.print(f"  {ind.code:32} {ind.name:16} {shown}", markup=False)
+    print_plan(console, load_plan(source), language(lang))

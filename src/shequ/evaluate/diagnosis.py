@@ -73,6 +73,8 @@ def diagnose(
     peers = results[(results["period"] == period) & (results["level"] == level)]
     in_group = lambda f: f[(f["period"] == period) & (f["level"] == level)]  # noqa: E731
     scores = in_group(comp.scores)
+    if org_unit not in set(scores["org_unit"]):
+        raise EvaluationError(_not_scored(org_unit, period, comp.availability))
     gaps = _gaps(org_unit, peers, in_group(comp.indicator_scores), in_group(comp.weights), plan)
     neighbours = _neighbours(org_unit, in_group_profile(profile, period, peers))
     for gap in gaps[:max_gaps]:
@@ -87,6 +89,21 @@ def diagnose(
         scores[scores["org_unit"] == org_unit],
         coordination,
         gaps[:max_gaps],
+    )
+
+
+def _not_scored(org_unit: str, period: str, availability: pd.DataFrame) -> str:
+    """Why ``org_unit`` has no composite score in ``period`` (the data threshold, if known)."""
+    known = availability if "period" in availability else availability.iloc[0:0]
+    mine = known[(known["org_unit"] == org_unit) & (known["period"] == period)]
+    if len(mine) and isinstance(mine["reason_zh"].iloc[0], str):
+        return (
+            f"单位 {org_unit} 在 {period} 没有综合得分：{mine['reason_zh'].iloc[0]} / "
+            f"unit {org_unit} has no composite score in {period}: {mine['reason_en'].iloc[0]}"
+        )
+    return (
+        f"单位 {org_unit} 在 {period} 没有综合得分（同级单位不足或未评分）/ unit {org_unit} "
+        f"has no composite score in {period} (too few peers, or not scored)"
     )
 
 

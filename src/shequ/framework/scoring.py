@@ -67,6 +67,9 @@ class CompositeSettings(_Model):
     combine_alpha: float = Field(default=0.5, ge=0, le=1)
     aggregation: Aggregation = "arithmetic"
     imputation: Imputation = "peer_median"
+    # COINr's dat_thresh: a dimension, or a unit, with a smaller share of values present is
+    # left out (with the reason) rather than imputed; see evaluate/composite/availability.py
+    data_threshold: float = Field(default=2 / 3, ge=0, le=1)
     sensitivity: SensitivitySettings = SensitivitySettings()
     peer_size: str = "resident_population"
     peer_area: str = "land_area_m2"

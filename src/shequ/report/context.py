@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import EvaluationError
 from ..evaluate.assessment import load
+from ..evaluate.composite.audit import Audit, audit
 from ..evaluate.diagnosis import Diagnosis, diagnose
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
@@ -65,6 +66,8 @@ class ReportContext:
     voice: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) sentences
     findings: dict[str, tuple[str, str]] = field(default_factory=dict)  # e.g. coverage
     scenario: ScenarioSection | None = None  # optional section (shequ report --scenario)
+    audit: Audit | None = None  # the composite's statistical audit, sub-units' level
+    audit_level: str | None = None
 
     def has(self, section: str) -> bool:
         return section not in self.missing
@@ -219,6 +222,7 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store) -> None:
             "this run stored no indicator scores and weights to diagnose from (evaluate again)",
         )
         return
+    _add_audit(context, comp)
     results = evaluation.results[evaluation.results["period"] == context.period]
     scored = set(comp.scores["org_unit"])
     if context.unit in scored:
@@ -230,6 +234,20 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store) -> None:
         for u in targets
         if u in scored
     ]
+
+
+def _add_audit(context: ReportContext, comp) -> None:
+    """The audit of the level the rankings show (the direct sub-units), this period."""
+    if context.rankings.empty or comp.indicator_scores.empty:
+        return
+    level = str(context.rankings["level"].iloc[0])
+    period = context.period
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[(frame["level"] == level) & (frame["period"] == period)]
+
+    context.audit = audit(mine(comp.indicator_scores), mine(comp.scores), context.plan)
+    context.audit_level = level
 
 
 def _note_missing(context: ReportContext) -> None:

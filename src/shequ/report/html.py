@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..framework import labels
 from . import charts
+from ._audit import audit_intro, audit_rows
 from .context import ReportContext
 
 TEXT = labels.by_language("html")
@@ -67,6 +68,8 @@ def render_report(context: ReportContext, *, lang: str = "zh") -> str:
         findings={k: labels.pick(v, lang) for k, v in context.findings.items()},
         voice=[labels.pick(line, lang) for line in context.voice],
         appendix=_appendix(context, lang),
+        audit=audit_rows(context, t, lang),
+        audit_intro=audit_intro(context, t, lang) if context.audit else "",
     )
 
 

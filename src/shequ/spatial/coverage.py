@@ -21,6 +21,8 @@ DEFAULT_RADII = (300.0, 500.0, 1000.0)
 DEFAULT_DETOUR = 1.3
 METHOD_NETWORK = "network"
 METHOD_STRAIGHT = "straight_line"
+REASON_FRAGMENT = "fragment"  # the point's network component holds no facility
+REASON_BEYOND = "beyond_limit"  # no facility within the search limit
 
 
 def nearest_distances(
@@ -69,7 +71,9 @@ class CoverageResult:
     """Coverage of one facility type at one radius.
 
     ``points`` has one row per population point (id, org_unit, population, distance_m,
-    facility, covered); ``communities`` one row per org unit (population, covered,
+    facility, covered, reason): ``distance_m`` is the walk to the nearest facility up to
+    the search limit (also for uncovered points), else NaN with ``reason`` ``fragment``
+    (its network component holds no facility) or ``beyond_limit``; ``communities`` one row per org unit (population, covered,
     share); ``catchments`` one row per facility (code, population reached as nearest
     facility within the radius). ``method`` is ``network`` or ``straight_line`` (then
     ``detour`` is the factor used); ``fragments`` reports population snapped to network
@@ -119,31 +123,41 @@ def compute_coverage(
     radius: float,
     network: WalkNetwork | None = None,
     detour: float = DEFAULT_DETOUR,
+    search_limit: float | None = None,
 ) -> CoverageResult:
     """Coverage of ``points`` (x, y in metres, population, org_unit[, id]) by
     ``facilities`` (x, y, code) within ``radius`` metres.
 
     With a network, distances are walked along it (`nearest_sources`); without, they
     are straight lines × ``detour``. Shares are ratios of sums: covered residents of a
-    community / its residents.
+    community / its residents. Distances are searched up to ``search_limit`` metres
+    (default: the radius), so that an uncovered point says how far it is; a larger limit
+    costs a longer bounded Dijkstra.
     """
+    limit = max(float(radius), float(search_limit or radius))
     px, py = points["x"].to_numpy(float), points["y"].to_numpy(float)
     fx, fy = facilities["x"].to_numpy(float), facilities["y"].to_numpy(float)
     fragments: dict = {}
+    stranded = np.zeros(len(points), bool)
     if network is not None:
         targets = snap(network, px, py)
         sources = snap(network, fx, fy) if len(facilities) else Snapped(*(np.zeros(0),) * 3)
-        distance, origin = nearest_sources(network, sources, targets, limit=radius)
+        distance, origin = nearest_sources(network, sources, targets, limit=limit)
         fragments = _fragment_report(network, targets, points["population"].to_numpy(float))
+        stranded = _stranded(network, sources, targets)
         method, used_detour = METHOD_NETWORK, None
     else:
-        distance, origin = straight_line_sources(fx, fy, px, py, limit=radius, detour=detour)
+        distance, origin = straight_line_sources(fx, fy, px, py, limit=limit, detour=detour)
         method, used_detour = METHOD_STRAIGHT, detour
+    covered = within(distance, radius)
     codes = facilities["code"].to_numpy(object)
+    nearest = np.where(origin >= 0, codes[np.maximum(origin, 0)] if codes.size else None, None)
+    reached = np.isfinite(distance)
     frame = points.assign(
-        distance_m=distance,
-        facility=np.where(origin >= 0, codes[np.maximum(origin, 0)] if codes.size else None, None),
-        covered=np.isfinite(distance),
+        distance_m=np.where(reached, distance, np.nan),
+        facility=np.where(covered, nearest, None),
+        covered=covered,
+        reason=np.where(reached, None, np.where(stranded, REASON_FRAGMENT, REASON_BEYOND)),
     )
     return CoverageResult(
         facility_type,
@@ -177,6 +191,13 @@ def _catchments(points: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
     out = facilities[["code"]].copy()
     out["population"] = out["code"].map(reached).fillna(0.0)
     return out.reset_index(drop=True)
+
+
+def _stranded(network: WalkNetwork, sources: Snapped, targets: Snapped) -> np.ndarray:
+    """True for each target whose network component holds no source (facility)."""
+    components = network.edge_component
+    served = np.unique(components[sources.edge.astype(np.int64)]) if len(sources) else []
+    return ~np.isin(components[targets.edge.astype(np.int64)], served)
 
 
 def _fragment_report(network: WalkNetwork, targets: Snapped, population: np.ndarray) -> dict:

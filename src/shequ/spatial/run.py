@@ -4,6 +4,10 @@ compute, write data values (with provenance) and GeoJSON layers.
 `run_coverage` writes ``residents_within_<R>m_<type>`` per community for a period when
 the plan has that data element (the evaluation reads it, e.g. 服务半径覆盖率), recorded
 as an import batch of kind ``coverage`` whose file name says type, radius and method.
+Where a community has no ``resident_population`` value for the period (a fresh store with
+only population points and facilities), the residents the points count are written as its
+``resident_population`` in a batch of its own, and the run says so, so that the coverage
+share (residents within reach / residents) has its denominator.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from .coverage import DEFAULT_DETOUR, CoverageResult, compute_coverage
 from .inputs import SpatialInputError, SpatialInputs, load_inputs, lonlat
 from .network import snap
 
+POPULATION = "resident_population"
+SEARCH_FACTOR = 4  # uncovered points' distances are searched up to 4 × the radius
+
 
 @dataclass
 class CoverageRun:
@@ -36,6 +43,7 @@ class CoverageRun:
     layers: list[Path] = field(default_factory=list)
     import_id: int | None = None
     note: str = ""
+    population_written: int = 0  # communities given the counted residents as population
 
 
 def check_type(plan: Plan | None, facility_type: str) -> str:
@@ -73,10 +81,18 @@ def run_coverage(
         radius=radius,
         network=inputs.network,
         detour=detour,
+        search_limit=SEARCH_FACTOR * radius,
     )
     run = CoverageRun(result, period, facility_types.coverage_element(facility_type, radius))
     if period is not None:
         _write_values(store, plan, run, actor)
+        _write_counted_population(store, plan, run, actor)
+    else:
+        run.note = (
+            "未指定 --period，未写入数据值，评估中的覆盖率仍无数据；加 --period（如 2025）写入 / "
+            "no --period given: no data values written, so the evaluation's coverage stays "
+            "without data; add --period (e.g. 2025) to write them"
+        )
     if out_dir is not None:
         run.layers = write_layers(result, inputs, Path(out_dir), period)
     return run
@@ -108,6 +124,26 @@ def _write_values(store: Store, plan: Plan, run: CoverageRun, actor: str) -> Non
     run.values_written = written.counts()
 
 
+def _write_counted_population(store: Store, plan: Plan, run: CoverageRun, actor: str) -> None:
+    """The counted residents as ``resident_population`` where a community has none."""
+    if POPULATION not in {e.code for e in plan.data_elements} or not run.values_written:
+        return
+    table = run.result.communities
+    rows = pd.DataFrame(
+        {
+            "data_element": POPULATION,
+            "org_unit": table["org_unit"].astype(str),
+            "period": run.period,
+            "value": np.round(table["population"].to_numpy(float)),
+        }
+    )
+    digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+    batch = store_imports.Batch("coverage", f"coverage:{POPULATION}:counted", digest, always=False)
+    with store.begin() as conn:  # update=False: a stored (statistical) value is kept
+        written = store_imports.write_values(conn, rows, actor=actor, batch=batch, update=False)
+    run.population_written = written.inserted
+
+
 def write_layers(
     result: CoverageResult, inputs: SpatialInputs, out_dir: Path, period: str | None
 ) -> list[Path]:
@@ -117,14 +153,17 @@ def write_layers(
     points = result.points
     label = {"method": result.method, "detour": result.detour, "radius_m": result.radius}
     geoms = shapely.points(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
-    props = points[["point_id", "org_unit", "population", "distance_m", "facility", "covered"]]
+    columns = ["point_id", "org_unit", "population", "distance_m", "facility", "covered"]
     paths = []
-    for name, mask in (("covered", points["covered"]), ("uncovered", ~points["covered"])):
+    for name, mask, shown in (
+        ("covered", points["covered"], columns),
+        ("uncovered", ~points["covered"], [*columns, "reason"]),  # why distance_m is null
+    ):
         paths.append(
             layers.write_geojson(
                 out_dir / f"{stem}_{name}.geojson",
                 geoms[mask.to_numpy()],
-                props[mask].assign(**label),
+                points.loc[mask, shown].assign(**label),
             )
         )
     hulls, rows = [], []

@@ -32,6 +32,21 @@ class DecisionMatrix:
     last_fill: np.ndarray
     _cache: dict[str, tuple[np.ndarray, pd.DataFrame]] = field(default_factory=dict)
 
+    def take(self, rows: np.ndarray, columns: np.ndarray) -> DecisionMatrix:
+        """The matrix of the chosen units (``rows``) and indicators (``columns``), boolean masks."""
+        grid = np.ix_(rows, columns)
+        return DecisionMatrix(
+            self.units[rows],
+            self.names[rows],
+            [c for c, keep in zip(self.indicators, columns, strict=True) if keep],
+            self.raw[grid],
+            self.higher_is_better[columns],
+            self.targets[columns],
+            self.peer_fill[grid],
+            self.peer_how[grid],
+            self.last_fill[grid],
+        )
+
     def values(self, imputation: str) -> np.ndarray:
         """The matrix with missing cells imputed by ``imputation`` (none, peer_median, last_period)."""
         return self._imputed(imputation)[0]

@@ -9,14 +9,17 @@ pipeline for each such group:
 1. the decision matrix: one row per unit, one column per composite indicator; a
    ``reduce_by`` indicator enters as the reduction achieved against the unit's baseline
    (per cent, higher is better), so that every unit is measured against its own past;
-2. missing values imputed as the plan says (peer median: the median of the units with the
+2. the data threshold (`availability`): a dimension with too few values (none at all, say)
+   is left out with the reason and the other dimensions' weights renormalised; a unit
+   reporting too few of the kept indicators is not scored, its share and reason kept;
+3. missing values imputed as the plan says (peer median: the median of the units with the
    same parent, else of the whole level; last period: the unit's latest earlier value), each
    imputation listed in `CompositeResult.imputed` — never a silent zero; with ``none`` the
    weights of the indicators a unit lacks are spread over those it has;
-3. normalised to 0–100 (`normalise`), weighted within each dimension and across dimensions
+4. normalised to 0–100 (`normalise`), weighted within each dimension and across dimensions
    (`weights`), aggregated (`aggregate`); two-level arithmetic or geometric aggregation
    equals one-level aggregation with the product weights, which `sensitivity` relies on;
-4. the Monte Carlo of `sensitivity` gives every rank a median and a 90 % interval.
+5. the Monte Carlo of `sensitivity` gives every rank a median and a 90 % interval.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pandas as pd
 from ...framework.levels import LEVEL_ORDER
 from ...framework.models import Indicator, Plan
 from ...framework.scoring import CompositeSettings
-from . import aggregate, coordination, normalise, weights
+from . import aggregate, availability, coordination, normalise, weights
 from .matrix import DecisionMatrix, decision_matrix
 from .sensitivity import rank_intervals
 
@@ -52,6 +55,13 @@ class CompositeResult:
     indicator_scores: pd.DataFrame
     sensitivity: pd.DataFrame
     settings: CompositeSettings = field(default_factory=CompositeSettings)
+    # data availability: dimensions left out, and every unit's data and imputation share
+    left_out: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=availability.DIMENSION_COLUMNS)
+    )
+    availability: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=availability.UNIT_COLUMNS)
+    )
 
 
 def composite(
@@ -76,14 +86,39 @@ def composite(
         if level not in chosen or frame["org_unit"].nunique() < MIN_UNITS:
             continue
         matrix = decision_matrix(frame, indicators, history=history, units=units)
-        group = _score_group(matrix, plan, indicators, sensitivity)
+        group = _screened_group(matrix, plan, indicators, sensitivity)
         for key, part in group.items():
             parts[key].append(part.assign(period=period, level=level))
     out = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in parts.items()}
     return CompositeResult(**out, settings=plan.composite)
 
 
-_PARTS = ("scores", "coordination", "weights", "imputed", "indicator_scores", "sensitivity")
+_PARTS = (
+    "scores",
+    "coordination",
+    "weights",
+    "imputed",
+    "indicator_scores",
+    "sensitivity",
+    "left_out",
+    "availability",
+)
+
+
+def _screened_group(
+    m: DecisionMatrix, plan: Plan, indicators: list[Indicator], with_sensitivity: bool
+) -> dict[str, pd.DataFrame]:
+    """Score the units and dimensions that pass the data threshold; report the others."""
+    dim_of = np.array([i.dimension for i in indicators])
+    kept = availability.screen(m, plan, dim_of, plan.composite.imputation)
+    found = {"left_out": kept.left_out, "availability": kept.units}
+    if kept.rows.sum() < MIN_UNITS:
+        return found
+    chosen = [i for i, keep in zip(indicators, kept.columns, strict=True) if keep]
+    return {
+        **_score_group(m.take(kept.rows, kept.columns), plan, chosen, with_sensitivity),
+        **found,
+    }
 
 
 def check_settings(plan: Plan) -> None:
