@@ -32,8 +32,16 @@ def _cut_off_run(store, like: int) -> int:
         return runs.save(conn, meta, runs.results(conn, like))
 
 
+def _every_unit_scored():
+    # the tiny city reports too few indicators for the default data threshold (2/3)
+    plan = load_plan("national")
+    return plan.model_copy(
+        update={"composite": plan.composite.model_copy(update={"data_threshold": 0.0})}
+    )
+
+
 def test_issue13_13_a_run_without_its_last_part_is_never_the_latest(city):
-    whole = assess(city, load_plan("national"), periods=["2025"], sensitivity=False)
+    whole = assess(city, _every_unit_scored(), periods=["2025"], sensitivity=False)
     whole_id = whole.evaluation.run_id
     cut = _cut_off_run(city, whole_id)
     assert cut > whole_id
