@@ -8,7 +8,6 @@ evaluation engine runs here.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -16,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..framework import labels
 from ..report.context import ReportContext, build_context
+from ..report.rows import clean as _clean
+from ..report.rows import decimals_of, indicator_rows, value_text
 from ..store import runs
 from ..store.db import Store
 from . import i18n
@@ -121,50 +121,12 @@ def full_context(
     return cache.get(("full", run_id, unit, version), make)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def indicator_head(lang: str) -> dict[str, str]:
     """Column headings of the pages' indicator tables (the report's partial
     ``_indicators.html``), in ``lang``."""
     t = i18n.translator(lang)
     words = ("indicator", "value", "target", "status", "trend", "projection")
     return {**{w: t(w) for w in words}, "reporting": "n"}
-
-
-def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """Rows of an indicator table: name, value, target and status, labelled in ``lang``."""
-    rows = []
-    for r in frame.to_dict("records"):
-        decimals = int(r.get("decimals") or 1)
-        rows.append(
-            {
-                "indicator": r["indicator"],
-                "name": r["indicator_name"] if lang == "zh" else r["indicator_name_en"],
-                "dimension": r.get("dimension"),
-                "value": labels.number(_clean(r["value"]), decimals),
-                "raw_value": _clean(r["value"]),
-                "unit": (r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
-                "target": labels.target_text(
-                    r.get("comparator"), _clean(r.get("target")), decimals
-                ),
-                "status": r["status"],
-                "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
-                "reporting": f"{r.get('reporting_units')}/{r.get('expected_units')}",
-                "trend": labels.pick(labels.TREND.get(r.get("trend_status") or "", ("", "")), lang)
-                if "trend_status" in r
-                else "",
-                "projection": labels.number(_clean(r.get("projected_value")), decimals)
-                if "projected_value" in r
-                else "",
-                "org_unit": r["org_unit"],
-                "org_unit_name": r.get("org_unit_name"),
-            }
-        )
-    return rows
 
 
 def dimension_summary(context: ReportContext, lang: str) -> list[dict[str, Any]]:
@@ -241,17 +203,22 @@ def map_values(context: ReportContext, indicator: str | None) -> dict[str, float
 
 
 def peer_rows(context: ReportContext) -> list[dict[str, Any]]:
-    """Better-performing peers of similar size named by the diagnosis, per gap."""
+    """Better-performing peers of similar size named by the diagnosis, per gap, their
+    values printed with the indicator's decimals and unit."""
+    meta = {i.code: i for i in context.plan.indicators}
     rows = []
     for diagnosis in context.diagnoses:
         for gap in diagnosis.gaps:
+            ind = meta.get(gap.indicator)
+            decimals = decimals_of(ind.decimals if ind else None)
             for peer in gap.peers:
                 rows.append(
                     {
                         "indicator": gap.indicator,
                         "org_unit": peer.org_unit,
                         "name": peer.name,
-                        "value": _clean(peer.value),
+                        "value": value_text(peer.value, decimals, ind.unit if ind else ""),
+                        "raw_value": _clean(peer.value),
                     }
                 )
     return rows

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from ...errors import EvaluationError
 from ...framework import labels
 from ...framework.periods import parse_period
+from ...report.rows import indicator_rows
 from ...store import audit
 from .. import views
 from ..deps import Principal, Reader, StoreDep, require_unit
@@ -56,7 +57,7 @@ def _overview_data(context, lang: str) -> dict:
     """What the overview shows of a unit, computed once per run, unit and language."""
     return {
         "context": context,
-        "rows": views.indicator_rows(context.indicators, lang),
+        "rows": indicator_rows(context.indicators, lang),
         "indicator_head": views.indicator_head(lang),
         "dimensions": views.dimension_summary(context, lang),
         "gaps": views.urgent_gaps(context, lang),
@@ -176,7 +177,7 @@ def _scorecard_data(context, history, lang: str) -> dict:
     }
     return {
         "context": context,
-        "rows": views.indicator_rows(context.indicators, lang),
+        "rows": indicator_rows(context.indicators, lang),
         "indicator_head": views.indicator_head(lang),
         "series": series,
         "diagnoses": context.diagnoses,
