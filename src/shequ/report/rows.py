@@ -64,9 +64,7 @@ def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
                 "raw_value": clean(r["value"]),
                 "decimals": decimals,
                 "unit": clean(r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
-                "target": labels.target_text(
-                    r.get("comparator"), clean(r.get("target")), decimals
-                ),
+                "target": labels.target_text(r.get("comparator"), clean(r.get("target")), decimals),
                 "raw_target": clean(r.get("target")),
                 "status": r["status"],
                 "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
