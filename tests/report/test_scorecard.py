@@ -58,13 +58,34 @@ def test_the_demo_scorecard_states_the_street_rank(street_context):
 def test_counts_print_no_decimal_and_values_carry_the_unit():
     frame = pd.DataFrame(
         [
-            {"indicator": "new_centres", "indicator_name": "新建社区服务中心",
-             "indicator_name_en": "new centres", "value": 12.0, "decimals": 0, "unit": "个",
-             "unit_en": "", "comparator": ">=", "target": 10.0, "status": "met",
-             "org_unit": "x", "reporting_units": 3, "expected_units": 4},
-            {"indicator": "green", "indicator_name": "绿化覆盖率", "indicator_name_en": "green",
-             "value": 38.456, "decimals": 1, "unit": "%", "unit_en": "%", "comparator": ">=",
-             "target": 38.0, "status": "met", "org_unit": "x"},
+            {
+                "indicator": "new_centres",
+                "indicator_name": "新建社区服务中心",
+                "indicator_name_en": "new centres",
+                "value": 12.0,
+                "decimals": 0,
+                "unit": "个",
+                "unit_en": "",
+                "comparator": ">=",
+                "target": 10.0,
+                "status": "met",
+                "org_unit": "x",
+                "reporting_units": 3,
+                "expected_units": 4,
+            },
+            {
+                "indicator": "green",
+                "indicator_name": "绿化覆盖率",
+                "indicator_name_en": "green",
+                "value": 38.456,
+                "decimals": 1,
+                "unit": "%",
+                "unit_en": "%",
+                "comparator": ">=",
+                "target": 38.0,
+                "status": "met",
+                "org_unit": "x",
+            },
         ]
     )
     count, share = indicator_rows(frame, "zh")
