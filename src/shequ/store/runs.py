@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Row, and_, insert, select
+from sqlalchemy import Connection, Float, Row, and_, func, insert, select
 
 from ..errors import EvaluationError
 from .tables.core import (
@@ -90,6 +90,15 @@ def save_composite(
     )
     frame = pd.concat([scores, coupling], ignore_index=True).reindex(columns=COMPOSITE_COLUMNS)
     return _insert(conn, CompositeScore, run_id, frame, COMPOSITE_COLUMNS)
+
+
+def latest_scored_run(conn: Connection) -> tuple[int, str] | None:
+    """(id, last period) of the newest run that stored composite scores, or None (a run
+    evaluated without ``--composite`` stores none)."""
+    run_id = conn.execute(select(func.max(CompositeScore.run_id))).scalar()
+    if run_id is None:
+        return None
+    return int(run_id), get(conn, int(run_id)).periods.split(",")[-1]
 
 
 def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:

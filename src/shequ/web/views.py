@@ -163,27 +163,87 @@ def ranking(
     *,
     allowed: set[str],
     level: str,
+    day,
     dimension: str = "overall",
     query: str = "",
 ) -> pd.DataFrame:
-    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals."""
+    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals
+    and the district each lies in (``district``, ``district_name``)."""
     from ..store import orgunits
 
     with store.begin() as conn:
         scores = runs.composite_scores(conn, run_id)
         names = orgunits.names(conn)
+        units = orgunits.units_on(conn, day)
     part = scores[
         (scores["level"] == level)
         & (scores["dimension"] == dimension)
         & scores["org_unit"].isin(allowed)
     ].copy()
     part["name"] = part["org_unit"].map(names)
+    part["district"] = part["org_unit"].map(district_of(units))
+    part["district_name"] = part["district"].map(names)
     if query:
         part = part[
             part["name"].str.contains(query, regex=False)
             | part["org_unit"].str.contains(query, regex=False)
         ]
     return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+
+
+def district_of(units: pd.DataFrame) -> dict[str, str]:
+    """The district (区县) each unit lies in, itself for a district, by walking up the
+    parents of ``units`` (code, level, parent_code); units above districts have none."""
+    level = dict(zip(units["code"], units["level"], strict=True))
+    parent = dict(zip(units["code"], units["parent_code"], strict=True))
+    out: dict[str, str] = {}
+    for code in level:
+        up, seen = code, 0
+        while up in level and level[up] != "district" and seen < 10:
+            up, seen = parent.get(up), seen + 1
+        if up in level and level[up] == "district":
+            out[code] = up
+    return out
+
+
+def scored_run(store: Store) -> tuple[int, str] | None:
+    """(id, period) of the newest run with composite scores (the ranking's run)."""
+    with store.begin() as conn:
+        return runs.latest_scored_run(conn)
+
+
+def trend_panels(context: ReportContext, history: pd.DataFrame, lang: str) -> list[dict]:
+    """One small chart per indicator of the unit: its values over the periods, its target
+    (a line), and the projection from the last value to the target period (dotted), with
+    the indicator's unit and decimals, so each chart has its own axis."""
+    mine = context.indicators[context.indicators["org_unit"] == context.unit]
+    latest = {r["indicator"]: r for r in mine.to_dict("records")}
+    panels = []
+    for ind in context.plan.indicators:
+        past = history[history["indicator"] == ind.code]
+        if past.empty:
+            continue
+        row = latest.get(ind.code, {})
+        target_period = row.get("target_period")
+        projected = _clean(row.get("projected_value"))
+        ahead = isinstance(target_period, str) and target_period > str(past["period"].iloc[-1])
+        panels.append(
+            {
+                "indicator": ind.code,
+                "name": ind.name if lang == "zh" else ind.name_en,
+                "unit": (ind.unit if lang == "zh" else ind.unit_en) or "",
+                "decimals": decimals_of(ind.decimals),
+                "periods": [str(p) for p in past["period"]],
+                "values": [float(v) for v in past["value"]],
+                "target": _clean(row.get("target")),
+                "comparator": row.get("comparator")
+                if isinstance(row.get("comparator"), str)
+                else None,
+                "target_period": target_period if ahead else None,
+                "projected": projected if ahead else None,
+            }
+        )
+    return panels
 
 
 def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:

@@ -1,4 +1,4 @@
-/* shequ pages (the data-entry grid is in entry.js): charts and maps (ECharts, when installed), job polling, survey skip logic and constraints. */
+/* shequ pages (the data-entry grid is in entry.js, scorecard and ranking charts in charts.js): charts and maps (ECharts, when installed), job polling, survey skip logic and constraints. */
 (function () {
   "use strict";
   const lang = document.body.dataset.lang || "zh";
@@ -104,39 +104,6 @@
     layer.addTo(map);
     (data.facilities || []).forEach(function (f) {
       window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip(esc(f.name || f.code) + " (" + esc(f.type) + ")").addTo(map);
-    });
-  }
-
-  /* ---- scorecard trend chart ---- */
-  function setupTrend() {
-    const el = document.getElementById("trend-chart");
-    const src = document.getElementById("trend-data");
-    if (!el || !src) return;
-    const series = JSON.parse(src.textContent || "{}");
-    const names = Object.keys(series);
-    if (!window.echarts || !names.length) {
-      el.innerHTML = "";
-      const table = document.createElement("table");
-      names.forEach(function (n) {
-        const tr = document.createElement("tr");
-        tr.innerHTML = "<th></th><td></td>";
-        tr.children[0].textContent = n;
-        tr.children[1].textContent = series[n].periods.map(function (p, k) { return p + ": " + series[n].values[k].toFixed(1); }).join(" · ");
-        table.appendChild(tr);
-      });
-      el.appendChild(table);
-      el.style.height = "auto";
-      return;
-    }
-    const periods = Array.from(new Set(names.flatMap(function (n) { return series[n].periods; }))).sort();
-    const chart = window.echarts.init(el);
-    chart.setOption({
-      tooltip: { trigger: "axis" }, legend: { type: "scroll" },
-      xAxis: { type: "category", data: periods }, yAxis: { type: "value", scale: true },
-      series: names.map(function (n) {
-        const byPeriod = {}; series[n].periods.forEach(function (p, k) { byPeriod[p] = series[n].values[k]; });
-        return { name: n, type: "line", data: periods.map(function (p) { return byPeriod[p] === undefined ? null : byPeriod[p]; }) };
-      }),
     });
   }
 
@@ -261,5 +228,5 @@
     refresh();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupAutosubmit(); setupMap(); setupTrend(); pollJobs(); setupSurvey(); });
+  document.addEventListener("DOMContentLoaded", function () { setupAutosubmit(); setupMap(); pollJobs(); setupSurvey(); });
 })();
