@@ -1,5 +1,5 @@
 """The entry grid edits like a spreadsheet: exact values, a comment per value, deleting a
-value with a reason (audited), one street at a time. Period 2014 is used by no other test
+value with a reason (audited), one street at a time. Period 2011 is used by no other test
 of the shared web city."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from shequ.store.tables.core import AuditEntry
 from shequ.web.entry_grid import exact_text
 from tests.web import _webcity as city
 
-PERIOD = "2014"
+PERIOD = "2011"
 
 
 def _post(client, url, body):
