@@ -99,3 +99,16 @@ def test_a_wrong_code_gets_the_same_answer_as_an_unknown_number(client_for):
 
     assert answer(bad_code) == answer(unknown)
     assert 'id="track-none"' in bad_code.text and "甲社区" not in bad_code.text
+
+
+def test_lookups_are_rate_limited_like_the_public_forms(web_app, client_for):
+    from shequ.web.security import Throttle
+
+    resident = client_for(None)
+    kept = web_app.state.public_throttle
+    web_app.state.public_throttle = Throttle(2, 60)  # two posts per address per minute
+    try:
+        statuses = [_look_up(resident, "x", "ABCDEF").status_code for _ in range(3)]
+    finally:
+        web_app.state.public_throttle = kept
+    assert statuses == [404, 404, 429]
