@@ -181,7 +181,7 @@ def ranking(
         & scores["org_unit"].isin(allowed)
     ].copy()
     part["name"] = part["org_unit"].map(names)
-    part["district"] = part["org_unit"].map(district_of(units))
+    part["district"] = part["org_unit"].map(district_of(units, part["org_unit"]))
     part["district_name"] = part["district"].map(names)
     if query:
         part = part[
@@ -191,13 +191,14 @@ def ranking(
     return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
 
 
-def district_of(units: pd.DataFrame) -> dict[str, str]:
-    """The district (区县) each unit lies in, itself for a district, by walking up the
-    parents of ``units`` (code, level, parent_code); units above districts have none."""
+def district_of(units: pd.DataFrame, codes=None) -> dict[str, str]:
+    """The district (区县) each unit of ``codes`` (default: all) lies in, itself for a
+    district, by walking up the parents of ``units`` (code, level, parent_code); units
+    above districts have none."""
     level = dict(zip(units["code"], units["level"], strict=True))
     parent = dict(zip(units["code"], units["parent_code"], strict=True))
     out: dict[str, str] = {}
-    for code in level:
+    for code in level if codes is None else codes:
         up, seen = code, 0
         while up in level and level[up] != "district" and seen < 10:
             up, seen = parent.get(up), seen + 1
