@@ -30,7 +30,11 @@ def web_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def web_app(web_store_url: str, tmp_path_factory: pytest.TempPathFactory):
-    app = create_app(web_store_url, data_dir=tmp_path_factory.mktemp("webdata"))
+    # the route walk posts to every public form as each user within a minute: a limit of
+    # 200 per address keeps it clear of 429; test_public checks the limit with its own throttle
+    app = create_app(
+        web_store_url, data_dir=tmp_path_factory.mktemp("webdata"), public_per_minute=200
+    )
     yield app
     app.state.worker.shutdown()
 

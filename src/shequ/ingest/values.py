@@ -101,9 +101,13 @@ def check_values(
     return _validate(conn, raw, plan, allowed_units)
 
 
-def write_checked(conn: Connection, good: pd.DataFrame, *, actor: str) -> dict[str, int]:
-    """Write rows that passed `check_values` (a diff: new, changed, unchanged), audited."""
-    return _write(conn, good, None, actor, None)
+def write_checked(
+    conn: Connection, good: pd.DataFrame, *, actor: str, reason: str | None = None
+) -> dict[str, int]:
+    """Write checked rows (new, changed, unchanged; ``deleted`` ones with ``reason``), audited."""
+    rows, gone = split_deleted(good)
+    out = store_imports.write_values(conn, rows, actor=actor, deletes=gone, delete_reason=reason)
+    return {**out.counts(), "deleted": out.deleted}
 
 
 def split_deleted(good: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

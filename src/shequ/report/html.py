@@ -20,6 +20,7 @@ from ..framework import labels
 from . import charts
 from ._audit import audit_intro, audit_rows
 from .context import ReportContext
+from .rows import indicator_rows
 
 TEXT = labels.by_language("html")
 
@@ -71,32 +72,6 @@ def render_report(context: ReportContext, *, lang: str = "zh") -> str:
         audit=audit_rows(context, t, lang),
         audit_intro=audit_intro(context, t, lang) if context.audit else "",
     )
-
-
-def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    rows = []
-    for r in frame.itertuples(index=False):
-        decimals = int(r.decimals)
-        trend = getattr(r, "trend_status", None)
-        rows.append(
-            {
-                "indicator": r.indicator,
-                "name": r.indicator_name if lang == "zh" else r.indicator_name_en,
-                "value": labels.number(r.value, decimals),
-                "unit": r.unit if lang == "zh" else r.unit_en,
-                "target": labels.target_text(r.comparator, r.target, decimals),
-                "status": r.status,
-                "status_label": labels.pick(labels.STATUS[r.status], lang),
-                "change": _signed(r.change_vs_baseline, decimals),
-                "trend": labels.pick(labels.TREND[trend], lang) if isinstance(trend, str) else "—",
-                "reporting": f"{int(r.reporting_units)}/{int(r.expected_units)}",
-            }
-        )
-    return rows
-
-
-def _signed(value: float | None, decimals: int) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:+,.{decimals}f}"
 
 
 def _cover(context: ReportContext, lang: str) -> list[str]:

@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 
 from .context import ReportContext
-from .html import ENVIRONMENT, INDICATOR_COLUMNS, TEXT, css, indicator_rows
+from .html import ENVIRONMENT, INDICATOR_COLUMNS, TEXT, css
+from .rows import indicator_rows
 
 TOP_GAPS = 3
 
@@ -32,6 +33,46 @@ def render_scorecards(
     )
 
 
+def sibling_rank(scores: pd.DataFrame, unit: str, parents: dict) -> tuple[int, int] | None:
+    """(rank, count) of ``unit`` by overall score among the scored units of its level that
+    share its parent (a community among its street's communities): 1 + the siblings that
+    score strictly higher, so ties share a rank. None when the unit has no score."""
+    mine = scores[scores["org_unit"] == unit]
+    if mine.empty or pd.isna(mine["score"].iloc[0]):
+        return None
+    parent = parents.get(unit)
+    same = scores[
+        (scores["level"] == mine["level"].iloc[0])
+        & scores["org_unit"].map(lambda u: parents.get(u) == parent)
+        & scores["score"].notna()
+    ]
+    return 1 + int((same["score"] > mine["score"].iloc[0]).sum()), len(same)
+
+
+def _rank_text(scores: pd.DataFrame, unit: str, parents: dict, names: dict, lang: str) -> str:
+    """The score line of a card: the rank among the parent's units of the same level, then
+    the run's own rank over all units of that level with its 90 % interval."""
+    found = None if scores.empty else sibling_rank(scores, unit, parents)
+    if found is None:
+        return ""
+    rank, count = found
+    s = scores[scores["org_unit"] == unit].iloc[0]
+    parent = names.get(parents.get(unit), parents.get(unit) or "")
+    overall = f"{s['rank']:.0f}" if pd.notna(s["rank"]) else "—"
+    interval = "" if pd.isna(s["rank_low"]) else f"{s['rank_low']:.0f}–{s['rank_high']:.0f}"
+    if lang == "zh":
+        tail = f"（90%区间 {interval}）" if interval else ""
+        return (
+            f"综合得分 {s['score']:.1f}，在{parent}的 {count} 个同级单位中排名第 {rank}；"
+            f"在全部参评同级单位中排名第 {overall}{tail}"
+        )
+    tail = f" (90% interval {interval})" if interval else ""
+    return (
+        f"Overall score {s['score']:.1f}: rank {rank} of {count} in {parent}; "
+        f"rank {overall} among all units of its level{tail}"
+    )
+
+
 def _card(
     context: ReportContext, rows: pd.DataFrame, names: dict, parents: dict, lang: str
 ) -> dict[str, Any]:
@@ -43,23 +84,7 @@ def _card(
         chain.append(names[parent])
         parent = parents.get(parent)
     where = " · ".join(reversed(chain)) if chain else context.unit_name
-    scored = (
-        context.overall_scores.set_index("org_unit") if not context.overall_scores.empty else None
-    )
-    score = ""
-    if scored is not None and unit in scored.index:
-        s = scored.loc[unit]
-        total = int((context.overall_scores["level"] == s["level"]).sum())
-        interval = (
-            ""
-            if pd.isna(s["rank_low"])
-            else f"（90%区间 {s['rank_low']:.0f}–{s['rank_high']:.0f}）"
-        )
-        score = (
-            f"综合得分 {s['score']:.1f}，在 {total} 个同级单位中排名第 {s['rank']:.0f}{interval}"
-            if lang == "zh"
-            else f"Overall score {s['score']:.1f}, rank {s['rank']:.0f} of {total}"
-        )
+    score = _rank_text(context.overall_scores, unit, parents, names, lang)
     unmet = rows[rows["status"] == "not_met"]
     gap_names = [
         (r.indicator_name if lang == "zh" else r.indicator_name_en) for r in unmet.itertuples()

@@ -126,6 +126,7 @@ def write_values(
     locked: Callable[[str], Exception] = ShequError,
     progress: Progress | None = None,
     deletes: pd.DataFrame | None = None,
+    delete_reason: str | None = None,
     create: bool = True,
     update: bool = True,
     dry_run: bool = False,
@@ -137,7 +138,7 @@ def write_values(
     ``batch`` is a `Batch` to record (opened and closed here), the id of a batch the
     caller keeps open (a file import), or None (a web edit, audited without a batch).
     A locked key raises ``locked`` with the bilingual message and writes nothing.
-    ``deletes`` are keys whose stored values are deleted (audited); ``create=False``
+    ``deletes`` are keys whose stored values are deleted (audited, with ``delete_reason``); ``create=False``
     ignores new keys and ``update=False`` stored ones (DHIS2's ``UPDATE`` and ``CREATE``
     strategies); ``dry_run`` counts what would happen and writes nothing.
     """
@@ -155,7 +156,13 @@ def write_values(
     if dry_run:
         return written
     if gone is not None:
-        values.remove(conn, gone, actor=actor, import_id=batch if isinstance(batch, int) else None)
+        values.remove(
+            conn,
+            gone,
+            actor=actor,
+            import_id=batch if isinstance(batch, int) else None,
+            reason=delete_reason,
+        )
     if isinstance(batch, Batch):
         if not (batch.always or len(new) or len(changed)):
             return written

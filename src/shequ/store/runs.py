@@ -113,6 +113,19 @@ def save_composite(
     return _insert(conn, CompositeScore, run_id, frame, COMPOSITE_COLUMNS)
 
 
+def latest_scored_run(conn: Connection) -> tuple[int, str] | None:
+    """(id, last period) of the newest run that stored composite scores, or None (a run
+    evaluated without ``--composite`` stores none)."""
+    run_id = conn.execute(
+        select(func.max(CompositeScore.run_id))
+        .join(EvaluationRun, EvaluationRun.id == CompositeScore.run_id)
+        .where(EvaluationRun.complete.is_(True))
+    ).scalar()
+    if run_id is None:
+        return None
+    return int(run_id), get(conn, int(run_id)).periods.split(",")[-1]
+
+
 def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
     query = select(*(getattr(CompositeScore, c) for c in COMPOSITE_COLUMNS)).where(
         CompositeScore.run_id == run_id

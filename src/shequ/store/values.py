@@ -157,18 +157,22 @@ def _flagged(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def remove(
-    conn: Connection, stored: pd.DataFrame, *, actor: str, import_id: int | None = None
+    conn: Connection,
+    stored: pd.DataFrame,
+    *,
+    actor: str,
+    import_id: int | None = None,
+    reason: str | None = None,
 ) -> None:
     """Delete the stored rows of ``stored`` (from `stored_of`), auditing each with its
-    value before."""
+    value before (and the ``reason`` given, as the entry's after: ``{"reason": …}``)."""
     if not len(stored):
         return
     ids = [int(i) for i in stored["id"]]
     for start in range(0, len(ids), 5_000):
         conn.execute(delete(DataValue).where(DataValue.id.in_(ids[start : start + 5_000])))
-    entries = [
-        ("delete", "data_value", _key(r), _after(r, "value"), None) for r in _records(stored)
-    ]
+    why = {"reason": reason} if reason else None
+    entries = [("delete", "data_value", _key(r), _after(r, "value"), why) for r in _records(stored)]
     audit.record(conn, entries, actor=actor, import_id=import_id)
 
 

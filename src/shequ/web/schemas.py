@@ -11,13 +11,19 @@ class Cell(BaseModel):
     org_unit: str
     data_element: str
     value: str
+    #: the cell was cleared: delete its stored value (needs the batch's ``reason``)
+    deleted: bool = False
+    #: the value's comment (DHIS2's ``comment``); None leaves a stored comment as it is
+    comment: str | None = None
 
 
 class CellBatch(BaseModel):
-    """The cells of the data-entry grid sent to check or save, all of one period."""
+    """The cells of the data-entry grid sent to check or save, all of one period;
+    ``reason`` says why cleared cells are deleted (kept in the audit trail)."""
 
     period: str
     cells: list[Cell]
+    reason: str = ""
 
 
 class DataValueIn(BaseModel):

@@ -23,8 +23,9 @@ Problems = list[dict[str, Any]]
 
 
 def grid_cells(batch: CellBatch) -> pd.DataFrame:
-    """The raw cells of a data-entry batch."""
-    return pd.DataFrame(
+    """The raw cells of a data-entry batch; ``deleted`` and ``comment`` columns only when
+    some cell carries them (a comment of None keeps the stored one)."""
+    raw = pd.DataFrame(
         {
             "data_element": [c.data_element for c in batch.cells],
             "org_unit": [c.org_unit for c in batch.cells],
@@ -34,6 +35,28 @@ def grid_cells(batch: CellBatch) -> pd.DataFrame:
         columns=COLUMNS,
         dtype=object,
     )
+    if any(c.deleted for c in batch.cells):
+        raw["deleted"] = [c.deleted for c in batch.cells]
+    if any(c.comment is not None for c in batch.cells):
+        raw["comment"] = [c.comment for c in batch.cells]
+    return raw
+
+
+def deletion_problems(batch: CellBatch) -> Problems:
+    """A cleared cell deletes a value only with a reason: one problem per such cell when
+    the batch has none."""
+    if batch.reason.strip():
+        return []
+    return [
+        {
+            "cell": k,
+            "column": "value",
+            "reason_zh": "删除数值须填写原因",
+            "reason_en": "deleting a value needs a reason",
+        }
+        for k, c in enumerate(batch.cells)
+        if c.deleted
+    ]
 
 
 def api_cells(body: DataValuesIn) -> pd.DataFrame:
@@ -54,15 +77,22 @@ def check(store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope) -> dict[s
 
 
 def save(
-    store: Store, raw: pd.DataFrame, plan: Plan, allowed: Scope, *, actor: str
+    store: Store,
+    raw: pd.DataFrame,
+    plan: Plan,
+    allowed: Scope,
+    *,
+    actor: str,
+    reason: str | None = None,
 ) -> tuple[dict[str, int], Problems]:
-    """Write ``raw`` in one transaction: (inserted/updated/unchanged counts, no problems),
-    or (no counts, the problems) and nothing written when any cell is bad."""
+    """Write ``raw`` in one transaction: (inserted/updated/unchanged/deleted counts, no
+    problems), or (no counts, the problems) and nothing written when any cell is bad.
+    Rows marked ``deleted`` delete their stored value, audited with ``reason``."""
     with store.begin() as conn:
         checked = check_values(conn, _numbered(raw), plan, allowed)
         if problems := _problems(checked):
             return {}, problems
-        return write_checked(conn, checked.good, actor=actor), []
+        return write_checked(conn, checked.good, actor=actor, reason=reason), []
 
 
 def _numbered(raw: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,6 @@ evaluation engine runs here.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -16,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..framework import labels
 from ..report.context import ReportContext, build_context
+from ..report.rows import clean as _clean
+from ..report.rows import decimals_of, indicator_rows, value_text
 from ..store import runs
 from ..store.db import Store
 from . import i18n
@@ -117,50 +117,12 @@ def full_context(
     return cache.get(("full", run_id, unit, version), make)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def indicator_head(lang: str) -> dict[str, str]:
     """Column headings of the pages' indicator tables (the report's partial
     ``_indicators.html``), in ``lang``."""
     t = i18n.translator(lang)
     words = ("indicator", "value", "target", "status", "trend", "projection")
     return {**{w: t(w) for w in words}, "reporting": "n"}
-
-
-def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """Rows of an indicator table: name, value, target and status, labelled in ``lang``."""
-    rows = []
-    for r in frame.to_dict("records"):
-        decimals = int(r.get("decimals") or 1)
-        rows.append(
-            {
-                "indicator": r["indicator"],
-                "name": r["indicator_name"] if lang == "zh" else r["indicator_name_en"],
-                "dimension": r.get("dimension"),
-                "value": labels.number(_clean(r["value"]), decimals),
-                "raw_value": _clean(r["value"]),
-                "unit": (r.get("unit") if lang == "zh" else r.get("unit_en")) or "",
-                "target": labels.target_text(
-                    r.get("comparator"), _clean(r.get("target")), decimals
-                ),
-                "status": r["status"],
-                "status_label": labels.pick(labels.STATUS.get(r["status"], ("", "")), lang),
-                "reporting": f"{r.get('reporting_units')}/{r.get('expected_units')}",
-                "trend": labels.pick(labels.TREND.get(r.get("trend_status") or "", ("", "")), lang)
-                if "trend_status" in r
-                else "",
-                "projection": labels.number(_clean(r.get("projected_value")), decimals)
-                if "projected_value" in r
-                else "",
-                "org_unit": r["org_unit"],
-                "org_unit_name": r.get("org_unit_name"),
-            }
-        )
-    return rows
 
 
 def dimension_summary(context: ReportContext, lang: str) -> list[dict[str, Any]]:
@@ -197,27 +159,88 @@ def ranking(
     *,
     allowed: set[str],
     level: str,
+    day,
     dimension: str = "overall",
     query: str = "",
 ) -> pd.DataFrame:
-    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals."""
+    """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals
+    and the district each lies in (``district``, ``district_name``)."""
     from ..store import orgunits
 
     with store.begin() as conn:
         scores = runs.composite_scores(conn, run_id)
         names = orgunits.names(conn)
+        units = orgunits.units_on(conn, day)
     part = scores[
         (scores["level"] == level)
         & (scores["dimension"] == dimension)
         & scores["org_unit"].isin(allowed)
     ].copy()
     part["name"] = part["org_unit"].map(names)
+    part["district"] = part["org_unit"].map(district_of(units, part["org_unit"]))
+    part["district_name"] = part["district"].map(names)
     if query:
         part = part[
             part["name"].str.contains(query, regex=False)
             | part["org_unit"].str.contains(query, regex=False)
         ]
     return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+
+
+def district_of(units: pd.DataFrame, codes=None) -> dict[str, str]:
+    """The district (区县) each unit of ``codes`` (default: all) lies in, itself for a
+    district, by walking up the parents of ``units`` (code, level, parent_code); units
+    above districts have none."""
+    level = dict(zip(units["code"], units["level"], strict=True))
+    parent = dict(zip(units["code"], units["parent_code"], strict=True))
+    out: dict[str, str] = {}
+    for code in level if codes is None else codes:
+        up, seen = code, 0
+        while up in level and level[up] != "district" and seen < 10:
+            up, seen = parent.get(up), seen + 1
+        if up in level and level[up] == "district":
+            out[code] = up
+    return out
+
+
+def scored_run(store: Store) -> tuple[int, str] | None:
+    """(id, period) of the newest run with composite scores (the ranking's run)."""
+    with store.begin() as conn:
+        return runs.latest_scored_run(conn)
+
+
+def trend_panels(context: ReportContext, history: pd.DataFrame, lang: str) -> list[dict]:
+    """One small chart per indicator of the unit: its values over the periods, its target
+    (a line), and the projection from the last value to the target period (dotted), with
+    the indicator's unit and decimals, so each chart has its own axis."""
+    mine = context.indicators[context.indicators["org_unit"] == context.unit]
+    latest = {r["indicator"]: r for r in mine.to_dict("records")}
+    panels = []
+    for ind in context.plan.indicators:
+        past = history[history["indicator"] == ind.code]
+        if past.empty:
+            continue
+        row = latest.get(ind.code, {})
+        target_period = row.get("target_period")
+        projected = _clean(row.get("projected_value"))
+        ahead = isinstance(target_period, str) and target_period > str(past["period"].iloc[-1])
+        panels.append(
+            {
+                "indicator": ind.code,
+                "name": ind.name if lang == "zh" else ind.name_en,
+                "unit": (ind.unit if lang == "zh" else ind.unit_en) or "",
+                "decimals": decimals_of(ind.decimals),
+                "periods": [str(p) for p in past["period"]],
+                "values": [float(v) for v in past["value"]],
+                "target": _clean(row.get("target")),
+                "comparator": row.get("comparator")
+                if isinstance(row.get("comparator"), str)
+                else None,
+                "target_period": target_period if ahead else None,
+                "projected": projected if ahead else None,
+            }
+        )
+    return panels
 
 
 def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
@@ -237,17 +260,22 @@ def map_values(context: ReportContext, indicator: str | None) -> dict[str, float
 
 
 def peer_rows(context: ReportContext) -> list[dict[str, Any]]:
-    """Better-performing peers of similar size named by the diagnosis, per gap."""
+    """Better-performing peers of similar size named by the diagnosis, per gap, their
+    values printed with the indicator's decimals and unit."""
+    meta = {i.code: i for i in context.plan.indicators}
     rows = []
     for diagnosis in context.diagnoses:
         for gap in diagnosis.gaps:
+            ind = meta.get(gap.indicator)
+            decimals = decimals_of(ind.decimals if ind else None)
             for peer in gap.peers:
                 rows.append(
                     {
                         "indicator": gap.indicator,
                         "org_unit": peer.org_unit,
                         "name": peer.name,
-                        "value": _clean(peer.value),
+                        "value": value_text(peer.value, decimals, ind.unit if ind else ""),
+                        "raw_value": _clean(peer.value),
                     }
                 )
     return rows

@@ -56,13 +56,21 @@ def submit_survey(store: Store, answers: dict[str, Any], org_unit: str) -> int:
         return submit_response(session, instrument(), answers, org_unit=org_unit)
 
 
-def submit_suggestion(store: Store, *, text: str, org_unit: str, location: str, plan) -> str:
+def submit_suggestion(
+    store: Store, *, text: str, org_unit: str, location: str, plan
+) -> tuple[str, str]:
+    """Record a resident's suggestion: (its number, the short tracking code printed with
+    it; only the code's digest is stored, `web.public`)."""
     from ..voice.suggestions import submit_suggestion as submit
+    from .public import digest, new_code
 
+    code = new_code()
     with Session(store.engine) as session, session.begin():
-        return submit(
+        suggestion = submit(
             session, text=text, channel="form", org_unit=org_unit, location=location, plan=plan
-        ).ref
+        )
+        suggestion.track_digest = digest(code)
+        return suggestion.ref, code
 
 
 def queue(store: Store, units: set[str], *, status: str | None, plan) -> list[dict[str, Any]]:

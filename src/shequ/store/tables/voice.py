@@ -64,6 +64,8 @@ class Suggestion(Base):
     contact: Mapped[str | None] = mapped_column(String(64))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: SHA-256 of the short tracking code printed to the resident at submission (查进度)
+    track_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class SuggestionEvent(Base):

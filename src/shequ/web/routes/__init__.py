@@ -11,6 +11,7 @@ from . import (
     forms,
     inbox,
     loop,
+    public,
     runs,
     scenarios,
 )
@@ -26,6 +27,7 @@ ROUTERS = [
     approvals.router,
     inbox.router,
     forms.router,
+    public.router,
     api.router,
     api.public_router,
     api_values.router,

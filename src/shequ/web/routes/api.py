@@ -111,8 +111,9 @@ def scores(
 ) -> dict:
     """Composite scores with rank intervals of units of ``level`` in the user's subtree."""
     run_id, period = _run_period(store, run)
-    allowed = user.units(store, parse_period(period).end)
-    frame = views.ranking(store, run_id, allowed=allowed, level=level, dimension=dimension)
+    day = parse_period(period).end
+    allowed = user.units(store, day)
+    frame = views.ranking(store, run_id, allowed=allowed, level=level, day=day, dimension=dimension)
     return {
         "run_id": run_id,
         "period": period,

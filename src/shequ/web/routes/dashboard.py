@@ -13,6 +13,7 @@ from ... import sheets
 from ...errors import EvaluationError
 from ...framework import labels
 from ...framework.periods import parse_period
+from ...report.rows import indicator_rows
 from ...store import audit
 from .. import views
 from ..deps import Principal, Reader, StoreDep, require_unit
@@ -57,7 +58,7 @@ def _overview_data(context, lang: str) -> dict:
     """What the overview shows of a unit, computed once per run, unit and language."""
     return {
         "context": context,
-        "rows": views.indicator_rows(context.indicators, lang),
+        "rows": indicator_rows(context.indicators, lang),
         "indicator_head": views.indicator_head(lang),
         "dimensions": views.dimension_summary(context, lang),
         "gaps": views.urgent_gaps(context, lang),
@@ -87,12 +88,15 @@ def ranking(
     q: str = "",
     format: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
 ):
-    found = _run(store)
+    latest, found = _run(store), views.scored_run(store)
     if found is None:
-        return page(request, "ranking.html", {"rows": None})
+        return page(request, "ranking.html", {"rows": None, "latest": latest})
     run_id, period = found
-    allowed = user.units(store, parse_period(period).end)
-    frame = views.ranking(store, run_id, allowed=allowed, level=level, dimension=dimension, query=q)
+    day = parse_period(period).end
+    allowed = user.units(store, day)
+    frame = views.ranking(
+        store, run_id, allowed=allowed, level=level, day=day, dimension=dimension, query=q
+    )
     lang = page_lang(request)
     if format != "html":
         return _export(frame, format, lang, f"ranking_{level}_{dimension}_{period}")
@@ -101,6 +105,9 @@ def ranking(
         "ranking.html",
         {
             "rows": frame.to_dict("records"),
+            "chart": _ranking_chart(frame),
+            "run_id": run_id,
+            "latest": latest,
             "level": level,
             "dimension": dimension,
             "q": q,
@@ -109,6 +116,22 @@ def ranking(
             "period": period,
         },
     )
+
+
+def _ranking_chart(frame: pd.DataFrame) -> list[dict]:
+    """The dot-and-interval chart's points: a unit's score rank and its 90 % interval,
+    labelled with name and code, grouped by district."""
+    keep = frame[frame["rank"].notna()]
+    return [
+        {
+            "label": f"{r['name']} {r['org_unit']}",
+            "rank": int(r["rank"]),
+            "low": None if pd.isna(r["rank_low"]) else int(r["rank_low"]),
+            "high": None if pd.isna(r["rank_high"]) else int(r["rank_high"]),
+            "district": r["district_name"] if isinstance(r["district_name"], str) else "",
+        }
+        for r in keep.to_dict("records")
+    ]
 
 
 def _dimension_choices(request: Request, lang: str) -> list[tuple[str, str]]:
@@ -123,6 +146,7 @@ def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingRes
         "rank": "名次" if zh else "rank",
         "org_unit": "编码" if zh else "code",
         "name": "名称" if zh else "name",
+        "district_name": "所属区县" if zh else "district",
         "score": "得分" if zh else "score",
         "rank_low": "排名区间下限" if zh else "rank low (90%)",
         "rank_high": "排名区间上限" if zh else "rank high (90%)",
@@ -167,16 +191,10 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
 def _scorecard_data(context, history, lang: str) -> dict:
     """What the scorecard shows of a unit, computed once per run, unit and language."""
     names = {i.code: (i.name if lang == "zh" else i.name_en) for i in context.plan.indicators}
-    series = {
-        names.get(ind, ind): {
-            "periods": list(g["period"]),
-            "values": [float(v) for v in g["value"]],
-        }
-        for ind, g in history.groupby("indicator")
-    }
+    series = views.trend_panels(context, history, lang)
     return {
         "context": context,
-        "rows": views.indicator_rows(context.indicators, lang),
+        "rows": indicator_rows(context.indicators, lang),
         "indicator_head": views.indicator_head(lang),
         "series": series,
         "diagnoses": context.diagnoses,

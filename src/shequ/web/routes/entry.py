@@ -19,7 +19,7 @@ from ...ingest.values import import_values
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
 from ...store.tables.core import ImportBatch
-from .. import values
+from .. import entry_grid, values
 from ..deps import Principal, Reader, StoreDep, Writer, require_unit, sees_work_of
 from ..pages import page
 from ..schemas import CellBatch
@@ -27,36 +27,49 @@ from ..schemas import CellBatch
 router = APIRouter(tags=["entry"], include_in_schema=False)
 
 
-def _communities(store, user: Principal, unit: str, period: str) -> pd.DataFrame:
+def _grid_units(store, user: Principal, unit: str, period: str):
+    """(the communities of the one street shown, that street, its pickers)."""
     day = parse_period(period).end
     require_unit(user, store, unit, day)
     with store.begin() as conn:
         units = orgunits.units_on(conn, day)
-        below = set(orgunits.subtree(conn, unit, day))
-    mine = units[units["code"].isin(below & user.units(store, day))]
-    return mine[mine["level"] == "community"].reset_index(drop=True)
+    allowed = user.units(store, day)
+    shown, pickers = entry_grid.pick_street(units, allowed, user.scope, unit)
+    with store.begin() as conn:
+        below = set(orgunits.subtree(conn, shown, day))
+    mine = units[units["code"].isin(below & allowed)]
+    return mine[mine["level"] == "community"].reset_index(drop=True), shown, pickers
 
 
 @router.get("/entry")
 def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit: str = ""):
     period = parse_period(period or str(dt.date.today().year)).code
-    communities = _communities(store, user, unit or user.scope, period)
+    communities, shown, pickers = _grid_units(store, user, unit or user.scope, period)
     plan = request.app.state.plan
+    codes = set(communities["code"])
     with store.begin() as conn:
-        stored = store_values.read(conn, periods=[period])
+        stored = store_values.read(conn, periods=[period], detail=True)
         pairs = pd.DataFrame({"org_unit": communities["code"], "period": period})
         locked = set(approvals.locked(conn, pairs)["org_unit"])
-    stored = stored[stored["org_unit"].isin(set(communities["code"]))]
-    entered = {(r.org_unit, r.data_element): r.value for r in stored.itertuples(index=False)}
+    stored = stored[stored["org_unit"].isin(codes)]
+    totals = stored.groupby(["org_unit", "data_element"])["value"].sum()
+    entered = {key: entry_grid.exact_text(v) for key, v in totals.items()}
+    comments = {
+        (r.org_unit, r.data_element): r.comment
+        for r in stored.itertuples(index=False)
+        if isinstance(r.comment, str) and r.comment
+    }
     return page(
         request,
         "entry.html",
         {
             "period": period,
-            "unit": unit or user.scope,
+            "unit": shown,
+            "pickers": pickers,
             "communities": communities.to_dict("records"),
             "elements": plan.data_elements,
             "values": entered,
+            "comments": comments,
             "locked": locked,
         },
     )
@@ -80,10 +93,18 @@ def _day(period: str) -> dt.date:
 
 @router.post("/entry/save")
 def save(request: Request, store: StoreDep, user: Writer, batch: CellBatch):
-    """Save typed cells: all of them in one transaction, or none when any is bad."""
+    """Save typed cells: all of them in one transaction, or none when any is bad; a
+    cleared cell (``deleted``) deletes its stored value, audited with the batch's reason."""
     allowed = user.units(store, _day(batch.period))
+    if problems := values.deletion_problems(batch):
+        return JSONResponse({"saved": 0, "problems": problems}, status_code=422)
     counts, problems = values.save(
-        store, values.grid_cells(batch), request.app.state.plan, allowed, actor=user.username
+        store,
+        values.grid_cells(batch),
+        request.app.state.plan,
+        allowed,
+        actor=user.username,
+        reason=batch.reason.strip() or None,
     )
     if problems:
         return JSONResponse({"saved": 0, "problems": problems}, status_code=422)

@@ -90,14 +90,16 @@ def suggest_submit(
     limit_public(request)
     voice_bridge.require()
     try:
-        ref = voice_bridge.submit_suggestion(
+        ref, code = voice_bridge.submit_suggestion(
             store, text=text, org_unit=org_unit, location=location, plan=request.app.state.plan
         )
     except VoiceError as exc:
         problems = {exc.field or "text": (str(exc), str(exc))}
         return _form_page(request, store, "suggest.html", org_unit, problems=problems, status=422)
     return page(
-        request, "suggest.html", {"available": True, "done": True, "ref": ref, "unit": org_unit}
+        request,
+        "suggest.html",
+        {"available": True, "done": True, "ref": ref, "code": code, "unit": org_unit},
     )
 
 

@@ -1,4 +1,4 @@
-/* shequ pages: data-entry validation as you type, charts and maps (ECharts, when installed), job polling, survey skip logic and constraints. */
+/* shequ pages (the data-entry grid is in entry.js, scorecard and ranking charts in charts.js): charts and maps (ECharts, when installed), job polling, survey skip logic and constraints. */
 (function () {
   "use strict";
   const lang = document.body.dataset.lang || "zh";
@@ -27,71 +27,8 @@
     }).then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
 
-  /* ---- data entry grid ---- */
-  function cellOf(input) {
-    return { org_unit: input.dataset.unit, data_element: input.dataset.element, value: input.value.trim() };
-  }
-  function showProblems(inputs, problems) {
-    inputs.forEach(function (i) { i.classList.remove("bad"); i.nextElementSibling.textContent = ""; });
-    problems.forEach(function (p) {
-      const input = inputs[p.cell];
-      if (!input) return;
-      input.classList.add("bad");
-      input.nextElementSibling.textContent = zh ? p.reason_zh : p.reason_en;
-    });
-  }
-  function showRules(input, findings) {
-    input.classList.remove("warn");
-    if (!findings.length) return;
-    input.classList.add("warn");
-    input.nextElementSibling.textContent = findings.map(function (f) {
-      return (f.importance === "high" ? (zh ? "【必须修正】" : "[must fix] ") : "") + (zh ? f.message_zh : f.message_en);
-    }).join("；");
-  }
-  function setupGrid() {
-    const grid = document.getElementById("entry-grid");
-    if (!grid) return;
-    const period = grid.dataset.period;
-    grid.querySelectorAll("input.cell").forEach(function (input) {
-      input.dataset.original = input.value;
-      let timer = null;
-      input.addEventListener("input", function () {
-        clearTimeout(timer);
-        timer = setTimeout(function () {
-          if (input.value.trim() === "") { showProblems([input], []); return; }
-          // the whole row of this unit, so the plan's validation rules see its other cells
-          const row = Array.from(grid.querySelectorAll("input.cell")).filter(function (i) {
-            return i.dataset.unit === input.dataset.unit && i.value.trim() !== "";
-          });
-          const mine = row.indexOf(input);
-          postJSON("/entry/check", { period: period, cells: row.map(cellOf) }).then(function (res) {
-            const own = (res.body.problems || []).filter(function (p) { return p.cell === mine; });
-            showProblems([input], own.map(function (p) { return Object.assign({}, p, { cell: 0 }); }));
-            showRules(input, own.length ? [] : (res.body.rules || []).filter(function (r) {
-              return r.cells.indexOf(mine) >= 0;
-            }));
-          });
-        }, 250);
-      });
-    });
-    const button = document.getElementById("entry-save");
-    const status = document.getElementById("entry-status");
-    button.addEventListener("click", function () {
-      const changed = Array.from(grid.querySelectorAll("input.cell")).filter(function (i) {
-        return i.value.trim() !== "" && i.value !== i.dataset.original;
-      });
-      if (!changed.length) { status.textContent = zh ? "没有修改" : "nothing changed"; return; }
-      postJSON("/entry/save", { period: period, cells: changed.map(cellOf) }).then(function (res) {
-        showProblems(changed, res.body.problems || []);
-        if (res.status === 200) {
-          changed.forEach(function (i) { i.dataset.original = i.value; i.classList.add("saved"); });
-          status.textContent = (zh ? "已保存 " : "saved ") + res.body.saved;
-        } else {
-          status.textContent = res.body.problems ? (zh ? "有错误，未保存" : "errors: nothing saved") : (res.body.detail || res.status);
-        }
-      });
-    });
-  }
+  /* helpers the page scripts (entry.js, charts.js) share */
+  window.shequ = { postJSON: postJSON, esc: esc, zh: zh, lang: lang };
 
   /* ---- map ---- */
   function setupMap() {
@@ -167,39 +104,6 @@
     layer.addTo(map);
     (data.facilities || []).forEach(function (f) {
       window.L.circleMarker([f.lat, f.lon], { radius: 4, color: "#1f4e9c" }).bindTooltip(esc(f.name || f.code) + " (" + esc(f.type) + ")").addTo(map);
-    });
-  }
-
-  /* ---- scorecard trend chart ---- */
-  function setupTrend() {
-    const el = document.getElementById("trend-chart");
-    const src = document.getElementById("trend-data");
-    if (!el || !src) return;
-    const series = JSON.parse(src.textContent || "{}");
-    const names = Object.keys(series);
-    if (!window.echarts || !names.length) {
-      el.innerHTML = "";
-      const table = document.createElement("table");
-      names.forEach(function (n) {
-        const tr = document.createElement("tr");
-        tr.innerHTML = "<th></th><td></td>";
-        tr.children[0].textContent = n;
-        tr.children[1].textContent = series[n].periods.map(function (p, k) { return p + ": " + series[n].values[k].toFixed(1); }).join(" · ");
-        table.appendChild(tr);
-      });
-      el.appendChild(table);
-      el.style.height = "auto";
-      return;
-    }
-    const periods = Array.from(new Set(names.flatMap(function (n) { return series[n].periods; }))).sort();
-    const chart = window.echarts.init(el);
-    chart.setOption({
-      tooltip: { trigger: "axis" }, legend: { type: "scroll" },
-      xAxis: { type: "category", data: periods }, yAxis: { type: "value", scale: true },
-      series: names.map(function (n) {
-        const byPeriod = {}; series[n].periods.forEach(function (p, k) { byPeriod[p] = series[n].values[k]; });
-        return { name: n, type: "line", data: periods.map(function (p) { return byPeriod[p] === undefined ? null : byPeriod[p]; }) };
-      }),
     });
   }
 
@@ -324,5 +228,5 @@
     refresh();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupAutosubmit(); setupGrid(); setupMap(); setupTrend(); pollJobs(); setupSurvey(); });
+  document.addEventListener("DOMContentLoaded", function () { setupAutosubmit(); setupMap(); pollJobs(); setupSurvey(); });
 })();
