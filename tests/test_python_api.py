@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 import shequ
+from tests._files import copy_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "python-api.md"
@@ -21,7 +21,7 @@ def _blocks() -> list[str]:
 @pytest.fixture
 def city_copy(demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample city as ``city.db`` in the working directory (a copy: runs are added)."""
-    shutil.copy(demo_folder / "shequ.db", tmp_path / "city.db")
+    copy_store(demo_folder / "shequ.db", tmp_path / "city.db")
     monkeypatch.chdir(tmp_path)
     return tmp_path / "city.db"
 

@@ -8,6 +8,7 @@ from shequ.evaluate.run import evaluate
 from shequ.framework.loader import load_plan
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
+from tests._files import copy_store
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,8 @@ def test_rerunning_the_demo_changes_no_data(demo, tmp_path):
     import shutil
 
     copy = tmp_path / "again"  # a copy: the session's sample city stays as built
-    shutil.copytree(demo.files.org_units.parent, copy)
+    shutil.copytree(demo.files.org_units.parent, copy, ignore=shutil.ignore_patterns("shequ.db*"))
+    copy_store(demo.files.org_units.parent / "shequ.db", copy / "shequ.db")
     again = run_demo(str(copy / "shequ.db"), copy)
     assert [(r.inserted, r.updated) for r in again.imports] == [(0, 0)] * 7
     assert (again.voice.fed.inserted, again.voice.fed.updated) == (0, 0)

@@ -3,7 +3,6 @@ every session and token of the old one (`shequ users disable|enable|revoke-token
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from shequ.store.accounts import add_user, issue_token
 from shequ.store.db import open_store
 from shequ.web.app import create_app
+from tests._files import copy_store
 from tests.cli._invoke import invoke
 from tests.web import _webcity as city
 from tests.web.conftest import login
@@ -20,7 +20,7 @@ from tests.web.conftest import login
 @pytest.fixture
 def accounts_city(web_store_url: str, tmp_path: Path):
     source = Path(web_store_url.removeprefix("sqlite:///"))
-    shutil.copy(source, tmp_path / "copy.db")
+    copy_store(source, tmp_path / "copy.db")
     store = open_store(tmp_path / "copy.db")
     app = create_app(store.url, data_dir=tmp_path / "data", worker_processes=0)
     yield store, app, tmp_path / "copy.db"

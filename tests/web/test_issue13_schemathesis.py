@@ -6,7 +6,6 @@ The CI profile tries ``SHEQU_FUZZ_EXAMPLES`` cases per operation and role (defau
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from shequ.store import orgunits  # noqa: E402
 from shequ.store.accounts import issue_token  # noqa: E402
 from shequ.store.db import open_store  # noqa: E402
 from shequ.web.app import create_app  # noqa: E402
+from tests._files import copy_store  # noqa: E402
 from tests.web import _webcity as city  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SHEQU_FUZZ_EXAMPLES", "2"))
@@ -69,7 +69,7 @@ def test_issue_13_fuzz_the_api_as_each_role(web_store_url, tmp_path: Path, usern
     import datetime as dt
 
     source = Path(web_store_url.removeprefix("sqlite:///"))
-    shutil.copy(source, tmp_path / "copy.db")
+    copy_store(source, tmp_path / "copy.db")
     store = open_store(tmp_path / "copy.db")
     app = create_app(store.url, data_dir=tmp_path / "data", worker_processes=0)
     token = issue_token(store, username, name="fuzz", actor="test")

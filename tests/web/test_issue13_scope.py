@@ -4,7 +4,6 @@ scoped by its own period; reports, jobs and quarantine files by the caller's sub
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from shequ.store import values as store_values
 from shequ.store.db import open_store
 from shequ.store.orgunits import write_versions
 from shequ.web.app import create_app
+from tests._files import copy_store
 from tests.web import _webcity as city
 from tests.web.conftest import csrf_of, login
 
@@ -25,7 +25,7 @@ def moved_city(web_store_url: str, tmp_path: Path):
     """A copy of the web city where 戊社区 moved from 二街道 to 一街道 on 2025-01-01."""
     source = Path(web_store_url.removeprefix("sqlite:///"))
     target = tmp_path / "moved.db"
-    shutil.copy(source, target)
+    copy_store(source, target)
     store = open_store(target)
     new = {"code": MOVED, "name": "戊社区", "level": "社区"}
     with store.begin() as conn:
@@ -102,7 +102,7 @@ def test_issue_13_6_an_upload_scopes_each_row_by_its_own_period(moved_city, tmp_
 @pytest.fixture
 def city_copy(web_store_url: str, tmp_path: Path):
     source = Path(web_store_url.removeprefix("sqlite:///"))
-    shutil.copy(source, tmp_path / "copy.db")
+    copy_store(source, tmp_path / "copy.db")
     store = open_store(tmp_path / "copy.db")
     app = create_app(store.url, data_dir=tmp_path / "data", worker_processes=0)
     yield store, app
