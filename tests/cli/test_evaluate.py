@@ -3,22 +3,12 @@
 import textwrap
 
 from tests._files import write
-from tests.cli._invoke import UNITS, invoke
+from tests.cli._invoke import UNITS, invoke, two_communities
 
 
 def test_composite_and_diagnose_commands(tmp_path):
-    db = tmp_path / "c.db"
-    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
     # A: 50000/1000 = 50 m² (meets >= 40), participation 600/1000 = 60 %; B: 30 m², 90 %
-    values = write(
-        tmp_path / "v.csv",
-        """
-        org_unit,period,常住人口,住宅建筑面积,adult_population,participants
-        A,2025,1000,50000,1000,600
-        B,2025,1000,30000,1000,900
-    """,
-    )
-    assert invoke("import", "values", values, "--db", db).exit_code == 0
+    db = two_communities(tmp_path)
     result = invoke(
         "evaluate", "--period", "2025", "--db", db, "--composite", "--level", "community"
     )
@@ -60,24 +50,10 @@ def test_inconsistent_ahp_judgements_stop_before_anything_runs(tmp_path):
         runs.get(conn, "latest")  # no run was recorded
 
 
-def _two_communities(tmp_path):
-    db = tmp_path / "c.db"
-    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
-    # only living area (1 of the 3 infrastructure indicators) and participation have data
-    values = write(
-        tmp_path / "v.csv",
-        """
-        org_unit,period,常住人口,住宅建筑面积,adult_population,participants
-        A,2025,1000,50000,1000,600
-        B,2025,1000,30000,1000,900
-    """,
-    )
-    assert invoke("import", "values", values, "--db", db).exit_code == 0
-    return db
 
 
 def test_composite_says_which_dimensions_it_left_out_and_why(tmp_path):
-    db = _two_communities(tmp_path)
+    db = two_communities(tmp_path)
     args = ("evaluate", "--period", "2025", "--db", db, "--level", "community")
     result = invoke(*args, "--composite", "--audit")
     assert result.exit_code == 0, result.output
@@ -93,7 +69,7 @@ def test_composite_says_which_dimensions_it_left_out_and_why(tmp_path):
 
 
 def test_a_level_of_many_units_prints_a_summary_not_every_table(tmp_path):
-    db = _two_communities(tmp_path)
+    db = two_communities(tmp_path)
     args = ("evaluate", "--period", "2025", "--db", db, "--level", "community")
     result = invoke(*args)
     assert result.exit_code == 0, result.output

@@ -1,22 +1,11 @@
 """``shequ tasks create|list|close``: follow-up tasks from the latest evaluation run."""
 
-from tests._files import write
-from tests.cli._invoke import UNITS, invoke
+from tests.cli._invoke import invoke, two_communities
 
 
 def test_tasks_create_list_and_close(tmp_path):
-    db = tmp_path / "c.db"
-    invoke("import", "orgunits", write(tmp_path / "u.csv", UNITS), "--db", db)
     # A: 50000/1000 = 50 m² (meets >= 40), participation 600/1000 = 60 %; B: 30 m², 90 %
-    values = write(
-        tmp_path / "v.csv",
-        """
-        org_unit,period,常住人口,住宅建筑面积,adult_population,participants
-        A,2025,1000,50000,1000,600
-        B,2025,1000,30000,1000,900
-    """,
-    )
-    assert invoke("import", "values", values, "--db", db).exit_code == 0
+    db = two_communities(tmp_path)
     result = invoke(
         "evaluate", "--period", "2025", "--db", db, "--composite", "--level", "community"
     )
