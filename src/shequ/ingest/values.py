@@ -25,7 +25,7 @@ from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
+from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, code_text, number, text
 from .findings import rule_findings
 from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
 from .readers import ROW, rename_columns
@@ -159,7 +159,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
 def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems]:
     _require(frame, ("data_element", "org_unit", "period", "value"), "长表 long form ")
     names = plan.element_by_name()
-    element_raw = frame["data_element"].map(text)
+    element_raw = frame["data_element"].map(code_text)
     cells = pd.DataFrame(
         {
             ROW: frame[ROW],
@@ -211,7 +211,7 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
 
 def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
     elements = {e.code: e for e in plan.data_elements}
-    cells["org_unit"] = cells["org_unit_raw"].map(text)
+    cells["org_unit"] = cells["org_unit_raw"].map(code_text)
     cells["period"] = cells["period_raw"].map(_period_code)
     _parse_numbers(cells, elements)
     _add_by_column(
