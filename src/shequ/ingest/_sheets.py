@@ -11,11 +11,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import ImportFileError
-from .limits import Limits, MiB, check_zip, over_limit, scan_sheet_xml
+from .limits import Limits, MiB, check_zip, over_limit, scan_sheet_xml, too_many_rows
 
 _BOM = b"\xef\xbb\xbf"
 _FALLBACK = "gb18030"  # a superset of GBK and GB2312: what Excel on Chinese Windows writes
@@ -28,14 +29,7 @@ def bounded(rows: Iterable[list[object]], path: Path, limits: Limits, name_cell)
     """
     for index, row in enumerate(rows):
         if index > limits.max_rows:
-            raise over_limit(
-                path,
-                "数据行数超过 ",
-                "the data rows exceed",
-                f"{limits.max_rows:,}",
-                limits.max_rows,
-                "max_rows",
-            )
+            raise too_many_rows(path, limits)
         width = len(row)
         while width and row[width - 1] in ("", None):
             width -= 1
@@ -43,7 +37,7 @@ def bounded(rows: Iterable[list[object]], path: Path, limits: Limits, name_cell)
             raise over_limit(
                 path,
                 f"第{index + 1}行的列数 ",
-                f"row {index + 1} has columns:",
+                f"the columns of row {index + 1}",
                 f"{width:,}",
                 limits.max_columns,
                 "max_columns",
@@ -55,7 +49,7 @@ def bounded(rows: Iterable[list[object]], path: Path, limits: Limits, name_cell)
                 raise over_limit(
                     path,
                     f"单元格 {cell} 的字符数 ",
-                    f"cell {cell} has characters:",
+                    f"the characters of cell {cell}",
                     f"{len(value):,}",
                     limits.max_cell_chars,
                     "max_cell_chars",
@@ -139,7 +133,8 @@ def xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> list[list[object
     """Every row of a worksheet (the first unless ``sheet`` names one), within ``limits``."""
     check_zip(path, limits)
     try:
-        return _xlsx_rows(path, sheet, limits)
+        formulas = _scan_worksheets(path, limits)
+        return _xlsx_rows(path, sheet, limits, formulas)
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -147,7 +142,25 @@ def xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> list[list[object
         raise ImportFileError(msg) from None
 
 
-def _xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> list[list[object]]:
+def _scan_worksheets(path: Path, limits: Limits) -> dict[str, bool]:
+    """Count the rows of every worksheet's XML before openpyxl opens the workbook (it parses
+    a sheet to its end looking for a ``<dimension>`` the sheet may not have); return which
+    sheets hold formulas."""
+    formulas = {}
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                continue
+            with archive.open(member) as source:
+                count, formulas[member] = scan_sheet_xml(source, stop_after=limits.max_rows + 1)
+            if count > limits.max_rows + 1:
+                raise too_many_rows(path, limits)
+    return formulas
+
+
+def _xlsx_rows(
+    path: Path, sheet: str | None, limits: Limits, formulas: dict[str, bool]
+) -> list[list[object]]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -160,29 +173,18 @@ def _xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> list[list[objec
             )
             raise ImportFileError(msg)
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        with ws._get_source() as source:  # the sheet's XML, scanned as bytes
-            count, formulas = scan_sheet_xml(source, stop_after=limits.max_rows + 1)
-        if count > limits.max_rows + 1:
-            raise over_limit(
-                path,
-                "数据行数超过 ",
-                "the data rows exceed",
-                f"{limits.max_rows:,}",
-                limits.max_rows,
-                "max_rows",
-            )
         ws.reset_dimensions()  # a forged <dimension> must not pad every row
         rows = ws.iter_rows(values_only=True)
         name = lambda r, c: f"{get_column_letter(c + 1)}{r + 1}"  # noqa: E731
         cells = [[_cell(v) for v in row] for row in bounded(map(list, rows), path, limits, name)]
-        if formulas:
-            _refuse_uncached(path, book, ws.title, cells, name)
+        if formulas.get(str(ws._worksheet_path).lstrip("/"), True):
+            _refuse_uncached(path, ws.title, cells, name)
     finally:
         book.close()
     return cells
 
 
-def _refuse_uncached(path: Path, values, title: str, cells: list[list[object]], name) -> None:
+def _refuse_uncached(path: Path, title: str, cells: list[list[object]], name) -> None:
     """Refuse formula cells whose cached value is missing (read as empty otherwise)."""
     from openpyxl import load_workbook
 

@@ -53,6 +53,12 @@ def code(value: object) -> str | None:
     return raw if CODE_RE.match(raw) else None
 
 
+def per_unique(cells: pd.Series, convert) -> pd.Series:
+    """``cells.map(convert)``, calling ``convert`` once per distinct cell (a column of a
+    million rows holds a few periods and a few thousand codes)."""
+    return cells.map({value: convert(value) for value in pd.unique(cells)})
+
+
 def code_text(value: object) -> str:
     """A cell that names something by code (org unit, data element, period) as text in
     NFKC form, so that ``１０１`` and ``101`` are the same code."""
@@ -177,10 +183,14 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
     for column in raw.columns:
         if column == ROW or raw[column].dtype != object:
             continue
-        cells = raw[column].map(lambda v: v if isinstance(v, str) else "")
-        control = cells.str.contains(_CONTROL_RE, regex=True)
+        try:
+            lengths = raw[column].str.len()  # NaN for cells that are not text
+        except AttributeError:  # no text in the column
+            continue
+        limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
+        control = raw[column].str.contains(_CONTROL_RE, regex=True).fillna(False).astype(bool)
         if control.any():
-            found = cells[control].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
+            found = raw.loc[control, column].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
             frame = raw.loc[control, [ROW]].assign(__c=found)
             problems.add(
                 frame,
@@ -190,11 +200,9 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
                 "holds the control character {c} (remove it)",
                 c="__c",
             )
-        limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
-        lengths = cells.str.len()
-        long = (lengths > limit) & ~control
+        long = (lengths > limit).fillna(False).astype(bool) & ~control
         if long.any():
-            frame = raw.loc[long, [ROW]].assign(__n=lengths[long].map("{:,}".format))
+            frame = raw.loc[long, [ROW]].assign(__n=lengths[long].map("{:,.0f}".format))
             problems.add(
                 frame,
                 pd.Series(True, index=frame.index),

@@ -76,6 +76,13 @@ def over_limit(path: Path, what_zh: str, what_en: str, found: str, limit: int, n
     )
 
 
+def too_many_rows(path: Path, limits: Limits) -> ImportFileError:
+    """The `ImportFileError` for a file of more than ``max_rows`` data rows (or features)."""
+    return over_limit(
+        path, "数据行数 ", "the data rows", f"> {limits.max_rows:,}", limits.max_rows, "max_rows"
+    )
+
+
 def check_file(path: Path, limits: Limits) -> None:
     """Refuse a missing path, a directory or a file larger than ``max_file_bytes``."""
     if not path.exists():
@@ -124,24 +131,23 @@ def check_zip(path: Path, limits: Limits) -> None:
         )
 
 
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
 def scan_sheet_xml(stream, *, stop_after: int, chunk: int = 4 * MiB) -> tuple[int, bool]:
-    """How many ``<row>`` elements a worksheet's XML holds (a byte scan, no parsing; up to
-    ``stop_after`` + 1, enough to refuse a row bomb before a row is parsed) and whether it
-    holds any formula (``<f>``)."""
+    """How many rows a worksheet's XML holds (``<row`` or ``:row`` tags counted as bytes,
+    no parsing; up to about ``stop_after``, enough to refuse a row bomb before a row is
+    parsed) and whether it holds any formula (``<f>``)."""
     found, formulas, tail = 0, False, b""
     while found <= stop_after:
         block = stream.read(chunk)
         if not block:
-            found += len(_ROW_TAG.findall(tail))
-            formulas = formulas or _FORMULA_TAG.search(tail) is not None
             break
         data = tail + block
         cut = max(len(data) - 16, 0)  # a tag split across two blocks is counted once
-        found += sum(1 for m in _ROW_TAG.finditer(data, 0, len(data)) if m.start() < cut)
+        head = data[:cut]
+        found += head.count(b"<row") + head.count(b":row")
         formulas = formulas or _FORMULA_TAG.search(data) is not None
         tail = data[cut:]
+    found += tail.count(b"<row") + tail.count(b":row")
     return found, formulas

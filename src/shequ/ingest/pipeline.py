@@ -29,7 +29,7 @@ from ..errors import ImportFileError
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import code_text, text_problems
+from .cells import code_text, per_unique, text_problems
 from .limits import Limits, check_file
 from .readers import ROW, file_digest, read_table
 from .report import ImportReport, Problems, RuleFinding, quarantine_path_for, write_quarantine
@@ -96,7 +96,7 @@ def run_import(
         hostile.merge(checked.problems)
         checked.good = _without(checked.good, hostile)
         report.problems = sorted(hostile.items, key=lambda p: (p.row, p.column))
-        report.bad_rows = len(hostile.rows())
+        report.bad_rows, report.problem_count = len(hostile.rows()), len(hostile)
         report.empty = checked.empty
         report.violations = checked.violations
         report.quarantine_path = _quarantine(path, raw, report, limits)
@@ -181,7 +181,7 @@ def check_known_units(
     An empty cell is reported only when ``required``; pass ``versions`` when the caller has
     already read them (`store.orgunits.versions`).
     """
-    given = frame["org_unit"].map(code_text)
+    given = per_unique(frame["org_unit"], code_text)
     frame["org_unit"] = given  # full-width codes written as the ASCII ones they mean
     codes = store_orgunits.known_codes(conn, given) if versions is None else set(versions["code"])
     known = given.isin(codes)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import ImportFileError
 from . import _sheets
-from .limits import Limits, check_file, check_zip, over_limit
+from .limits import Limits, check_file, check_zip, over_limit, too_many_rows
 
 #: the column holding each row's line in the file (header = 1) or feature number
 ROW = "__row__"
@@ -76,10 +76,16 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
         header.pop()
     _check_header(header, path)
     width = len(header)
-    body = [(list(r) + [""] * width)[:width] for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame[ROW] = range(2, len(body) + 2)
-    blank = frame.drop(columns=ROW).map(lambda c: str(c).strip() == "").all(axis=1)
+    for row in rows:  # padded or cut in place: a copy of a million rows costs memory
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        del row[width:]
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    rows.clear()
+    frame[ROW] = range(2, len(frame) + 2)
+    blank = pd.Series(True, index=frame.index)
+    for column in header:
+        blank &= frame[column].astype(str).str.strip().eq("")
     frame = frame[~blank].reset_index(drop=True)
     if frame.empty:
         msg = (
@@ -214,8 +220,7 @@ def _read_raw(path: Path, layer, encoding: str | None, limits: Limits):
     if (len(fields) and len(fields[0]) > limits.max_rows) or (
         wkb is not None and len(wkb) > limits.max_rows
     ):
-        found = f"> {limits.max_rows:,}"
-        raise over_limit(path, "要素数 ", "the features", found, limits.max_rows, "max_rows")
+        raise too_many_rows(path, limits)
     for name, column in zip(meta["fields"], fields, strict=True):
         if getattr(column, "dtype", None) is not None and column.dtype.kind == "O":
             for index, value in enumerate(column):
@@ -224,7 +229,7 @@ def _read_raw(path: Path, layer, encoding: str | None, limits: Limits):
                     raise over_limit(
                         path,
                         f"单元格 {cell} 的字符数 ",
-                        f"cell {cell} has characters:",
+                        f"the characters of cell {cell}",
                         f"{len(value):,}",
                         limits.max_cell_chars,
                         "max_cell_chars",

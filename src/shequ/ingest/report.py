@@ -129,6 +129,8 @@ class ImportReport:
     import_id: int | None = None
     #: bad rows in all (the problems listed may be fewer: `Limits.max_quarantine_rows`)
     bad_rows: int | None = None
+    #: problems found in all (`problems` keeps the first `Problems.KEEP` of them)
+    problem_count: int | None = None
     #: bad rows not written to the quarantine file (over `Limits.max_quarantine_rows`)
     unwritten_rows: int = 0
 

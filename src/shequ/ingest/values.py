@@ -25,8 +25,17 @@ from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, code_text, number, text
+from .cells import (
+    AMBIGUOUS_COMMA,
+    NOT_A_NUMBER,
+    PERCENT_NOT_ALLOWED,
+    code_text,
+    number,
+    per_unique,
+    text,
+)
 from .findings import rule_findings
+from .limits import Limits
 from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
@@ -65,6 +74,7 @@ def import_values(
     progress: Progress | None = None,
     allowed_units: Scope | None = None,
     strict_rules: bool = False,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
@@ -87,6 +97,7 @@ def import_values(
         sheet=sheet,
         progress=progress,
         strict_rules=strict_rules,
+        limits=limits,
     )
 
 
@@ -159,7 +170,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
 def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems]:
     _require(frame, ("data_element", "org_unit", "period", "value"), "长表 long form ")
     names = plan.element_by_name()
-    element_raw = frame["data_element"].map(code_text)
+    element_raw = per_unique(frame["data_element"], code_text)
     cells = pd.DataFrame(
         {
             ROW: frame[ROW],
@@ -211,8 +222,8 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
 
 def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
     elements = {e.code: e for e in plan.data_elements}
-    cells["org_unit"] = cells["org_unit_raw"].map(code_text)
-    cells["period"] = cells["period_raw"].map(_period_code)
+    cells["org_unit"] = per_unique(cells["org_unit_raw"], code_text)
+    cells["period"] = per_unique(cells["period_raw"], _period_code)
     _parse_numbers(cells, elements)
     _add_by_column(
         problems,

@@ -59,6 +59,12 @@ def import_responses(
         strict=strict,
         sheet=sheet,
         progress=progress,
+        free_text=[
+            key
+            for q in instrument.importable
+            if q.type == "text"
+            for key in (q.name, q.label, q.label_en)
+        ],
     )
 
 
