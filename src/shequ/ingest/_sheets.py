@@ -114,16 +114,28 @@ def csv_rows(path: Path, encoding: str, limits: Limits) -> list[list[object]]:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
         except csv.Error:
             delimiter = ","
-        csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars + 1))
         reader = csv.reader(handle, delimiter=delimiter)
+        before = csv.field_size_limit(limits.max_cell_chars + 1)
         try:
             return list(bounded(reader, path, limits, lambda r, c: f"{r + 1}:{c + 1}"))
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                line = reader.line_num
+                raise over_limit(
+                    path,
+                    f"第 {line} 行有单元格的字符数",
+                    f"the characters of a cell on line {line}",
+                    "",
+                    limits.max_cell_chars,
+                    "max_cell_chars",
+                ) from None
             msg = (
                 f"{path.name}：第 {reader.line_num} 行无法读取（{exc}）/ {path.name}: line "
                 f"{reader.line_num} cannot be read ({exc})"
             )
             raise ImportFileError(msg) from None
+        finally:
+            csv.field_size_limit(before)
 
 
 # --- XLSX --------------------------------------------------------------------------------
