@@ -82,11 +82,12 @@ def any_store(request: pytest.FixtureRequest) -> Store:
 
 def _fuzz_profiles() -> None:
     """Hypothesis profiles: ``ci`` (the default; a few seconds per importer, as in
-    ``make test``) and ``long`` (``SHEQU_FUZZ=long``, run by ``make fuzz``)."""
+    ``make test``) and ``long`` (``SHEQU_FUZZ=long``, run by ``make fuzz``); ``mid`` in between, for a look."""
     from hypothesis import HealthCheck, settings
 
     quiet = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
     settings.register_profile("ci", max_examples=4, deadline=None, suppress_health_check=quiet)
+    settings.register_profile("mid", max_examples=40, deadline=None, suppress_health_check=quiet)
     settings.register_profile(
         "long", max_examples=400, deadline=None, suppress_health_check=quiet, print_blob=True
     )
