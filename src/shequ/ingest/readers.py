@@ -76,10 +76,12 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
         header.pop()
     _check_header(header, path)
     width = len(header)
+    shared: list[dict[object, object] | None] = [{} for _ in range(width)]
     for row in rows:  # padded or cut in place: a copy of a million rows costs memory
         if len(row) < width:
             row.extend([""] * (width - len(row)))
         del row[width:]
+        _share_repeats(row, shared)
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
     rows.clear()
     frame[ROW] = range(2, len(frame) + 2)
@@ -94,6 +96,18 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
         )
         raise ImportFileError(msg)
     return frame
+
+
+def _share_repeats(row: list[object], shared: list[dict[object, object] | None]) -> None:
+    """Make repeated cells of a column one object (a million rows naming the same data
+    element and period hold it once); a column of mostly distinct cells stops sharing."""
+    for i, value in enumerate(row):
+        seen = shared[i]
+        if seen is None or not isinstance(value, str):
+            continue
+        row[i] = seen.setdefault(value, value)
+        if len(seen) > 10_000:
+            shared[i] = None
 
 
 def _check_header(header: list[str], path: Path) -> None:
