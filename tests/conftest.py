@@ -51,13 +51,19 @@ def pg_store(pg_server_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample city (``shequ demo``), built once per test session; treat it as read-only."""
+def demo_outcome(tmp_path_factory: pytest.TempPathFactory):
+    """The sample city (``shequ demo``) and what the demo reported, built once per test
+    session (it takes a minute or two); treat its store as read-only."""
     from shequ.demo.run import run_demo
 
     folder = tmp_path_factory.mktemp("demo-city")
-    run_demo(str(folder / "shequ.db"), folder)
-    return folder
+    return run_demo(str(folder / "shequ.db"), folder)
+
+
+@pytest.fixture(scope="session")
+def demo_folder(demo_outcome) -> Path:
+    """The folder of the sample city (see `demo_outcome`)."""
+    return demo_outcome.files.org_units.parent
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ from shequ.ingest.values import import_values
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    return run_demo(str(folder / "shequ.db"), folder)
+def demo(demo_outcome):
+    return demo_outcome  # the session's sample city (tests/conftest.py), built once
 
 
 def test_demo_imports_cleanly_and_evaluates_every_unit(demo):
@@ -40,7 +39,11 @@ def test_demo_city_expected_units_and_reporting(demo):
 
 
 def test_rerunning_the_demo_changes_no_data(demo, tmp_path):
-    again = run_demo(demo.store_url.removeprefix("sqlite:///"), demo.files.org_units.parent)
+    import shutil
+
+    copy = tmp_path / "again"  # a copy: the session's sample city stays as built
+    shutil.copytree(demo.files.org_units.parent, copy)
+    again = run_demo(str(copy / "shequ.db"), copy)
     assert [(r.inserted, r.updated) for r in again.imports] == [(0, 0)] * 7
     assert (again.voice.fed.inserted, again.voice.fed.updated) == (0, 0)
     assert again.evaluation.inputs_digest == demo.evaluation.inputs_digest
@@ -140,3 +143,14 @@ def test_the_demo_tries_the_ten_proposed_service_centres_as_a_scenario(demo):
     assert (coverage["value_after"] >= coverage["value_before"] - 1e-9).all()
     assert (coverage["value_after"] > coverage["value_before"]).any()
     assert (compared.rows["flip"] != "missed").all()
+
+
+def test_the_demo_runs_its_schedule_once_and_tells_the_owners(demo):
+    loop = demo.loop
+    # the yearly job evaluates 2025 the day after its data are due: 31 Dec + 15 days + 1
+    assert (loop.job, loop.period, loop.due_at) == ("yearly", "2025", "2026-01-16 03:00")
+    assert loop.outcome["outcome"] == "done" and loop.outcome["run_id"]
+    assert loop.warnings["target_missed"] > 0
+    # every opened warning was filed once as a notification, and someone has it
+    assert loop.outcome["notified"] == loop.outcome["warnings_opened"] > 0
+    assert loop.inboxes.get("street_staff", 0) > 0

@@ -280,6 +280,9 @@ def test_export_by_periods_dates_children_and_last_updated(client_for):
     assert got(f"period=201903&orgUnit={city.STREET_1}") == []
     assert got(f"period=201903&orgUnit={city.STREET_1}&children=true") == [("201903", city.JIA)]
     assert got("period=201903&lastUpdated=2999-01-01") == []
+    # a time with a zone (DHIS2 clients send ...Z) is compared in UTC, not a server error
+    assert got("period=201903&lastUpdated=2000-01-01T00:00:00Z") == [("201903", city.JIA)]
+    assert got("period=201903&lastUpdated=2999-01-01T08:00:00%2B08:00") == []
     assert client.get("/api/dataValueSets?dataElement=green_area_m2").status_code == 400
 
 

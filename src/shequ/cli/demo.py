@@ -40,4 +40,41 @@ def demo(
         from ._show_scenario import print_comparison
 
         print_comparison(console, outcome.scenario, outcome.evaluation.plan, chosen)
+    if outcome.loop:
+        _print_loop(outcome.loop, outcome.evaluation.plan.schedule, chosen)
     console.print(outcome.describe(chosen))
+
+
+def _print_loop(loop, schedule, lang: str) -> None:
+    """The schedule, the one scheduled run the demo made, its warnings and their readers."""
+    from rich.table import Table
+
+    from ..loop.notices import KIND_WORDS
+
+    zh = lang == "zh"
+    jobs = ", ".join(
+        f"{j.code} ({j.period_type}, +{schedule.expiry_days}+{j.days_after_due} d, {j.hour:02d}:00 UTC)"
+        for j in schedule.evaluations
+    )
+    console.print(("定期评估：" if zh else "Schedule: ") + jobs)
+    done = loop.outcome
+    console.print(
+        (f"{loop.due_at} 自动评估 {loop.period}（{loop.job}）：{done.get('outcome')}，"
+         f"新开预警 {done.get('warnings_opened', 0)} 条，已通知 {done.get('notified', 0)} 条"
+         if zh else
+         f"{loop.due_at} scheduled evaluation of {loop.period} ({loop.job}): {done.get('outcome')}, "
+         f"{done.get('warnings_opened', 0)} warnings opened, {done.get('notified', 0)} notifications filed")
+    )  # fmt: skip
+    table = Table(title="预警（进行中）" if zh else "Open warnings")
+    table.add_column("类型" if zh else "kind")
+    table.add_column("条数" if zh else "count", justify="right")
+    for kind, count in sorted(loop.warnings.items(), key=lambda kv: -kv[1]):
+        words = KIND_WORDS.get(kind, (kind, kind))
+        table.add_row(words[0] if zh else words[1], str(count))
+    console.print(table)
+    for w in loop.examples:
+        owners = ", ".join((w["owners"] or {}).get("staff", []) + (w["owners"] or {}).get("supervisors", []))
+        console.print(f"  [{w['severity']}] {w['org_unit']} {w['kind']} {w['subject']} → {owners or '-'}")
+    if loop.inboxes:
+        readers = ", ".join(f"{name} {count}" for name, count in loop.inboxes.items())
+        console.print(("收件箱（账号 条数）：" if zh else "Inboxes (user count): ") + readers)

@@ -18,6 +18,7 @@ from ..report.formats import write
 from ..scenario.compare import Comparison
 from ..store.db import Store, open_store
 from .city import DemoFiles, generate_city
+from .loop import LoopDemo, run_schedule_once
 from .scenario import try_proposed_sites
 from .spatial import MEASURED, SpatialDemo, build_spatial
 from .voice import BLANK_LATEST, VoiceDemo, run_voice
@@ -41,6 +42,7 @@ class DemoOutcome:
     spatial: SpatialDemo | None = None
     accounts: list = field(default_factory=list)
     scenario: Comparison | None = None
+    loop: LoopDemo | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -101,6 +103,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
 
     accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
     scenario = try_proposed_sites(store, plan, spatial.sites, period=DEMO_PERIOD)
+    loop = run_schedule_once(store, plan, period=DEMO_PERIOD)
     return DemoOutcome(
         store.url,
         files,
@@ -113,6 +116,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
         spatial=spatial,
         accounts=accounts,
         scenario=scenario,
+        loop=loop,
     )
 
 

@@ -183,7 +183,10 @@ def export_values(
         )
         frame = frame[inside.astype(bool)]
     if last_updated is not None:
-        frame = frame[pd.to_datetime(frame["updated_at"]) >= pd.Timestamp(last_updated)]
+        since = pd.Timestamp(last_updated)
+        if since.tzinfo is not None:  # the store keeps naive UTC
+            since = since.tz_convert("UTC").tz_localize(None)
+        frame = frame[pd.to_datetime(frame["updated_at"]) >= since]
     frame = frame.sort_values(["period", "org_unit", "data_element", "category_option_combo"])
     updated_by = store_values.updated_by(conn, frame["id"].tolist())
     frame = frame.assign(updated_by=frame["id"].map(updated_by))

@@ -1,15 +1,16 @@
 """The hook through which warnings reach people.
 
 The loop calls `emit` for every warning it opens or closes; listeners registered with
-`subscribe` receive ``(store, event)``. The notifications package (inbox, e-mail, WeCom /
-DingTalk webhooks) subscribes here when it is wired in; without a listener events are only
-logged. A listener that fails is logged and never stops the scheduled run.
+`subscribe` receive ``(store, event)``; `collecting` gathers the events of a block (the
+scheduler hands those of each run to `shequ.loop.notices`, which files them as
+notifications). A listener that fails is logged and never stops the scheduled run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,3 +57,18 @@ def emit(store: Any, event: WarningEvent) -> None:
             listener(store, event)
         except Exception:  # a broken listener must not stop the loop
             log.exception("warning listener %r failed", listener)
+
+
+@contextmanager
+def collecting() -> Iterator[list[WarningEvent]]:
+    """Inside the block, also gather every emitted event in the yielded list."""
+    gathered: list[WarningEvent] = []
+
+    def gather(_store: Any, event: WarningEvent) -> None:
+        gathered.append(event)
+
+    subscribe(gather)
+    try:
+        yield gathered
+    finally:
+        unsubscribe(gather)

@@ -14,8 +14,11 @@ every run claimed exactly once (tests/loop/test_scheduler_pg.py).
 
 A tick (`tick`) asks `calendar.due_runs` what is due since each job's last claimed run,
 claims and runs it oldest first: an evaluation (`assess`, with composite scores and the
-follow-up review), then the warnings against the previous run of the same job; a reporting
-check; and after either, the overdue-suggestion check. The clock is a parameter (``now``),
+follow-up review), then the warnings against the previous run of the same job (targets,
+trends, validation rules); a reporting check; and after either, the overdue-suggestion
+check. The warnings each run opens or closes are filed as notifications to their owners
+(`shequ.loop.notices`), and every tick ends by sending what is due (`shequ.notify.deliver`:
+immediate messages, digests whose hour has come, retries). The clock is a parameter (``now``),
 so tests freeze it. `run_forever` ticks every ``interval`` seconds until stopped; `shequ
 scheduler` runs it alone, and `shequ serve --scheduler` runs ticks in the server's worker
 process (the evaluation engine must not run inside the web server, see web/worker.py).
@@ -38,7 +41,8 @@ from ..store import runs as store_runs
 from ..store import schedules
 from ..store.db import Store
 from ..store.tables.core import utcnow
-from . import calendar, warnings
+from ..notify import DeliveryReport, deliver
+from . import calendar, events, notices, warnings
 from . import reporting as checks
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ class TickReport:
     done: list[dict] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    delivery: DeliveryReport | None = None
 
 
 def worker_name() -> str:
@@ -89,6 +94,10 @@ def tick(
             report.lost.append(f"{run.job}@{run.due_at:%Y-%m-%d %H:%M}")
             continue
         report.done.append(_run(store, plan, run, claimed, now, clock))
+    try:  # what is due now, this tick's warnings included (retries of earlier refusals too)
+        report.delivery = deliver(store, now=now)
+    except Exception:  # a mail server down must not stop the loop: retried next tick
+        log.exception("notification delivery failed")
     return report
 
 
@@ -96,6 +105,23 @@ def _run(
     store: Store, plan: Plan, run: calendar.DueRun, claimed: int, now: dt.datetime, clock
 ) -> dict:
     follow = plan.schedule.follow_up_days
+    with events.collecting() as emitted:
+        outcome = _checked_run(store, plan, run, claimed, now, clock, follow)
+    if outcome["outcome"] == "done":
+        outcome["notified"] = _notify(store, plan, emitted, now)
+    return outcome
+
+
+def _notify(store: Store, plan: Plan, emitted: list, now: dt.datetime) -> int:
+    """File the run's warnings as notifications; a failure here never fails the run."""
+    try:
+        return notices.send_warnings(store, plan, emitted, now=now).new
+    except Exception:
+        log.exception("filing %d warning notifications failed", len(emitted))
+        return 0
+
+
+def _checked_run(store, plan, run, claimed, now, clock, follow) -> dict:
     try:
         if run.kind == "evaluate":
             run_id, conditions, kinds = _evaluate(store, plan, run, claimed)
@@ -135,9 +161,8 @@ def _evaluate(store: Store, plan: Plan, run: calendar.DueRun, claimed: int):
     conditions = warnings.evaluation_conditions(
         evaluation.results, result.trends, plan, previous=previous, run_id=evaluation.run_id
     )
-    for check in warnings.RULE_CHECKS:
-        conditions += check(store, plan, run.period)
-    return evaluation.run_id, conditions, warnings.INDICATOR_KINDS
+    conditions += warnings.rule_conditions(store, plan, run.period)
+    return evaluation.run_id, conditions, warnings.EVALUATION_KINDS
 
 
 def run_forever(

@@ -12,8 +12,8 @@ Conditions, each on one unit and subject (the warning's key with its kind):
   or after it (``high``); the evidence names the units that have not reported;
 * ``suggestion_overdue`` — a suggestion not answered by its respond-by day (``medium``)
   or not resolved by its resolve-by day (``high``), to its handler;
-* validation-rule violations: functions registered in `RULE_CHECKS` (none yet; the
-  validation-rules package adds its check here).
+* ``rule_violation`` — a validation rule of the plan does not hold for the unit and the
+  evaluated period (`shequ.store.validation`); severity from the rule's importance.
 
 Evidence carries the values: this and the previous period's value, the previous
 scheduled run's value and status, the projection. `sync` opens a warning for a condition
@@ -25,7 +25,6 @@ to `shequ.loop.events`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -33,15 +32,15 @@ import pandas as pd
 from ..evaluate.diagnosis import action_for
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store import validation as store_validation
 from ..store import warnings as store_warnings
 from ..store.db import Store
 from . import events
 from .owners import owners, recipients
 
 INDICATOR_KINDS = ("target_missed", "trend_off_track")
+EVALUATION_KINDS = (*INDICATOR_KINDS, "rule_violation")
 Condition = dict[str, Any]
-#: validation-rule checks: ``check(store, plan, period) -> list[Condition]``
-RULE_CHECKS: list[Callable[[Store, Plan, str], list[Condition]]] = []
 
 
 def evaluation_conditions(
@@ -90,6 +89,28 @@ def evaluation_conditions(
                 common | {"kind": "trend_off_track", "severity": "medium", "evidence": evidence}
             )
     return out
+
+
+def rule_conditions(store: Store, plan: Plan, period: str) -> list[Condition]:
+    """Validation-rule violations of ``period`` (outliers are listed by ``shequ validate``,
+    not warned about: they are questions, not faults)."""
+    with store.begin() as conn:
+        found = store_validation.violations(conn, plan, period, outliers=False)
+    return [
+        {
+            "kind": "rule_violation",
+            "org_unit": r.org_unit,
+            "subject": f"{r.rule}/{r.period}",
+            "severity": r.importance,
+            "action": "",
+            "evidence": {
+                "period": r.period, "rule": r.rule, "left": _num(r.left),
+                "operator": r.operator, "right": _num(r.right),
+                "message_zh": r.message_zh, "message_en": r.message_en,
+            },
+        }  # fmt: skip
+        for r in found.itertuples(index=False)
+    ]
 
 
 def _previous(previous: pd.DataFrame | None) -> dict[tuple[str, str], dict[str, Any]]:

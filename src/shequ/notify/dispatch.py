@@ -44,7 +44,7 @@ def dispatch(
     now = now or utcnow()
     day = (now + _BEIJING).date()
     report = DispatchReport()
-    audience: dict[str, tuple[list[int], list[dict]]] = {}  # unit: (users, subscriptions)
+    audience: dict[str, tuple[dict[str, int], list[dict]]] = {}  # unit: (users, subscriptions)
     with store.begin() as conn:
         for message in messages:
             if message.unit not in audience:
@@ -59,7 +59,12 @@ def dispatch(
             if not new:
                 continue
             report.new += 1
-            report.inbox_items += store_notify.add_to_inboxes(conn, message_id, users)
+            readers = (
+                [users[n] for n in dict.fromkeys(message.recipients) if n in users]
+                if message.recipients
+                else list(users.values())
+            )
+            report.inbox_items += store_notify.add_to_inboxes(conn, message_id, readers)
             wanted = [s for s in subscriptions if at_least(message.severity, s["min_severity"])]
             report.queued += store_notify.queue_new(conn, message_id, [
                 (s["id"], now if s["digest"] == "immediate" else next_digest(now)) for s in wanted

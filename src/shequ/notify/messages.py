@@ -37,7 +37,9 @@ def at_least(severity: str, minimum: str) -> bool:
 @dataclass(frozen=True)
 class Message:
     """One notification about ``unit``; ``source_kind``/``source_id`` name what raised it
-    (a warning's id): dispatching the same pair twice files it once."""
+    (a warning's id): dispatching the same pair twice files it once. With ``recipients``,
+    only those users' inboxes get it (a warning goes to its owners, not to every user
+    above the unit); subscriptions are matched by unit and severity either way."""
 
     subject_zh: str
     unit: str
@@ -48,6 +50,8 @@ class Message:
     link: str = ""
     source_kind: str = "manual"
     source_id: str | None = None
+    #: user names whose inboxes get it (those whose scope holds the unit); empty: all of them
+    recipients: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         require_choice(self.severity, SEVERITIES, "严重程度", "severity")

@@ -52,10 +52,12 @@ def save_message(conn: Connection, fields: Mapping[str, Any]) -> tuple[int, bool
     return int(new.scalar_one()), True
 
 
-def users_seeing(conn: Connection, unit: str, day: dt.date) -> list[int]:
-    """Ids of the active users whose scope holds ``unit`` on ``day``."""
-    query = select(User.id).where(User.active, User.scope.in_(_ancestors(unit, day)))
-    return [int(i) for i in conn.execute(query.order_by(User.id)).scalars()]
+def users_seeing(conn: Connection, unit: str, day: dt.date) -> dict[str, int]:
+    """``{user name: id}`` of the active users whose scope holds ``unit`` on ``day``."""
+    query = select(User.username, User.id).where(
+        User.active, User.scope.in_(_ancestors(unit, day))
+    )
+    return {name: int(i) for name, i in conn.execute(query.order_by(User.id))}
 
 
 def add_to_inboxes(conn: Connection, message_id: int, user_ids: Iterable[int]) -> int:
