@@ -188,7 +188,7 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
         except AttributeError:  # no text in the column
             continue
         limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
-        control = raw[column].str.contains(_CONTROL_RE, regex=True).fillna(False).astype(bool)
+        control = raw[column].str.contains(_CONTROL_RE, regex=True, na=False).astype(bool)
         if control.any():
             found = raw.loc[control, column].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
             frame = raw.loc[control, [ROW]].assign(__c=found)
@@ -200,7 +200,7 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
                 "holds the control character {c} (remove it)",
                 c="__c",
             )
-        long = (lengths > limit).fillna(False).astype(bool) & ~control
+        long = (lengths > limit).astype(bool) & ~control  # NaN > limit is False
         if long.any():
             frame = raw.loc[long, [ROW]].assign(__n=lengths[long].map("{:,.0f}".format))
             problems.add(
