@@ -57,11 +57,14 @@ serve: install
 	$(BIN)/shequ serve --db $(DEMO)/shequ.db --host 127.0.0.1 --port 8000
 
 ## test: the import contract of DESIGN §3 (import-linter), lint, then the whole test suite;
-## PostgreSQL tests run against a throwaway server when one can be started
+## PostgreSQL tests run against a throwaway server when one can be started. Temporary files
+## go to var/test-tmp of this checkout: under /tmp/pytest-of-$USER, any other pytest run on
+## the machine deletes all but the three newest runs' folders, live stores included.
 test: install-test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check src tests bench
-	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/with-postgres.sh $(BIN)/python -m pytest \
+	  --basetemp=$(CURDIR)/var/test-tmp $(PYTEST_ARGS)
 
 ## fuzz: the long fuzz profile of every importer (SHEQU_FUZZ=long; bombs in a fresh process)
 fuzz: install-test

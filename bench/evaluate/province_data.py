@@ -30,8 +30,9 @@ from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER, DataValue
 from shequ.store.values import ensure_periods
 
 YEARS = tuple(range(2020, 2026))
-# the 18 data elements the issue names: the national plan's first 18, in its order
-ELEMENTS = tuple(e.code for e in load_plan("national").data_elements[:18])
+# the base data elements this generator simulates, in the national plan's order; taking
+# "the plan's first 18" broke when the plan gained residents' voice elements
+PLAN_ELEMENTS = tuple(e.code for e in load_plan("national").data_elements)
 PROVINCE = "330000000000"
 REORG = dt.date(2023, 1, 1)
 CREATED = dt.date(2022, 1, 1)
@@ -228,7 +229,7 @@ def value_rows(rng: np.random.Generator, province: Province) -> pd.DataFrame:
     codes = np.asarray(province.communities, dtype=object)
     periods = np.asarray([str(y) for y in YEARS], dtype=object)
     frames = []
-    for element in ELEMENTS:
+    for element in (e for e in PLAN_ELEMENTS if e in data):
         keep = exists & (rng.random((n, t)) >= MISSING_SHARE)
         rows, cols = np.nonzero(keep)
         frames.append(

@@ -4,6 +4,7 @@ single violation. Screenshots go to var/test-artifacts/web/."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -54,7 +55,9 @@ def test_issue_13_5_a_facility_name_with_html_does_not_run_in_the_map_tooltip(ev
     page.add_init_script(RECORD_CSP)
     _log_in(page, evil_server, "admin")
     page.goto(f"{evil_server}/map?unit={city.STREET_1}")
-    page.wait_for_function("window.echarts && document.querySelector('#unit-map canvas')")
+    # poll from Python: Playwright's wait_for_function evaluates its predicate with eval,
+    # which this page's CSP (no 'unsafe-eval') rightly refuses
+    _wait_until(page, "!!(window.echarts && document.querySelector('#unit-map canvas'))")
     index = page.evaluate(
         """(evil) => {
         const chart = window.echarts.getInstanceByDom(document.getElementById("unit-map"));
@@ -76,6 +79,13 @@ def test_issue_13_5_a_facility_name_with_html_does_not_run_in_the_map_tooltip(ev
     assert page.evaluate("window.__xss") is None
     assert page.evaluate("window.__csp") == []
     page.close()
+
+
+def _wait_until(page, expression: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(100)
 
 
 @pytest.mark.parametrize("path", ["/", "/map", f"/units/{city.JIA}"])

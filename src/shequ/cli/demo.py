@@ -59,11 +59,11 @@ def _print_loop(loop, schedule, lang: str) -> None:
     console.print(("定期评估：" if zh else "Schedule: ") + jobs)
     done = loop.outcome
     console.print(
-        (f"{loop.due_at} 自动评估 {loop.period}（{loop.job}）：{done.get('outcome')}，"
+        f"{loop.due_at} 自动评估 {loop.period}（{loop.job}）：{done.get('outcome')}，"
          f"新开预警 {done.get('warnings_opened', 0)} 条，已通知 {done.get('notified', 0)} 条"
          if zh else
          f"{loop.due_at} scheduled evaluation of {loop.period} ({loop.job}): {done.get('outcome')}, "
-         f"{done.get('warnings_opened', 0)} warnings opened, {done.get('notified', 0)} notifications filed")
+         f"{done.get('warnings_opened', 0)} warnings opened, {done.get('notified', 0)} notifications filed"
     )  # fmt: skip
     table = Table(title="预警（进行中）" if zh else "Open warnings")
     table.add_column("类型" if zh else "kind")

@@ -17,7 +17,6 @@ minimum–maximum bounds per unit (`shequ.framework.rules` computes them).
 from __future__ import annotations
 
 from functools import cached_property
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator

@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from ..evaluate.assessment import assess
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..notify import DeliveryReport, deliver
 from ..store import runs as store_runs
 from ..store import schedules
 from ..store.db import Store
 from ..store.tables.core import utcnow
-from ..notify import DeliveryReport, deliver
 from . import calendar, events, notices, warnings
 from . import reporting as checks
 

@@ -104,11 +104,15 @@ def rule_conditions(store: Store, plan: Plan, period: str) -> list[Condition]:
             "severity": r.importance,
             "action": "",
             "evidence": {
-                "period": r.period, "rule": r.rule, "left": _num(r.left),
-                "operator": r.operator, "right": _num(r.right),
-                "message_zh": r.message_zh, "message_en": r.message_en,
+                "period": r.period,
+                "rule": r.rule,
+                "left": _num(r.left),
+                "operator": r.operator,
+                "right": _num(r.right),
+                "message_zh": r.message_zh,
+                "message_en": r.message_en,
             },
-        }  # fmt: skip
+        }
         for r in found.itertuples(index=False)
     ]
 

@@ -29,7 +29,6 @@ from ...errors import EvaluationError
 from ...store.db import Store
 from . import TABLES, Engine, register
 
-
 _CREATE = re.compile(r'^\s*CREATE TABLE\s+(?:"[^"]+"|\w+)', re.IGNORECASE)
 
 
