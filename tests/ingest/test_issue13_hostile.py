@@ -83,6 +83,13 @@ def test_issue13_1_row_bomb_is_refused_before_a_row_is_parsed(db, tmp_path):
 
 
 def test_issue13_1_limits_are_set_by_the_environment(db, tmp_path, monkeypatch):
+    assert Limits.from_env().max_rows == 1_000_000  # the documented default
+    monkeypatch.setenv("SHEQU_IMPORT_MAX_ROWS", "5")
+    assert Limits.from_env().max_rows == 5
+    monkeypatch.setenv("SHEQU_IMPORT_MAX_ROWS", "many")
+    with pytest.raises(ImportFileError, match="SHEQU_IMPORT_MAX_ROWS"):
+        Limits.from_env()
+    monkeypatch.delenv("SHEQU_IMPORT_MAX_ROWS")
     bomb = _hostile.cell_bomb(tmp_path / "small.xlsx", 2 * 1024 * 1024)  # 2 MiB inflated
     monkeypatch.setenv("SHEQU_IMPORT_MAX_INFLATED_BYTES", str(1024 * 1024))
     assert "inflated size" in refused(invoke("import", "values", bomb, "--db", db))
@@ -161,10 +168,11 @@ def test_issue13_11_a_csv_of_100000_columns_is_refused_at_its_header(db, tmp_pat
     assert run["seconds"] < 30  # the issue: past 300 s
 
 
-def test_issue13_11_bad_rows_are_counted_past_the_quarantine_cap(store, tmp_path):
+def test_issue13_11_bad_rows_are_counted_past_the_quarantine_cap(store, tmp_path, monkeypatch):
     # 30 rows of unknown units; the quarantine lists 10 of them and counts the other 20
     path = _hostile.bad_rows_csv(tmp_path / "bad.csv", 30)
-    report = import_values(store, path, limits=Limits(max_quarantine_rows=10))
+    monkeypatch.setenv("SHEQU_IMPORT_MAX_QUARANTINE_ROWS", "10")
+    report = import_values(store, path)
     assert report.exit_code == 2 and report.quarantined_rows == 30
     assert report.unwritten_rows == 20 and "20 more bad rows" in report.summary()
     rows = list(csv.reader(report.quarantine_path.open(encoding="utf-8-sig")))

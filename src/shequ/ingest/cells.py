@@ -112,6 +112,14 @@ def optional_moment(value: object) -> tuple[dt.datetime | None, bool]:
     return found, found is not None
 
 
+def period_code(value: object) -> str | None:
+    """The code of the period a cell names (``２０２５`` is 2025), or None."""
+    try:
+        return parse_period(value).code
+    except PeriodError:
+        return None
+
+
 def period_of(value: object, when: dt.datetime | None) -> str | None:
     """The period given, else the year of ``when``."""
     raw = text(value)

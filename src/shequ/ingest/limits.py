@@ -111,7 +111,7 @@ def check_zip(path: Path, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         msg = (
             f"{path.name}：不是有效的 XLSX/ZIP 文件（{exc}）/ {path.name}: not a valid XLSX/zip "
             f"file ({exc}); save it again from Excel or WPS"

@@ -119,7 +119,7 @@ def _read(path: Path, read: Reader, limits: Limits) -> tuple[pd.DataFrame, str]:
     check_file(path, limits)
     try:
         raw, file_format = read(path, limits=limits)
-    except OSError as exc:
+    except (OSError, NotImplementedError) as exc:  # zipfile: an unsupported zip version
         msg = f"{path.name}：无法读取文件（{exc}）/ {path.name}: cannot read the file ({exc})"
         raise ImportFileError(msg) from None
     if raw.empty:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError, PeriodError
+from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
 from ..framework.periods import parse_period
@@ -32,10 +32,10 @@ from .cells import (
     code_text,
     number,
     per_unique,
+    period_code,
     text,
 )
 from .findings import rule_findings
-from .limits import Limits
 from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
 from .readers import ROW, rename_columns
 from .report import ImportReport, Problems
@@ -74,7 +74,6 @@ def import_values(
     progress: Progress | None = None,
     allowed_units: Scope | None = None,
     strict_rules: bool = False,
-    limits: Limits | None = None,
 ) -> ImportReport:
     """Import data values from ``path`` (CSV or XLSX, long or wide form) against ``plan``.
 
@@ -97,7 +96,6 @@ def import_values(
         sheet=sheet,
         progress=progress,
         strict_rules=strict_rules,
-        limits=limits,
     )
 
 
@@ -223,7 +221,7 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
 def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
     elements = {e.code: e for e in plan.data_elements}
     cells["org_unit"] = per_unique(cells["org_unit_raw"], code_text)
-    cells["period"] = per_unique(cells["period_raw"], _period_code)
+    cells["period"] = per_unique(cells["period_raw"], period_code)
     _parse_numbers(cells, elements)
     _add_by_column(
         problems,
@@ -320,13 +318,6 @@ def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
         parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
         cells.at[i, "value"] = np.nan if parsed is None else parsed
         cells.at[i, "reason_en"] = reason[1] if reason else ""
-
-
-def _period_code(value: object) -> str | None:
-    try:
-        return parse_period(value).code
-    except PeriodError:
-        return None
 
 
 def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:

@@ -129,7 +129,6 @@ async def upload(
         actor=user.username,
         strict=strict,
         allowed_units=user.scope_of_period(store),
-        limits=limits,
     )
     return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
 
