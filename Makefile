@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench bench-spatial crash-trials lint clean install install-test web-assets serve
+.PHONY: run test bench bench-spatial crash-trials lint clean install install-test web-assets serve fuzz fuzz-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ test: install-test
 	$(BIN)/ruff check src tests bench
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/with-postgres.sh $(BIN)/python -m pytest \
 	  --basetemp=$(CURDIR)/var/test-tmp $(PYTEST_ARGS)
+
+## fuzz: the long fuzz profile of every importer (SHEQU_FUZZ=long; bombs in a fresh process)
+fuzz: install-test
+	SHEQU_FUZZ=long $(BIN)/python -m pytest tests/ingest/test_fuzz_importers.py -q -s -p no:cacheprovider
+
+## fuzz-quick: the CI profile of the same tests (what make test runs)
+fuzz-quick: install-test
+	$(BIN)/python -m pytest tests/ingest/test_fuzz_importers.py -q -p no:cacheprovider
 
 ## bench: benchmarks against peers (not part of the tests)
 bench: install-test

@@ -84,3 +84,20 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     """The same test on an SQLite store and on a PostgreSQL store."""
     fixture = "sqlite_store" if request.param == "sqlite" else "pg_store"
     return request.getfixturevalue(fixture)
+
+
+def _fuzz_profiles() -> None:
+    """Hypothesis profiles: ``ci`` (the default; a few seconds per importer, as in
+    ``make test``) and ``long`` (``SHEQU_FUZZ=long``, run by ``make fuzz``); ``mid`` in between, for a look."""
+    from hypothesis import HealthCheck, settings
+
+    quiet = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+    settings.register_profile("ci", max_examples=4, deadline=None, suppress_health_check=quiet)
+    settings.register_profile("mid", max_examples=40, deadline=None, suppress_health_check=quiet)
+    settings.register_profile(
+        "long", max_examples=400, deadline=None, suppress_health_check=quiet, print_blob=True
+    )
+    settings.load_profile(os.environ.get("SHEQU_FUZZ", "ci"))
+
+
+_fuzz_profiles()

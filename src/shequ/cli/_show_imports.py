@@ -19,9 +19,10 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
             else f"  row {problem.row} [{problem.column}] {problem.reason_en}"
         )
         console.print(text, style="yellow", markup=False)
-    hidden = len(report.problems) - MAX_PROBLEMS_SHOWN
+    found = len(report.problems) if report.problem_count is None else report.problem_count
+    hidden = found - MAX_PROBLEMS_SHOWN
     if hidden > 0:
-        console.print(f"  … 另有 {hidden} 个问题 / {hidden} more problems")
+        console.print(f"  … 另有 {hidden:,} 个问题 / {hidden:,} more problems")
     for finding in report.violations[:MAX_PROBLEMS_SHOWN]:
         rows = ",".join(map(str, finding.rows)) or "-"
         text = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -60,9 +61,11 @@ def parse_period(code: object) -> Period:
 
 
 def _normalise(code: object) -> str:
+    """NFKC (full-width ``２０２５Ｑ３`` is 2025Q3), upper case; digits must then be ASCII."""
     if isinstance(code, float) and code.is_integer():
         code = int(code)
-    return str(code).strip().upper().replace("q", "Q")
+    text = unicodedata.normalize("NFKC", str(code)).strip().upper().replace("q", "Q")
+    return text if text.isascii() else ""
 
 
 def _build(text: str, kind: PeriodType, match: re.Match[str]) -> Period:

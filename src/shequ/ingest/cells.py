@@ -10,10 +10,16 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Collection
+
+import pandas as pd
 
 from ..errors import PeriodError
 from ..framework.levels import LEVELS
 from ..framework.periods import parse_period
+from .limits import Limits
+from .readers import ROW
+from .report import Problems
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -41,9 +47,22 @@ def text(value: object) -> str:
 
 
 def code(value: object) -> str | None:
-    """A code of letters, digits, ``_.-`` (at most 32 characters)."""
-    raw = text(value)
+    """A code of letters, digits, ``_.-`` (at most 32 characters); full-width letters and
+    digits (``Ｃ１０１``) are read as their ASCII forms (NFKC)."""
+    raw = code_text(value)
     return raw if CODE_RE.match(raw) else None
+
+
+def per_unique(cells: pd.Series, convert) -> pd.Series:
+    """``cells.map(convert)``, calling ``convert`` once per distinct cell (a column of a
+    million rows holds a few periods and a few thousand codes)."""
+    return cells.map({value: convert(value) for value in pd.unique(cells)})
+
+
+def code_text(value: object) -> str:
+    """A cell that names something by code (org unit, data element, period) as text in
+    NFKC form, so that ``１０１`` and ``101`` are the same code."""
+    return unicodedata.normalize("NFKC", text(value))
 
 
 def level(value: object) -> str | None:
@@ -91,6 +110,14 @@ def optional_moment(value: object) -> tuple[dt.datetime | None, bool]:
         return None, True
     found = moment(value)
     return found, found is not None
+
+
+def period_code(value: object) -> str | None:
+    """The code of the period a cell names (``２０２５`` is 2025), or None."""
+    try:
+        return parse_period(value).code
+    except PeriodError:
+        return None
 
 
 def period_of(value: object, when: dt.datetime | None) -> str | None:
@@ -147,3 +174,53 @@ def number(
         return None, NOT_A_NUMBER
     parsed = float(raw)
     return (parsed, None) if math.isfinite(parsed) else (None, NOT_A_NUMBER)
+
+
+# --- every cell of a file -----------------------------------------------------------------
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] = ()) -> Problems:
+    """Problems of any cell of ``raw``: a control character (NUL, escape, a right-to-left
+    override ...; tab and line breaks are fine), or more characters than the field allows
+    (`Limits.max_field_chars`; `Limits.max_text_chars` in the ``free_text`` columns, named
+    by their header, canonical name or alias, any case)."""
+    free = {_key(name) for name in free_text}
+    problems = Problems()
+    for column in raw.columns:
+        if column == ROW or raw[column].dtype != object:
+            continue
+        try:
+            lengths = raw[column].str.len()  # NaN for cells that are not text
+        except AttributeError:  # no text in the column
+            continue
+        limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
+        control = raw[column].str.contains(_CONTROL_RE, regex=True, na=False).astype(bool)
+        if control.any():
+            found = raw.loc[control, column].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
+            frame = raw.loc[control, [ROW]].assign(__c=found)
+            problems.add(
+                frame,
+                pd.Series(True, index=frame.index),
+                str(column),
+                "含有控制字符 {c}（请删除）",
+                "holds the control character {c} (remove it)",
+                c="__c",
+            )
+        long = (lengths > limit).astype(bool) & ~control  # NaN > limit is False
+        if long.any():
+            frame = raw.loc[long, [ROW]].assign(__n=lengths[long].map("{:,.0f}".format))
+            problems.add(
+                frame,
+                pd.Series(True, index=frame.index),
+                str(column),
+                f"有 {{n}} 个字符，超过上限 {limit:,}",
+                f"has {{n}} characters, more than the limit of {limit:,}",
+                n="__n",
+            )
+    return problems
+
+
+def _key(name: object) -> str:
+    return str(name).strip().lower().replace(" ", "")

@@ -17,18 +17,21 @@ the pipeline does the rest the same way for every kind of file:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection
 
+from ..errors import ImportFileError
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import text
-from .readers import file_digest, read_table
+from .cells import code_text, per_unique, text_problems
+from .limits import Limits, check_file
+from .readers import ROW, file_digest, read_table
 from .report import ImportReport, Problems, RuleFinding, quarantine_path_for, write_quarantine
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ class Checked:
 
 
 Validator = Callable[[Connection, pd.DataFrame], Checked]
-Reader = Callable[[Path], tuple[pd.DataFrame, str]]
+Reader = Callable[..., tuple[pd.DataFrame, str]]  # (path, *, limits) -> (raw cells, format)
 Writer = Callable[[Connection, pd.DataFrame, int, str, Progress | None], dict[str, int]]
 
 
@@ -64,6 +67,8 @@ def run_import(
     progress: Progress | None = None,
     read: Reader | None = None,
     strict_rules: bool = False,
+    limits: Limits | None = None,
+    free_text: Collection[str] = (),
 ) -> ImportReport:
     """Read ``path``, validate and write it in one transaction; quarantine bad rows.
 
@@ -71,20 +76,30 @@ def run_import(
     returns raw cells with `ROW` and a format label, like `read_table`. Validation-rule
     findings of ``validate`` are listed in the report; with ``strict_rules`` a must-fix one
     means nothing loads.
+
+    The file is held to ``limits`` (default `Limits.from_env`); every cell is checked for
+    control characters and length (``free_text`` names the columns, by their canonical
+    names or aliases, that may hold long text: `Limits.max_text_chars`, not
+    `Limits.max_field_chars`).
     """
     path = Path(path)
-    raw, file_format = (read or (lambda p: read_table(p, sheet=sheet)))(path)
+    limits = limits or Limits.from_env()
+    raw, file_format = _read(path, read or partial(read_table, sheet=sheet), limits)
     raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
     report = ImportReport(
         kind, path, file_format, rows_total=len(raw), strict=strict, strict_rules=strict_rules
     )
     digest = file_digest(path)
+    hostile = text_problems(raw, limits, free_text)
     with store.begin() as conn:
         checked = validate(conn, raw)
-        report.problems = sorted(checked.problems.items, key=lambda p: (p.row, p.column))
+        hostile.merge(checked.problems)
+        checked.good = _without(checked.good, hostile)
+        report.problems = sorted(hostile.items, key=lambda p: (p.row, p.column))
+        report.bad_rows, report.problem_count = len(hostile.rows()), len(hostile)
         report.empty = checked.empty
         report.violations = checked.violations
-        report.quarantine_path = _quarantine(path, raw, report)
+        report.quarantine_path = _quarantine(path, raw, report, limits)
         if report.loaded and len(checked.good):
             report.import_id = _start_batch(conn, kind, path, digest, actor)
             counts = write(conn, checked.good, report.import_id, actor, progress)
@@ -99,10 +114,36 @@ def run_import(
     return report
 
 
-def _quarantine(path: Path, raw: pd.DataFrame, report: ImportReport) -> Path | None:
+def _read(path: Path, read: Reader, limits: Limits) -> tuple[pd.DataFrame, str]:
+    """The raw cells; a file that cannot be read at all is refused with the reason."""
+    check_file(path, limits)
+    try:
+        raw, file_format = read(path, limits=limits)
+    except (OSError, NotImplementedError) as exc:  # zipfile: an unsupported zip version
+        msg = f"{path.name}：无法读取文件（{exc}）/ {path.name}: cannot read the file ({exc})"
+        raise ImportFileError(msg) from None
+    if raw.empty:
+        msg = (
+            f"{path.name}：没有数据行（或要素），未导入任何数据 / {path.name}: no data rows "
+            "(or features); nothing was loaded"
+        )
+        raise ImportFileError(msg)
+    return raw, file_format
+
+
+def _without(good: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    if ROW not in good.columns or good.empty:
+        return good
+    return good[~good[ROW].isin(problems.rows())]
+
+
+def _quarantine(path: Path, raw: pd.DataFrame, report: ImportReport, limits: Limits) -> Path | None:
     if report.problems:
-        return write_quarantine(path, raw, report.problems)
-    quarantine_path_for(path).unlink(missing_ok=True)  # a stale one from an earlier run
+        written = write_quarantine(path, raw, report.problems, max_rows=limits.max_quarantine_rows)
+        listed = min(len({p.row for p in report.problems}), limits.max_quarantine_rows)
+        report.unwritten_rows = report.quarantined_rows - listed
+        return written
+    quarantine_path_for(Path(path).absolute()).unlink(missing_ok=True)  # a stale one
     return None
 
 
@@ -140,7 +181,8 @@ def check_known_units(
     An empty cell is reported only when ``required``; pass ``versions`` when the caller has
     already read them (`store.orgunits.versions`).
     """
-    given = frame["org_unit"].map(text)
+    given = per_unique(frame["org_unit"], code_text)
+    frame["org_unit"] = given  # full-width codes written as the ASCII ones they mean
     codes = store_orgunits.known_codes(conn, given) if versions is None else set(versions["code"])
     known = given.isin(codes)
     problems.add(

@@ -17,10 +17,7 @@ converts them (`shequ.ingest.cells`), so that a bad cell can be reported, not gu
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,92 +25,45 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ImportFileError
+from . import _sheets
+from .limits import Limits, check_file, check_zip, over_limit, too_many_rows
 
 #: the column holding each row's line in the file (header = 1) or feature number
 ROW = "__row__"
-_ENCODINGS = ("utf-8", "gb18030")
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".zip")
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file, read in blocks (never whole into memory)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def read_table(path: Path, *, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Return the raw cells (all columns object dtype, plus `ROW`) and a format label."""
-    if not path.exists():
-        raise ImportFileError(f"找不到文件 {path} / file not found: {path}")
+def read_table(
+    path: Path, *, sheet: str | None = None, limits: Limits | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Return the raw cells (all columns object dtype, plus `ROW`) and a format label.
+
+    The file is held to ``limits`` (default `Limits.from_env`) while it streams in.
+    """
+    limits = limits or Limits.from_env()
+    path = Path(path)
+    check_file(path, limits)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet), "xlsx"
+        return _frame(_sheets.xlsx_rows(path, sheet, limits), path), "xlsx"
     if suffix in (".csv", ".txt", ".tsv"):
-        frame, encoding = _read_csv(path)
-        return frame, f"csv/{encoding}"
+        encoding = _sheets.csv_encoding(path)
+        rows = _sheets.csv_rows(path, encoding, limits)
+        return _frame(rows, path), f"csv/{encoding}"
     msg = (
         f"不支持的文件类型 {suffix}（支持 .csv .xlsx）/ unsupported file type {suffix} "
         "(use .csv or .xlsx; save .xls and WPS files as .xlsx)"
     )
     raise ImportFileError(msg)
-
-
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    for encoding in _ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    msg = (
-        f"{path.name}：无法识别文件编码（应为 UTF-8 或 GBK）/ {path.name}: cannot decode the "
-        "file as UTF-8 or GBK/GB18030; save it as UTF-8 CSV"
-    )
-    raise ImportFileError(msg)
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, str]:
-    text, encoding = _decode(path.read_bytes(), path)
-    if not text.strip():
-        raise ImportFileError(f"{path.name}：文件为空 / {path.name}: the file is empty")
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
-    return _frame(rows, path), encoding
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(
-            f"{path.name}：无法打开 Excel 文件 / cannot open workbook: {exc}"
-        ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            msg = (
-                f"{path.name}：没有工作表“{sheet}”（有：{', '.join(book.sheetnames)}）/ no sheet "
-                f"'{sheet}' (sheets: {', '.join(book.sheetnames)})"
-            )
-            raise ImportFileError(msg)
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    return _frame(rows, path)
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date() if value.time() == dt.time() else value
-    return value
 
 
 def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
@@ -124,12 +74,59 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
     header = [str(c).strip().lstrip("\ufeff") for c in rows[0]]
     while header and header[-1] == "":
         header.pop()
+    _check_header(header, path)
     width = len(header)
-    body = [(list(r) + [""] * width)[:width] for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame[ROW] = range(2, len(body) + 2)
-    blank = frame.drop(columns=ROW).map(lambda c: str(c).strip() == "").all(axis=1)
-    return frame[~blank].reset_index(drop=True)
+    shared: list[dict[object, object] | None] = [{} for _ in range(width)]
+    for row in rows:  # padded or cut in place: a copy of a million rows costs memory
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        del row[width:]
+        _share_repeats(row, shared)
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    rows.clear()
+    frame[ROW] = range(2, len(frame) + 2)
+    blank = pd.Series(True, index=frame.index)
+    for column in header:
+        blank &= frame[column].astype(str).str.strip().eq("")
+    frame = frame[~blank].reset_index(drop=True)
+    if frame.empty:
+        msg = (
+            f"{path.name}：只有表头，没有数据行，未导入任何数据 / {path.name}: the file has a "
+            "header but no data rows; nothing was loaded"
+        )
+        raise ImportFileError(msg)
+    return frame
+
+
+def _share_repeats(row: list[object], shared: list[dict[object, object] | None]) -> None:
+    """Make repeated cells of a column one object (a million rows naming the same data
+    element and period hold it once); a column of mostly distinct cells stops sharing."""
+    for i, value in enumerate(row):
+        seen = shared[i]
+        if seen is None or not isinstance(value, str):
+            continue
+        row[i] = seen.setdefault(value, value)
+        if len(seen) > 10_000:
+            shared[i] = None
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    """Refuse empty and repeated column names (which column would a value come from?)."""
+    if not header:
+        raise ImportFileError(f"{path.name}：表头为空 / {path.name}: the header row is empty")
+    empty = [i + 1 for i, name in enumerate(header) if name == ""]
+    if empty:
+        shown = ", ".join(map(str, empty[:10]))
+        msg = (
+            f"{path.name}：表头第 {shown} 列没有列名 / {path.name}: header column(s) {shown} "
+            "have no name"
+        )
+        raise ImportFileError(msg)
+    repeated = sorted({n for n in header if header.count(n) > 1})
+    if repeated:
+        shown = ", ".join(repeated[:10])
+        msg = f"{path.name}：列名重复：{shown} / {path.name}: repeated column names: {shown}"
+        raise ImportFileError(msg)
 
 
 def rename_columns(frame: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
@@ -139,7 +136,24 @@ def rename_columns(frame: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame
         key = str(column).strip().lower().replace(" ", "")
         if key in aliases:
             mapping[column] = aliases[key]
+    _refuse_twice_named(frame.columns, mapping)
     return frame.rename(columns=mapping)
+
+
+def _refuse_twice_named(columns, mapping: dict[str, str]) -> None:
+    """Refuse two headers naming the same column (``org_unit`` and ``单位编码``)."""
+    named: dict[str, list[str]] = {}
+    for column in columns:
+        named.setdefault(mapping.get(column, column), []).append(str(column))
+    twice = {canonical: given for canonical, given in named.items() if len(given) > 1}
+    if twice:
+        canonical, given = next(iter(twice.items()))
+        shown = "、".join(given)
+        msg = (
+            f"列 {shown} 都表示 {canonical}，只能保留一列 / columns {', '.join(given)} all "
+            f"mean {canonical}; keep one of them"
+        )
+        raise ImportFileError(msg)
 
 
 def resolve_columns(
@@ -174,23 +188,25 @@ def is_vector(path: Path) -> bool:
     return Path(path).suffix.lower() in VECTOR_SUFFIXES
 
 
-def read_layer(path: Path, *, layer=None) -> tuple[np.ndarray, pd.DataFrame, str | None]:
-    """Geometries (shapely array), attributes (one row per feature) and the declared CRS."""
-    import pyogrio
-    import shapely
-    from pyogrio.errors import DataLayerError, DataSourceError
+def read_layer(
+    path: Path, *, layer=None, limits: Limits | None = None
+) -> tuple[np.ndarray, pd.DataFrame, str | None]:
+    """Geometries (shapely array), attributes (one row per feature) and the declared CRS.
 
+    The file is held to ``limits`` (default `Limits.from_env`): its size, a zip's inflated
+    size, the number of features and of attribute columns.
+    """
+    import shapely
+
+    limits = limits or Limits.from_env()
     path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"找不到文件 {path} / file not found: {path}")
+    check_file(path, limits)
+    if path.suffix.lower() == ".zip":
+        check_zip(path, limits)
     encoding = _layer_encoding(path)
-    try:
-        meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding=encoding)
-    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
-        msg = f"{path.name}：无法读取图层 / cannot read the layer: {exc}"
-        raise ImportFileError(msg) from None
+    meta, wkb, fields = _read_raw(path, layer, encoding, limits)
     if encoding is None and path.suffix.lower() == ".shp" and _mojibake(fields):
-        meta, _, wkb, fields = pyogrio.raw.read(path, layer=layer, encoding="GB18030")
+        meta, wkb, fields = _read_raw(path, layer, "GB18030", limits)
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(fields[0]), None)
     names = [str(n) for n in meta["fields"]]
     attributes = pd.DataFrame(
@@ -199,8 +215,48 @@ def read_layer(path: Path, *, layer=None) -> tuple[np.ndarray, pd.DataFrame, str
     return np.asarray(geoms, dtype=object), attributes, meta.get("crs")
 
 
+def _read_raw(path: Path, layer, encoding: str | None, limits: Limits):
+    """pyogrio's raw read, at most ``max_rows`` + 1 features (to tell that there are more)."""
+    import pyogrio
+
+    try:
+        meta, _, wkb, fields = pyogrio.raw.read(
+            path, layer=layer, encoding=encoding, max_features=limits.max_rows + 1
+        )
+    except Exception as exc:  # GDAL reports a broken file in many ways
+        msg = f"{path.name}：无法读取图层 / cannot read the layer: {exc}"
+        raise ImportFileError(msg) from None
+    if len(meta["fields"]) > limits.max_columns:
+        found = f"{len(meta['fields']):,}"
+        raise over_limit(
+            path, "属性列数 ", "the attribute columns", found, limits.max_columns, "max_columns"
+        )
+    if (len(fields) and len(fields[0]) > limits.max_rows) or (
+        wkb is not None and len(wkb) > limits.max_rows
+    ):
+        raise too_many_rows(path, limits)
+    for name, column in zip(meta["fields"], fields, strict=True):
+        if getattr(column, "dtype", None) is not None and column.dtype.kind == "O":
+            for index, value in enumerate(column):
+                if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                    cell = f"{name}#{index + 1}"
+                    raise over_limit(
+                        path,
+                        f"单元格 {cell} 的字符数 ",
+                        f"the characters of cell {cell}",
+                        f"{len(value):,}",
+                        limits.max_cell_chars,
+                        "max_cell_chars",
+                    )
+    return meta, wkb, fields
+
+
 def read_features(
-    path: Path, *, layer: str | None = None, geometry_column: str | None = None
+    path: Path,
+    *,
+    layer: str | None = None,
+    geometry_column: str | None = None,
+    limits: Limits | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """A vector layer as raw cells: its attributes, plus the geometry as WKT in
     ``geometry_column``, or (without one) as ``lon``/``lat`` of a representative point (a
@@ -208,7 +264,7 @@ def read_features(
     which ``frame.attrs["declared_crs"]`` names; `ROW` is the feature number."""
     import shapely
 
-    geoms, attributes, declared = read_layer(path, layer=layer)
+    geoms, attributes, declared = read_layer(path, layer=layer, limits=limits)
     frame = attributes.copy()
     if geometry_column:
         frame[geometry_column] = shapely.to_wkt(geoms, rounding_precision=-1)
@@ -221,13 +277,19 @@ def read_features(
 
 
 def read_cells(
-    path: Path, *, sheet: str | None = None, geometry_column: str | None = None
+    path: Path,
+    *,
+    sheet: str | None = None,
+    geometry_column: str | None = None,
+    limits: Limits | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """A table (`read_table`) or a vector layer (`read_features`, ``sheet`` naming the
     layer) as raw cells and a format label."""
     if is_vector(path):
-        return read_features(Path(path), layer=sheet, geometry_column=geometry_column)
-    return read_table(Path(path), sheet=sheet)
+        return read_features(
+            Path(path), layer=sheet, geometry_column=geometry_column, limits=limits
+        )
+    return read_table(Path(path), sheet=sheet, limits=limits)
 
 
 def _layer_encoding(path: Path) -> str | None:

@@ -4,6 +4,7 @@ the quarantine file of bad rows, and the exit code scripts can trust."""
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,21 @@ class Problem:
 
 
 class Problems:
-    """Collects problems found by vectorised checks, then reports them once."""
+    """Collects problems found by vectorised checks, then reports them once.
 
-    def __init__(self) -> None:
+    Every bad row is remembered (`rows`), but only the first ``keep`` problems are kept with
+    their reasons (`items`); `dropped` counts the rest, so a file of a million bad rows
+    neither fills the memory nor loses count.
+    """
+
+    #: problems kept with their reasons by default
+    KEEP = 50_000
+
+    def __init__(self, keep: int | None = None) -> None:
         self.items: list[Problem] = []
+        self.keep = self.KEEP if keep is None else keep
+        self.dropped = 0
+        self._rows: set[int] = set()
 
     def add(
         self, frame: pd.DataFrame, mask: pd.Series, column: str, zh: str, en: str, **cells: str
@@ -43,17 +55,35 @@ class Problems:
         ``cells`` maps those names to the columns to take them from.
         """
         mask = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
-        for _, row in frame[mask].iterrows():
-            values = {name: row.get(source, "") for name, source in cells.items()}
-            self.items.append(
-                Problem(int(row[ROW]), column, zh.format(**values), en.format(**values))
-            )
+        if not mask.any():
+            return
+        bad = frame[mask]
+        rows = [int(r) for r in bad[ROW]]
+        self._rows.update(rows)
+        room = max(self.keep - len(self.items), 0)
+        self.dropped += max(len(rows) - room, 0)
+        names = list(cells)
+        sources = [
+            bad[cells[n]].head(room) if cells[n] in bad else [""] * min(room, len(bad))
+            for n in names
+        ]
+        for row, *found in zip(rows[:room], *sources, strict=False):
+            values = dict(zip(names, found, strict=True))
+            self.items.append(Problem(row, column, zh.format(**values), en.format(**values)))
 
     def rows(self) -> set[int]:
-        return {p.row for p in self.items}
+        """Every bad row (also those whose problems were not kept)."""
+        return self._rows.union(p.row for p in self.items)
+
+    def merge(self, other: Problems) -> None:
+        """Add the problems of ``other``, within this one's ``keep``."""
+        self._rows |= other.rows()
+        room = max(self.keep - len(self.items), 0)
+        self.items.extend(other.items[:room])
+        self.dropped += other.dropped + max(len(other.items) - room, 0)
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) + self.dropped
 
 
 @dataclass(frozen=True)
@@ -98,9 +128,17 @@ class ImportReport:
     violations: list[RuleFinding] = field(default_factory=list)
     quarantine_path: Path | None = None
     import_id: int | None = None
+    #: bad rows in all (the problems listed may be fewer: `Limits.max_quarantine_rows`)
+    bad_rows: int | None = None
+    #: problems found in all (`problems` keeps the first `Problems.KEEP` of them)
+    problem_count: int | None = None
+    #: bad rows not written to the quarantine file (over `Limits.max_quarantine_rows`)
+    unwritten_rows: int = 0
 
     @property
     def quarantined_rows(self) -> int:
+        if self.bad_rows is not None:
+            return self.bad_rows
         return len({p.row for p in self.problems})
 
     @property
@@ -141,6 +179,9 @@ class ImportReport:
             en += (
                 f"; {len(self.violations):,} validation findings ({len(self.must_fix):,} must fix)"
             )
+        if self.unwritten_rows:
+            zh += f"；另有 {self.unwritten_rows:,} 个错误行未写入隔离文件（超过上限）"
+            en += f"; {self.unwritten_rows:,} more bad rows not written to the quarantine file (over the limit)"
         if not self.loaded:
             zh += "；未导入任何数据"
             en += "; nothing was loaded"
@@ -151,31 +192,46 @@ def quarantine_path_for(source: Path) -> Path:
     return source.with_name(f"{source.stem}.quarantine.csv")
 
 
-def write_quarantine(source: Path, raw: pd.DataFrame, problems: list[Problem]) -> Path:
+def write_quarantine(
+    source: Path, raw: pd.DataFrame, problems: list[Problem], *, max_rows: int | None = None
+) -> Path:
     """Write the bad rows, each with its row number, columns and reasons, beside the input.
 
     The file is UTF-8 with BOM so that Excel opens the Chinese text correctly; its data
-    columns are those of the input, so it can be fixed and imported again as it is.
+    columns are those of the input, so it can be fixed and imported again as it is. At most
+    ``max_rows`` rows are written, row by row, to a temporary name that is renamed when
+    complete: a crash leaves the old file or the new one, never half of one. The path is
+    absolute, so the web app finds a file the command line wrote.
     """
-    path = quarantine_path_for(source)
+    path = quarantine_path_for(Path(source).absolute())
     by_row: dict[int, list[Problem]] = {}
     for p in problems:
         by_row.setdefault(p.row, []).append(p)
+    written = sorted(by_row)[:max_rows] if max_rows is not None else sorted(by_row)
     data_columns = [c for c in raw.columns if c != ROW]
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(sheets.safe_row(["行号 row", "列 column", "原因", "reason", *data_columns]))
-        for _, row in raw[raw[ROW].isin(by_row)].iterrows():
-            found = by_row[int(row[ROW])]
-            writer.writerow(
-                sheets.safe_row(
-                    [
-                        int(row[ROW]),
-                        "；".join(dict.fromkeys(p.column for p in found)),
-                        "；".join(p.reason_zh for p in found),
-                        "; ".join(p.reason_en for p in found),
-                        *(row[c] for c in data_columns),
-                    ]
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(sheets.safe_row(["行号 row", "列 column", "原因", "reason", *data_columns]))
+            chosen = raw[raw[ROW].isin(set(written))]
+            for row in chosen.itertuples(index=False, name=None):
+                record = dict(zip(raw.columns, row, strict=True))
+                found = by_row[int(record[ROW])]
+                writer.writerow(
+                    sheets.safe_row(
+                        [
+                            int(record[ROW]),
+                            "；".join(dict.fromkeys(p.column for p in found)),
+                            "；".join(p.reason_zh for p in found),
+                            "; ".join(p.reason_en for p in found),
+                            *(record[c] for c in data_columns),
+                        ]
+                    )
                 )
-            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

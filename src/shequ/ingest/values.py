@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..errors import ImportFileError, PeriodError
+from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
 from ..framework.periods import parse_period
@@ -25,7 +25,16 @@ from ..store import approvals as store_approvals
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store.db import Store
-from .cells import AMBIGUOUS_COMMA, NOT_A_NUMBER, PERCENT_NOT_ALLOWED, number, text
+from .cells import (
+    AMBIGUOUS_COMMA,
+    NOT_A_NUMBER,
+    PERCENT_NOT_ALLOWED,
+    code_text,
+    number,
+    per_unique,
+    period_code,
+    text,
+)
 from .findings import rule_findings
 from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
 from .readers import ROW, rename_columns
@@ -163,7 +172,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
 def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems]:
     _require(frame, ("data_element", "org_unit", "period", "value"), "长表 long form ")
     names = plan.element_by_name()
-    element_raw = frame["data_element"].map(text)
+    element_raw = per_unique(frame["data_element"], code_text)
     cells = pd.DataFrame(
         {
             ROW: frame[ROW],
@@ -215,8 +224,8 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
 
 def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
     elements = {e.code: e for e in plan.data_elements}
-    cells["org_unit"] = cells["org_unit_raw"].map(text)
-    cells["period"] = cells["period_raw"].map(_period_code)
+    cells["org_unit"] = per_unique(cells["org_unit_raw"], code_text)
+    cells["period"] = per_unique(cells["period_raw"], period_code)
     _parse_numbers(cells, elements)
     _add_by_column(
         problems,
@@ -313,13 +322,6 @@ def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
         parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
         cells.at[i, "value"] = np.nan if parsed is None else parsed
         cells.at[i, "reason_en"] = reason[1] if reason else ""
-
-
-def _period_code(value: object) -> str | None:
-    try:
-        return parse_period(value).code
-    except PeriodError:
-        return None
 
 
 def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:

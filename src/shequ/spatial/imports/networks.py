@@ -17,6 +17,7 @@ import shapely
 from sqlalchemy import insert, select, update
 
 from ...errors import ImportFileError
+from ...ingest.limits import Limits, check_file
 from ...ingest.readers import file_digest, read_layer
 from ...store import audit
 from ...store import imports as store_imports
@@ -110,8 +111,7 @@ def import_network(
 ) -> NetworkImport:
     """Read the network in ``path`` and store it under ``name`` (one transaction)."""
     path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"找不到文件 {path} / file not found: {path}")
+    check_file(path, Limits.from_env())  # a layer is held to the rest by read_layer
     digest = file_digest(path)
     with store.begin() as conn:
         old = conn.execute(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from ...ingest.cells import moment, period_of, text
+from ...ingest.cells import moment, number, period_of, text
 from ...ingest.pipeline import Checked, Progress, run_import
 from ...ingest.readers import ROW, resolve_columns
 from ...ingest.report import ImportReport, Problem, Problems
@@ -59,6 +59,12 @@ def import_responses(
         strict=strict,
         sheet=sheet,
         progress=progress,
+        free_text=[
+            key
+            for q in instrument.importable
+            if q.type == "text"
+            for key in (q.name, q.label, q.label_en)
+        ],
     )
 
 
@@ -109,11 +115,8 @@ def _validate(conn: Connection, raw: pd.DataFrame, instrument: Instrument) -> Ch
             )
         if period is None and when is not None:
             found.append(Problem(row, "period", "期间无效", "bad period"))
-        try:
-            w = float(weight) if weight else None
-            if w is not None and not w > 0:
-                raise ValueError
-        except ValueError:
+        w, _reason = number(weight) if weight else (None, None)
+        if weight and not (w is not None and w > 0):  # 1e400 is infinite: refused by number()
             w = None
             found.append(
                 Problem(

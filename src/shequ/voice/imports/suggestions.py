@@ -88,6 +88,7 @@ def import_suggestions(
         strict=strict,
         sheet=sheet,
         progress=progress,
+        free_text=[alias for alias, name in ALIASES.items() if name in ("text", "reply")],
     )
 
 

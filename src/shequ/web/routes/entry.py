@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 
 from ...framework.periods import parse_period
+from ...ingest.limits import Limits, over_limit
 from ...ingest.values import import_values
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
@@ -137,7 +138,8 @@ async def upload(
     folder = request.app.state.settings.data_dir / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     path = folder / name
-    path.write_bytes(await file.read())
+    limits = Limits.from_env()
+    await _save_upload(file, path, limits)
     from starlette.concurrency import run_in_threadpool
 
     report = await run_in_threadpool(
@@ -150,6 +152,29 @@ async def upload(
         allowed_units=user.scope_of_period(store),
     )
     return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
+
+
+async def _save_upload(file: UploadFile, path: Path, limits: Limits) -> None:
+    """Copy an upload to ``path`` block by block; refuse it (413) past ``max_file_bytes``."""
+    written = 0
+    with path.open("wb") as out:
+        while block := await file.read(1024 * 1024):
+            written += len(block)
+            if written > limits.max_file_bytes:
+                out.close()
+                path.unlink(missing_ok=True)
+                detail = str(
+                    over_limit(
+                        path,
+                        "上传大小 ",
+                        "the upload",
+                        f"> {limits.max_file_bytes:,} B",
+                        limits.max_file_bytes,
+                        "max_file_bytes",
+                    )
+                )
+                raise HTTPException(413, detail)
+            out.write(block)
 
 
 @router.get("/imports/{import_id}/quarantine")
