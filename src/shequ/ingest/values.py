@@ -44,7 +44,6 @@ COMBO = "category_option_combo"
 CARRIED = [COMBO, "comment", "followup", "stored_by"]
 """Optional long-form columns kept with each value (DHIS2's disaggregation and attributes)."""
 
-
 ALIASES = {
     **dict.fromkeys(
         [COMBO, "categoryoptioncombo", "catoptcombo", "coc", "分类组合", "分组"], COMBO

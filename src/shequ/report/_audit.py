@@ -59,3 +59,13 @@ def _name(context: ReportContext, code: str, lang: str) -> str:
         dim = context.plan.dimension(code)
         return dim.name if lang == "zh" else dim.name_en
     return ind.name if lang == "zh" else ind.name_en
+
+
+def add_audit(doc, context, t: dict, lang: str, *, table) -> None:
+    """The statistical audit as a Word appendix section (``table`` draws the docx table)."""
+    audited = audit_rows(context, t, lang)
+    if audited:
+        doc.add_heading(t["audit"], level=2)
+        doc.add_paragraph(audit_intro(context, t, lang))
+        keys = ["dimension", "items", "scored_units", "alpha", "pc1", "correlations"]
+        table(doc, t, keys, audited, widths=[2.6, 1.2, 1.2, 1.6, 2.0, 6.0], numeric=(1, 2, 3, 4))

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from ..framework import labels
 from ..framework.models import Indicator, Target
 from . import charts
-from ._audit import audit_intro, audit_rows
+from ._audit import add_audit
 from ._docx_parts import (
     COVER,
     TEXT,
@@ -337,12 +337,7 @@ def _appendix(doc, context: ReportContext, t: dict, lang: str) -> None:
         )
     keys = ["indicator", "reported", "expected", "rate"]
     _table(doc, t, keys, rows, widths=[6.0, 2.5, 2.5, 2.5], numeric=(1, 2, 3))
-    audited = audit_rows(context, t, lang)
-    if audited:
-        doc.add_heading(t["audit"], level=2)
-        doc.add_paragraph(audit_intro(context, t, lang))
-        keys = ["dimension", "items", "scored_units", "alpha", "pc1", "correlations"]
-        _table(doc, t, keys, audited, widths=[2.6, 1.2, 1.2, 1.6, 2.0, 6.0], numeric=(1, 2, 3, 4))
+    add_audit(doc, context, t, lang, table=_table)
 
 
 def _target_line(target: Target, ind: Indicator, t: dict, lang: str) -> str:
