@@ -63,6 +63,7 @@ serve: install
 test: install-test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check src tests bench
+	mkdir -p var
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/with-postgres.sh $(BIN)/python -m pytest \
 	  --basetemp=$(CURDIR)/var/test-tmp $(PYTEST_ARGS)
 
