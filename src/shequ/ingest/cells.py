@@ -56,6 +56,8 @@ def code(value: object) -> str | None:
 def per_unique(cells: pd.Series, convert) -> pd.Series:
     """``cells.map(convert)``, calling ``convert`` once per distinct cell (a column of a
     million rows holds a few periods and a few thousand codes)."""
+    if cells.empty:  # keep the text dtype: an empty mapping would make it float
+        return cells.astype(object)
     return cells.map({value: convert(value) for value in pd.unique(cells)})
 
 
