@@ -56,3 +56,11 @@ def test_issue_13_fuzz_finding_an_unreadable_run_id_is_a_400_not_a_500(client_fo
     reader = client_for("reader_s1")
     assert reader.get("/api/results?run=").status_code == 400
     assert reader.get("/api/results?run=abc").status_code == 400
+
+
+def test_issue_13_fuzz_finding_a_row_id_beyond_64_bits_is_a_422_not_a_500(client_for):
+    # schemathesis found GET /api/jobs/9223372036854775808 → OverflowError in SQLite (500)
+    client = client_for("admin")
+    assert client.get("/api/jobs/9223372036854775808").status_code == 422
+    assert client.get("/api/jobs/0").status_code == 422
+    assert client.get("/reports/99999999999999999999").status_code == 422

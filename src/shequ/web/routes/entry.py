@@ -21,7 +21,7 @@ from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
 from ...store.tables.core import ImportBatch
 from .. import entry_grid, values
-from ..deps import Principal, Reader, StoreDep, Writer, require_unit, sees_work_of
+from ..deps import Principal, Reader, RowId, StoreDep, Writer, require_unit, sees_work_of
 from ..pages import page
 from ..schemas import CellBatch
 
@@ -178,7 +178,7 @@ async def _save_upload(file: UploadFile, path: Path, limits: Limits) -> None:
 
 
 @router.get("/imports/{import_id}/quarantine")
-def quarantine(store: StoreDep, user: Reader, import_id: int):
+def quarantine(store: StoreDep, user: Reader, import_id: RowId):
     with store.begin() as conn:
         batch = conn.execute(
             select(ImportBatch.__table__).where(ImportBatch.id == import_id)

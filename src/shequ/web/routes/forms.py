@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import VoiceError
 from .. import voice_bridge
-from ..deps import Anyone, DeskUser, StoreDep
+from ..deps import Anyone, DeskUser, RowId, StoreDep
 from ..pages import page
 from ..security import client_address
 
@@ -129,7 +129,7 @@ def desk_step(
     request: Request,
     store: StoreDep,
     user: DeskUser,
-    suggestion_id: int,
+    suggestion_id: RowId,
     action: Annotated[str, Form()],
     text: Annotated[str, Form()] = "",
     rating: Annotated[int | None, Form()] = None,

@@ -13,7 +13,7 @@ from ...loop import followup
 from ...store import orgunits, schedules
 from ...store import warnings as store_warnings
 from ...store.tasks import parse_deadline
-from ..deps import Approver, StoreDep
+from ..deps import Approver, RowId, StoreDep
 from ..pages import page
 
 router = APIRouter(tags=["loop"], include_in_schema=False)
@@ -44,7 +44,7 @@ def decide(
     request: Request,
     store: StoreDep,
     user: Approver,
-    warning_id: int,
+    warning_id: RowId,
     decision: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     owner_unit: Annotated[str, Form()] = "",

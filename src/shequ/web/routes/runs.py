@@ -18,7 +18,7 @@ from ...framework.periods import parse_period
 from ...report.formats import FORMATS, SUFFIX
 from ...store import jobs as store_jobs
 from ...store.tables.core import EvaluationRun
-from ..deps import Evaluator, Reader, ReportReader, StoreDep, require_unit, sees_work_of
+from ..deps import Evaluator, Reader, ReportReader, RowId, StoreDep, require_unit, sees_work_of
 from ..pages import page
 from ..worker import evaluate_job, report_job
 
@@ -53,7 +53,7 @@ def start_run(request: Request, store: StoreDep, user: Evaluator, period: Annota
 
 
 @router.get("/api/jobs/{job_id}", tags=["jobs"])
-def job_status(store: StoreDep, user: Reader, job_id: int) -> dict:
+def job_status(store: StoreDep, user: Reader, job_id: RowId) -> dict:
     """The status of a background job (queued, running, done, failed) and its run id."""
     with store.begin() as conn:
         job = store_jobs.get_job(conn, job_id)
@@ -103,7 +103,7 @@ def start_report(
 
 @router.get("/reports/{job_id}", include_in_schema=False)
 def download_report(
-    store: StoreDep, user: ReportReader, job_id: int, inline: Annotated[bool, Query()] = False
+    store: StoreDep, user: ReportReader, job_id: RowId, inline: Annotated[bool, Query()] = False
 ):
     with store.begin() as conn:
         job = store_jobs.get_job(conn, job_id)
