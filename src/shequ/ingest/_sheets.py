@@ -16,7 +16,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import ImportFileError
-from .limits import Limits, MiB, check_zip, over_limit, scan_sheet_xml, too_many_rows
+from .limits import (
+    Limits,
+    MiB,
+    check_cell,
+    check_zip,
+    over_limit,
+    scan_sheet_xml,
+    too_many_rows,
+)
 
 _BOM = b"\xef\xbb\xbf"
 _FALLBACK = "gb18030"  # a superset of GBK and GB2312: what Excel on Chinese Windows writes
@@ -45,15 +53,7 @@ def bounded(rows: Iterable[list[object]], path: Path, limits: Limits, name_cell)
         row = row[:width]
         for column, value in enumerate(row):
             if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                cell = name_cell(index, column)
-                raise over_limit(
-                    path,
-                    f"单元格 {cell} 的字符数 ",
-                    f"the characters of cell {cell}",
-                    f"{len(value):,}",
-                    limits.max_cell_chars,
-                    "max_cell_chars",
-                )
+                check_cell(path, value, name_cell(index, column), limits)
         yield row
 
 

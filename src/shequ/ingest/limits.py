@@ -83,6 +83,19 @@ def too_many_rows(path: Path, limits: Limits) -> ImportFileError:
     )
 
 
+def check_cell(path: Path, value: object, cell: str, limits: Limits) -> None:
+    """Refuse the file when the text of ``cell`` is longer than ``max_cell_chars``."""
+    if isinstance(value, str) and len(value) > limits.max_cell_chars:
+        raise over_limit(
+            path,
+            f"单元格 {cell} 的字符数 ",
+            f"the characters of cell {cell}",
+            f"{len(value):,}",
+            limits.max_cell_chars,
+            "max_cell_chars",
+        )
+
+
 def check_file(path: Path, limits: Limits) -> None:
     """Refuse a missing path, a directory or a file larger than ``max_file_bytes``."""
     if not path.exists():

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import ImportFileError
 from . import _sheets
-from .limits import Limits, check_file, check_zip, over_limit, too_many_rows
+from .limits import Limits, check_cell, check_file, check_zip, over_limit, too_many_rows
 
 #: the column holding each row's line in the file (header = 1) or feature number
 ROW = "__row__"
@@ -239,15 +239,7 @@ def _read_raw(path: Path, layer, encoding: str | None, limits: Limits):
         if getattr(column, "dtype", None) is not None and column.dtype.kind == "O":
             for index, value in enumerate(column):
                 if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                    cell = f"{name}#{index + 1}"
-                    raise over_limit(
-                        path,
-                        f"单元格 {cell} 的字符数 ",
-                        f"the characters of cell {cell}",
-                        f"{len(value):,}",
-                        limits.max_cell_chars,
-                        "max_cell_chars",
-                    )
+                    check_cell(path, value, f"{name}#{index + 1}", limits)
     return meta, wkb, fields
 
 
