@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection
 
+from .. import progress
 from ..framework.models import Plan
 from ..framework.periods import parse_period
 from ..store import runs as store_runs
@@ -60,6 +61,7 @@ def assess(
         persist=False,
         history=HISTORY_PERIODS,
     )
+    progress.phase("综合得分与排名区间 / composite scores and rank intervals")
     scores = composite(
         evaluation.results,
         plan,
@@ -70,6 +72,7 @@ def assess(
     history = pd.concat(
         [evaluation.history, evaluation.results[["indicator", "org_unit", "period", "value"]]]
     )
+    progress.phase("趋势与预测 / trends and projections")
     trends = assess_trends(history, evaluation.results)
     result = Assessment(evaluation, scores, trends)
     if persist:
