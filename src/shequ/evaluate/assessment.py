@@ -8,7 +8,7 @@ run back (no engine), which is what reports and pages show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -100,7 +100,13 @@ def _save(conn: Connection, run_id: int, result: Assessment) -> None:
     )
 
 
-def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -> Assessment:
+def load(
+    conn: Connection,
+    run: int | str = "latest",
+    *,
+    history: bool = True,
+    org_units: Collection[str] | None = None,
+) -> Assessment:
     """The stored run ``run`` (an id, or ``"latest"``) as `assess` returned it, read from the
     store without an engine: results named as the units were on each period's last day,
     composite scores with ranks and coordination, weights and indicator scores, trends, the
@@ -108,14 +114,16 @@ def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -
 
     Not stored, so empty or absent: imputations, the sensitivity table, TOPSIS, coupling and
     development degrees, task reviews. A run evaluated without composite scores (or before
-    trends were stored) gives empty scores and trends.
+    trends were stored) gives empty scores and trends. With ``org_units`` only those units'
+    results, scores and trends are read (a page's unit, its children and its peers).
     """
     row = store_runs.get(conn, run)
     plan = Plan.model_validate_json(row.plan_json)
     asked = [parse_period(p) for p in row.periods.split(",")]
     units = _units(conn, asked)
     named = units[["org_unit", "period", "org_unit_name", "level"]]
-    results = store_runs.results(conn, row.id).merge(named, on=["org_unit", "period"], how="left")
+    results = store_runs.results(conn, row.id, org_units=org_units)
+    results = results.merge(named, on=["org_unit", "period"], how="left")
     evaluation = Evaluation(
         row.id,
         plan,
@@ -129,14 +137,22 @@ def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -
         profile=store_runs.profile(conn, row.id),
         level=row.level,
     )
-    trends = store_runs.trends(conn, row.id)
+    trends = store_runs.trends(conn, row.id, org_units=org_units)
     trends["change_vs_previous"] = trends["value"] - trends["previous_value"]
     trends["change_vs_baseline"] = trends["value"] - trends["baseline_value"]
-    return Assessment(evaluation, _composite(conn, row.id, plan, named), trends[TREND_COLUMNS])
+    composite = _composite(conn, row.id, plan, named, org_units)
+    return Assessment(evaluation, composite, trends[TREND_COLUMNS])
 
 
-def _composite(conn: Connection, run_id: int, plan: Plan, named: pd.DataFrame) -> CompositeResult:
-    stored = store_runs.composite_scores(conn, run_id)
+def _composite(
+    conn: Connection,
+    run_id: int,
+    plan: Plan,
+    named: pd.DataFrame,
+    org_units: Collection[str] | None = None,
+) -> CompositeResult:
+    stored = store_runs.composite_scores(conn, run_id, org_units=org_units)
+    indicator_scores = store_runs.indicator_scores(conn, run_id, org_units=org_units)
     names = named[["org_unit", "period", "org_unit_name"]]
     coupled = stored["dimension"] == "coordination"
     scores = (
@@ -158,7 +174,7 @@ def _composite(conn: Connection, run_id: int, plan: Plan, named: pd.DataFrame) -
         imputed=pd.DataFrame(
             columns=["org_unit", "indicator", "method", "value", "period", "level"]
         ),
-        indicator_scores=store_runs.indicator_scores(conn, run_id),
+        indicator_scores=indicator_scores.reset_index(drop=True),
         sensitivity=pd.DataFrame(
             columns=["choice", "mean_rank_shift", "share_of_units", "period", "level"]
         ),

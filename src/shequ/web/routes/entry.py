@@ -49,7 +49,7 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
     plan = request.app.state.plan
     codes = set(communities["code"])
     with store.begin() as conn:
-        stored = store_values.read(conn, periods=[period], detail=True)
+        stored = store_values.read(conn, periods=[period], org_units=codes, detail=True)
         pairs = pd.DataFrame({"org_unit": communities["code"], "period": period})
         locked = set(approvals.locked(conn, pairs)["org_unit"])
     stored = stored[stored["org_unit"].isin(codes)]
