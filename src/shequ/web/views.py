@@ -18,7 +18,7 @@ import pandas as pd
 from ..report.context import ReportContext, build_context
 from ..report.rows import clean as _clean
 from ..report.rows import decimals_of, indicator_rows, value_text
-from ..store import runs
+from ..store import orgunits, runs
 from ..store.db import Store
 from . import i18n
 
@@ -90,12 +90,29 @@ def latest_run(store: Store) -> tuple[int, str] | None:
     return int(run_id), _PERIODS[key]
 
 
-def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
-    """A unit's context from what run ``run_id`` stored, without trends and diagnoses
-    (what the overview and map show; cached per run and unit)."""
+#: a map shows every community of a subtree up to this many units, else the unit's
+#: direct sub-units (a province map draws its cities, not 20 000 communities)
+MAP_UNITS = 2_000
+
+
+def stored_context(
+    store: Store, cache: ContextCache, run_id: int, unit: str, *, depth: int | None = 1
+) -> ReportContext:
+    """A unit's context from what run ``run_id`` stored, without trends and diagnoses: the
+    unit and its direct sub-units (``depth`` 1, what the overview shows), or its subtree to
+    ``depth`` (None: all of it); cached per run, unit and depth."""
     return cache.get(
-        ("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False)
+        ("stored", run_id, unit, depth),
+        lambda: build_context(store, run_id, unit, trends=False, depth=depth),
     )
+
+
+def map_context(store: Store, cache: ContextCache, run_id: int, unit: str, day) -> ReportContext:
+    """The context a unit's map draws: its whole subtree when it has at most `MAP_UNITS`
+    units, else the unit and its direct sub-units (`map_values` then colours those)."""
+    with store.begin() as conn:
+        size = len(orgunits.subtree(conn, unit, day))
+    return stored_context(store, cache, run_id, unit, depth=None if size <= MAP_UNITS else 1)
 
 
 def full_context(
@@ -106,7 +123,7 @@ def full_context(
     run ``run_id`` stored them; cached per run, unit and data ``version`` (its tasks)."""
 
     def make() -> tuple[ReportContext, pd.DataFrame]:
-        context = build_context(store, run_id, unit)
+        context = build_context(store, run_id, unit, depth=1)
         with store.begin() as conn:
             earlier = runs.history(conn, run_id, org_unit=unit)
         keep = ["indicator", "period", "value"]
@@ -165,17 +182,11 @@ def ranking(
 ) -> pd.DataFrame:
     """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals
     and the district each lies in (``district``, ``district_name``)."""
-    from ..store import orgunits
-
     with store.begin() as conn:
-        scores = runs.composite_scores(conn, run_id)
+        scores = runs.composite_scores(conn, run_id, level=level, dimension=dimension)
         names = orgunits.names(conn)
         units = orgunits.units_on(conn, day)
-    part = scores[
-        (scores["level"] == level)
-        & (scores["dimension"] == dimension)
-        & scores["org_unit"].isin(allowed)
-    ].copy()
+    part = scores[scores["org_unit"].isin(allowed)].copy()
     part["name"] = part["org_unit"].map(names)
     part["district"] = part["org_unit"].map(district_of(units, part["org_unit"]))
     part["district_name"] = part["district"].map(names)
@@ -245,11 +256,14 @@ def trend_panels(context: ReportContext, history: pd.DataFrame, lang: str) -> li
 
 def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
     """A value per community of the unit's subtree: the overall score, or an indicator's
-    value (a community's own map shows itself)."""
+    value (a community's own map shows itself; a context of the direct sub-units only,
+    `map_context` of a large unit, colours those)."""
     subunits = context.subunits
     communities = subunits[subunits["level"] == "community"]["org_unit"].unique()
     if context.level == "community":
         communities = [context.unit]
+    elif len(communities) == 0:
+        communities = subunits[subunits["depth"] == 1]["org_unit"].unique()
     frame = context.indicators if context.level == "community" else subunits
     if indicator:
         rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(communities)]

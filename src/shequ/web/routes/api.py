@@ -130,7 +130,8 @@ def geo_units(
     run_id, period = _run_period(store, "latest")
     unit = unit or user.scope
     require_unit(user, store, unit, parse_period(period).end)
-    context = views.stored_context(store, request.app.state.cache, run_id, unit)
+    day = parse_period(period).end
+    context = views.map_context(store, request.app.state.cache, run_id, unit, day)
     values = views.map_values(context, indicator or None)
     named = pd.concat([context.subunits, context.indicators])
     names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
