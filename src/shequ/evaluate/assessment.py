@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from .. import progress
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
 from .composite.coordination import class_names
@@ -120,7 +121,7 @@ def load(
     row = store_runs.get(conn, run)
     plan = Plan.model_validate_json(row.plan_json)
     asked = [parse_period(p) for p in row.periods.split(",")]
-    units = _units(conn, asked)
+    units = _units(conn, asked) if org_units is None else _units_of(conn, asked, org_units)
     named = units[["org_unit", "period", "org_unit_name", "level"]]
     results = store_runs.results(conn, row.id, org_units=org_units)
     results = results.merge(named, on=["org_unit", "period"], how="left")
@@ -134,7 +135,7 @@ def load(
         row.inputs_digest,
         history=store_runs.history(conn, row.id) if history else pd.DataFrame(),
         units=units,
-        profile=store_runs.profile(conn, row.id),
+        profile=store_runs.profile(conn, row.id, org_units=org_units),
         level=row.level,
     )
     trends = store_runs.trends(conn, row.id, org_units=org_units)
@@ -142,6 +143,15 @@ def load(
     trends["change_vs_baseline"] = trends["value"] - trends["baseline_value"]
     composite = _composite(conn, row.id, plan, named, org_units)
     return Assessment(evaluation, composite, trends[TREND_COLUMNS])
+
+
+def _units_of(conn: Connection, asked: list, codes: Collection[str]) -> pd.DataFrame:
+    """`run._units` of ``codes`` only."""
+    frames = [
+        store_orgunits.units_on(conn, p.end, codes=codes).assign(period=p.code) for p in asked
+    ]
+    named = pd.concat(frames, ignore_index=True)
+    return named.rename(columns={"code": "org_unit", "name": "org_unit_name"})
 
 
 def _composite(

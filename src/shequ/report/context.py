@@ -103,16 +103,12 @@ def build_context(
         plan = Plan.model_validate_json(row.plan_json)
         period = row.periods.split(",")[-1]
         day = parse_period(period).end
-        units = orgunits.units_on(conn, day).rename(
-            columns={"code": "org_unit", "name": "org_unit_name"}
-        )
-        unit = unit or _top_unit(conn, row.id, units, period)
-        depths = orgunits.subtree_depths(conn, unit, day)
+        unit = unit or _top_unit(conn, row.id, _named(orgunits.units_on(conn, day)), period)
+        depths = orgunits.subtree_depths(conn, unit, day, max_depth=depth)
         if unit not in depths:
             msg = f"单位 {unit} 在 {period} 不存在 / unit {unit} does not exist in {period}"
             raise EvaluationError(msg)
-        if depth is not None:
-            depths = {u: d for u, d in depths.items() if d <= depth}
+        units = _named(orgunits.units_on(conn, day, codes=depths))
         results = runs.results(conn, row.id, org_units=depths, period=period)
         scores = runs.composite_scores(conn, row.id, org_units=depths)
         tasks = store_tasks.listing(conn, org_units=list(depths))
@@ -135,12 +131,17 @@ def build_context(
     overall = scores[(scores["dimension"] == "overall") & scores["org_unit"].isin(depths)]
     context.overall_scores = overall[overall["period"] == period].reset_index(drop=True)
     if trends:
-        _add_trends_and_diagnoses(context, store, _diagnosed_units(context, units))
+        _add_trends_and_diagnoses(context, store, audited=depth is None)
     else:
         context.missing["trends"] = context.missing["diagnosis"] = (
             "趋势与诊断未计算",
             "trends and diagnoses not computed",
         )
+    if depth is not None:  # a page: the report's chapters on the whole subtree are left out
+        _note_missing(context)
+        for section in ("coverage", "voice"):
+            context.missing[section] = PAGE_LEAVES_OUT
+        return context
     found = coverage_finding(store, period, depths)
     if found:
         context.findings["coverage"] = found
@@ -150,6 +151,13 @@ def build_context(
     if context.voice:
         del context.missing["voice"]
     return context
+
+
+PAGE_LEAVES_OUT = ("页面不含此部分（见评估报告）", "not shown on a page (see the report)")
+
+
+def _named(units: pd.DataFrame) -> pd.DataFrame:
+    return units.rename(columns={"code": "org_unit", "name": "org_unit_name"})
 
 
 def _top_unit(conn, run_id: int, units: pd.DataFrame, period: str) -> str:
@@ -210,23 +218,28 @@ def _rankings(
     return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
 
 
-def _diagnosed_units(context: ReportContext, units: pd.DataFrame) -> set[str]:
+def _diagnosed_units(conn, context: ReportContext, *, audited: bool) -> set[str]:
     """The units whose stored rows the trends, diagnoses and audit of ``context`` read: its
     own units, and every unit of the level diagnosed (the unit's, when it is scored, else
-    its children's) and audited (its children's), as peers."""
+    its children's) and, when ``audited``, audited (its children's), as peers."""
     levels = set()
-    if context.unit in set(context.overall_scores["org_unit"]):
+    scored = context.unit in set(context.overall_scores["org_unit"])
+    if scored:
         levels.add(context.level)
-    if not context.rankings.empty:
+    if not context.rankings.empty and (audited or not scored):
         levels.add(str(context.rankings["level"].iloc[0]))
     shown = {context.unit, *context.subunits["org_unit"]}
-    return shown | set(units.loc[units["level"].isin(levels), "org_unit"])
+    if not levels:
+        return shown
+    peers = orgunits.units_on(conn, parse_period(context.period).end, levels=levels)
+    return shown | set(peers["code"])
 
 
-def _add_trends_and_diagnoses(context: ReportContext, store: Store, scope: set[str]) -> None:
-    """The run's stored trends and projections, and diagnoses from its stored scores (of
-    the units in ``scope`` only: `_diagnosed_units`)."""
+def _add_trends_and_diagnoses(context: ReportContext, store: Store, *, audited: bool) -> None:
+    """The run's stored trends and projections, diagnoses from its stored scores, and (when
+    ``audited``) the composite's audit, read for the units of `_diagnosed_units` only."""
     with store.begin() as conn:
+        scope = _diagnosed_units(conn, context, audited=audited)
         result = load(conn, context.run_id, history=False, org_units=scope)
     if result.trends.empty:
         context.missing["trends"] = (
@@ -245,7 +258,8 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store, scope: set[s
             "this run stored no indicator scores and weights to diagnose from (evaluate again)",
         )
         return
-    _add_audit(context, comp)
+    if audited:
+        _add_audit(context, comp)
     results = evaluation.results[evaluation.results["period"] == context.period]
     scored = set(comp.scores["org_unit"])
     if context.unit in scored:

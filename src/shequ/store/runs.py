@@ -274,9 +274,14 @@ def weights(conn: Connection, run_id: int) -> pd.DataFrame:
     return _read(conn, CompositeWeight, run_id, WEIGHT_COLUMNS)
 
 
-def profile(conn: Connection, run_id: int, *, period: str | None = None) -> pd.DataFrame:
-    """The units' size and area a run stored (of one ``period``, when given)."""
-    return _read(conn, UnitProfile, run_id, PROFILE_COLUMNS, period=period)
+def profile(
+    conn: Connection, run_id: int, *, org_units: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The units' size and area a run stored (of ``org_units`` only, when given)."""
+    t = UnitProfile
+    query = select(*(getattr(t, c) for c in PROFILE_COLUMNS)).where(t.run_id == run_id)
+    query = _of_units(query, t.org_unit, org_units).order_by(t.id)
+    return _keep_units(_frame(conn, query, PROFILE_COLUMNS), org_units)
 
 
 def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: list[str]) -> int:
@@ -288,14 +293,8 @@ def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: 
     return len(rows)
 
 
-def _read(
-    conn: Connection, table, run_id: int, columns: list[str], **equal: str | None
-) -> pd.DataFrame:
-    """Rows of ``table`` for run ``run_id`` (and ``column == value`` for each given)."""
+def _read(conn: Connection, table, run_id: int, columns: list[str]) -> pd.DataFrame:
     query = select(*(getattr(table, c) for c in columns)).where(table.run_id == run_id)
-    for name, value in equal.items():
-        if value is not None:
-            query = query.where(getattr(table, name) == value)
     return _frame(conn, query.order_by(table.id), columns)
 
 
