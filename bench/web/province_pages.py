@@ -120,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, row in found.items():
         budget = BUDGETS.get(name.split("_")[0])
         flag = "" if budget is None or row["cold_s"] < budget else "  OVER BUDGET"
-        print(f"{name:22} {row['status']} {row['bytes']:>9,} B  cold {row['cold_s']:7.3f} s  "
-              f"warm {row['warm_s']:7.3f} s{flag}")
+        print(
+            f"{name:22} {row['status']} {row['bytes']:>9,} B  cold {row['cold_s']:7.3f} s  "
+            f"warm {row['warm_s']:7.3f} s{flag}"
+        )
     print(json.dumps(found))
     return 0
 

@@ -107,6 +107,7 @@ def load(
     *,
     history: bool = True,
     org_units: Collection[str] | None = None,
+    trend_units: Collection[str] | None = None,
 ) -> Assessment:
     """The stored run ``run`` (an id, or ``"latest"``) as `assess` returned it, read from the
     store without an engine: results named as the units were on each period's last day,
@@ -116,7 +117,8 @@ def load(
     Not stored, so empty or absent: imputations, the sensitivity table, TOPSIS, coupling and
     development degrees, task reviews. A run evaluated without composite scores (or before
     trends were stored) gives empty scores and trends. With ``org_units`` only those units'
-    results, scores and trends are read (a page's unit, its children and its peers).
+    results, scores and trends are read (a page's unit, its children and its peers), and
+    with ``trend_units`` the trends of those units only (the ones a page shows).
     """
     row = store_runs.get(conn, run)
     plan = Plan.model_validate_json(row.plan_json)
@@ -138,7 +140,7 @@ def load(
         profile=store_runs.profile(conn, row.id, org_units=org_units),
         level=row.level,
     )
-    trends = store_runs.trends(conn, row.id, org_units=org_units)
+    trends = store_runs.trends(conn, row.id, org_units=trend_units or org_units)
     trends["change_vs_previous"] = trends["value"] - trends["previous_value"]
     trends["change_vs_baseline"] = trends["value"] - trends["baseline_value"]
     composite = _composite(conn, row.id, plan, named, org_units)

@@ -240,7 +240,8 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store, *, audited: 
     ``audited``) the composite's audit, read for the units of `_diagnosed_units` only."""
     with store.begin() as conn:
         scope = _diagnosed_units(conn, context, audited=audited)
-        result = load(conn, context.run_id, history=False, org_units=scope)
+        shown = {context.unit, *context.subunits["org_unit"]}
+        result = load(conn, context.run_id, history=False, org_units=scope, trend_units=shown)
     if result.trends.empty:
         context.missing["trends"] = (
             "本次评估未保存趋势（运行 shequ evaluate --composite），趋势与预测从略",

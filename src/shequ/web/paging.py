@@ -20,7 +20,8 @@ PageSize = Annotated[
     int, Query(ge=1, le=MAX_SIZE, description=f"每页行数 / rows per page (≤ {MAX_SIZE})")
 ]
 Limit = Annotated[
-    int, Query(ge=1, le=MAX_SIZE, description=f"最多返回行数 / at most this many rows (≤ {MAX_SIZE})")
+    int,
+    Query(ge=1, le=MAX_SIZE, description=f"最多返回行数 / at most this many rows (≤ {MAX_SIZE})"),
 ]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="跳过行数 / rows to skip")]
 
@@ -65,3 +66,13 @@ def paginate(rows: Sequence[Any] | pd.DataFrame, number: int = 1, size: int = DE
     else:
         part = list(rows[start : start + size])
     return Page(part, number, size, len(rows))
+
+
+def window(rows: Sequence[Any] | pd.DataFrame, limit: int, offset: int, response=None):
+    """Rows ``offset`` … ``offset + limit`` of ``rows`` (a JSON list endpoint's answer);
+    the whole count goes to the ``X-Total-Count`` header of ``response`` when given."""
+    if response is not None:
+        response.headers["X-Total-Count"] = str(len(rows))
+    if isinstance(rows, pd.DataFrame):
+        return rows.iloc[offset : offset + limit]
+    return rows[offset : offset + limit]

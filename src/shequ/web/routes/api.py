@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
-from .. import geo, views, voice_bridge
+from .. import geo, paging, views, voice_bridge
 from ..deps import Reader, StoreDep, require_unit
 from ..pages import STATIC
 
@@ -45,9 +45,16 @@ def openapi_document(request: Request, _user: Reader) -> JSONResponse:
 
 @router.get("/orgunits")
 def org_units(
-    store: StoreDep, user: Reader, level: str | None = None, day: dt.date | None = None
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    level: str | None = None,
+    day: dt.date | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> list[dict]:
-    """Org units of the user's subtree that exist on ``day`` (default today)."""
+    """Org units of the user's subtree that exist on ``day`` (default today), by code:
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     day = day or dt.date.today()
     allowed = user.units(store, day)
     with store.begin() as conn:
@@ -55,6 +62,7 @@ def org_units(
     units = units[units["code"].isin(allowed)]
     if level:
         units = units[units["level"] == level]
+    units = paging.window(units, limit, offset, response)
     return units.astype(object).where(units.notna(), None).to_dict("records")
 
 
@@ -84,8 +92,11 @@ def results(
     run: str = "latest",
     unit: str | None = None,
     indicator: str | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> dict[str, Any]:
-    """Indicator results of a run (default: the latest) for the user's subtree, or one unit."""
+    """Indicator results of a run (default: the latest) for the user's subtree, or one unit:
+    ``limit`` rows from ``offset`` of ``total``."""
     run_id, period = _run_period(store, run)
     day = parse_period(period).end
     allowed = user.units(store, day)
@@ -93,12 +104,19 @@ def results(
         require_unit(user, store, unit, day)
         allowed = {unit}
     with store.begin() as conn:
-        frame = runs.results(conn, run_id)
-    frame = frame[frame["org_unit"].isin(allowed)]
+        frame = runs.results(conn, run_id, org_units=allowed)
     if indicator:
         frame = frame[frame["indicator"] == indicator]
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return {"run_id": run_id, "period": period, "results": rows}
+    part = paging.window(frame, limit, offset)
+    rows = part.astype(object).where(part.notna(), None).to_dict("records")
+    return {
+        "run_id": run_id,
+        "period": period,
+        "total": len(frame),
+        "limit": limit,
+        "offset": offset,
+        "results": rows,
+    }
 
 
 @router.get("/scores")
@@ -108,16 +126,23 @@ def scores(
     run: str = "latest",
     level: str = "street",
     dimension: str = "overall",
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> dict:
-    """Composite scores with rank intervals of units of ``level`` in the user's subtree."""
+    """Composite scores with rank intervals of units of ``level`` in the user's subtree, in
+    rank order: ``limit`` rows from ``offset`` of ``total``."""
     run_id, period = _run_period(store, run)
     day = parse_period(period).end
     allowed = user.units(store, day)
     frame = views.ranking(store, run_id, allowed=allowed, level=level, day=day, dimension=dimension)
+    part = paging.window(frame, limit, offset)
     return {
         "run_id": run_id,
         "period": period,
-        "scores": frame.astype(object).where(frame.notna(), None).to_dict("records"),
+        "total": len(frame),
+        "limit": limit,
+        "offset": offset,
+        "scores": part.astype(object).where(part.notna(), None).to_dict("records"),
     }
 
 
@@ -158,10 +183,19 @@ def suggestions(
 
 
 @router.get("/surveys/responses")
-def survey_responses(store: StoreDep, user: Reader, period: str) -> list[dict]:
-    """Survey responses of ``period`` in the user's subtree (answers as submitted)."""
+def survey_responses(
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    period: str,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
+) -> list[dict]:
+    """Survey responses of ``period`` in the user's subtree (answers as submitted):
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     voice_bridge.require()
-    return voice_bridge.responses(store, user.units(store), parse_period(period).code)
+    found = voice_bridge.responses(store, user.units(store), parse_period(period).code)
+    return paging.window(found, limit, offset, response)
 
 
 def depths_of(context) -> list[str]:
@@ -170,12 +204,19 @@ def depths_of(context) -> list[str]:
 
 @router.get("/facilities")
 def facilities(
-    store: StoreDep, user: Reader, type: str | None = None, unit: str | None = None
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    type: str | None = None,
+    unit: str | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> list[dict]:
-    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type."""
+    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type:
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     units = user.units(store)
     if unit:
         require_unit(user, store, unit)
         with store.begin() as conn:
             units = units & set(orgunits.subtree(conn, unit, dt.date.today()))
-    return geo.facilities(store, units, kind=type)
+    return paging.window(geo.facilities(store, units, kind=type), limit, offset, response)
