@@ -36,7 +36,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
 
     path = _province.cached(COMMUNITIES)
     with sqlite3.connect(path) as db:
-        district, below = db.execute(
+        district, _below = db.execute(
             "SELECT p.ancestor_code, count(*) FROM org_unit_path p JOIN org_unit u "
             "ON u.code = p.ancestor_code WHERE u.level = 'district' "
             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
