@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
     [
         ["bench/evaluate/bench_province.py", "--communities", "500", "--quick"],
         ["bench/loop/bench_scheduled_run.py", "--quick"],
+        ["bench/web/province_pages.py", "--quick"],
     ],
-    ids=["evaluate", "loop"],
+    ids=["evaluate", "loop", "province_pages"],
 )
 def test_benchmark_quick_mode_completes_and_agrees(command, tmp_path):
     child = subprocess.run(
@@ -26,3 +27,5 @@ def test_benchmark_quick_mode_completes_and_agrees(command, tmp_path):
     assert child.returncode == 0, child.stdout[-2000:] + child.stderr[-2000:]
     if "bench_province" in command[0]:
         assert "AGREEMENT: PASS" in child.stdout
+    if "province_pages" in command[0]:
+        assert "PAGES: PASS" in child.stdout

@@ -1,6 +1,8 @@
 """Server time of the pages a province administrator opens, on an evaluated province store.
 
     python bench/web/province_pages.py --db var/prov/p20000.sqlite [--repeat 3]
+    python bench/web/province_pages.py --quick      # a generated 300-community province
+
 
 Logs in as a province administrator (added to the store if missing) through the app
 in-process (FastAPI's TestClient: the time is the server's, without a network or a
@@ -25,6 +27,7 @@ from shequ.store import accounts
 from shequ.store.db import open_store
 from shequ.web.app import create_app
 
+ROOT = Path(__file__).resolve().parents[2]
 BUDGETS = {"overview": 1.0, "scorecard": 1.0, "ranking": 1.0, "entry": 2.0}
 USER, PASSWORD = "province_admin", "province admin 9"
 
@@ -113,9 +116,19 @@ def measure(db: str, repeat: int = 2, data_dir: Path | None = None) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", help="an evaluated province store (SQLite)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--quick", action="store_true", help="a generated, evaluated 300-community province"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        sys.path.insert(0, str(ROOT))
+        from tests.web import _province  # the scale tests' generator (one home)
+
+        args.db = str(_province.cached(300))
+    elif not args.db:
+        parser.error("--db or --quick")
     found = measure(args.db, args.repeat)
     for name, row in found.items():
         budget = BUDGETS.get(name.split("_")[0])
@@ -125,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             f"warm {row['warm_s']:7.3f} s{flag}"
         )
     print(json.dumps(found))
-    return 0
+    bad = {name: row["status"] for name, row in found.items() if row["status"] != 200}
+    print("PAGES:", "PASS" if not bad else f"FAIL {bad}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
