@@ -76,6 +76,18 @@ class Ttl:
 
 
 _PERIODS: dict[tuple[str, int], str] = {}
+_UNITS = Ttl(10.0)  # the units of a day, as `deps._SUBTREES`: a changed tree shows within 10 s
+
+
+def units_of_day(store: Store, day) -> pd.DataFrame:
+    """`orgunits.units_on` of ``day``, read once per 10 s per store (the entry grid's
+    pickers and the ranking's districts walk the whole tree of a province)."""
+
+    def make() -> pd.DataFrame:
+        with store.begin() as conn:
+            return orgunits.units_on(conn, day)
+
+    return _UNITS.get((store.url, day), make)
 
 
 def latest_run(store: Store) -> tuple[int, str] | None:
@@ -185,17 +197,22 @@ def ranking(
     with store.begin() as conn:
         scores = runs.composite_scores(conn, run_id, level=level, dimension=dimension)
         names = orgunits.names(conn)
-        units = orgunits.units_on(conn, day)
+    units = units_of_day(store, day)
     part = scores[scores["org_unit"].isin(allowed)].copy()
     part["name"] = part["org_unit"].map(names)
     part["district"] = part["org_unit"].map(district_of(units, part["org_unit"]))
     part["district_name"] = part["district"].map(names)
-    if query:
-        part = part[
-            part["name"].str.contains(query, regex=False)
-            | part["org_unit"].str.contains(query, regex=False)
-        ]
-    return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+    return matching(part.sort_values(["rank", "org_unit"]).reset_index(drop=True), query)
+
+
+def matching(frame: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The rows of a ranking whose name or code contains ``query`` (all when empty)."""
+    if not query:
+        return frame
+    found = frame["name"].str.contains(query, regex=False) | frame["org_unit"].str.contains(
+        query, regex=False
+    )
+    return frame[found].reset_index(drop=True)
 
 
 def district_of(units: pd.DataFrame, codes=None) -> dict[str, str]:

@@ -137,9 +137,14 @@ def ranking(
     run_id, period = found
     day = parse_period(period).end
     allowed = units_within(user, store, unit, day)
-    frame = views.ranking(
-        store, run_id, allowed=allowed, level=level, day=day, dimension=dimension, query=q
+    key = ("ranking", run_id, level, dimension, user.scope, unit)  # q filters the cached one
+    ranked = request.app.state.cache.get(
+        key,
+        lambda: views.ranking(
+            store, run_id, allowed=allowed, level=level, day=day, dimension=dimension
+        ),
     )
+    frame = views.matching(ranked, q)
     lang = page_lang(request)
     if format != "html":
         return _export(frame, format, lang, f"ranking_{level}_{dimension}_{period}")
