@@ -26,6 +26,8 @@ pytestmark = pytest.mark.slow
 assert browser  # the module-scoped chromium fixture, shared with test_e2e
 # 5 000 communities build and evaluate in ~25 s of CPU; set more to try a real province
 COMMUNITIES = int(os.environ.get("SHEQU_TEST_PROVINCE_COMMUNITIES", "5000"))
+# a machine shared by many jobs may stretch server times: SHEQU_WEB_BUDGET_FACTOR=2 there
+FACTOR = float(os.environ.get("SHEQU_WEB_BUDGET_FACTOR", "1"))
 BUDGET_S = {"overview": 1.0, "scorecard": 1.0, "ranking": 1.0, "entry": 2.0}
 
 
@@ -92,7 +94,7 @@ def test_a_province_admin_opens_every_page_within_its_budget(province, browser):
     finally:
         client.close()
     print("server time (s):", {n: round(t, 3) for n, t in timings.items()}, "bytes:", sizes)
-    over = {n: round(t, 3) for n, t in timings.items() if t >= BUDGET_S[n]}
+    over = {n: round(t, 3) for n, t in timings.items() if t >= BUDGET_S[n] * FACTOR}
     assert not over, f"over budget (s): {over}; all: {timings}"
     # no page lists the province: the ranking shows one page of 50 rows, the overview the
     # 12 cities, the grid one street (a few dozen communities at most)
