@@ -10,9 +10,10 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ...errors import EvaluationError
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
-from .. import geo, paging, views, voice_bridge
+from .. import geo, i18n, paging, views, voice_bridge
 from ..deps import Reader, StoreDep, require_unit
 from ..pages import STATIC
 
@@ -150,26 +151,40 @@ def scores(
 def geo_units(
     request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
 ) -> dict:
-    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
-    its ``features`` are empty when no boundaries have been imported."""
+    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value
+    (and target and status), the next level's outlines, the facilities of the subtree, the
+    legend's title, unit and decimals. ``features`` are empty when no boundaries have been
+    imported; a unit without a boundary of its own gets the union of its communities'."""
     run_id, period = _run_period(store, "latest")
     unit = unit or user.scope
-    require_unit(user, store, unit, parse_period(period).end)
     day = parse_period(period).end
-    context = views.map_context(store, request.app.state.cache, run_id, unit, day)
-    values = views.map_values(context, indicator or None)
+    require_unit(user, store, unit, day)
+    # the children it colours and the grandchildren it outlines (depth 2)
+    context = views.stored_context(store, request.app.state.cache, run_id, unit, depth=2)
+    try:
+        layer = views.map_layer(context, indicator or None, i18n.lang_of(request))
+    except EvaluationError as exc:
+        raise HTTPException(404, str(exc)) from None
     named = pd.concat([context.subunits, context.indicators])
     names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
-    collection = geo.features(store, values, names)
-    day = parse_period(period).end
-    points = geo.facilities(store, user.units(store, day) & set(depths_of(context)), day=day)
+    collection = geo.features(store, layer["codes"], layer["values"], names, day)
+    sub = context.subunits
+    below = list(dict.fromkeys(sub[sub["depth"] == 2]["org_unit"]))
+    with store.begin() as conn:  # the facilities of the whole subtree (communities hold them)
+        subtree = set(orgunits.subtree(conn, unit, day))
+    points = geo.facilities(store, user.units(store, day) & subtree, day=day)
     return {
         "facilities": points,
         "unit": unit,
         "indicator": indicator or "overall",
-        "values": values,
-        "names": {k: names.get(k, k) for k in values},
+        "values": layer["values"],
+        "details": layer["details"],
+        "levels": layer["levels"],
+        "legend": layer["legend"],
+        "names": {k: names.get(k, k) for k in layer["codes"]},
         "geojson": collection,
+        "outlines": geo.features(store, below, {}, names, day) if below else None,
+        "facility_types": geo.type_names(request.app.state.plan, i18n.lang_of(request)),
     }
 
 
@@ -196,10 +211,6 @@ def survey_responses(
     voice_bridge.require()
     found = voice_bridge.responses(store, user.units(store), parse_period(period).code)
     return paging.window(found, limit, offset, response)
-
-
-def depths_of(context) -> list[str]:
-    return [context.unit, *context.subunits["org_unit"].unique()]
 
 
 @router.get("/facilities")
