@@ -254,7 +254,7 @@ def write_report(name: str, text: str, data: dict) -> Path:
 
 def memory_cell(result: dict) -> str:
     """``peak MB (Δ over the child's RSS after imports)`` for one child result."""
-    if "error" in result:
+    if "error" in result or "peak_mb" not in result:  # failed, or not run in a child
         return "—"
     peak = max(result["peak_mb"], result["maxrss_mb"])
     return f"{peak:,.0f} (+{peak - result['baseline_mb']:,.0f})"
