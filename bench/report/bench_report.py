@@ -27,32 +27,17 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sample_city import build_city  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 SHAPES = {12: (2, 4), 300: (6, 40), 2000: (12, 400)}  # communities -> (districts, streets)
 
 
 def build(size: int, results: Path = RESULTS) -> Path:
     """The evaluated sample city of ``size`` communities (cached under ``results``)."""
-    folder = results / f"report_city_{size}"
-    db = folder / "shequ.db"
-    if db.exists():
-        return db
-    from shequ.demo.city import generate_city
-    from shequ.evaluate.assessment import assess
-    from shequ.framework.loader import load_plan
-    from shequ.ingest.orgunits import import_org_units
-    from shequ.ingest.values import import_values
-    from shequ.store.db import open_store
-
     districts, streets = SHAPES[size]
-    files = generate_city(folder, n_districts=districts, n_streets=streets, n_communities=size)
-    store = open_store(db)
-    plan = load_plan()
-    import_org_units(store, files.org_units)
-    import_values(store, files.values_history, plan=plan)
-    import_values(store, files.values_latest, plan=plan)
-    assess(store, plan, periods=["2025"])
-    return db
+    return build_city(results / f"report_city_{size}", size, districts, streets)
 
 
 def child(db: str, fmt: str, out: str) -> None:
