@@ -17,8 +17,8 @@ and the 90 % interval of every unit must be the same as shequ's; exit 1 otherwis
 from __future__ import annotations
 
 import argparse
-import json
 import itertools
+import json
 import platform
 import resource
 import sys
@@ -85,7 +85,9 @@ def peer_loop(m: DecisionMatrix, settings: CompositeSettings, draws: int) -> flo
     return (time.perf_counter() - start) / draws
 
 
-def peer_replay(m: DecisionMatrix, weights: np.ndarray, settings: CompositeSettings) -> pd.DataFrame:
+def peer_replay(
+    m: DecisionMatrix, weights: np.ndarray, settings: CompositeSettings
+) -> pd.DataFrame:
     """shequ's draws replayed the analyst's way: the same generator calls in the same order
     (one choice per draw, then the Dirichlet weights), then per draw a pandas weighted mean
     over the present cells (or the weighted geometric mean), ``Series.rank`` and

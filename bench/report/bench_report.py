@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import math
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from sample_city import build_city  # noqa: E402
+from sample_city import build_city
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 SHAPES = {12: (2, 4), 300: (6, 40), 2000: (12, 400)}  # communities -> (districts, streets)
@@ -107,7 +107,9 @@ def workbook_agrees(ours: Path, peer: Path) -> list[str]:
         if pd.notna(v)
     }
     found = workbook_numbers(ours)
-    problems = [f"missing in the workbook: {k} = {v}" for k, v in expected.items() if k not in found]
+    problems = [
+        f"missing in the workbook: {k} = {v}" for k, v in expected.items() if k not in found
+    ]
     problems += [f"not a result: {k} = {v}" for k, v in found.items() if k not in expected]
     problems += [
         f"{k}: workbook {found[k]} vs result {v}"
@@ -139,7 +141,9 @@ def main() -> None:
         left_out = [f for f in args.formats if f not in quick_formats]
         args.formats = [f for f in args.formats if f in quick_formats]
         if left_out:  # weasyprint needs ~20 s a file on a loaded machine; tests/report cover them
-            print("quick: left out " + ", ".join(left_out) + " (weasyprint, slow; see tests/report)")
+            print(
+                "quick: left out " + ", ".join(left_out) + " (weasyprint, slow; see tests/report)"
+            )
         with tempfile.TemporaryDirectory(prefix="shequ-bench-report-") as tmp:
             problems = run(args, Path(tmp))
     else:
@@ -184,7 +188,9 @@ def run(args: argparse.Namespace, results: Path) -> list[str]:
             )
         if {"xlsx", "pandas_to_excel"} <= set(args.formats):
             folder = results / f"report_city_{size}"
-            problems += workbook_agrees(folder / "bench_xlsx.xlsx", folder / "bench_pandas_to_excel.xlsx")
+            problems += workbook_agrees(
+                folder / "bench_xlsx.xlsx", folder / "bench_pandas_to_excel.xlsx"
+            )
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "report.json").write_text(json.dumps(report, indent=2))

@@ -96,7 +96,7 @@ def two_step_fca_loops(facility, point, distance, supply, demand, bands=None) ->
             return 1.0
         return next((w for upper, w in bands if d <= upper), 0.0)
 
-    pairs = [(int(f), int(p), weight(float(d))) for f, p, d in zip(facility, point, distance)]
+    pairs = [(int(f), int(p), weight(float(d))) for f, p, d in zip(facility, point, distance, strict=True)]
     reached = [0.0] * len(supply)
     for f, p, w in pairs:
         reached[f] += w * float(demand[p])
@@ -110,7 +110,7 @@ def two_step_fca_loops(facility, point, distance, supply, demand, bands=None) ->
 def _covers(point, site, n_sites: int) -> list[set[int]]:
     """The points each site covers."""
     sets: list[set[int]] = [set() for _ in range(n_sites)]
-    for p, s in zip(point, site):
+    for p, s in zip(point, site, strict=True):
         sets[int(s)].add(int(p))
     return sets
 

@@ -213,8 +213,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per user per phase")
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
-    parser.add_argument("--quick", action="store_true",
-                        help="4 users × 5 requests on a small city built in a temp folder")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="4 users × 5 requests on a small city built in a temp folder",
+    )
     args = parser.parse_args()
     if args.quick:
         args.users, args.requests = 4, 5
@@ -246,7 +249,9 @@ def main() -> None:
             server.wait(10)
     report(results, args.users, peak, write=not args.quick)
     broken = [r for r in results if r.get("errors") or r.get("lost")]
-    print(f"CORRECTNESS: {'FAIL' if broken else 'PASS'} (every request answered, every accepted survey stored)")
+    print(
+        f"CORRECTNESS: {'FAIL' if broken else 'PASS'} (every request answered, every accepted survey stored)"
+    )
     if broken:
         sys.exit(1)
 

@@ -87,8 +87,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
-    parser.add_argument("--quick", action="store_true",
-                        help="3 users for 10 s on a small city built in a temp folder")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 users for 10 s on a small city built in a temp folder",
+    )
     args = parser.parse_args()
     if args.quick:
         args.users, args.minutes = 3, 10 / 60
@@ -125,8 +128,10 @@ def main() -> None:
         out = ROOT / "bench" / "results"
         out.mkdir(parents=True, exist_ok=True)
         (out / "web_soak.json").write_text(json.dumps(result, indent=2))
-    print(f"CORRECTNESS: {'FAIL' if result['errors'] or result['lost'] else 'PASS'} "
-          f"({result['errors']} errors, {result['lost']} lost submissions)")
+    print(
+        f"CORRECTNESS: {'FAIL' if result['errors'] or result['lost'] else 'PASS'} "
+        f"({result['errors']} errors, {result['lost']} lost submissions)"
+    )
     if result["errors"] or result["lost"]:
         sys.exit(1)
 
