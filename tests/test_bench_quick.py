@@ -31,6 +31,20 @@ VERDICT = {
 WRITES_NOTHING = set(VERDICT) - {"bench/evaluate/bench_province.py"}
 
 
+#: quick runs that accept a small evaluated city built once for the session (``--db``)
+TAKES_CITY = {"bench/report/bench_report.py", "bench/web/bench_web.py", "bench/web/soak.py"}
+
+
+@pytest.fixture(scope="session")
+def small_city(tmp_path_factory) -> Path:
+    """The 12-community evaluated city with the demo accounts (bench/sample_city.py), built
+    once for the report and web quick runs instead of once by each."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from sample_city import build_city
+
+    return build_city(tmp_path_factory.mktemp("bench-city"), 12, 2, 4, accounts=True)
+
+
 def _results_files() -> dict[str, float]:
     return {p.name: p.stat().st_mtime for p in RESULTS.glob("*") if p.is_file()}
 
@@ -53,7 +67,9 @@ def _results_files() -> dict[str, float]:
     ids=["evaluate", "loop", "composite", "voice", "report", "web", "web-soak",
          "spatial-coverage", "spatial-siting", "spatial-2sfca"],
 )  # fmt: skip
-def test_benchmark_quick_mode_completes_and_agrees(command, tmp_path):
+def test_benchmark_quick_mode_completes_and_agrees(command, request):
+    if command[0] in TAKES_CITY:
+        command = [*command, "--db", str(request.getfixturevalue("small_city"))]
     before = _results_files()
     child = subprocess.run(
         [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=600

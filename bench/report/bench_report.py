@@ -134,6 +134,11 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="a 12-community city in a temp folder; no file kept"
     )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="with --quick: report on this evaluated store instead of building one",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes = [12]
@@ -171,7 +176,7 @@ def run(args: argparse.Namespace, results: Path) -> list[str]:
         f"{'city':>6} {'format':>16} {'context s':>10} {'write s':>9} {'peak MB':>8} {'size KB':>8}"
     )
     for size in args.sizes:
-        db = build(size, results)
+        db = args.db if args.quick and args.db else build(size, results)
         for fmt in args.formats:
             out = results / f"report_city_{size}" / f"bench_{fmt}{suffix[fmt]}"
             done = subprocess.run(

@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import _survey  # noqa: E402
 from sample_city import build_city  # noqa: E402
 
+DEMO_DB = ROOT / "var" / "demo" / "shequ.db"
 TARGET_P95_MS = 200.0
 TARGET_SURVEYS_PER_S = 300.0
 
@@ -200,9 +201,11 @@ def quick_store(folder: Path) -> Path:
 
 
 def source_store(args: argparse.Namespace, tmp: Path) -> Path:
-    """The store to copy: ``--db``, or with ``--quick`` a small city built in ``tmp``."""
-    if args.quick:
+    """The store to copy: ``--db`` (default var/demo/shequ.db), or with ``--quick`` and no
+    ``--db`` a small city built in ``tmp``."""
+    if args.quick and args.db is None:
         return quick_store(tmp)
+    args.db = args.db or DEMO_DB
     if not args.db.exists():
         sys.exit(f"{args.db} not found: run `make run` (or shequ demo) first")
     return args.db
@@ -212,7 +215,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per user per phase")
-    parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
+    parser.add_argument("--db", type=Path, help="the store to copy (default var/demo/shequ.db)")
     parser.add_argument(
         "--quick",
         action="store_true",

@@ -86,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
+    parser.add_argument("--db", type=Path, help="the store to copy (default var/demo/shequ.db)")
     parser.add_argument(
         "--quick",
         action="store_true",
