@@ -7,7 +7,6 @@ then, so that a unit is compared with its own past.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
 from . import attainment, backends
+from .digest import inputs_digest
 from .indicators import indicator_values, periods_read
 from .tasks import review_tasks
 
@@ -99,7 +99,7 @@ def evaluate(
         )
         profile = _profile(raw, asked)
         raw = raw[~raw["indicator"].isin(PROFILE)]
-        digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
+        digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed))
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     with store.begin() as conn:
@@ -237,19 +237,6 @@ def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         ["period", "_l", "org_unit", "_i"]
     )
     return out[RESULT_COLUMNS].reset_index(drop=True)
-
-
-def _inputs_digest(tables: dict, periods: list[str]) -> str:
-    """sha256 over the data values read (sorted) and the tree's closure rows."""
-    values = tables["data_value"]
-    rows = values.filter(values.period.isin(periods))
-    frame = rows.select("data_element", "org_unit", "period", "value").to_pandas()
-    paths = tables["org_unit_path"].to_pandas()
-    digest = hashlib.sha256()
-    for part in (frame, paths.astype(str)):
-        part = part.sort_values(list(part.columns)).reset_index(drop=True)
-        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:32]
 
 
 def _persist(conn: Connection, evaluation: Evaluation, actor: str) -> int:
