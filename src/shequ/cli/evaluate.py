@@ -18,6 +18,10 @@ def evaluate(
     db: DbOption = None,
     plan: PlanOption = None,
     level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="只评估该单位及其下级 / only this unit's subtree (org unit code)"),
+    ] = None,
     engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
     output: Annotated[Path | None, typer.Option(help="结果文件 .csv/.xlsx / results file")] = None,
     composite: Annotated[
@@ -51,6 +55,8 @@ def evaluate(
 
     composite = composite or audit
     options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
+    if unit is not None:
+        options["unit"] = unit
     store, chosen_plan = open_store(db), load_plan(plan)
     assessment = assess(store, chosen_plan, **options) if composite else None
     result = assessment.evaluation if assessment else run_evaluation(store, chosen_plan, **options)

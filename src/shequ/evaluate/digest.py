@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import duckdb
 import ibis.expr.types as ir
 
+from .indicators import within_subtree
+
 _BATCH = 1_000_000
 _FOLD = """
 SELECT count(*)::VARCHAR, coalesce(sum(h1::HUGEINT), 0)::VARCHAR,
@@ -25,9 +27,14 @@ FROM (SELECT hash({columns}) AS h1, hash({reversed}, 'shequ') AS h2 FROM part)
 """
 
 
-def inputs_digest(tables: dict[str, ir.Table], periods: Sequence[str]) -> str:
-    """sha256 of the folds of the data values read (``periods``) and of the closure rows."""
+def inputs_digest(
+    tables: dict[str, ir.Table], periods: Sequence[str], unit: str | None = None
+) -> str:
+    """sha256 of the folds of the data values read (``periods``; with ``unit``, those of its
+    subtree only) and of the closure rows."""
     values = tables["data_value"]
+    if unit is not None:
+        values = within_subtree(values, tables["org_unit_path"], unit)
     read = values.filter(values.period.isin(list(periods))).select(
         data_element=values.data_element.cast("string"),
         org_unit=values.org_unit.cast("string"),

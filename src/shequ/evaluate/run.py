@@ -57,6 +57,7 @@ class Evaluation:
     task_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     level: str | None = None  # only this level's results were kept
+    unit: str | None = None  # only this unit's subtree was evaluated
 
     def summary(self, org_unit: str | None = None) -> pd.DataFrame:
         """Results of ``org_unit`` (default: the units at the top level), per indicator."""
@@ -77,12 +78,15 @@ def evaluate(
     persist: bool = True,
     actor: str = "cli",
     history: int = 0,
+    unit: str | None = None,
 ) -> Evaluation:
     """Evaluate every indicator of ``plan`` for every unit (or units of ``level``) and period.
 
     With ``history`` = k, the k periods before each asked one are computed too and returned
     as `Evaluation.history` (for trends and last-period imputation; `evaluate` does not
     persist them, `assessment.assess` stores them with its run).
+    With ``unit``, only that unit and its descendants are evaluated (targets scoped to an
+    ancestor still apply): their rows equal those of a full run.
     Cost: one query on the engine over the data values of the periods (and baselines);
     results are units × indicators × periods rows, persisted in one transaction.
     """
@@ -91,15 +95,16 @@ def evaluate(
     if not asked:
         raise EvaluationError("至少需要一个期间 / give at least one period")
     computed = _with_baselines(asked, plan, history)
+    if unit is not None:
+        _check_unit(store, unit, asked)
     clock = time.perf_counter()
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
-        raw = (
-            indicator_values(eng.tables, plan, computed, indicators=chosen).to_pyarrow().to_pandas()
-        )
+        expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit)
+        raw = expr.to_pyarrow().to_pandas()
         profile = _profile(raw, asked)
         raw = raw[~raw["indicator"].isin(PROFILE)]
-        digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed))
+        digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed), unit)
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     with store.begin() as conn:
@@ -122,6 +127,7 @@ def evaluate(
         units=units,
         profile=profile,
         level=level,
+        unit=unit,
     )
     if persist:
         save(store, evaluation, actor=actor)
@@ -182,6 +188,17 @@ def _profile(raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
     rows = raw[raw["indicator"].isin(PROFILE) & raw["period"].isin([p.code for p in asked])]
     wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
     return wide.reindex(columns=list(PROFILE)).rename(columns=PROFILE).reset_index()
+
+
+def _check_unit(store: Store, unit: str, asked: list[Period]) -> None:
+    with store.begin() as conn:
+        if not any(store_orgunits.subtree(conn, unit, p.end) for p in asked):
+            days = ", ".join(str(p.end) for p in asked)
+            msg = (
+                f"单位 {unit} 在 {days} 不存在 / org unit {unit} does not exist on {days}"
+                " (see `shequ orgunits`)"
+            )
+            raise EvaluationError(msg)
 
 
 def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Period]:
@@ -249,6 +266,7 @@ def _persist(conn: Connection, evaluation: Evaluation, actor: str) -> int:
         "plan_json": plan.model_dump_json(),
         "periods": ",".join(evaluation.periods),
         "level": evaluation.level,
+        "unit": evaluation.unit,
         "engine": evaluation.engine,
         "inputs_digest": evaluation.inputs_digest,
         "seconds": evaluation.seconds["compute"],
