@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from ..errors import EvaluationError
@@ -22,9 +24,10 @@ from ..framework.periods import Period, parse_period, shift
 from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
-from . import attainment, backends
+from . import backends
 from .digest import inputs_digest
 from .indicators import indicator_values, periods_read
+from .results import assemble, indicator_order
 from .tasks import review_tasks
 
 RESULT_COLUMNS = [
@@ -101,20 +104,22 @@ def evaluate(
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
         expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit)
-        raw = expr.to_pyarrow().to_pandas()
+        raw = expr.to_pyarrow()
         profile = _profile(raw, asked)
-        raw = raw[~raw["indicator"].isin(PROFILE)]
+        raw = raw.filter(pc.invert(pc.is_in(raw["indicator"], pa.array(list(PROFILE)))))
         digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed), unit)
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
+    codes = [p.code for p in asked]
     with store.begin() as conn:
         units = _units(conn, asked)
-        results = _assess(conn, _describe(raw, units), raw, plan, asked)
-        results = _order(results, plan)
-    if level is not None:
-        results = results[results["level"] == level]
+        scopes = _scope_depths(conn, plan, asked)
+    results = assemble(
+        raw, units, plan, asked=codes, columns=RESULT_COLUMNS, scope_depths=scopes, level=level
+    )
     seconds["total"] = time.perf_counter() - clock
-    earlier = raw[~raw["period"].isin([p.code for p in asked])]
+    earlier = raw.filter(pc.invert(pc.is_in(raw["period"], pa.array(codes))))
+    del raw
     evaluation = Evaluation(
         None,
         plan,
@@ -123,7 +128,7 @@ def evaluate(
         results,
         seconds,
         digest,
-        history=earlier[["indicator", "org_unit", "period", "value"]].reset_index(drop=True),
+        history=earlier.select(["indicator", "org_unit", "period", "value"]).to_pandas(),
         units=units,
         profile=profile,
         level=level,
@@ -184,8 +189,12 @@ def profile_indicators(plan: Plan) -> list[Indicator]:
     ]
 
 
-def _profile(raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
-    rows = raw[raw["indicator"].isin(PROFILE) & raw["period"].isin([p.code for p in asked])]
+def _profile(raw: pa.Table, asked: list[Period]) -> pd.DataFrame:
+    mask = pc.and_(
+        pc.is_in(raw["indicator"], pa.array(list(PROFILE))),
+        pc.is_in(raw["period"], pa.array([p.code for p in asked])),
+    )
+    rows = raw.filter(mask).to_pandas()
     wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
     return wide.reindex(columns=list(PROFILE)).rename(columns=PROFILE).reset_index()
 
@@ -213,9 +222,10 @@ def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Perio
     return sorted(codes.values(), key=lambda p: (p.start, p.end))
 
 
-def _assess(
-    conn: Connection, wanted: pd.DataFrame, raw: pd.DataFrame, plan: Plan, asked: list[Period]
-) -> pd.DataFrame:
+def _scope_depths(
+    conn: Connection, plan: Plan, asked: list[Period]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """The members of every scoped target's subtree, with their depth, per asked period."""
     scopes: dict[tuple[str, str], dict[str, int]] = {}
     for target in plan.targets:
         if target.scope is not None:
@@ -223,7 +233,7 @@ def _assess(
                 scopes[(target.scope, p.code)] = store_orgunits.subtree_depths(
                     conn, target.scope, p.end
                 )
-    return attainment.assess(wanted, plan, baselines=raw, scope_depths=scopes)
+    return scopes
 
 
 def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
@@ -234,22 +244,12 @@ def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 
 
-def _describe(raw: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """The asked periods' rows, with unit names and levels as they were in each period."""
-    return raw.merge(
-        units[["org_unit", "period", "org_unit_name", "level"]], on=["org_unit", "period"]
-    )
-
-
 def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     by_code = {i.code: i for i in plan.indicators}
     out["indicator_name"] = out["indicator"].map({c: i.name for c, i in by_code.items()})
     out["dimension"] = out["indicator"].map({c: i.dimension for c, i in by_code.items()})
     out["unit"] = out["indicator"].map({c: i.unit for c, i in by_code.items()})
-    dimensions = {d.code: i for i, d in enumerate(plan.dimensions)}
-    order = {
-        c: dimensions[ind.dimension] * 10_000 + i for i, (c, ind) in enumerate(by_code.items())
-    }
+    order = indicator_order(plan)
     out = out.assign(_i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)).sort_values(
         ["period", "_l", "org_unit", "_i"]
     )
