@@ -23,8 +23,9 @@ def test_same_data_same_digest_on_duckdb_and_sqlite(sqlite_store, tmp_path):
 
 @pytest.mark.postgres
 def test_same_data_same_digest_on_postgres(sqlite_store, pg_store, tmp_path):
-    _city.build(sqlite_store, tmp_path / "a")
-    _city.build(pg_store, tmp_path / "b")
+    for name, store in (("a", sqlite_store), ("b", pg_store)):
+        (tmp_path / name).mkdir()
+        _city.build(store, tmp_path / name)
     assert _digest(pg_store, "postgres") == _digest(sqlite_store, "duckdb")
 
 
