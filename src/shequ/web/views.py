@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import EvaluationError
+from ..framework import labels
 from ..report.context import ReportContext, build_context
 from ..report.rows import clean as _clean
 from ..report.rows import decimals_of, indicator_rows, value_text
@@ -243,20 +245,54 @@ def trend_panels(context: ReportContext, history: pd.DataFrame, lang: str) -> li
     return panels
 
 
-def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
-    """A value per community of the unit's subtree: the overall score, or an indicator's
-    value (a community's own map shows itself)."""
+def map_layer(context: ReportContext, indicator: str | None, lang: str) -> dict[str, Any]:
+    """What the map colours: the unit's direct children (a community's own map shows
+    itself) with the overall score or an indicator's value, and per child the target and
+    status for the tooltip; the legend's title, unit and decimals."""
     subunits = context.subunits
-    communities = subunits[subunits["level"] == "community"]["org_unit"].unique()
     if context.level == "community":
-        communities = [context.unit]
-    frame = context.indicators if context.level == "community" else subunits
-    if indicator:
-        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(communities)]
-        return {r["org_unit"]: _clean(r["value"]) for r in rows.to_dict("records")}
-    overall = context.overall_scores
-    scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
-    return {code: scores.get(code) for code in communities}
+        frame, codes = context.indicators, [context.unit]
+    else:
+        frame = subunits
+        codes = list(dict.fromkeys(subunits[subunits["depth"] == 1]["org_unit"]))
+    levels = dict(zip(frame["org_unit"], frame["level"], strict=False))
+    if not indicator:
+        overall = context.overall_scores
+        scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+        zh = lang == "zh"
+        legend = {"title": "综合得分" if zh else "Overall score", "unit": "", "decimals": 1}
+        details = {c: {"value": scores.get(c)} for c in codes}
+    else:
+        ind = next((i for i in context.plan.indicators if i.code == indicator), None)
+        if ind is None:
+            msg = f"未知指标 {indicator} / unknown indicator {indicator}"
+            raise EvaluationError(msg)
+        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(codes)]
+        unit = (ind.unit if lang == "zh" else ind.unit_en or ind.unit) or ""
+        legend = {
+            "title": ind.name if lang == "zh" else ind.name_en,
+            "unit": unit,
+            "decimals": decimals_of(ind.decimals),
+        }
+        details = {
+            r["org_unit"]: {
+                "value": _clean(r["value"]),
+                "target": _clean(r.get("target")),
+                "comparator": r.get("comparator") if isinstance(r.get("comparator"), str) else None,
+                "status": r.get("status"),
+                "status_label": labels.pick(labels.STATUS[r["status"]], lang)
+                if isinstance(r.get("status"), str) and r["status"] in labels.STATUS
+                else "",
+            }
+            for r in rows.to_dict("records")
+        }
+    return {
+        "codes": codes,
+        "values": {c: details.get(c, {}).get("value") for c in codes},
+        "details": details,
+        "levels": {c: levels.get(c) for c in codes},
+        "legend": legend,
+    }
 
 
 def peer_rows(context: ReportContext) -> list[dict[str, Any]]:

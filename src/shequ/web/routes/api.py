@@ -10,9 +10,10 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ...errors import EvaluationError
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
-from .. import geo, views, voice_bridge
+from .. import geo, i18n, views, voice_bridge
 from ..deps import Reader, StoreDep, require_unit
 from ..pages import STATIC
 
@@ -125,25 +126,37 @@ def scores(
 def geo_units(
     request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
 ) -> dict:
-    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
-    its ``features`` are empty when no boundaries have been imported."""
+    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value
+    (and target and status), the next level's outlines, the facilities of the subtree, the
+    legend's title, unit and decimals. ``features`` are empty when no boundaries have been
+    imported; a unit without a boundary of its own gets the union of its communities'."""
     run_id, period = _run_period(store, "latest")
     unit = unit or user.scope
-    require_unit(user, store, unit, parse_period(period).end)
+    day = parse_period(period).end
+    require_unit(user, store, unit, day)
     context = views.stored_context(store, request.app.state.cache, run_id, unit)
-    values = views.map_values(context, indicator or None)
+    try:
+        layer = views.map_layer(context, indicator or None, i18n.lang_of(request))
+    except EvaluationError as exc:
+        raise HTTPException(404, str(exc)) from None
     named = pd.concat([context.subunits, context.indicators])
     names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
-    collection = geo.features(store, values, names)
-    day = parse_period(period).end
+    collection = geo.features(store, layer["codes"], layer["values"], names, day)
+    sub = context.subunits
+    below = list(dict.fromkeys(sub[sub["depth"] == 2]["org_unit"]))
     points = geo.facilities(store, user.units(store, day) & set(depths_of(context)), day=day)
     return {
         "facilities": points,
         "unit": unit,
         "indicator": indicator or "overall",
-        "values": values,
-        "names": {k: names.get(k, k) for k in values},
+        "values": layer["values"],
+        "details": layer["details"],
+        "levels": layer["levels"],
+        "legend": layer["legend"],
+        "names": {k: names.get(k, k) for k in layer["codes"]},
         "geojson": collection,
+        "outlines": geo.features(store, below, {}, names, day) if below else None,
+        "facility_types": geo.type_names(request.app.state.plan, i18n.lang_of(request)),
     }
 
 
