@@ -18,6 +18,7 @@ RESULTS = ROOT / "bench" / "results"
 #: what a passing run prints, per script (the default: nothing but exit 0)
 VERDICT = {
     "bench/evaluate/bench_province.py": "AGREEMENT: PASS",
+    "bench/evaluate/bench_scale.py": "AGREEMENT: PASS",
     "bench/composite/bench_sensitivity.py": "AGREEMENT: PASS",
     "bench/voice/bench_voice.py": "AGREEMENT: PASS",
     "bench/report/bench_report.py": "AGREEMENT: PASS",
@@ -29,7 +30,10 @@ VERDICT = {
     "bench/web/province_pages.py": "PAGES: PASS",
 }
 #: quick runs that must leave bench/results as it was (their files go to temp folders)
-WRITES_NOTHING = set(VERDICT) - {"bench/evaluate/bench_province.py"}
+WRITES_NOTHING = set(VERDICT) - {
+    "bench/evaluate/bench_province.py",
+    "bench/evaluate/bench_scale.py",  # builds (or reuses) the same cached 500-community store
+}
 
 
 #: quick runs that accept a small evaluated city built once for the session (``--db``)
@@ -56,6 +60,7 @@ def _results_files() -> dict[str, float]:
     [
         ["bench/evaluate/bench_province.py", "--communities", "500", "--quick"],
         ["bench/loop/bench_scheduled_run.py", "--quick"],
+        ["bench/evaluate/bench_scale.py", "--quick"],
         ["bench/composite/bench_sensitivity.py", "--quick"],
         ["bench/voice/bench_voice.py", "--quick"],
         ["bench/report/bench_report.py", "--quick"],
@@ -66,7 +71,7 @@ def _results_files() -> dict[str, float]:
         ["bench/spatial/bench_2sfca.py", "--quick"],
         ["bench/web/province_pages.py", "--quick"],
     ],
-    ids=["evaluate", "loop", "composite", "voice", "report", "web", "web-soak",
+    ids=["evaluate", "loop", "evaluate-scale", "composite", "voice", "report", "web", "web-soak",
          "spatial-coverage", "spatial-siting", "spatial-2sfca", "web-province-pages"],
 )  # fmt: skip
 def test_benchmark_quick_mode_completes_and_agrees(command, request):

@@ -6,7 +6,8 @@ last day: on 2023-01-01 a few streets close and their communities move to two ne
 and ~1 % of communities move to another street of their district; ~0.5 % of communities are
 created on 2022-01-01 and ~0.5 % close on 2024-01-01.
 
-Values: the first 18 data elements of the plan for the years 2020–2025, drawn per
+Values: the 18 base data elements the 13 benchmark indicators read (by name, see
+`simulate`; in the plan's order) for the years 2020–2025, drawn per
 community from ``numpy.random.default_rng(seed)`` (parts never exceed their wholes), with
 ~2 % of the cells missing; only communities report, and only while they exist.
 """

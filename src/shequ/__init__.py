@@ -181,6 +181,7 @@ def _evaluate(
     persist: bool = True,
     sensitivity: bool = False,
     actor: str = "notebook",
+    unit: str | None = None,
 ) -> Run:
     """Evaluate every indicator for every org unit, score composites and project trends.
 
@@ -206,6 +207,9 @@ def _evaluate(
         Also run the method-choice sensitivity analysis of the composite (slower).
     actor : str, default "notebook"
         Who the audit trail names.
+    unit : str, optional
+        Only this org unit and its descendants (targets scoped to an ancestor still apply;
+        composite ranks are then among the subtree's units).
 
     Returns
     -------
@@ -225,6 +229,7 @@ def _evaluate(
         persist=persist,
         actor=actor,
         sensitivity=sensitivity,
+        unit=unit,
     )
     return Run(found.evaluation.run_id, found)
 

@@ -41,7 +41,7 @@ def one(value, comparator, target, baseline=None):
             "value": [baseline],
         }
     )
-    return assess(values, plan, baselines=baselines, scope_depths={}).iloc[0]
+    return assess(values, plan, baselines=baselines, scope_depths={}).to_pandas().iloc[0]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_missing_value_is_no_data_and_no_target_is_said():
             "value": [50.0],
         }
     )
-    out = assess(values, plan_with(), baselines=values.iloc[0:0], scope_depths={})
+    out = assess(values, plan_with(), baselines=values.iloc[0:0], scope_depths={}).to_pandas()
     assert out.iloc[0].status == "no_target"
 
 
@@ -101,6 +101,6 @@ def test_the_nearest_target_period_not_before_the_evaluated_one_applies():
             "value": 40.0,
         }
     )
-    out = assess(values, plan, baselines=values.iloc[0:0], scope_depths={})
+    out = assess(values, plan, baselines=values.iloc[0:0], scope_depths={}).to_pandas()
     # 2022 -> 2023's 30; 2024 -> 2025's 38; 2027 -> 2030's 45; 2031 -> latest (2030's 45)
     assert list(out["target"]) == [30, 38, 45, 45]

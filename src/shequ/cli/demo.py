@@ -73,8 +73,12 @@ def _print_loop(loop, schedule, lang: str) -> None:
         table.add_row(words[0] if zh else words[1], str(count))
     console.print(table)
     for w in loop.examples:
-        owners = ", ".join((w["owners"] or {}).get("staff", []) + (w["owners"] or {}).get("supervisors", []))
-        console.print(f"  [{w['severity']}] {w['org_unit']} {w['kind']} {w['subject']} → {owners or '-'}")
+        owners = ", ".join(
+            (w["owners"] or {}).get("staff", []) + (w["owners"] or {}).get("supervisors", [])
+        )
+        console.print(
+            f"  [{w['severity']}] {w['org_unit']} {w['kind']} {w['subject']} → {owners or '-'}"
+        )
     if loop.inboxes:
         readers = ", ".join(f"{name} {count}" for name, count in loop.inboxes.items())
         console.print(("收件箱（账号 条数）：" if zh else "Inboxes (user count): ") + readers)

@@ -18,8 +18,14 @@ def evaluate(
     db: DbOption = None,
     plan: PlanOption = None,
     level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="只评估该单位及其下级 / only this unit's subtree (org unit code)"),
+    ] = None,
     engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
-    output: Annotated[Path | None, typer.Option(help="结果文件 .csv/.xlsx / results file")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="结果文件 .csv/.xlsx/.parquet / results file")
+    ] = None,
     composite: Annotated[
         bool,
         typer.Option(
@@ -43,14 +49,18 @@ def evaluate(
 ) -> None:
     """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
     from ..evaluate.assessment import assess
-    from ..evaluate.output import write_results
+    from ..evaluate.output import check_output, write_results
     from ..evaluate.run import evaluate as run_evaluation
     from ..framework.loader import load_plan
     from ..store.db import open_store
     from ._show_evaluation import print_level_summary, print_summary
 
     composite = composite or audit
+    if output:
+        check_output(output)  # a wrong suffix fails now, not after the evaluation
     options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
+    if unit is not None:
+        options["unit"] = unit
     store, chosen_plan = open_store(db), load_plan(plan)
     assessment = assess(store, chosen_plan, **options) if composite else None
     result = assessment.evaluation if assessment else run_evaluation(store, chosen_plan, **options)

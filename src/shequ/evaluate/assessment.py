@@ -45,11 +45,13 @@ def assess(
     persist: bool = True,
     actor: str = "cli",
     sensitivity: bool = True,
+    unit: str | None = None,
 ) -> Assessment:
     """Evaluate ``periods`` with 5 earlier periods of history, then score and project.
 
     Composite scores compare units of the same level and period; with ``level`` only that
-    level is scored. With ``persist`` the run is saved with its results, scores and
+    level is scored; with ``unit`` only that unit's subtree is evaluated (so ranks are among
+    its units). With ``persist`` the run is saved with its results, scores and
     coordination, trends, history and diagnosis inputs, all in one transaction.
     """
     check_settings(plan)
@@ -61,6 +63,7 @@ def assess(
         engine=engine,
         persist=False,
         history=HISTORY_PERIODS,
+        unit=unit,
     )
     progress.phase("综合得分与排名区间 / composite scores and rank intervals")
     scores = composite(

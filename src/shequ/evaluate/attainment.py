@@ -16,8 +16,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..framework.models import Plan, Target
 from ..framework.periods import parse_period
@@ -34,49 +36,120 @@ ScopeDepths = Mapping[tuple[str, str], Mapping[str, int]]  # (scope, period) -> 
 
 
 def assess(
-    values: pd.DataFrame,
+    values: pa.Table,
     plan: Plan,
     *,
-    baselines: pd.DataFrame,
+    baselines: pa.Table,
     scope_depths: ScopeDepths,
-) -> pd.DataFrame:
-    """Add ``target, comparator, target_period, baseline_value, status`` to ``values``.
+) -> pa.Table:
+    """``values`` with ``target, comparator, target_period, baseline_value, status`` added.
 
-    ``values`` has indicator, org_unit, period, level, value; ``baselines`` those for the
-    baseline periods; ``scope_depths`` the members of each scoped target's subtree.
+    ``values`` has indicator, org_unit, period, level, value (other columns pass through);
+    ``baselines`` indicator, org_unit, period, value for the baseline periods;
+    ``scope_depths`` the members of each scoped target's subtree. The targets are chosen on
+    the few (indicator, period, level) combinations (and, for scoped targets, on their
+    subtrees' units) in pandas; the millions of rows are joined and compared by DuckDB on
+    Arrow, never as pandas rows.
     """
-    chosen = _choose_targets(values, plan, scope_depths)
-    out = values.merge(chosen, on=["indicator", "org_unit", "period"], how="left")
-    base = baselines.rename(columns={"period": "baseline_period", "value": "baseline_value"})
-    out = out.merge(
-        base[["indicator", "org_unit", "baseline_period", "baseline_value"]],
-        on=["indicator", "org_unit", "baseline_period"],
-        how="left",
+    with duckdb.connect() as con:
+        con.register("v", values)
+        con.register("b", baselines)
+        combos = con.execute("SELECT DISTINCT indicator, period, level FROM v").df()
+        wide = [_with_target(_for_target(combos, t), t) for t in plan.targets if t.scope is None]
+        con.register("w", _typed(_best(wide, _WIDE_KEYS)))
+        scoped = _scoped(con, plan, scope_depths)
+        if scoped is not None:
+            con.register("s", _typed(scoped))
+        return con.execute(_sql(scoped is not None)).to_arrow_table()
+
+
+_WIDE_KEYS = ["indicator", "period", "level"]
+_KEYS = ["indicator", "org_unit", "period"]
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Target columns with fixed types (DuckDB cannot type an empty object column)."""
+    out = frame.copy()
+    out["target_value"] = out["target_value"].astype(float)
+    for column in [c for c in out.columns if c != "target_value"]:
+        if column != "scope_rank" and column != "period_rank":
+            out[column] = out[column].astype("string")
+    return out
+
+
+def _sql(with_scoped: bool) -> str:
+    """Choose each row's target (scoped over plan-wide), join its baseline, compare."""
+    chosen = [
+        f"CASE WHEN s.indicator IS NULL THEN w.{c} ELSE s.{c} END AS {c}"
+        if with_scoped
+        else f"w.{c}"
+        for c in _TARGET_COLUMNS
+    ]
+    scoped = (
+        "LEFT JOIN s ON s.indicator = v.indicator AND s.org_unit = v.org_unit"
+        " AND s.period = v.period"
+        if with_scoped
+        else ""
     )
-    reduce = out["comparator"] == "reduce_by"
-    out["target"] = np.where(
-        reduce, out["baseline_value"] * (1 - out["target_value"] / 100), out["target_value"]
+    compare = " ".join(
+        f"WHEN '{c}' THEN round(value, 9) {'<=' if c == 'reduce_by' else c} round(target, 9)"
+        for c in COMPARATORS
     )
-    out["status"] = _status(out)
-    return out.drop(columns=["target_value", "baseline_period"])
-
-
-def _choose_targets(values: pd.DataFrame, plan: Plan, scope_depths: ScopeDepths) -> pd.DataFrame:
-    """The applicable target of every (indicator, unit, period).
-
-    Plan-wide targets depend only on (indicator, period, level), so they are chosen on
-    those few combinations and joined; scoped targets are resolved for the units in their
-    subtrees only, against the plan-wide choice.
+    return f"""
+    WITH t AS (
+        SELECT v.*, {", ".join(chosen)} FROM v {scoped}
+        LEFT JOIN w ON w.indicator = v.indicator AND w.period = v.period AND w.level = v.level
+    ), based AS (
+        SELECT t.* EXCLUDE (target_value, baseline_period), b.value AS baseline_value,
+               CASE WHEN t.comparator = 'reduce_by'
+                    THEN b.value * (1 - t.target_value / 100) ELSE t.target_value END AS target
+        FROM t LEFT JOIN b ON b.indicator = t.indicator AND b.org_unit = t.org_unit
+                          AND b.period = t.baseline_period
+    )
+    SELECT *, CASE WHEN comparator IS NULL THEN 'no_target'
+                   WHEN value IS NULL OR isnan(value) OR target IS NULL OR isnan(target)
+                        THEN 'no_data'
+                   WHEN CASE comparator {compare} END THEN 'met'
+                   ELSE 'not_met' END AS status
+    FROM based
     """
-    keys = ["indicator", "org_unit", "period"]
-    combos = values[["indicator", "period", "level"]].drop_duplicates()
-    wide = [_with_target(_for_target(combos, t), t) for t in plan.targets if t.scope is None]
-    chosen = _best(wide, ["indicator", "period", "level"])
-    best = values[[*keys, "level"]].merge(chosen, on=["indicator", "period", "level"])
+
+
+def _scoped(con, plan: Plan, scope_depths: ScopeDepths) -> pd.DataFrame | None:
+    """The resolved target of every (indicator, unit, period) inside a scoped target's
+    subtree (nearest period first, then the most specific scope, the plan-wide target
+    competing as the least specific), or None when the plan has no scoped target."""
     scoped = [t for t in plan.targets if t.scope is not None]
-    if scoped:
-        best = _apply_scoped(values, best, scoped, scope_depths)
-    return best[[*keys, *_TARGET_COLUMNS]]
+    if not scoped:
+        return None
+    candidates = []
+    for target in scoped:
+        members = pd.DataFrame(
+            [
+                (period, unit, depth)
+                for (scope, period), depths in scope_depths.items()
+                if scope == target.scope
+                for unit, depth in depths.items()
+            ],
+            columns=["period", "org_unit", "scope_rank"],
+        ).astype({"period": "string", "org_unit": "string", "scope_rank": float})
+        con.register("m", members)
+        level = "" if target.level is None else "AND v.level = $level"
+        params = {"indicator": target.indicator}
+        if target.level is not None:
+            params["level"] = target.level
+        rows = con.execute(
+            "SELECT v.indicator, v.org_unit, v.period, v.level, m.scope_rank FROM v"
+            f" JOIN m ON m.period = v.period AND m.org_unit = v.org_unit"
+            f" WHERE v.indicator = $indicator {level}",
+            params,
+        ).df()
+        con.unregister("m")
+        candidates.append(_with_target(rows, target, scope_rank=None))
+    touched = pd.concat(candidates)[[*_KEYS, "level"]].drop_duplicates()
+    wide = [_with_target(_for_target(touched, t), t) for t in plan.targets if t.scope is None]
+    resolved = _best([*candidates, *wide], _KEYS)
+    return resolved[[*_KEYS, *_TARGET_COLUMNS]]
 
 
 def _for_target(rows: pd.DataFrame, target: Target) -> pd.DataFrame:
@@ -90,33 +163,6 @@ def _best(candidates: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(candidates, ignore_index=True).sort_values(["period_rank", "scope_rank"])
     return frame.drop_duplicates(by, keep="first")[columns]
-
-
-def _apply_scoped(
-    values: pd.DataFrame, best: pd.DataFrame, scoped: list[Target], scope_depths: ScopeDepths
-) -> pd.DataFrame:
-    keys = ["indicator", "org_unit", "period"]
-    candidates = []
-    for target in scoped:
-        members = pd.DataFrame(
-            [
-                (period, unit, depth)
-                for (scope, period), depths in scope_depths.items()
-                if scope == target.scope
-                for unit, depth in depths.items()
-            ],
-            columns=["period", "org_unit", "scope_rank"],
-        )
-        rows = _for_target(values[[*keys, "level"]], target).merge(
-            members, on=["period", "org_unit"]
-        )
-        candidates.append(_with_target(rows, target, scope_rank=None))
-    touched = pd.concat(candidates)[keys].drop_duplicates()
-    plan_wide = best.merge(touched, on=keys)
-    resolved = _best([*candidates, plan_wide], keys)
-    rest = best.merge(touched, on=keys, how="left", indicator=True)
-    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
-    return pd.concat([rest, resolved], ignore_index=True)
 
 
 _TARGET_COLUMNS = ["target_value", "comparator", "target_period", "baseline_period"]
@@ -138,16 +184,3 @@ def _with_target(
         period_rank=gap.where(gap >= 0, 1_000_000 - gap),
     )
     return out if scope_rank is None else out.assign(scope_rank=scope_rank)
-
-
-def _status(frame: pd.DataFrame) -> pd.Series:
-    status = pd.Series("no_target", index=frame.index, dtype=object)
-    has_target = frame["comparator"].notna()
-    status[has_target] = "no_data"
-    value = frame["value"].astype(float).round(9)
-    target = frame["target"].astype(float).round(9)
-    for comparator, compare in COMPARATORS.items():
-        rows = has_target & (frame["comparator"] == comparator) & value.notna() & target.notna()
-        met = compare(value[rows], target[rows])
-        status[rows] = np.where(met, "met", "not_met")
-    return status

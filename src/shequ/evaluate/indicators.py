@@ -55,11 +55,19 @@ def indicator_values(
     periods: Sequence[Period],
     *,
     indicators: Sequence[Indicator] | None = None,
+    unit: str | None = None,
 ) -> ir.Table:
-    """Build (not run) the expression of every indicator × unit × period; columns `OUTPUT`."""
+    """Build (not run) the expression of every indicator × unit × period; columns `OUTPUT`.
+
+    With ``unit``, only that unit and its descendants (in each period's tree) are evaluated,
+    reading only their values: the numbers are those of the same units in a full run."""
     chosen = list(indicators or plan.indicators)
     paths = _paths_on(tables["org_unit_path"], _period_table(periods))
-    wide = _pivot(tables["data_value"], chosen, periods)
+    values = tables["data_value"]
+    if unit is not None:
+        paths = _within(paths, unit)
+        values = within_subtree(values, tables["org_unit_path"], unit)
+    wide = _pivot(values, chosen, periods)
     rolled = _roll_up(_per_unit(wide, chosen), paths, len(chosen))
     return _stack(rolled, _expected_units(paths), paths, chosen)
 
@@ -83,6 +91,21 @@ def _paths_on(path: ir.Table, calendar: ir.Table) -> ir.Table:
         depth=joined.depth,
         period=joined.period,
     )
+
+
+def within_subtree(values: ir.Table, path: ir.Table, unit: str) -> ir.Table:
+    """Rows of ``values`` (with ``org_unit``) of ``unit`` or a unit ever below it."""
+    below = path.filter(path.ancestor_code == unit).descendant_code
+    return values.filter(values.org_unit.isin(below))
+
+
+def _within(paths: ir.Table, unit: str) -> ir.Table:
+    """Closure rows between units of ``unit``'s subtree, period by period (a unit is in the
+    subtree of one period's tree at most once, so the join repeats no row)."""
+    members = paths.filter(paths.ancestor == unit).select(code=paths.descendant, day=paths.period)
+    members = members.view()
+    joined = paths.join(members, (paths.ancestor == members.code) & (paths.period == members.day))
+    return joined.select(*paths.columns)
 
 
 # --- pivot: one row per unit and period, one column per (element, window) ----------------

@@ -7,12 +7,13 @@ then, so that a unit is compared with its own past.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from .. import progress
@@ -24,8 +25,10 @@ from ..framework.periods import Period, parse_period, shift
 from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
-from . import attainment, backends
+from . import backends
+from .digest import inputs_digest
 from .indicators import indicator_values, periods_read
+from .results import assemble, indicator_order
 from .tasks import review_tasks
 
 RESULT_COLUMNS = [
@@ -58,6 +61,7 @@ class Evaluation:
     task_reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     level: str | None = None  # only this level's results were kept
+    unit: str | None = None  # only this unit's subtree was evaluated
 
     def summary(self, org_unit: str | None = None) -> pd.DataFrame:
         """Results of ``org_unit`` (default: the units at the top level), per indicator."""
@@ -78,12 +82,15 @@ def evaluate(
     persist: bool = True,
     actor: str = "cli",
     history: int = 0,
+    unit: str | None = None,
 ) -> Evaluation:
     """Evaluate every indicator of ``plan`` for every unit (or units of ``level``) and period.
 
     With ``history`` = k, the k periods before each asked one are computed too and returned
     as `Evaluation.history` (for trends and last-period imputation; `evaluate` does not
     persist them, `assessment.assess` stores them with its run).
+    With ``unit``, only that unit and its descendants are evaluated (targets scoped to an
+    ancestor still apply): their rows equal those of a full run.
     Cost: one query on the engine over the data values of the periods (and baselines);
     results are units × indicators × periods rows, persisted in one transaction.
     """
@@ -92,27 +99,30 @@ def evaluate(
     if not asked:
         raise EvaluationError("至少需要一个期间 / give at least one period")
     computed = _with_baselines(asked, plan, history)
+    if unit is not None:
+        _check_unit(store, unit, asked)
     clock = time.perf_counter()
     progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
-        raw = (
-            indicator_values(eng.tables, plan, computed, indicators=chosen).to_pyarrow().to_pandas()
-        )
+        expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit)
+        raw = expr.to_pyarrow()
         profile = _profile(raw, asked)
-        raw = raw[~raw["indicator"].isin(PROFILE)]
-        digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
+        raw = raw.filter(pc.invert(pc.is_in(raw["indicator"], pa.array(list(PROFILE)))))
+        digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed), unit)
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")
+    codes = [p.code for p in asked]
     with store.begin() as conn:
         units = _units(conn, asked)
-        results = _assess(conn, _describe(raw, units), raw, plan, asked)
-        results = _order(results, plan)
-    if level is not None:
-        results = results[results["level"] == level]
+        scopes = _scope_depths(conn, plan, asked)
+    results = assemble(
+        raw, units, plan, asked=codes, columns=RESULT_COLUMNS, scope_depths=scopes, level=level
+    )
     seconds["total"] = time.perf_counter() - clock
-    earlier = raw[~raw["period"].isin([p.code for p in asked])]
+    earlier = raw.filter(pc.invert(pc.is_in(raw["period"], pa.array(codes))))
+    del raw
     evaluation = Evaluation(
         None,
         plan,
@@ -121,10 +131,11 @@ def evaluate(
         results,
         seconds,
         digest,
-        history=earlier[["indicator", "org_unit", "period", "value"]].reset_index(drop=True),
+        history=earlier.select(["indicator", "org_unit", "period", "value"]).to_pandas(),
         units=units,
         profile=profile,
         level=level,
+        unit=unit,
     )
     if persist:
         save(store, evaluation, actor=actor)
@@ -183,10 +194,25 @@ def profile_indicators(plan: Plan) -> list[Indicator]:
     ]
 
 
-def _profile(raw: pd.DataFrame, asked: list[Period]) -> pd.DataFrame:
-    rows = raw[raw["indicator"].isin(PROFILE) & raw["period"].isin([p.code for p in asked])]
+def _profile(raw: pa.Table, asked: list[Period]) -> pd.DataFrame:
+    mask = pc.and_(
+        pc.is_in(raw["indicator"], pa.array(list(PROFILE))),
+        pc.is_in(raw["period"], pa.array([p.code for p in asked])),
+    )
+    rows = raw.filter(mask).to_pandas()
     wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
     return wide.reindex(columns=list(PROFILE)).rename(columns=PROFILE).reset_index()
+
+
+def _check_unit(store: Store, unit: str, asked: list[Period]) -> None:
+    with store.begin() as conn:
+        if not any(store_orgunits.subtree(conn, unit, p.end) for p in asked):
+            days = ", ".join(str(p.end) for p in asked)
+            msg = (
+                f"单位 {unit} 在 {days} 不存在 / org unit {unit} does not exist on {days}"
+                " (see `shequ orgunits`)"
+            )
+            raise EvaluationError(msg)
 
 
 def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Period]:
@@ -201,9 +227,10 @@ def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Perio
     return sorted(codes.values(), key=lambda p: (p.start, p.end))
 
 
-def _assess(
-    conn: Connection, wanted: pd.DataFrame, raw: pd.DataFrame, plan: Plan, asked: list[Period]
-) -> pd.DataFrame:
+def _scope_depths(
+    conn: Connection, plan: Plan, asked: list[Period]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """The members of every scoped target's subtree, with their depth, per asked period."""
     scopes: dict[tuple[str, str], dict[str, int]] = {}
     for target in plan.targets:
         if target.scope is not None:
@@ -211,7 +238,7 @@ def _assess(
                 scopes[(target.scope, p.code)] = store_orgunits.subtree_depths(
                     conn, target.scope, p.end
                 )
-    return attainment.assess(wanted, plan, baselines=raw, scope_depths=scopes)
+    return scopes
 
 
 def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
@@ -222,39 +249,16 @@ def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 
 
-def _describe(raw: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """The asked periods' rows, with unit names and levels as they were in each period."""
-    return raw.merge(
-        units[["org_unit", "period", "org_unit_name", "level"]], on=["org_unit", "period"]
-    )
-
-
 def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     by_code = {i.code: i for i in plan.indicators}
     out["indicator_name"] = out["indicator"].map({c: i.name for c, i in by_code.items()})
     out["dimension"] = out["indicator"].map({c: i.dimension for c, i in by_code.items()})
     out["unit"] = out["indicator"].map({c: i.unit for c, i in by_code.items()})
-    dimensions = {d.code: i for i, d in enumerate(plan.dimensions)}
-    order = {
-        c: dimensions[ind.dimension] * 10_000 + i for i, (c, ind) in enumerate(by_code.items())
-    }
+    order = indicator_order(plan)
     out = out.assign(_i=out["indicator"].map(order), _l=out["level"].map(LEVEL_ORDER)).sort_values(
         ["period", "_l", "org_unit", "_i"]
     )
     return out[RESULT_COLUMNS].reset_index(drop=True)
-
-
-def _inputs_digest(tables: dict, periods: list[str]) -> str:
-    """sha256 over the data values read (sorted) and the tree's closure rows."""
-    values = tables["data_value"]
-    rows = values.filter(values.period.isin(periods))
-    frame = rows.select("data_element", "org_unit", "period", "value").to_pandas()
-    paths = tables["org_unit_path"].to_pandas()
-    digest = hashlib.sha256()
-    for part in (frame, paths.astype(str)):
-        part = part.sort_values(list(part.columns)).reset_index(drop=True)
-        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:32]
 
 
 def _persist(conn: Connection, evaluation: Evaluation, actor: str) -> int:
@@ -267,6 +271,7 @@ def _persist(conn: Connection, evaluation: Evaluation, actor: str) -> int:
         "plan_json": plan.model_dump_json(),
         "periods": ",".join(evaluation.periods),
         "level": evaluation.level,
+        "unit": evaluation.unit,
         "engine": evaluation.engine,
         "inputs_digest": evaluation.inputs_digest,
         "seconds": evaluation.seconds["compute"],

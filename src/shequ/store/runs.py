@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Row, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Float, Integer, Row, Select, and_, func, insert, select, update
 
 from ..errors import EvaluationError
 from .tables.core import (
@@ -284,13 +284,44 @@ def profile(
     return _keep_units(_frame(conn, query, PROFILE_COLUMNS), org_units)
 
 
+CHUNK = 50_000  # rows converted and sent at a time: memory stays one chunk
+
+
 def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: list[str]) -> int:
-    """Insert ``frame[columns]`` as rows of ``table`` for run ``run_id`` (NaN → NULL)."""
+    """Insert ``frame[columns]`` as rows of ``table`` for run ``run_id`` (NaN → NULL), in bulk:
+    COPY on PostgreSQL, the driver's executemany on SQLite, `CHUNK` rows at a time."""
     if frame.empty:
         return 0
-    rows = frame[columns].astype(object).where(frame[columns].notna(), None)
-    conn.execute(insert(table), rows.assign(run_id=run_id).to_dict("records"))
-    return len(rows)
+    names = ["run_id", *columns]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    for start in range(0, len(frame), CHUNK):
+        part = _plain(frame.iloc[start : start + CHUNK][columns], table)
+        rows = [(run_id, *row) for row in part.itertuples(index=False, name=None)]
+        if conn.dialect.name == "postgresql":
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor.copy(f'COPY "{table.__tablename__}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in names)
+            sql = f'INSERT INTO "{table.__tablename__}" ({quoted}) VALUES ({marks})'
+            conn.connection.driver_connection.executemany(sql, rows)
+    return len(frame)
+
+
+def _plain(part: pd.DataFrame, table) -> pd.DataFrame:
+    """``part`` as Python values the drivers bind: int for integer columns, float for float
+    columns (a count that a merge made 3.0 is sent as 3), None for every missing cell."""
+    out = {}
+    for name in part.columns:
+        kind = table.__table__.c[name].type
+        column = part[name]
+        if isinstance(kind, Integer):
+            column = pd.to_numeric(column).round().astype("Int64")
+        elif isinstance(kind, Float):
+            column = pd.to_numeric(column).astype(float)
+        out[name] = column.astype(object).where(column.notna(), None)
+    return pd.DataFrame(out, index=part.index)
 
 
 def _read(conn: Connection, table, run_id: int, columns: list[str]) -> pd.DataFrame:

@@ -161,6 +161,7 @@ class EvaluationRun(Base):
     plan_json: Mapped[str] = mapped_column(Text)
     periods: Mapped[str] = mapped_column(String(200))
     level: Mapped[str | None] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(32))  # the subtree evaluated (--unit)
     engine: Mapped[str] = mapped_column(String(16))
     inputs_digest: Mapped[str] = mapped_column(String(64))
     result_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,7 @@ Revises: 0014_value_comments
 from alembic import op
 
 revision = "0017_web_indexes"
-down_revision = "0014_value_comments"
+down_revision = "0016_results_bulk"
 branch_labels = None
 depends_on = None
 
