@@ -47,7 +47,7 @@ def _requests(base: str, communities: list[str], token: str, rng: random.Random)
 async def _soak(base: str, db: Path, users: int, seconds: float, communities: list[str]):
     staff = [await bench_web._logged_in(base, "admin", "demo-admin") for _ in range(users)]
     latencies: dict[str, list[float]] = {}
-    counts = {"errors": 0, "accepted_surveys": 0}
+    counts: dict = {"errors": 0, "accepted_surveys": 0, "by_kind": {}}
     deadline = time.monotonic() + seconds
     before = _survey.count(db)
 
@@ -65,8 +65,12 @@ async def _soak(base: str, db: Path, users: int, seconds: float, communities: li
                 try:
                     answer = await who.request(method, url, headers=headers, **kwargs)
                     ok = answer.status_code < 400
-                except httpx.HTTPError:
-                    ok = False
+                    why = str(answer.status_code)
+                except httpx.HTTPError as exc:
+                    ok, why = False, type(exc).__name__
+                if not ok:
+                    key = f"{kind} {why}"
+                    counts["by_kind"][key] = counts["by_kind"].get(key, 0) + 1
                 latencies.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
                 counts["errors"] += not ok
                 counts["accepted_surveys"] += ok and kind == "survey"

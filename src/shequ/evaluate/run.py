@@ -103,8 +103,9 @@ def evaluate(
         _check_unit(store, unit, asked)
     clock = time.perf_counter()
     progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
-    with backends.connect(store, engine) as eng:
-        chosen = [*plan.indicators, *profile_indicators(plan)]
+    chosen = [*plan.indicators, *profile_indicators(plan)]
+    reads = backends.Reads(tuple(periods_read(chosen, computed)), unit)
+    with backends.connect(store, engine, reads=reads) as eng:
         expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit)
         raw = expr.to_pyarrow()
         profile = _profile(raw, asked)

@@ -17,6 +17,16 @@ from ...store.db import Store
 TABLES = ("data_value", "org_unit", "org_unit_path")
 
 
+@dataclass(frozen=True)
+class Reads:
+    """What an evaluation will read, so an engine that copies data (DuckDB's snapshot) can
+    copy no more: the data values of ``periods`` (None: all) of ``unit``'s subtree (None:
+    every unit). Engines that read the store in place ignore it."""
+
+    periods: tuple[str, ...] | None = None
+    unit: str | None = None
+
+
 @dataclass
 class Engine:
     """An Ibis connection with the store's tables, and how to close it."""
@@ -33,11 +43,12 @@ class Engine:
         self.close()
 
 
-ENGINES: dict[str, Callable[[Store], Engine]] = {}
+Factory = Callable[[Store, Reads], Engine]
+ENGINES: dict[str, Factory] = {}
 
 
-def register(name: str) -> Callable[[Callable[[Store], Engine]], Callable[[Store], Engine]]:
-    def decorate(factory: Callable[[Store], Engine]) -> Callable[[Store], Engine]:
+def register(name: str) -> Callable[[Factory], Factory]:
+    def decorate(factory: Factory) -> Factory:
         ENGINES[name] = factory
         return factory
 
@@ -50,12 +61,13 @@ def default_engine(store: Store) -> str:
     return "postgres" if store.dialect == "postgresql" else "duckdb"
 
 
-def connect(store: Store, engine: str | None = None) -> Engine:
-    """Open ``engine`` (default: `default_engine`) over ``store``."""
+def connect(store: Store, engine: str | None = None, *, reads: Reads | None = None) -> Engine:
+    """Open ``engine`` (default: `default_engine`) over ``store``; ``reads`` says what
+    the caller will read (default: everything)."""
     from . import duckdb, postgres, sqlite  # noqa: F401  (register themselves)
 
     name = engine or default_engine(store)
     if name not in ENGINES:
         msg = f"未知的计算引擎 {name}（可选：{', '.join(ENGINES)}）/ unknown engine {name}"
         raise EvaluationError(msg)
-    return ENGINES[name](store)
+    return ENGINES[name](store, reads or Reads())

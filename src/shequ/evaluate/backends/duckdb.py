@@ -27,20 +27,20 @@ import ibis
 
 from ...errors import EvaluationError
 from ...store.db import Store
-from . import TABLES, Engine, register
+from . import TABLES, Engine, Reads, register
 
 _CREATE = re.compile(r'^\s*CREATE TABLE\s+(?:"[^"]+"|\w+)', re.IGNORECASE)
 
 
 @register("duckdb")
-def connect(store: Store) -> Engine:
+def connect(store: Store, reads: Reads) -> Engine:
     path = store.sqlite_path
     if path is None:
         msg = "DuckDB 引擎只能读取 SQLite 存储 / the duckdb engine reads SQLite stores only"
         raise EvaluationError(msg)
     from duckdb_extensions import import_extension
 
-    snapshot = _snapshot(Path(path))
+    snapshot = _snapshot(Path(path), reads)
     try:
         con = ibis.duckdb.connect()
         # DuckDB draws a progress bar on stdout for queries over ~2 s; our callers own stdout
@@ -61,8 +61,11 @@ def connect(store: Store) -> Engine:
     return Engine("duckdb", con, tables, close=close)
 
 
-def _snapshot(path: Path) -> Path:
-    """Copy `TABLES` of the store at ``path`` into a new SQLite file, in one transaction."""
+def _snapshot(path: Path, reads: Reads) -> Path:
+    """Copy `TABLES` of the store at ``path`` into a new SQLite file, in one transaction:
+    of ``data_value`` only the rows of ``reads`` (its periods, its unit's subtree in any
+    period's tree), so a province's evaluation on a national store copies that province's
+    values of the periods it reads, not the nation's of every year."""
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}-evaluation-", suffix=".db", dir=path.parent)
     os.close(fd)
     snapshot = Path(name)
@@ -79,7 +82,10 @@ def _snapshot(path: Path) -> Path:
                     (table,),
                 ).fetchone()
                 source.execute(_CREATE.sub(f'CREATE TABLE snapshot."{table}"', schema, count=1))
-                source.execute(f'INSERT INTO snapshot."{table}" SELECT * FROM main."{table}"')
+                where, params = _rows_read(table, reads)
+                source.execute(
+                    f'INSERT INTO snapshot."{table}" SELECT * FROM main."{table}"{where}', params
+                )
         source.execute("DETACH DATABASE snapshot")
     except BaseException:
         source.close()
@@ -87,6 +93,22 @@ def _snapshot(path: Path) -> Path:
         raise
     source.close()
     return snapshot
+
+
+def _rows_read(table: str, reads: Reads) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) of the rows of ``table`` that ``reads`` needs."""
+    if table != "data_value":
+        return "", []
+    clauses, params = [], []
+    if reads.periods is not None:
+        clauses.append(f"period IN ({', '.join('?' * len(reads.periods))})")
+        params += list(reads.periods)
+    if reads.unit is not None:
+        clauses.append(
+            "org_unit IN (SELECT descendant_code FROM main.org_unit_path WHERE ancestor_code = ?)"
+        )
+        params.append(reads.unit)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _remove(path: Path) -> None:

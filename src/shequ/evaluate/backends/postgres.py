@@ -6,11 +6,11 @@ from sqlalchemy.engine import make_url
 
 from ...errors import EvaluationError, MissingExtraError
 from ...store.db import Store
-from . import TABLES, Engine, register
+from . import TABLES, Engine, Reads, register
 
 
 @register("postgres")
-def connect(store: Store) -> Engine:
+def connect(store: Store, reads: Reads) -> Engine:  # reads the store in place
     if store.dialect != "postgresql":
         msg = "postgres 引擎需要 PostgreSQL 存储 / the postgres engine needs a PostgreSQL store"
         raise EvaluationError(msg)

@@ -6,11 +6,11 @@ import ibis
 
 from ...errors import EvaluationError
 from ...store.db import Store
-from . import TABLES, Engine, register
+from . import TABLES, Engine, Reads, register
 
 
 @register("sqlite")
-def connect(store: Store) -> Engine:
+def connect(store: Store, reads: Reads) -> Engine:  # reads the store in place
     path = store.sqlite_path
     if path is None:
         msg = "SQLite 引擎只能读取 SQLite 存储 / the sqlite engine reads SQLite stores only"
