@@ -49,6 +49,8 @@ def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_p
         import os, signal
         from shequ.store.db import open_store
         from shequ.ingest.values import import_values
+        from shequ.store import values
+        values.BULK = 5000  # new values are bulk-inserted 5 000 at a time: die after the first
         def die(done, total):
             print(done, total, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
