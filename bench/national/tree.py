@@ -31,7 +31,9 @@ def write_tree(dist_dir: str | Path, out_csv: str | Path) -> int:
         for name, level, parent in LAYERS:
             with (dist / name).open(encoding="utf-8", newline="") as handle:
                 for row in csv.DictReader(handle):
-                    writer.writerow([row["code"], row["name"], row[parent] if parent else "", level])
+                    writer.writerow(
+                        [row["code"], row["name"], row[parent] if parent else "", level]
+                    )
                     count += 1
     return count
 

@@ -23,6 +23,7 @@ from .tables.core import DEFAULT_COMBO, DataValue, Period, utcnow
 COMBO = "category_option_combo"
 KEY = ["data_element", "org_unit", "period", COMBO]
 ATTRIBUTES = ["comment", "followup", "stored_by"]
+UNITS_PER_QUERY = 5_000  # org units per IN list of `read`
 BULK = 200_000  # new rows per bulk insert (progress is reported after each)
 
 
@@ -32,10 +33,14 @@ def read(
     periods: Iterable[str] | None = None,
     data_elements: Iterable[str] | None = None,
     detail: bool = False,
+    org_units: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Stored values, optionally filtered: (id, data_element, org_unit, period, value),
     each element's total summed over its combos; with ``detail`` one row per combo with
-    ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's)."""
+    ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's).
+
+    ``org_units`` are looked up `UNITS_PER_QUERY` at a time (each an indexed IN list), so an
+    import of one province reads that province's stored values, not the nation's."""
     query = select(DataValue.id, *(getattr(DataValue, k) for k in KEY), DataValue.value)
     if detail:
         query = query.add_columns(
@@ -45,7 +50,15 @@ def read(
         query = query.where(DataValue.period.in_(list(periods)))
     if data_elements is not None:
         query = query.where(DataValue.data_element.in_(list(data_elements)))
-    frame = pd.read_sql(query, conn)
+    if org_units is None:
+        frame = pd.read_sql(query, conn)
+    else:
+        units = sorted({str(u) for u in org_units})
+        parts = [
+            pd.read_sql(query.where(DataValue.org_unit.in_(units[i : i + UNITS_PER_QUERY])), conn)
+            for i in range(0, len(units), UNITS_PER_QUERY)
+        ]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql(query.limit(0), conn)
     if detail:
         return frame
     totals = frame.groupby(KEY[:3], as_index=False, sort=False).agg(
@@ -97,6 +110,7 @@ def stored_of(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
         periods=keys["period"].unique().tolist(),
         data_elements=keys["data_element"].unique().tolist(),
         detail=True,
+        org_units=keys["org_unit"].unique().tolist(),
     )
     wanted = with_combo(keys)[KEY].drop_duplicates()
     return stored.merge(wanted, on=KEY, how="inner")
