@@ -212,10 +212,21 @@ def _check_overlaps(combined: pd.DataFrame, problems: Problems) -> None:
 
 
 def _check_cycles(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
+    links = combined.loc[combined["parent_code"] != "", ["code", "parent_code"]]
+    links = links.drop_duplicates()
+    # peel the tree from its roots (a code whose every parent is peeled is on no cycle),
+    # vectorised, one pass per level; only what is left is walked code by code
+    peeled = pd.Index(combined["code"]).unique().difference(pd.Index(links["code"]))
+    while len(links):
+        blocked = links.loc[~links["parent_code"].isin(peeled), "code"].unique()
+        free = links.loc[~links["code"].isin(blocked), "code"].unique()
+        if not len(free):
+            break
+        peeled = peeled.union(pd.Index(free))
+        links = links[~links["code"].isin(free)]
     parents: dict[str, set[str]] = {}
-    for code, parent in zip(combined["code"], combined["parent_code"], strict=True):
-        if parent:
-            parents.setdefault(code, set()).add(parent)
+    for code, parent in zip(links["code"], links["parent_code"], strict=True):
+        parents.setdefault(code, set()).add(parent)
     in_cycle = {code for code in parents if _reaches(parents, code)}
     problems.add(
         rows,
