@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
 
@@ -33,25 +34,30 @@ def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
 
 def _bound(conn: Connection, table: Table, name: str, cells: pd.Series) -> list:
     """The column's cells as the driver takes them: None for missing, Python scalars, and on
-    SQLite dates and timestamps as the text SQLAlchemy stores (once per distinct value)."""
-    if pd.api.types.is_datetime64_any_dtype(cells):
-        values = [None if pd.isna(v) else v.to_pydatetime() for v in cells]
-    else:
-        values = cells.astype(object).where(cells.notna(), None).tolist()
-    process = table.c[name].type.bind_processor(conn.dialect)
-    if process is None:
-        return [v.item() if hasattr(v, "item") else v for v in values]
-    seen: dict[object, object] = {}
-    out = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        key = v.item() if hasattr(v, "item") else v
-        if key not in seen:
-            seen[key] = process(key)
-        out.append(seen[key])
-    return out
+    SQLite dates and timestamps as the text SQLAlchemy stores (converted once per distinct
+    value, then mapped in C)."""
+    column_type = table.c[name].type
+    process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    if process is None and pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN:
+        return cells.astype(object).where(cells.notna(), None).tolist()
+    codes, uniques = pd.factorize(cells)
+    converted = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing (code -1)
+    for i, value in enumerate(uniques):
+        plain = _python(value)
+        converted[i] = plain if plain is None or process is None else process(plain)
+    return converted[codes].tolist()
+
+
+_PLAIN = ("string", "empty", "floating", "integer", "boolean", "mixed-integer-float")
+
+
+def _python(value: object) -> object:
+    """A Python scalar for the driver (numpy and pandas scalars converted, NaN/NaT None)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
 
 
 def _executemany(
