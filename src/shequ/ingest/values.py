@@ -387,7 +387,7 @@ def _add_by_column(
 
 
 def _write(
-    conn: Connection, good: pd.DataFrame, import_id: int | None, actor: str, progress: Progress
+    conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
     """Locked rows were quarantined by `_check_units_and_periods`; the writer checks again."""
     rows, deletes = split_deleted(good)
