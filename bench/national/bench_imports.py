@@ -134,13 +134,15 @@ def main() -> int:
     env = {**os.environ, "SHEQU_IMPORT_MAX_ROWS": "5000000"}
     src = str(Path(__file__).resolve().parents[2] / "src")
     env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
-    lines, ok = [], True
+    ok = True
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
     seconds, rss, cpu = _run(["import", "orgunits", str(tree_csv), "--db", str(db)], env)
-    lines.append(
-        f"org units        {units:>10,} units  {seconds:7.1f} s {cpu}  peak {rss:7.0f} MiB"
-    )
+    say(f"org units        {units:>10,} units  {seconds:7.1f} s {cpu}  peak {rss:7.0f} MiB")
     again, rss2, cpu = _run(["import", "orgunits", str(tree_csv), "--db", str(db)], env)
-    lines.append(f"  again (no-op)  {units:>10,} units  {again:7.1f} s {cpu}  peak {rss2:7.0f} MiB")
+    say(f"  again (no-op)  {units:>10,} units  {again:7.1f} s {cpu}  peak {rss2:7.0f} MiB")
     ok &= _count(db, "org_unit") == units
     communities = _communities(tree_csv, province)
     values_csv = folder / f"values_{province}.csv"
@@ -153,15 +155,14 @@ def main() -> int:
         seconds, rss, cpu = _run(["import", "values", str(path), "--db", str(store)], env)
         inserted = _count(store, "data_value") - before
         label = f"values {path.suffix[1:]:<7}" if expected else "  again (no-op)"
-        lines.append(
+        say(
             f"{label}  {n:>10,} values {seconds:6.1f} s {cpu}  peak {rss:7.0f} MiB  "
             f"{n / seconds:>9,.0f} values/s  (+{inserted:,} rows)"
         )
         ok &= inserted == expected
     audits = _count(db, "audit_log")
-    lines.append(f"audit entries    {audits:>10,} (one per batch of new rows)")
+    say(f"audit entries    {audits:>10,} (one per batch of new rows)")
     ok &= audits == 2 == _count(twin, "audit_log")  # units' batch, values' batch; no-ops add none
-    print("\n".join(lines))
     print(f"AGREEMENT: {'PASS' if ok else 'FAIL'} (counts: units, values, no-op re-imports)")
     print(f"files: {folder}")
     return 0 if ok else 1
