@@ -14,12 +14,8 @@ one, `require` raising the caller's domain error with the one bilingual message
 from __future__ import annotations
 
 import datetime as dt
-<<<<<<< HEAD
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
-=======
 from collections.abc import Callable, Collection, Iterable, Mapping
->>>>>>> main
 from typing import Any
 
 import pandas as pd

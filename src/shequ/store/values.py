@@ -34,7 +34,6 @@ def read(
     data_elements: Iterable[str] | None = None,
     org_units: Iterable[str] | None = None,
     detail: bool = False,
-    org_units: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Stored values, optionally filtered (``org_units``: a few codes, such as one street's
     communities): (id, data_element, org_unit, period, value),
@@ -52,7 +51,6 @@ def read(
         query = query.where(DataValue.period.in_(list(periods)))
     if data_elements is not None:
         query = query.where(DataValue.data_element.in_(list(data_elements)))
-<<<<<<< HEAD
     if org_units is None:
         frame = pd.read_sql(query, conn)
     else:
@@ -62,11 +60,6 @@ def read(
             for i in range(0, len(units), UNITS_PER_QUERY)
         ]
         frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql(query.limit(0), conn)
-=======
-    if org_units is not None:
-        query = query.where(DataValue.org_unit.in_(sorted(set(org_units))))
-    frame = pd.read_sql(query, conn)
->>>>>>> main
     if detail:
         return frame
     totals = frame.groupby(KEY[:3], as_index=False, sort=False).agg(
