@@ -28,6 +28,7 @@ VERDICT = {
     "bench/spatial/bench_siting.py": "AGREEMENT: PASS",
     "bench/spatial/bench_2sfca.py": "AGREEMENT: PASS",
     "bench/web/province_pages.py": "PAGES: PASS",
+    "bench/national/bench_imports.py": "AGREEMENT: PASS",
 }
 #: quick runs that must leave bench/results as it was (their files go to temp folders)
 WRITES_NOTHING = set(VERDICT) - {
@@ -70,9 +71,11 @@ def _results_files() -> dict[str, float]:
         ["bench/spatial/bench_siting.py", "--quick"],
         ["bench/spatial/bench_2sfca.py", "--quick"],
         ["bench/web/province_pages.py", "--quick"],
+        ["bench/national/bench_imports.py", "--quick"],
     ],
     ids=["evaluate", "loop", "evaluate-scale", "composite", "voice", "report", "web", "web-soak",
-         "spatial-coverage", "spatial-siting", "spatial-2sfca", "web-province-pages"],
+         "spatial-coverage", "spatial-siting", "spatial-2sfca", "web-province-pages",
+         "national-imports"],
 )  # fmt: skip
 def test_benchmark_quick_mode_completes_and_agrees(command, request):
     if command[0] in TAKES_CITY:

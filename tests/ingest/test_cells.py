@@ -36,3 +36,22 @@ def test_a_comma_that_does_not_group_thousands_is_ambiguous(typed):
 @pytest.mark.parametrize("typed", ["abc", "nan", "inf", "1 5", "1.2.3", True, float("nan")])
 def test_non_numbers_are_refused(typed):
     assert cells.number(typed) == (None, cells.NOT_A_NUMBER)
+
+
+def test_plain_numbers_and_blank_cells_answer_as_text_does_cell_by_cell():
+    import pandas as pd
+
+    from shequ.ingest.cells import blank, plain_numbers, text
+
+    raw = pd.Series(
+        [1, 2.5, " 12 ", "1,234", True, 10**400, "", " ", "abc", 3.0, None, " 1e3", "inf"],
+        dtype=object,
+    )
+    # by hand: numbers as they are, stripped text parsed, "1,234"/True/10**400/""/"abc"
+    # not plain numbers (cells.number reads or refuses them), None is the text "None"
+    expected = [1.0, 2.5, 12.0, None, None, None, None, None, None, 3.0, None, 1000.0, "inf"]
+    got = plain_numbers(raw).tolist()
+    for g, e in zip(got, expected, strict=True):
+        assert (g != g) if e is None else (g == float(e))
+    assert blank(raw).tolist() == [False] * 6 + [True, True] + [False] * 5
+    assert blank(raw).tolist() == (raw.map(text) == "").tolist()

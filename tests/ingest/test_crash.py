@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from shequ.ingest.orgunits import import_org_units
 from shequ.store.db import open_store
-from shequ.store.tables.core import AuditEntry, DataValue, ImportBatch
+from shequ.store.tables.core import AuditEntry, DataValue, ImportBatch, OrgUnit, OrgUnitPath
 from tests._files import write
 
 COMMUNITIES = 3_000  # × 2 data elements = 6 000 values: more than one write chunk (5 000)
@@ -49,6 +49,8 @@ def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_p
         import os, signal
         from shequ.store.db import open_store
         from shequ.ingest.values import import_values
+        from shequ.store import values
+        values.BULK = 5000  # new values are bulk-inserted 5 000 at a time: die after the first
         def die(done, total):
             print(done, total, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
@@ -69,3 +71,34 @@ def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_p
 
     report = import_values(open_store(any_store.url), values)
     assert report.inserted == 6_000
+
+
+def test_an_org_unit_import_killed_after_its_bulk_writes_leaves_no_trace(any_store, tmp_path):
+    # The child bulk-inserts 3 001 units and rebuilds the closure table (3 001 self paths +
+    # 3 000 community > city paths), then kills itself before the transaction commits.
+    units = _units_file(tmp_path)
+    script = textwrap.dedent(f"""
+        import os, signal
+        from shequ.store.db import open_store
+        from shequ.ingest import orgunits
+        def die(done, total):
+            print(done, total, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        orgunits.import_org_units(open_store({any_store.url!r}), {str(units)!r}, progress=die)
+    """)
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert child.stdout.split() == ["3001", "3001"]  # every unit written, nothing committed
+    store = open_store(any_store.url)
+    with store.begin() as conn:
+        counts = [
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (OrgUnit, OrgUnitPath, AuditEntry, ImportBatch)
+        ]
+    assert counts == [0, 0, 0, 0]
+    report = import_org_units(store, units)
+    with store.begin() as conn:
+        paths = conn.execute(select(func.count()).select_from(OrgUnitPath)).scalar_one()
+    assert (report.inserted, paths) == (3_001, 6_001)

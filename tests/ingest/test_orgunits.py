@@ -127,3 +127,22 @@ def test_reimporting_the_same_file_changes_nothing(any_store, tmp_path):
 def test_missing_columns_reject_the_whole_file(any_store, tmp_path):
     with pytest.raises(ImportFileError, match="missing columns parent_code, level"):
         import_org_units(any_store, write(tmp_path / "u.csv", "code,name\nA,甲\n"))
+
+
+def test_only_the_units_on_a_cycle_are_named_by_it_not_those_below(any_store, tmp_path):
+    # X > Y > W > X is a cycle; Z hangs below X and C is an ordinary chain beside it
+    path = write(
+        tmp_path / "cycle3.csv",
+        """
+        code,name,parent_code,level
+        X,甲,W,district
+        Y,乙,X,street
+        W,丙,Y,community
+        Z,丁,X,street
+        C,戊,,city
+        D,己,C,district
+    """,
+    )
+    report = import_org_units(any_store, path)
+    cycle = {p.row for p in report.problems if "cycle" in p.reason_en}
+    assert cycle == {2, 3, 4}

@@ -86,7 +86,7 @@ def test_the_cli_reports_the_broken_entry_and_exits_3(tmp_path):
 
 
 def test_migration_0013_chains_the_entries_written_before_it(any_store, tmp_path):
-    _city.build(any_store, tmp_path)  # 8 units and 17 values: one audit entry each
+    _city.build(any_store, tmp_path)  # 8 units, then 2 files of values: one batch entry each
     config = db._alembic_config(any_store)
     with any_store.engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -98,7 +98,7 @@ def test_migration_0013_chains_the_entries_written_before_it(any_store, tmp_path
         found = audit.verify(conn)
         nulls = conn.execute(text("SELECT count(*) FROM audit_log WHERE entry_hash IS NULL"))
         assert nulls.scalar() == 0
-    assert found.intact and found.checked == before == 8 + 17
+    assert found.intact and found.checked == before == 1 + 2
 
 
 def test_two_processes_writing_at_once_keep_one_chain(any_store):

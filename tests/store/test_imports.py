@@ -107,7 +107,7 @@ def test_an_approved_unit_refuses_the_whole_batch(tree: Store) -> None:
 
 
 def test_progress_counts_the_rows_written_in_chunks(tree: Store, monkeypatch) -> None:
-    monkeypatch.setattr(imports, "CHUNK", 1)
+    monkeypatch.setattr(store_values, "BULK", 1)  # new rows are inserted in chunks of BULK
     seen: list[tuple[int, int]] = []
     with tree.begin() as conn:
         imports.write_values(

@@ -4,10 +4,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from shequ.errors import VoiceError
 from shequ.store import orgunits
-from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER
+from shequ.store.tables.core import SINCE_EVER, UNTIL_FURTHER, OrgUnitPath
 
 
 def _v(code, parent, level, start=SINCE_EVER, end=UNTIL_FURTHER):
@@ -21,19 +22,23 @@ def _v(code, parent, level, start=SINCE_EVER, end=UNTIL_FURTHER):
     }
 
 
-def test_closure_follows_a_community_that_moved_street():
+def test_closure_follows_a_community_that_moved_street(any_store):
     # C > S1 until 2023-01-01, then C > S2 (S2 opened 2023-01-01). D is above both.
     cut = dt.date(2023, 1, 1)
-    units = pd.DataFrame(
-        [
-            _v("D", None, "district"),
-            _v("S1", "D", "street", end=cut),
-            _v("S2", "D", "street", start=cut),
-            _v("C", "S1", "community", end=cut),
-            _v("C", "S2", "community", start=cut),
-        ]
+    units = [
+        _v("D", None, "district"),
+        _v("S1", "D", "street", end=cut),
+        _v("S2", "D", "street", start=cut),
+        _v("C", "S1", "community", end=cut),
+        _v("C", "S2", "community", start=cut),
+    ]
+    with any_store.begin() as conn:
+        orgunits.write_versions(conn, units, actor="test")
+        paths = pd.read_sql(select(OrgUnitPath), conn)
+    paths = paths.assign(
+        valid_from=paths.valid_from.map(lambda d: dt.date.fromisoformat(str(d))),
+        valid_to=paths.valid_to.map(lambda d: dt.date.fromisoformat(str(d))),
     )
-    paths = orgunits.closure(units)
     ancestors = lambda day: set(  # noqa: E731
         paths[
             (paths.descendant_code == "C") & (paths.valid_from <= day) & (paths.valid_to > day)
@@ -41,6 +46,12 @@ def test_closure_follows_a_community_that_moved_street():
     )
     assert ancestors(dt.date(2022, 12, 31)) == {"C", "S1", "D"}
     assert ancestors(dt.date(2023, 12, 31)) == {"C", "S2", "D"}
+    # 5 self paths + C>S1, C>S2, S1>D, S2>D (depth 1) + C>D twice (via S1 until the cut,
+    # via S2 after it) = 11 rows, each interval the intersection of its links
+    assert len(paths) == 11
+    via = paths[(paths.descendant_code == "C") & (paths.ancestor_code == "D")]
+    intervals = sorted(zip(via.valid_from, via.valid_to, strict=True))
+    assert intervals == [(SINCE_EVER, cut), (cut, UNTIL_FURTHER)]
 
 
 def test_subtree_is_one_query_on_the_stored_closure(any_store):

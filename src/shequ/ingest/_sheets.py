@@ -233,3 +233,43 @@ def _cell(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else value
     return value
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+_FLAT = ("string", "large_string", "int", "uint", "float", "double", "bool", "date", "timestamp",
+         "decimal", "halffloat", "null", "dictionary")  # fmt: skip
+
+
+def parquet_rows(path: Path, limits: Limits) -> list[list[object]]:
+    """The rows of a Parquet file (header first), like a sheet's: text, numbers, dates and
+    empty cells ("" for null). The row count in the file's footer is checked before any data
+    is read; a column of nested values (list, struct, map) is refused by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        file = pq.ParquetFile(path)
+        if file.metadata.num_rows > limits.max_rows:
+            raise too_many_rows(path, limits)
+        nested = [f.name for f in file.schema_arrow if not str(f.type).startswith(_FLAT)]
+        if nested:
+            msg = (
+                f"{path.name}：列 {', '.join(nested)} 是嵌套类型（列表/结构），不支持 / "
+                f"{path.name}: column(s) {', '.join(nested)} hold nested values (list/struct), "
+                "which are not supported"
+            )
+            raise ImportFileError(msg)
+        table = file.read()
+    except (pa.ArrowException, OSError) as exc:
+        msg = f"{path.name}：无法读取 Parquet 文件（{exc}）/ {path.name}: cannot read the Parquet file ({exc})"
+        raise ImportFileError(msg) from None
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(["" if v is None else v for v in column.to_pylist()])
+    header: list[object] = [str(name) for name in table.column_names]
+    rows = [header, *(list(row) for row in zip(*columns, strict=True))]
+    name_cell = lambda r, c: f"row {r + 1}, column {c + 1}"  # noqa: E731
+    return list(bounded(rows, path, limits, name_cell))

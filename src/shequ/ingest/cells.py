@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 
 from ..errors import PeriodError
@@ -59,6 +60,36 @@ def per_unique(cells: pd.Series, convert) -> pd.Series:
     if cells.empty:  # keep the text dtype: an empty mapping would make it float
         return cells.astype(object)
     return cells.map({value: convert(value) for value in pd.unique(cells)})
+
+
+def blank(raw: pd.Series) -> pd.Series:
+    """``raw.map(text) == ""``, vectorised for text cells (the rest cell by cell)."""
+    textual = raw.map(type).isin([str]).to_numpy(dtype=bool)
+    out = np.zeros(len(raw), dtype=bool)
+    out[textual] = (raw[textual].str.strip() == "").to_numpy(dtype=bool)
+    out[~textual] = (raw[~textual].map(text) == "").to_numpy(dtype=bool)
+    return pd.Series(out, index=raw.index)
+
+
+def plain_numbers(raw: pd.Series) -> pd.Series:
+    """``to_numeric(raw.map(text))`` without a Python call per cell: numbers (from XLSX or
+    Parquet) convert as they are, text is stripped as `text` strips it, anything else (a
+    bool, a date, an integer too big for a float) goes through `text`; NaN where the cell
+    is not a plain number (`number` then reads it, or says why not)."""
+    kinds = raw.map(type)
+    numeric, textual = kinds.isin([int, float]), kinds.isin([str])
+    out = pd.Series(np.nan, index=raw.index, dtype=float)
+    rest = ~numeric & ~textual
+    if numeric.any():
+        try:
+            out[numeric] = pd.to_numeric(raw[numeric], errors="coerce").astype(float)
+        except OverflowError:
+            rest |= numeric
+    if textual.any():
+        out[textual] = pd.to_numeric(raw[textual].str.strip(), errors="coerce").astype(float)
+    if rest.any():
+        out[rest] = pd.to_numeric(raw[rest].map(text), errors="coerce").astype(float)
+    return out
 
 
 def code_text(value: object) -> str:

@@ -22,9 +22,12 @@ def rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[Rule
         conn, plan, good[["data_element", "org_unit", "period", "value"]]
     )
     rows_of: dict[tuple, set[int]] = {}
+    if found.empty:
+        return []
+    named = good.merge(found[["org_unit", "period"]].drop_duplicates(), on=["org_unit", "period"])
     for key, row in zip(
-        zip(good["org_unit"], good["period"], good["data_element"], strict=True),
-        good[ROW], strict=True,
+        zip(named["org_unit"], named["period"], named["data_element"], strict=True),
+        named[ROW], strict=True,
     ):  # fmt: skip
         rows_of.setdefault(key, set()).add(int(row))
     out = []

@@ -20,7 +20,7 @@ from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
 from . import cells
-from .cells import text
+from .cells import per_unique, text
 from .pipeline import Checked, Progress, run_import
 from .readers import ROW, resolve_columns
 from .report import ImportReport, Problems
@@ -73,21 +73,30 @@ def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
 
 
 def _convert(frame: pd.DataFrame) -> pd.DataFrame:
-    get = lambda col: frame[col] if col in frame.columns else pd.Series("", index=frame.index)  # noqa: E731
+    """Canonical cells beside the raw text, each converter called once per distinct cell."""
+    blank = pd.Series("", index=frame.index, dtype=object)
+    get = lambda col: frame[col] if col in frame.columns else blank  # noqa: E731
+    opened, closed = per_unique(get("opened"), text), per_unique(get("closed"), text)
     return pd.DataFrame(
         {
             ROW: frame[ROW],
-            "code_raw": get("code").map(text),
-            "code": get("code").map(cells.code),
+            "code_raw": per_unique(get("code"), text),
+            "code": per_unique(get("code"), cells.code),
             "name": get("name").map(text),
-            "parent_raw": get("parent_code").map(text),
-            "parent_code": get("parent_code").map(lambda v: cells.code(v) if text(v) else ""),
-            "level_raw": get("level").map(text),
-            "level": get("level").map(cells.level),
-            "opened_raw": get("opened").map(text),
-            "valid_from": get("opened").map(lambda v: cells.date(v) if text(v) else SINCE_EVER),
-            "closed_raw": get("closed").map(text),
-            "valid_to": get("closed").map(lambda v: cells.date(v) if text(v) else UNTIL_FURTHER),
+            "parent_raw": per_unique(get("parent_code"), text),
+            "parent_code": per_unique(
+                get("parent_code"), lambda v: cells.code(v) if text(v) else ""
+            ),
+            "level_raw": per_unique(get("level"), text),
+            "level": per_unique(get("level"), cells.level),
+            "opened_raw": opened,
+            "valid_from": per_unique(
+                get("opened"), lambda v: cells.date(v) if text(v) else SINCE_EVER
+            ),
+            "closed_raw": closed,
+            "valid_to": per_unique(
+                get("closed"), lambda v: cells.date(v) if text(v) else UNTIL_FURTHER
+            ),
         }
     )
 
@@ -158,7 +167,10 @@ def _check_tree(rows: pd.DataFrame, stored: pd.DataFrame, problems: Problems) ->
 
 
 def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
-    levels = combined.groupby("code")["level"].agg(lambda s: min(s, key=LEVEL_ORDER.get))
+    ranks = combined["level"].map(LEVEL_ORDER)
+    highest = ranks.groupby(combined["code"]).min()  # a unit's highest level over its versions
+    names = {rank: level for level, rank in LEVEL_ORDER.items()}
+    levels = highest.map(names)
     has_parent = rows["parent_code"] != ""
     missing = has_parent & ~rows["parent_code"].isin(levels.index)
     problems.add(
@@ -200,10 +212,21 @@ def _check_overlaps(combined: pd.DataFrame, problems: Problems) -> None:
 
 
 def _check_cycles(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
+    links = combined.loc[combined["parent_code"] != "", ["code", "parent_code"]]
+    links = links.drop_duplicates()
+    # peel the tree from its roots (a code whose every parent is peeled is on no cycle),
+    # vectorised, one pass per level; only what is left is walked code by code
+    peeled = pd.Index(combined["code"]).unique().difference(pd.Index(links["code"]))
+    while len(links):
+        blocked = links.loc[~links["parent_code"].isin(peeled), "code"].unique()
+        free = links.loc[~links["code"].isin(blocked), "code"].unique()
+        if not len(free):
+            break
+        peeled = peeled.union(pd.Index(free))
+        links = links[~links["code"].isin(free)]
     parents: dict[str, set[str]] = {}
-    for code, parent in zip(combined["code"], combined["parent_code"], strict=True):
-        if parent:
-            parents.setdefault(code, set()).add(parent)
+    for code, parent in zip(links["code"], links["parent_code"], strict=True):
+        parents.setdefault(code, set()).add(parent)
     in_cycle = {code for code in parents if _reaches(parents, code)}
     problems.add(
         rows,
@@ -231,9 +254,7 @@ def _reaches(parents: dict[str, set[str]], start: str) -> bool:
 def _write(
     conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
-    rows = good[list(store_orgunits.VERSION_FIELDS)].to_dict("records")
-    for row in rows:
-        row["parent_code"] = row["parent_code"] or None
+    rows = good[list(store_orgunits.VERSION_FIELDS)]
     counts = store_orgunits.write_versions(conn, rows, actor=actor, import_id=import_id)
     if progress:
         progress(len(rows), len(rows))

@@ -2,7 +2,8 @@
 
 Tables (`read_table`): CSV encodings are detected: a UTF-8 BOM, else strict UTF-8, else
 GB18030 (a superset of GBK and GB2312, which is what Excel on Chinese Windows writes). XLSX
-reads the first sheet unless one is named.
+reads the first sheet unless one is named. Parquet cells keep their types (text, numbers,
+dates, null as empty) and rows are numbered as in a sheet whose header is row 1.
 
 Geodata (`read_layer`, `read_features`): GeoPackage, Shapefile, GeoJSON and FlatGeobuf
 through pyogrio's raw reader (GDAL inside the wheel), so geopandas is not needed. A
@@ -59,9 +60,11 @@ def read_table(
         encoding = _sheets.csv_encoding(path)
         rows = _sheets.csv_rows(path, encoding, limits)
         return _frame(rows, path), f"csv/{encoding}"
+    if suffix == ".parquet":
+        return _frame(_sheets.parquet_rows(path, limits), path), "parquet"
     msg = (
-        f"不支持的文件类型 {suffix}（支持 .csv .xlsx）/ unsupported file type {suffix} "
-        "(use .csv or .xlsx; save .xls and WPS files as .xlsx)"
+        f"不支持的文件类型 {suffix}（支持 .csv .xlsx .parquet）/ unsupported file type {suffix} "
+        "(use .csv, .xlsx or .parquet; save .xls and WPS files as .xlsx)"
     )
     raise ImportFileError(msg)
 

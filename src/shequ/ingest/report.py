@@ -213,7 +213,9 @@ def write_quarantine(
     try:
         with partial.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(sheets.safe_row(["行号 row", "列 column", "原因", "reason", *data_columns]))
+            writer.writerow(
+                sheets.safe_row(["行号 row", "列 column", "原因", "reason", *data_columns])
+            )
             chosen = raw[raw[ROW].isin(set(written))]
             for row in chosen.itertuples(index=False, name=None):
                 record = dict(zip(raw.columns, row, strict=True))

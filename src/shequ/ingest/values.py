@@ -29,11 +29,12 @@ from .cells import (
     AMBIGUOUS_COMMA,
     NOT_A_NUMBER,
     PERCENT_NOT_ALLOWED,
+    blank,
     code_text,
     number,
     per_unique,
     period_code,
-    text,
+    plain_numbers,
 )
 from .findings import rule_findings
 from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
@@ -135,7 +136,7 @@ def _validate(
         cells, problems = _long_cells(frame, plan)
     else:
         cells, problems = _wide_cells(frame, plan)
-    present = (cells["value_raw"].map(text) != "") | cells["deleted"]
+    present = ~blank(cells["value_raw"]) | cells["deleted"]
     empty = int((~present).sum())
     cells = cells[present].reset_index(drop=True)
     _check_cells(conn, cells, plan, problems)
@@ -311,7 +312,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
 def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
     """``value`` and, where unreadable, ``reason_en``: plain numbers in one vectorised
     pass, the rest (1,234 · ５５０４ · 12.5% · words) cell by cell with `cells.number`."""
-    fast = pd.to_numeric(cells["value_raw"].map(text), errors="coerce")
+    fast = plain_numbers(cells["value_raw"])
     fast = fast.where(np.isfinite(fast.fillna(np.nan)))
     cells["value"] = fast
     cells["reason_en"] = ""
@@ -386,11 +387,7 @@ def _add_by_column(
 
 
 def _write(
-    conn: Connection,
-    good: pd.DataFrame,
-    import_id: int | None,
-    actor: str,
-    progress: Progress | None,
+    conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
 ) -> dict[str, int]:
     """Locked rows were quarantined by `_check_units_and_periods`; the writer checks again."""
     rows, deletes = split_deleted(good)

@@ -185,22 +185,8 @@ def _apply(
     import_id: int | None,
     progress: Progress | None,
 ) -> None:
-    """`values.apply` in chunks of `CHUNK` rows, new ones first, reporting progress."""
-    total, done = len(new) + len(changed), 0
-    for frame, is_new in ((new, True), (changed, False)):
-        for start in range(0, len(frame), CHUNK):
-            part = frame.iloc[start : start + CHUNK]
-            nothing = new.iloc[0:0]
-            values.apply(
-                conn,
-                part if is_new else nothing,
-                nothing if is_new else part,
-                actor=actor,
-                import_id=import_id,
-            )
-            done += len(part)
-            if progress:
-                progress(done, total)
+    """`values.apply`: new rows in bulk, then the changed ones, reporting progress."""
+    values.apply(conn, new, changed, actor=actor, import_id=import_id, progress=progress)
 
 
 def upsert_rows(

@@ -14,15 +14,16 @@ one, `require` raising the caller's domain error with the one bilingual message
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from . import audit
-from .tables.core import OrgUnit, OrgUnitPath
+from . import audit, bulk
+from .tables.core import OrgUnit, OrgUnitPath, utcnow
 
 VERSION_FIELDS = ("code", "name", "level", "parent_code", "valid_from", "valid_to")
 MAX_DEPTH = 32
@@ -87,93 +88,101 @@ def versions(conn: Connection) -> pd.DataFrame:
 
 def write_versions(
     conn: Connection,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame,
     *,
     actor: str,
     import_id: int | None = None,
 ) -> dict[str, int]:
-    """Insert or update unit versions keyed by (code, valid_from); audit each change.
+    """Insert or update unit versions keyed by (code, valid_from), in bulk.
 
     Rows equal to what is stored are left alone, so writing the same rows twice changes
-    nothing. The closure table is rebuilt when anything changed. Returns the counts
-    ``inserted``, ``updated`` and ``unchanged``.
+    nothing. New versions are written in one bulk insert and audited as one entry (the
+    batch's counts and the SHA-256 of the inserted keys; the rows carry ``import_id``);
+    each changed version is audited with its before and after. The closure table is
+    rebuilt (set-based) when anything changed. Returns ``inserted``, ``updated`` and
+    ``unchanged``.
     """
-    stored = {(r.code, r.valid_from): r for r in versions(conn).itertuples(index=False)}
-    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
-    changes = []
-    inserts = []
-    for row in rows:
-        new = {f: row[f] for f in VERSION_FIELDS}
-        old = stored.get((new["code"], new["valid_from"]))
-        key = f"{new['code']}@{new['valid_from']}"
-        if old is None:
-            inserts.append({**new, "import_id": import_id})
-            changes.append(("insert", "org_unit", key, None, new))
-            counts["inserted"] += 1
-            continue
-        before = {f: getattr(old, f) for f in VERSION_FIELDS}
-        if before == new:
-            counts["unchanged"] += 1
-            continue
-        conn.execute(update(OrgUnit).where(OrgUnit.id == old.id).values(**new, import_id=import_id))
-        changes.append(("update", "org_unit", key, before, new))
-        counts["updated"] += 1
-    if inserts:
-        conn.execute(insert(OrgUnit), inserts)
-    audit.record(conn, changes, actor=actor, import_id=import_id)
-    if changes:
+    incoming = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if incoming.empty:
+        return {"inserted": 0, "updated": 0, "unchanged": 0}
+    incoming = incoming[list(VERSION_FIELDS)].astype(object)
+    incoming["parent_code"] = incoming["parent_code"].where(
+        incoming["parent_code"].notna() & (incoming["parent_code"] != ""), None
+    )
+    stored = versions(conn)
+    merged = incoming.merge(
+        stored, on=["code", "valid_from"], how="left", suffixes=("", "_old"), indicator=True
+    )
+    is_new = (merged["_merge"] == "left_only").to_numpy()
+    differs = pd.Series(False, index=merged.index)
+    for f in ("name", "level", "parent_code", "valid_to"):
+        new, old = merged[f], merged[f"{f}_old"]
+        differs |= ~((new == old) | (new.isna() & old.isna()))
+    changed = merged[~is_new & differs.to_numpy()]
+    added = merged.loc[is_new, list(VERSION_FIELDS)]
+    counts = {
+        "inserted": len(added),
+        "updated": len(changed),
+        "unchanged": len(merged) - len(added) - len(changed),
+    }
+    if len(added):
+        now = utcnow()
+        bulk.insert_rows(conn, OrgUnit.__table__, added.assign(import_id=import_id, updated_at=now))
+        audit.record(conn, [_added_entry(added, counts)], actor=actor, import_id=import_id)
+    entries = []
+    for r in changed.to_dict("records"):
+        new = {f: r[f] for f in VERSION_FIELDS}
+        before = {f: r[f] if f in ("code", "valid_from") else r[f"{f}_old"] for f in VERSION_FIELDS}
+        conn.execute(
+            update(OrgUnit).where(OrgUnit.id == int(r["id"])).values(**new, import_id=import_id)
+        )
+        entries.append(("update", "org_unit", f"{new['code']}@{new['valid_from']}", before, new))
+    audit.record(conn, entries, actor=actor, import_id=import_id)
+    if len(added) or entries:
         rebuild_paths(conn)
     return counts
 
 
+def _added_entry(added: pd.DataFrame, counts: dict[str, int]) -> tuple:
+    """One audit entry for the versions a write inserts: counts, keys' SHA-256, first and last."""
+    keys = sorted(f"{c}@{f}" for c, f in zip(added["code"], added["valid_from"], strict=True))
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+    summary = {**counts, "keys_sha256": digest, "first": keys[0], "last": keys[-1]}
+    return ("insert_batch", "org_unit", f"{len(keys)} versions", None, summary)
+
+
 def rebuild_paths(conn: Connection) -> int:
-    """Recompute the closure table from the unit versions; returns the number of paths."""
-    units = versions(conn)
-    paths = closure(units)
-    conn.execute(delete(OrgUnitPath))
-    if len(paths):
-        conn.execute(insert(OrgUnitPath), paths.to_dict("records"))
-    return len(paths)
-
-
-def closure(units: pd.DataFrame) -> pd.DataFrame:
-    """Closure of a versioned tree, computed level by level (no recursion).
+    """Recompute the closure table from the unit versions, set-based in the database (one
+    INSERT ... SELECT per depth, nothing read into Python); returns the number of paths.
 
     Each path's interval is the intersection of the intervals of every link on it and of
     the ancestor's own existence, so a path exists only while the whole chain does.
     """
-    links = units[["code", "parent_code", "valid_from", "valid_to"]]
-    existence = units[["code", "valid_from", "valid_to"]].rename(columns={"code": "ancestor_code"})
-    frontier = pd.DataFrame(
-        {
-            "ancestor_code": units["code"],
-            "descendant_code": units["code"],
-            "depth": 0,
-            "valid_from": units["valid_from"],
-            "valid_to": units["valid_to"],
-        }
+    conn.execute(delete(OrgUnitPath))
+    cols = "ancestor_code, descendant_code, depth, valid_from, valid_to"
+    total = conn.execute(
+        text(
+            f"INSERT INTO org_unit_path ({cols}) "
+            "SELECT code, code, 0, valid_from, valid_to FROM org_unit"
+        )
+    ).rowcount
+    most, least = ("greatest", "least") if conn.dialect.name == "postgresql" else ("max", "min")
+    start = f"{most}(p.valid_from, u.valid_from, a.valid_from)"
+    end = f"{least}(p.valid_to, u.valid_to, a.valid_to)"
+    step = text(
+        f"INSERT INTO org_unit_path ({cols}) "
+        f"SELECT DISTINCT u.parent_code, p.descendant_code, :depth, {start}, {end} "
+        "FROM org_unit_path p "
+        "JOIN org_unit u ON u.code = p.ancestor_code AND u.parent_code IS NOT NULL "
+        "JOIN org_unit a ON a.code = u.parent_code "
+        f"WHERE p.depth = :above AND {start} < {end}"
     )
-    found = [frontier]
     for depth in range(1, MAX_DEPTH + 1):
-        step = frontier.merge(links, left_on="ancestor_code", right_on="code", suffixes=("", "_l"))
-        step = step[step["parent_code"].notna()]
-        step = _intersect(step, "_l")
-        step = step.assign(ancestor_code=step["parent_code"], depth=depth)
-        step = step.merge(existence, on="ancestor_code", suffixes=("", "_p"))
-        step = _intersect(step, "_p")
-        frontier = step[["ancestor_code", "descendant_code", "depth", "valid_from", "valid_to"]]
-        if frontier.empty:
+        added = conn.execute(step, {"depth": depth, "above": depth - 1}).rowcount
+        if not added:
             break
-        found.append(frontier)
-    paths = pd.concat(found, ignore_index=True).drop_duplicates()
-    return paths.sort_values(["descendant_code", "depth", "valid_from"], ignore_index=True)
-
-
-def _intersect(frame: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    start = frame[["valid_from", f"valid_from{suffix}"]].max(axis=1)
-    end = frame[["valid_to", f"valid_to{suffix}"]].min(axis=1)
-    out = frame.assign(valid_from=start, valid_to=end)
-    return out[out["valid_from"] < out["valid_to"]]
+        total += added
+    return total
 
 
 def units_on(

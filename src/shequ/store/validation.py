@@ -10,7 +10,7 @@ period. The checks themselves are `shequ.framework.rules`.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ..errors import StoreError
 from ..framework import rules
@@ -18,6 +18,7 @@ from ..framework.models import Plan
 from ..framework.periods import parse_period
 from . import orgunits as store_orgunits
 from . import values as store_values
+from .tables.core import Period
 
 IMPORTANCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -70,7 +71,8 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     if incoming.empty:
         return rules.empty()
     keys = incoming[["org_unit", "period"]].drop_duplicates()
-    stored = store_values.read(conn, periods=keys["period"].unique().tolist())
+    periods = keys["period"].unique().tolist()
+    stored = store_values.read(conn, periods=periods, org_units=keys["org_unit"].unique())
     stored = stored.merge(keys, on=["org_unit", "period"])
     merged = _stack(incoming, stored[incoming.columns])
     found = rules.rule_violations(merged, plan.validation_rules)
@@ -81,13 +83,17 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
         for i, (u, p) in enumerate(zip(found["org_unit"], found["period"], strict=True))
     ]
     found = found[keep]
-    history = _same_types(conn, keys["period"].unique())
-    context = _stack(incoming, history[incoming.columns])
-    days = {parse_period(p).end for p in keys["period"].unique()}
+    days = {parse_period(p).end for p in periods}
     parents = {}
     for day in sorted(days):
         units = store_orgunits.units_on(conn, day)
         parents.update(zip(units["code"], units["parent_code"], strict=True))
+    # history is the unit's own, peers share its parent: read those units' values only
+    above = {parents.get(u) for u in keys["org_unit"].unique()}
+    kin = {u for u, p in parents.items() if p in above} | set(keys["org_unit"])
+    elements = incoming["data_element"].unique().tolist()
+    history = _same_types(conn, periods, elements, kin)
+    context = _stack(incoming, history[incoming.columns])
     found_outliers = rules.outliers(incoming, context, parents, plan.outliers)
     return rules.combine([found, found_outliers])
 
@@ -100,13 +106,14 @@ def _stack(first: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
     return both.drop_duplicates(["data_element", "org_unit", "period"], keep="first")
 
 
-def _same_types(conn: Connection, periods) -> pd.DataFrame:
-    """Stored values of every period of the same type (year, month, ...) as ``periods``."""
+def _same_types(conn: Connection, periods, data_elements=None, org_units=None) -> pd.DataFrame:
+    """Stored values of every period of the same type (year, month, ...) as ``periods``,
+    optionally of some data elements and org units only."""
     wanted = {parse_period(p).type for p in periods}
-    frame = store_values.read(conn)
-    kinds = {p: parse_period(p).type for p in frame["period"].unique()}
-    same = frame["period"].map(kinds).isin(wanted)
-    return frame.loc[same, ["data_element", "org_unit", "period", "value"]]
+    known = conn.execute(select(Period.code)).scalars()  # every period a value was written in
+    same = [p for p in known if parse_period(p).type in wanted]
+    frame = store_values.read(conn, periods=same, data_elements=data_elements, org_units=org_units)
+    return frame[["data_element", "org_unit", "period", "value"]]
 
 
 def _ordered(conn: Connection, found: pd.DataFrame) -> pd.DataFrame:

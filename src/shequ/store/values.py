@@ -10,18 +10,21 @@ carries them and left as stored when it does not; a change of one of them alone 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from ..framework.periods import parse_period
-from . import audit
+from . import audit, bulk
 from .tables.core import DEFAULT_COMBO, DataValue, Period, utcnow
 
 COMBO = "category_option_combo"
 KEY = ["data_element", "org_unit", "period", COMBO]
 ATTRIBUTES = ["comment", "followup", "stored_by"]
+UNITS_PER_QUERY = 5_000  # org units per IN list of `read`
+BULK = 200_000  # new rows per bulk insert (progress is reported after each)
 
 
 def read(
@@ -35,7 +38,10 @@ def read(
     """Stored values, optionally filtered (``org_units``: a few codes, such as one street's
     communities): (id, data_element, org_unit, period, value),
     each element's total summed over its combos; with ``detail`` one row per combo with
-    ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's)."""
+    ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's).
+
+    ``org_units`` are looked up `UNITS_PER_QUERY` at a time (each an indexed IN list), so an
+    import of one province reads that province's stored values, not the nation's."""
     query = select(DataValue.id, *(getattr(DataValue, k) for k in KEY), DataValue.value)
     if detail:
         query = query.add_columns(
@@ -45,9 +51,15 @@ def read(
         query = query.where(DataValue.period.in_(list(periods)))
     if data_elements is not None:
         query = query.where(DataValue.data_element.in_(list(data_elements)))
-    if org_units is not None:
-        query = query.where(DataValue.org_unit.in_(sorted(set(org_units))))
-    frame = pd.read_sql(query, conn)
+    if org_units is None:
+        frame = pd.read_sql(query, conn)
+    else:
+        units = sorted({str(u) for u in org_units})
+        parts = [
+            pd.read_sql(query.where(DataValue.org_unit.in_(units[i : i + UNITS_PER_QUERY])), conn)
+            for i in range(0, len(units), UNITS_PER_QUERY)
+        ]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql(query.limit(0), conn)
     if detail:
         return frame
     totals = frame.groupby(KEY[:3], as_index=False, sort=False).agg(
@@ -99,6 +111,7 @@ def stored_of(conn: Connection, keys: pd.DataFrame) -> pd.DataFrame:
         periods=keys["period"].unique().tolist(),
         data_elements=keys["data_element"].unique().tolist(),
         detail=True,
+        org_units=keys["org_unit"].unique().tolist(),
     )
     wanted = with_combo(keys)[KEY].drop_duplicates()
     return stored.merge(wanted, on=KEY, how="inner")
@@ -124,13 +137,24 @@ def apply(
     *,
     actor: str,
     import_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Insert ``new`` and update ``changed`` (from `diff`), auditing every row."""
+    """Insert ``new`` and update ``changed`` (from `diff`), audited.
+
+    New rows go in one bulk insert (`store.bulk`); with an ``import_id`` they are audited as
+    one entry (counts and the SHA-256 of their keys; each row carries the batch id, who and
+    when), without one (a web edit) each row has its entry. Every changed row is audited
+    with its value before and after. ``progress`` gets (rows done, rows to write).
+    """
     now = utcnow()
     new, changed = _flagged(with_combo(new)), _flagged(with_combo(changed))
-    if len(new):
-        rows = new.assign(import_id=import_id, updated_by=actor, updated_at=now)
-        conn.execute(insert(DataValue), _records(rows))
+    total = len(new) + len(changed)
+    for start in range(0, len(new), BULK):
+        part = new.iloc[start : start + BULK]
+        rows = part.assign(import_id=import_id, updated_by=actor, updated_at=now)
+        bulk.insert_rows(conn, DataValue.__table__, rows)
+        if progress:
+            progress(start + len(part), total)
     if len(changed):
         carried = [a for a in ATTRIBUTES if a in changed]
         statement = (
@@ -150,8 +174,31 @@ def apply(
             for r in _records(changed)
         ]
         conn.execution_options(synchronize_session=False).execute(statement, params)
+        if progress:
+            progress(total, total)
     ensure_periods(conn, set(new["period"]) | set(changed["period"]))
-    audit.record(conn, _audit_entries(new, changed), actor=actor, import_id=import_id)
+    summary = [_inserted_entry(new)] if import_id is not None and len(new) else []
+    entries = _audit_entries(new.iloc[0:0] if summary else new, changed)
+    audit.record(conn, [*summary, *entries], actor=actor, import_id=import_id)
+
+
+def _inserted_entry(new: pd.DataFrame) -> tuple:
+    """The one audit entry of a batch's new values: how many, per period and element, and
+    the SHA-256 of their sorted keys (the rows themselves carry the batch id)."""
+    keys = (
+        new["data_element"].astype(str) + "/" + new["org_unit"].astype(str) + "/"
+        + new["period"].astype(str) + "/" + new[COMBO].astype(str)
+    ).sort_values()  # fmt: skip
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+    periods = new.groupby("period").size()
+    summary = {
+        "inserted": len(new),
+        "periods": {str(p): int(n) for p, n in periods.items()},
+        "data_elements": int(new["data_element"].nunique()),
+        "org_units": int(new["org_unit"].nunique()),
+        "keys_sha256": digest,
+    }
+    return "insert_batch", "data_value", f"{len(new)} values", None, summary
 
 
 def _flagged(frame: pd.DataFrame) -> pd.DataFrame:

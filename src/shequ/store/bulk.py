@@ -1,0 +1,88 @@
+"""Bulk writes: many rows into one table in the caller's transaction, at driver speed.
+
+SQLAlchemy's ``insert(table), [dicts]`` costs a Python dict and a bind per cell; a national
+import writes millions of rows. `insert_rows` sends plain tuples straight to the driver:
+SQLite's ``executemany`` in chunks, PostgreSQL's ``COPY ... FROM STDIN``. Cells are
+converted once per distinct value with the column type's own bind processor, so the stored
+text of a date or a timestamp is exactly what the ORM writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+CHUNK = 50_000
+
+
+def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Insert every row of ``frame`` (its columns are columns of ``table``); returns the count."""
+    if frame.empty:
+        return 0
+    columns = list(frame.columns)
+    cells = [_bound(conn, table, name, frame[name]) for name in columns]
+    rows = zip(*cells, strict=True)
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table.name, columns, rows)
+    else:
+        _executemany(conn, table.name, columns, rows)
+    return len(frame)
+
+
+def _bound(conn: Connection, table: Table, name: str, cells: pd.Series) -> list:
+    """The column's cells as the driver takes them: None for missing, Python scalars, and on
+    SQLite dates and timestamps as the text SQLAlchemy stores (converted once per distinct
+    value, then mapped in C)."""
+    column_type = table.c[name].type
+    process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    if process is None and pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN:
+        return cells.astype(object).where(cells.notna(), None).tolist()
+    codes, uniques = pd.factorize(cells)
+    converted = np.empty(len(uniques) + 1, dtype=object)  # the last one: missing (code -1)
+    for i, value in enumerate(uniques):
+        plain = _python(value)
+        converted[i] = plain if plain is None or process is None else process(plain)
+    return converted[codes].tolist()
+
+
+_PLAIN = ("string", "empty", "floating", "integer", "boolean", "mixed-integer-float")
+
+
+def _python(value: object) -> object:
+    """A Python scalar for the driver (numpy and pandas scalars converted, NaN/NaT None)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _executemany(
+    conn: Connection, name: str, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        chunk: list[tuple] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+    finally:
+        cursor.close()
+
+
+def _copy(conn: Connection, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
