@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ._common import DbOption, LangOption, PlanOption, actor, console, language
+from ._spark import ParquetOption, SparkMasterOption, SparkRemoteOption, engine_choice
 
 
 def evaluate(
@@ -18,7 +19,7 @@ def evaluate(
     db: DbOption = None,
     plan: PlanOption = None,
     level: Annotated[str | None, typer.Option(help="只输出该层级 / only this level")] = None,
-    engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
+    engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres | spark")] = None,
     output: Annotated[Path | None, typer.Option(help="结果文件 .csv/.xlsx / results file")] = None,
     composite: Annotated[
         bool,
@@ -40,6 +41,9 @@ def evaluate(
         typer.Option("--all", help="输出每个单位的指标表 / print every unit's indicator table"),
     ] = False,
     lang: LangOption = "",
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
     from ..evaluate.assessment import assess
@@ -50,6 +54,7 @@ def evaluate(
     from ._show_evaluation import print_level_summary, print_summary
 
     composite = composite or audit
+    engine = engine_choice(engine, spark_master, spark_remote, parquet)
     options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
     store, chosen_plan = open_store(db), load_plan(plan)
     assessment = assess(store, chosen_plan, **options) if composite else None

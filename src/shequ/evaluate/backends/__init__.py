@@ -1,6 +1,7 @@
 """Engines the evaluation runs on, behind one face: ``connect(store) -> Engine``.
 
-Each module registers itself in `ENGINES`; an `Engine` gives the Ibis connection and the
+Each module registers itself in `ENGINES` (``duckdb``, ``sqlite``, ``postgres``,
+``spark``); an `Engine` gives the Ibis connection and the
 store's tables (``data_value``, ``org_unit``, ``org_unit_path``) as Ibis tables. Nothing
 else here knows SQL dialects: the evaluation is Ibis expressions only.
 """
@@ -33,11 +34,21 @@ class Engine:
         self.close()
 
 
-ENGINES: dict[str, Callable[[Store], Engine]] = {}
+Factory = Callable[..., Engine]  # (store, **settings) -> Engine
+ENGINES: dict[str, Factory] = {}
 
 
-def register(name: str) -> Callable[[Callable[[Store], Engine]], Callable[[Store], Engine]]:
-    def decorate(factory: Callable[[Store], Engine]) -> Callable[[Store], Engine]:
+@dataclass(frozen=True)
+class EngineChoice:
+    """An engine by name with its settings, e.g. ``EngineChoice("spark", {"master":
+    "spark://host:7077", "parquet": "export/"})``; a plain name means no settings."""
+
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def register(name: str) -> Callable[[Factory], Factory]:
+    def decorate(factory: Factory) -> Factory:
         ENGINES[name] = factory
         return factory
 
@@ -50,12 +61,13 @@ def default_engine(store: Store) -> str:
     return "postgres" if store.dialect == "postgresql" else "duckdb"
 
 
-def connect(store: Store, engine: str | None = None) -> Engine:
+def connect(store: Store, engine: str | EngineChoice | None = None) -> Engine:
     """Open ``engine`` (default: `default_engine`) over ``store``."""
-    from . import duckdb, postgres, sqlite  # noqa: F401  (register themselves)
+    from . import duckdb, postgres, spark, sqlite  # noqa: F401  (register themselves)
 
-    name = engine or default_engine(store)
+    choice = engine if isinstance(engine, EngineChoice) else EngineChoice(engine or "")
+    name = choice.name or default_engine(store)
     if name not in ENGINES:
         msg = f"未知的计算引擎 {name}（可选：{', '.join(ENGINES)}）/ unknown engine {name}"
         raise EvaluationError(msg)
-    return ENGINES[name](store)
+    return ENGINES[name](store, **choice.settings)
