@@ -133,6 +133,18 @@ def table_paths(directory: str | os.PathLike[str]) -> dict[str, Path]:
     return {name: Path(directory) / name for name in TABLES}
 
 
+def dataset(directory: str | os.PathLike[str], table: str) -> Any:
+    """A pyarrow dataset of one exported table; the partition column is read as text (a
+    reader that infers types would turn period ``2025`` into a number)."""
+    import pyarrow.dataset as ds
+
+    column = TABLES[table]
+    partitioning = (
+        ds.partitioning(pa.schema([(column, pa.string())]), flavor="hive") if column else None
+    )
+    return ds.dataset(Path(directory) / table, format="parquet", partitioning=partitioning)
+
+
 # --- reading the store in one transaction ----------------------------------------------
 
 

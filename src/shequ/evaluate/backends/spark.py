@@ -32,6 +32,8 @@ def connect(
     remote: str | None = None,
     parquet_dir: str | Path | None = None,
 ) -> Engine:
+    if parquet_dir is not None:  # refuse a stale export before starting a JVM
+        parquet.check_fresh(store, parquet_dir)
     session = spark_session.session(master, remote)
     try:
         import ibis
@@ -44,7 +46,6 @@ def connect(
         parquet.export(store, folder)
     else:
         folder = Path(parquet_dir)
-        parquet.check_fresh(store, folder)
     views = {name: f"shequ_{uuid.uuid4().hex[:10]}_{name}" for name in TABLES}
     paths = parquet.table_paths(folder)
     for name, view in views.items():
