@@ -102,9 +102,7 @@ def _require_pyspark() -> None:
 
 def _require_connect() -> None:
     missing = sorted(
-        package
-        for module, package in CONNECT_PACKAGES.items()
-        if _find(module) is None
+        package for module, package in CONNECT_PACKAGES.items() if _find(module) is None
     )
     if missing:
         names = " ".join(missing)

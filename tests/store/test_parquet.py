@@ -44,7 +44,9 @@ def test_a_stale_export_is_refused_with_the_reason_and_a_fresh_one_accepted(city
     parquet.export(city, tmp_path / "export")
     assert parquet.check_fresh(city, tmp_path / "export").rows["data_value"] > 0
     with city.begin() as conn:
-        conn.exec_driver_sql("UPDATE data_value SET value = value + 1, updated_at = '2099-01-01' WHERE id = 1")
+        conn.exec_driver_sql(
+            "UPDATE data_value SET value = value + 1, updated_at = '2099-01-01' WHERE id = 1"
+        )
     with pytest.raises(StoreError, match="stale"):
         parquet.check_fresh(city, tmp_path / "export")
     parquet.export(city, tmp_path / "export")  # renewing replaces the old export in place

@@ -24,7 +24,9 @@ def export_parquet(
     manifest = export(open_store(db), directory)
     for table, rows in manifest.rows.items():
         part = manifest.partitions.get(table)
-        console.print(f"{table}: {rows:,} 行 / rows" + (f" · 按 {part} 分区 / by {part}" if part else ""))
+        console.print(
+            f"{table}: {rows:,} 行 / rows" + (f" · 按 {part} 分区 / by {part}" if part else "")
+        )
     console.print(
         f"已导出到 / exported to {directory} · 指纹 / fingerprint {manifest.fingerprint[:12]}"
     )

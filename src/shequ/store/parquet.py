@@ -302,7 +302,9 @@ class _Writers:
 
 
 def _refuse_foreign(target: Path) -> None:
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MANIFEST).exists())):
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / MANIFEST).exists())
+    ):
         msg = f"{target} 已存在且不是 shequ 的 Parquet 导出，未覆盖 / {target} exists and is not a shequ Parquet export; not overwritten"
         raise StoreError(msg)
 
