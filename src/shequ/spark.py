@@ -43,13 +43,12 @@ def session(master: str | None = None, remote: str | None = None) -> Any:
         msg = "只能指定 --spark-master 或 --spark-remote 之一 / give --spark-master or --spark-remote, not both"
         raise SparkUnavailableError(msg)
     key = ("remote", remote) if remote else ("master", master or DEFAULT_MASTER)
-    if _state["session"] is not None:
-        if _state["key"] == key:
-            return _state["session"]
-        stop()
+    if _state["session"] is not None and _state["key"] == key:
+        return _state["session"]
     _require_pyspark()
     if remote:
         _require_connect()
+    stop()  # a process has one session: another master or server replaces it
     _state["session"], _state["key"] = _start(key), key
     return _state["session"]
 
