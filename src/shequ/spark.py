@@ -4,7 +4,8 @@
 ``local[2]`` by default, a cluster master URL (``spark://host:7077``, ``yarn``), or a Spark
 Connect server (``sc://host:15002``). Local sessions bind to 127.0.0.1, show no web UI,
 and keep their warehouse in a private temporary folder (else ``./spark-warehouse`` is left
-behind and breaks re-runs). Partition columns are read as strings: period codes such as
+behind and breaks re-runs); the driver's heap is ``$SHEQU_SPARK_DRIVER_MEMORY`` (default
+2g; in local mode the driver runs every task). Partition columns are read as strings: period codes such as
 ``2025`` must stay text, as in the store.
 
 Starting the JVM costs 5–11 s and ~0.5 GiB; a process keeps one session for all its work
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import os
 import shutil
 import tempfile
 from typing import Any
@@ -78,6 +80,7 @@ def _start(key: tuple[str, str]) -> Any:
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.warehouse.dir", _state["warehouse"])
+            .config("spark.driver.memory", os.environ.get("SHEQU_SPARK_DRIVER_MEMORY", "2g"))
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
