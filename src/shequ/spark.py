@@ -1,12 +1,14 @@
-"""The one Spark session of a process, shared by the evaluation engine and spatial jobs.
+"""The one Spark session of a process, for everything that runs on Spark (today the
+evaluation engine, `shequ.evaluate.backends.spark`; spatial jobs partitioned by city are
+meant to share it).
 
 ``session(master=None, remote=None)`` starts (once) a SparkSession: local mode
 ``local[2]`` by default, a cluster master URL (``spark://host:7077``, ``yarn``), or a Spark
 Connect server (``sc://host:15002``). Local sessions bind to 127.0.0.1, show no web UI,
 and keep their warehouse in a private temporary folder (else ``./spark-warehouse`` is left
 behind and breaks re-runs); the driver's heap is ``$SHEQU_SPARK_DRIVER_MEMORY`` (default
-2g; in local mode the driver runs every task). Partition columns are read as strings: period codes such as
-``2025`` must stay text, as in the store.
+2g; in local mode the driver runs every task). Partition columns are read as strings:
+period codes such as ``2025`` must stay text, as in the store.
 
 Starting the JVM costs 5–11 s and ~0.5 GiB; a process keeps one session for all its work
 (`stop` ends it). Missing pieces are refused with what to install: pyspark itself (the
