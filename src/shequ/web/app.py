@@ -21,6 +21,7 @@ from ..errors import ShequError
 from ..framework.loader import load_plan
 from ..store.db import open_store
 from . import i18n
+from .bodies import BodyLimit
 from .deps import ANON_CSRF_COOKIE, LoginRequired
 from .pages import STATIC, make_templates, page
 from .routes import ROUTERS
@@ -67,7 +68,8 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
-    app.add_middleware(CookiesAndHeaders)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(CookiesAndHeaders)  # outermost: its headers go on every answer
     return app
 
 

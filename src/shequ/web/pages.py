@@ -7,14 +7,17 @@ so the pages and the PDF/HTML reports share one indicator-table partial
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
+from .. import sheets
 from ..report.html import TEMPLATES as REPORT_TEMPLATES
 from ..store import notify as store_notify
 from . import i18n
@@ -59,3 +62,17 @@ def _unread(request: Request, principal) -> int:
         return 0
     with request.app.state.store.begin() as conn:
         return store_notify.unread_count(conn, principal.id)
+
+
+def download(table: pd.DataFrame, fmt: str, stem: str) -> StreamingResponse:
+    """``table`` as a CSV or XLSX attachment named ``stem.fmt`` (formulas neutralised by
+    `sheets.write_frame`; floats at full precision)."""
+    buffer = io.BytesIO()
+    sheets.write_frame(table, buffer, "csv" if fmt == "csv" else "xlsx")
+    if fmt == "csv":
+        media = "text/csv; charset=utf-8"
+    else:
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    buffer.seek(0)
+    headers = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    return StreamingResponse(buffer, media_type=media, headers=headers)

@@ -45,6 +45,8 @@ class Settings:
     scheduler: bool = False
     #: seconds between two looks at what is due
     scheduler_seconds: float = 60.0
+    #: bytes of a request body that is not a file upload (JSON, DHIS2 dataValueSets, forms)
+    max_body_bytes: int = 32 * 1024 * 1024
 
     @property
     def proxies(self) -> frozenset[str]:

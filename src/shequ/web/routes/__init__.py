@@ -2,6 +2,7 @@
 
 from . import (
     admin,
+    analytics,
     api,
     api_values,
     approvals,
@@ -28,6 +29,7 @@ ROUTERS = [
     inbox.router,
     forms.router,
     public.router,
+    analytics.router,
     api.router,
     api.public_router,
     api_values.router,

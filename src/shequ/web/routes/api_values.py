@@ -148,6 +148,9 @@ async def import_dhis2(request: Request, store: StoreDep, user: Writer):
             payload = json.loads(body or b"{}")
         except ValueError as exc:
             raise ImportFileError(f"JSON 无法解析 / the JSON cannot be read: {exc}") from None
+        except RecursionError:
+            msg = "JSON 嵌套过深 / the JSON is nested too deeply"
+            raise ImportFileError(msg) from None
         raw = dhis2.from_data_value_set(payload)
     options = dhis2.options_from(dict(request.query_params), payload)
     allowed = user.scope_of_period(store)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
 
-from ... import sheets
 from ...errors import EvaluationError
 from ...framework import labels
 from ...framework.periods import parse_period
@@ -17,7 +14,7 @@ from ...report.rows import indicator_rows
 from ...store import audit
 from .. import views
 from ..deps import Principal, Reader, StoreDep, require_unit
-from ..pages import page
+from ..pages import download, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LEVELS = ("district", "street", "community")
@@ -140,7 +137,7 @@ def _dimension_choices(request: Request, lang: str) -> list[tuple[str, str]]:
     return [("overall", "综合" if lang == "zh" else "Overall"), *names.items()]
 
 
-def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingResponse:
+def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str):
     zh = lang == "zh"
     columns = {
         "rank": "名次" if zh else "rank",
@@ -152,15 +149,7 @@ def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str) -> StreamingRes
         "rank_high": "排名区间上限" if zh else "rank high (90%)",
     }
     table = frame.reindex(columns=list(columns)).rename(columns=columns)
-    buffer = io.BytesIO()
-    sheets.write_frame(table, buffer, "csv" if fmt == "csv" else "xlsx")
-    if fmt == "csv":
-        media = "text/csv; charset=utf-8"
-    else:
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    buffer.seek(0)
-    headers = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
-    return StreamingResponse(buffer, media_type=media, headers=headers)
+    return download(table, fmt, stem)
 
 
 @router.get("/units/{code}")

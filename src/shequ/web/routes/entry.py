@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 
 from ...framework.periods import parse_period
-from ...ingest.limits import Limits, over_limit
+from ...ingest.limits import Limits
 from ...ingest.values import import_values
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
@@ -24,6 +24,7 @@ from .. import entry_grid, values
 from ..deps import Principal, Reader, RowId, StoreDep, Writer, require_unit, sees_work_of
 from ..pages import page
 from ..schemas import CellBatch
+from ..uploads import save_upload
 
 router = APIRouter(tags=["entry"], include_in_schema=False)
 
@@ -139,7 +140,7 @@ async def upload(
     folder.mkdir(parents=True)
     path = folder / name
     limits = Limits.from_env()
-    await _save_upload(file, path, limits)
+    await save_upload(file, path, limits)
     from starlette.concurrency import run_in_threadpool
 
     report = await run_in_threadpool(
@@ -152,29 +153,6 @@ async def upload(
         allowed_units=user.scope_of_period(store),
     )
     return page(request, "imports.html", {"report": report, "batches": _batches(store, user)})
-
-
-async def _save_upload(file: UploadFile, path: Path, limits: Limits) -> None:
-    """Copy an upload to ``path`` block by block; refuse it (413) past ``max_file_bytes``."""
-    written = 0
-    with path.open("wb") as out:
-        while block := await file.read(1024 * 1024):
-            written += len(block)
-            if written > limits.max_file_bytes:
-                out.close()
-                path.unlink(missing_ok=True)
-                detail = str(
-                    over_limit(
-                        path,
-                        "上传大小 ",
-                        "the upload",
-                        f"> {limits.max_file_bytes:,} B",
-                        limits.max_file_bytes,
-                        "max_file_bytes",
-                    )
-                )
-                raise HTTPException(413, detail)
-            out.write(block)
 
 
 @router.get("/imports/{import_id}/quarantine")

@@ -12,12 +12,14 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...framework import labels
+from ...ingest.limits import Limits
 from ...scenario import actions
 from ...scenario.compare import FLIP_HEADERS, evaluate_scenario
 from ...store import scenarios as store_scenarios
 from .. import i18n
 from ..deps import Evaluator, Reader, StoreDep
 from ..pages import page
+from ..uploads import save_upload
 
 router = APIRouter(tags=["scenarios"], include_in_schema=False)
 
@@ -46,7 +48,7 @@ async def create_scenario(
         folder = request.app.state.settings.data_dir / "uploads" / uuid.uuid4().hex
         folder.mkdir(parents=True)
         path = folder / Path(sites.filename).name
-        path.write_bytes(await sites.read())
+        await save_upload(sites, path, Limits.from_env())
         rows += actions.from_sites(plan, path, facility_type=site_type or None)
     rows += [actions.facility(plan, line) for line in _lines(facilities)]
     rows += [actions.value(plan, line) for line in _lines(values)]

