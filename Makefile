@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := var/demo
 
-.PHONY: run test bench bench-spatial crash-trials lint clean install install-test web-assets serve fuzz fuzz-quick
+.PHONY: run test bench bench-quick bench-spatial crash-trials lint clean install install-test web-assets serve fuzz fuzz-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ bench: install-test
 	$(BIN)/python bench/voice/bench_voice.py
 	test -f $(DEMO)/shequ.db || $(BIN)/shequ demo --out $(DEMO)
 	$(BIN)/python bench/web/bench_web.py --users 50 --requests 40
+
+## bench-quick: every benchmark's --quick mode (tiny data, agreement only; what make test runs)
+bench-quick: install-test
+	$(BIN)/python -m pytest tests/test_bench_quick.py -q -p no:cacheprovider
 
 ## bench-spatial: coverage/siting/2SFCA vs pandana, osmnx, spopt, access (peers in their own venv, see bench/spatial/README.md)
 bench-spatial: install-test

@@ -34,6 +34,17 @@ PEERS_PYTHON = os.environ.get("SHEQU_PEERS_PYTHON", "/tmp/peers-venv/bin/python"
 OURS_PYTHON = os.environ.get("SHEQU_OURS_PYTHON", sys.executable)
 
 
+def peers_available() -> bool:
+    """Whether the peers' venv (bench/spatial/setup_peers.sh) is there to run."""
+    return Path(PEERS_PYTHON).is_file() and os.access(PEERS_PYTHON, os.X_OK)
+
+
+def peers_note(reference: str) -> str:
+    """What ran instead of the peers' venv, said out loud (quick runs in CI)."""
+    return (f"peers' venv {PEERS_PYTHON} absent (bash bench/spatial/setup_peers.sh builds it, "
+            f"~7 min): shequ is checked against {reference} instead")
+
+
 # ----------------------------------------------------------------------------- memory
 
 
@@ -243,7 +254,7 @@ def write_report(name: str, text: str, data: dict) -> Path:
 
 def memory_cell(result: dict) -> str:
     """``peak MB (Δ over the child's RSS after imports)`` for one child result."""
-    if "error" in result:
+    if "error" in result or "peak_mb" not in result:  # failed, or not run in a child
         return "—"
     peak = max(result["peak_mb"], result["maxrss_mb"])
     return f"{peak:,.0f} (+{peak - result['baseline_mb']:,.0f})"

@@ -5,6 +5,11 @@ vs osmnx/networkx, on identical networks and points, in one run.
     python bench/spatial/bench_coverage.py --preset mid        # 100 k-node synthetic city
     python bench/spatial/bench_coverage.py --preset large      # 1 M nodes, 1 M points (ours)
     python bench/spatial/bench_coverage.py --preset large --with-pandana   # + pandana, minutes
+    python bench/spatial/bench_coverage.py --quick         # 24×24 grid in a temp folder, no file
+
+``--quick`` runs the peers when their venv is there; without it, shequ is checked against
+`reference.py` alone (node Dijkstra, split-graph Dijkstra, brute-force snapping), and the
+report says so.
 
 Run it with shequ's venv (`.venv/bin/python`); peers run in /tmp/peers-venv via subprocess. Three variants of the same inputs:
 
@@ -50,6 +55,8 @@ from _common import (
     machine,
     memory_cell,
     network_arrays,
+    peers_available,
+    peers_note,
     run_child,
     table,
     write_report,
@@ -59,6 +66,7 @@ PRESETS = {  # side, points, facilities, approaches
     "helsinki": (None, None, None, ("ours", "pandana", "networkx")),
     "mid": (316, 100_000, 200, ("ours", "pandana", "networkx")),
     "large": (1000, 1_000_000, 2000, ("ours",)),
+    "quick": (24, 300, 6, ("ours", "pandana", "networkx")),
 }
 RUNNERS = {"ours": (OURS_PYTHON, "ours.py", "coverage"),
            "pandana": (PEERS_PYTHON, "peers.py", "pandana_coverage"),
@@ -77,7 +85,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--with-pandana", action="store_true", help="large preset: add pandana")
     parser.add_argument("--rebuild", action="store_true", help="re-extract the OSM data")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
-    return parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true",
+                        help="preset quick in a temp folder; agreement only, no file written")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.preset, args.repeat = "quick", 1
+    return args
 
 
 def phase_sum(result: dict, prefix: str) -> float | None:
@@ -248,22 +261,33 @@ def main(argv: list[str] | None = None) -> int:
         approaches = tuple(args.only)
     elif args.with_pandana:
         approaches = (*approaches, "pandana")
+    note = None
+    if args.quick and not peers_available():
+        approaches = tuple(a for a in approaches if RUNNERS[a][0] != PEERS_PYTHON)
+        note = peers_note("reference.py (scipy Dijkstra, split graph, brute-force snapping)")
     if args.repeat is None:
         args.repeat = 5 if args.preset == "helsinki" else 1
-    city = (cities.helsinki(rebuild=args.rebuild) if side is None
-            else cities.synthetic(side, n_points, n_fac))
-    print(f"{city.name}: " + ", ".join(f"{k} {v:,}" for k, v in city.sizes().items()))
     runs, checks = {}, {}
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
         work = Path(tmp)
+        city = (cities.helsinki(rebuild=args.rebuild) if side is None
+                else cities.synthetic(side, n_points, n_fac,
+                                      **({"folder": work} if args.quick else {})))
+        print(f"{city.name}: " + ", ".join(f"{k} {v:,}" for k, v in city.sizes().items()))
+        if note:
+            print(note)
         for variant in args.variants:
             runs[variant] = run_variant(city, variant, approaches, args, work)
             if "ours" in runs[variant]:
                 runs[variant]["ours"]["python_work"] = str(work)
                 checks[variant] = reference_checks(city, variant, runs[variant]["ours"],
                                                    args.radius)
-    text, data = report(city, args, runs, checks)
+        text, data = report(city, args, runs, checks)
+    if note:
+        text = text.replace("\nAGREEMENT:", f"\n{note}\nAGREEMENT:")
     print("\n" + text)
+    if args.quick:
+        return 0 if text.endswith("PASS") else 1
     name = f"coverage_{args.preset}"
     if list(args.variants) != list(VARIANTS):  # a partial run does not replace the full one
         name += "_" + "_".join(args.variants)

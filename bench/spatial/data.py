@@ -58,10 +58,11 @@ def helsinki(*, rebuild: bool = False) -> City:
     return City("helsinki", network, points, json.loads(info_path.read_text()))
 
 
-def synthetic(side: int, points: int, facilities: int, *, seed: int = 2025) -> City:
+def synthetic(side: int, points: int, facilities: int, *, seed: int = 2025,
+              folder: Path = DATA) -> City:
     from data_synthetic import ensure
 
-    path = ensure(side, points, facilities, seed=seed)
+    path = ensure(side, points, facilities, seed=seed, folder=folder)
     return City(f"synthetic {side}×{side}", path, path,
                 {"side": side, "points": points, "facilities": facilities, "seed": seed})
 

@@ -26,8 +26,9 @@ from _common import DATA, load, save
 CRS = "EPSG:3857"
 
 
-def synthetic_path(side: int, points: int, facilities: int, seed: int) -> Path:
-    return DATA / f"synthetic_{side}x{side}_p{points}_f{facilities}_s{seed}.npz"
+def synthetic_path(side: int, points: int, facilities: int, seed: int, folder: Path = DATA
+                   ) -> Path:
+    return folder / f"synthetic_{side}x{side}_p{points}_f{facilities}_s{seed}.npz"
 
 
 def build(side: int, points: int, facilities: int, *, seed: int = 2025, spacing: float = 40.0
@@ -60,9 +61,10 @@ def build(side: int, points: int, facilities: int, *, seed: int = 2025, spacing:
     }
 
 
-def ensure(side: int, points: int, facilities: int, *, seed: int = 2025) -> Path:
-    """Path of the cached city, building it first if needed."""
-    path = synthetic_path(side, points, facilities, seed)
+def ensure(side: int, points: int, facilities: int, *, seed: int = 2025, folder: Path = DATA
+           ) -> Path:
+    """Path of the cached city (in ``folder``), building it first if needed."""
+    path = synthetic_path(side, points, facilities, seed, folder)
     if not path.exists():
         started = time.perf_counter()
         save(path, **build(side, points, facilities, seed=seed))

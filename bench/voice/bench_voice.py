@@ -20,12 +20,21 @@ clusters as the adjusted Rand index and pair precision/recall.
 
 Prints times, the ratio to shequ, peak resident memory during each step (psutil, sampled
 every 5 ms), accuracy; writes ``bench/results/voice.json``.
+
+Agreement (exit 1 when it fails): rjieba and jieba segment the same way, so their models
+must label every text alike; shequ must beat the keyword rules alone on held-out texts and
+come within 0.02 of the better word-segmenting peer; grouping must find the true repeat
+clusters (adjusted Rand index ≥ 0.9).
+
+    python bench/voice/bench_voice.py [-n 100000] [--train 10000]
+    python bench/voice/bench_voice.py --quick    # 2 000 texts, 800 labels, no file written
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 import time
 from itertools import pairwise
@@ -128,7 +137,12 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--skip", nargs="*", default=[], help="approaches to leave out")
+    parser.add_argument(
+        "--quick", action="store_true", help="2 000 texts, 800 labels; agreement only, no file"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.train = 2000, 800
 
     data = labelled_set(args.n, args.seed)
     plan = load_plan()
@@ -141,6 +155,7 @@ def main() -> None:
     held[train] = False
     unseen = held & data["unseen"].to_numpy()
     results: dict[str, dict] = {}
+    peer_labels: dict[str, list] = {}
 
     def report(name: str, peak: Peak, labels: list, extra: dict | None = None) -> None:
         results[name] = {
@@ -191,6 +206,7 @@ def main() -> None:
             )
             labels, _, _ = classify.predict(texts, rules, model)
         report(name, peak, labels)
+        peer_labels[name] = labels
 
     from sklearn.metrics import adjusted_rand_score
 
@@ -246,11 +262,39 @@ def main() -> None:
         f"same block': precision {g['same_problem_precision']:.3f}, recall "
         f"{g['same_problem_recall']:.3f}"
     )
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "voice.json").write_text(
-        json.dumps({"n": args.n, "train": args.train, **results}, indent=2)
-    )
+    failures = agreement(results, peer_labels)
+    for line in failures:
+        print("  " + line)
+    print(f"AGREEMENT: {'FAIL' if failures else 'PASS'}")
+    if not args.quick:
+        out = ROOT / "bench" / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "voice.json").write_text(
+            json.dumps({"n": args.n, "train": args.train, **results}, indent=2)
+        )
+    if failures:
+        sys.exit(1)
+
+
+def agreement(results: dict[str, dict], peer_labels: dict[str, list]) -> list[str]:
+    """What disagrees (see the module docstring); empty when everything agrees."""
+    failures = []
+    if {"rjieba", "jieba"} <= peer_labels.keys():
+        differ = sum(a != b for a, b in zip(*peer_labels.values(), strict=True))
+        print(f"rjieba vs jieba: {differ} of {len(peer_labels['jieba']):,} labels differ")
+        if differ:
+            failures.append(f"rjieba and jieba label {differ} texts differently")
+    else:
+        print("rjieba vs jieba: not compared (" + ", ".join(sorted(peer_labels)) + " ran)")
+    shequ = results["shequ"]["accuracy_held_out"]
+    if shequ <= results["keywords"]["accuracy_held_out"]:
+        failures.append(f"shequ ({shequ:.3f}) does not beat the keyword rules alone")
+    best = max((results[n]["accuracy_held_out"] for n in peer_labels), default=None)
+    if best is not None and shequ < best - 0.02:
+        failures.append(f"shequ ({shequ:.3f}) is more than 0.02 below the best peer ({best:.3f})")
+    if results["group"]["adjusted_rand"] < 0.9:
+        failures.append(f"grouping ARI {results['group']['adjusted_rand']:.3f} < 0.9")
+    return failures
 
 
 if __name__ == "__main__":

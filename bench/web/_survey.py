@@ -19,7 +19,7 @@ ASKED = (
 
 
 def available(base: str, client: httpx.AsyncClient) -> bool:
-    return 'id="voice-pending"' not in httpx.get(f"{base}/survey").text
+    return 'id="voice-pending"' not in httpx.get(f"{base}/survey", timeout=30).text
 
 
 def answers(rng: random.Random, communities: list[str], token: str) -> dict[str, str]:

@@ -4,11 +4,16 @@ submissions. Prints p50/p95 latency, throughput, errors and the server's peak me
 checks that every accepted survey is in the database afterwards.
 
     python bench/web/bench_web.py [--users 50] [--requests 40] [--db var/demo/shequ.db]
+    python bench/web/bench_web.py --quick   # 4 users × 5 requests on a 12-community city in tmp
 
 The store is a copy of the demo store (``make run`` builds it), so the bench never changes
 it. The server is ``shequ serve`` in its own process, as in production. All simulated
 residents come from 127.0.0.1, so the per-address limit on public forms is lifted for the
-run (``SHEQU_WEB_PUBLIC_PER_MINUTE``); everything else is as shipped.
+run (``SHEQU_WEB_PUBLIC_PER_MINUTE``); everything else is as shipped. Exit 1 when a request
+failed or an accepted survey is not in the database.
+
+``--quick`` builds its own small evaluated city with the demo accounts in a temp folder
+(`bench/sample_city.py`; never var/demo) and writes no results file.
 """
 
 from __future__ import annotations
@@ -33,8 +38,11 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "web"))
+sys.path.insert(0, str(ROOT / "bench"))
 import _survey  # noqa: E402
+from sample_city import build_city  # noqa: E402
 
+DEMO_DB = ROOT / "var" / "demo" / "shequ.db"
 TARGET_P95_MS = 200.0
 TARGET_SURVEYS_PER_S = 300.0
 
@@ -187,16 +195,37 @@ def _communities(db: Path, n: int = 30) -> list[str]:
     return [r[0] for r in rows[:: max(1, len(rows) // n)]][:n]
 
 
+def quick_store(folder: Path) -> Path:
+    """A 12-community evaluated city with the demo accounts, for the quick runs."""
+    return build_city(folder / "city", 12, 2, 4, accounts=True)
+
+
+def source_store(args: argparse.Namespace, tmp: Path) -> Path:
+    """The store to copy: ``--db`` (default var/demo/shequ.db), or with ``--quick`` and no
+    ``--db`` a small city built in ``tmp``."""
+    if args.quick and args.db is None:
+        return quick_store(tmp)
+    args.db = args.db or DEMO_DB
+    if not args.db.exists():
+        sys.exit(f"{args.db} not found: run `make run` (or shequ demo) first")
+    return args.db
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per user per phase")
-    parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
+    parser.add_argument("--db", type=Path, help="the store to copy (default var/demo/shequ.db)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="4 users × 5 requests on a small city built in a temp folder",
+    )
     args = parser.parse_args()
-    if not args.db.exists():
-        sys.exit(f"{args.db} not found: run `make run` (or shequ demo) first")
+    if args.quick:
+        args.users, args.requests = 4, 5
     with tempfile.TemporaryDirectory() as tmp:
-        db = _copy_store(args.db, Path(tmp))
+        db = _copy_store(source_store(args, Path(tmp)), Path(tmp))
         port = _free_port()
         server = _start_server(db, port, Path(tmp) / "web")
         sampler = psutil.Process(server.pid)
@@ -221,10 +250,16 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-    report(results, args.users, peak)
+    report(results, args.users, peak, write=not args.quick)
+    broken = [r for r in results if r.get("errors") or r.get("lost")]
+    print(
+        f"CORRECTNESS: {'FAIL' if broken else 'PASS'} (every request answered, every accepted survey stored)"
+    )
+    if broken:
+        sys.exit(1)
 
 
-def report(results: list[dict], users: int, peak: int) -> None:
+def report(results: list[dict], users: int, peak: int, *, write: bool = True) -> None:
     print(
         f"shequ web bench: {users} concurrent users on loopback; server peak RSS {peak / 2**20:.0f} MiB (with its worker)"
     )
@@ -247,6 +282,8 @@ def report(results: list[dict], users: int, peak: int) -> None:
         print(
             f"{r['phase']:10} {r['requests']:8} {r['errors']:6} {r['throughput_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f}  {verdict}"
         )
+    if not write:
+        return
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "web.json").write_text(

@@ -5,6 +5,10 @@ p95 per kind and the server's RSS sampled every 5 s (first, last, peak). Bounded
 time; loopback only; not part of CI.
 
     python bench/web/soak.py [--users 50] [--minutes 10] [--db var/demo/shequ.db]
+    python bench/web/soak.py --quick   # 3 users for 10 s on a small city in a temp folder
+
+``--quick`` builds its own small evaluated city (`bench/sample_city.py`; never var/demo)
+and writes no results file. Exit 1 on any error or lost submission.
 """
 
 from __future__ import annotations
@@ -82,13 +86,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--db", type=Path, default=ROOT / "var" / "demo" / "shequ.db")
+    parser.add_argument("--db", type=Path, help="the store to copy (default var/demo/shequ.db)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 users for 10 s on a small city built in a temp folder",
+    )
     args = parser.parse_args()
-    if not args.db.exists():
-        sys.exit(f"{args.db} not found: run `make run` (or shequ demo) first")
+    if args.quick:
+        args.users, args.minutes = 3, 10 / 60
     users, seconds = min(args.users, 200), min(args.minutes, 60.0) * 60
     with tempfile.TemporaryDirectory() as tmp:
-        db = bench_web._copy_store(args.db, Path(tmp))
+        db = bench_web._copy_store(bench_web.source_store(args, Path(tmp)), Path(tmp))
         port = bench_web._free_port()
         server = bench_web._start_server(db, port, Path(tmp) / "web")
         process = psutil.Process(server.pid)
@@ -115,9 +124,14 @@ def main() -> None:
     result.update(users=users, seconds=seconds, rss_mib_first=mib[0], rss_mib_last=mib[-1],
                   rss_mib_peak=max(mib), rss_mib_samples=mib)  # fmt: skip
     print(json.dumps({k: v for k, v in result.items() if k != "rss_mib_samples"}, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "web_soak.json").write_text(json.dumps(result, indent=2))
+    if not args.quick:
+        out = ROOT / "bench" / "results"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "web_soak.json").write_text(json.dumps(result, indent=2))
+    print(
+        f"CORRECTNESS: {'FAIL' if result['errors'] or result['lost'] else 'PASS'} "
+        f"({result['errors']} errors, {result['lost']} lost submissions)"
+    )
     if result["errors"] or result["lost"]:
         sys.exit(1)
 

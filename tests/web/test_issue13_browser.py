@@ -61,10 +61,17 @@ def test_issue_13_5_a_facility_name_with_html_does_not_run_in_the_map_tooltip(ev
     index = page.evaluate(
         """(evil) => {
         const chart = window.echarts.getInstanceByDom(document.getElementById("unit-map"));
-        const points = chart.getOption().series[1].data;
-        const k = points.findIndex(function (p) { return p.name === evil; });
-        chart.dispatchAction({ type: 'showTip', seriesIndex: 1, dataIndex: k });
-        return k;
+        const series = chart.getOption().series;  // facilities: one scatter layer per type
+        for (let s = 0; s < series.length; s++) {
+            if (series[s].type !== "scatter") continue;
+            const k = series[s].data.findIndex(function (p) { return p.name === evil; });
+            if (k >= 0) {
+                chart.dispatchAction({ type: 'legendSelect', name: series[s].name });
+                chart.dispatchAction({ type: 'showTip', seriesIndex: s, dataIndex: k });
+                return k;
+            }
+        }
+        return -1;
     }""",
         EVIL,
     )

@@ -19,6 +19,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from ..errors import ShequError
+from . import _progress
 
 console = Console(width=None if sys.stdout.isatty() else 120)
 
@@ -61,7 +62,8 @@ class ShequGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _progress.display(console, ctx.invoked_subcommand):
+                return super().invoke(ctx)
         except ShequError as exc:
             console.print(str(exc), style="red", markup=False)
             raise typer.Exit(2) from None

@@ -56,7 +56,8 @@ def run_schedule_once(store: Store, plan: Plan, *, period: str) -> LoopDemo | No
         job=job.code,
         period=period,
         due_at=f"{due_at:%Y-%m-%d %H:%M}",
-        outcome=(done[0] if done else {"outcome": "already run"}) | {
+        outcome=(done[0] if done else {"outcome": "already run"})
+        | {
             "warnings_opened": sum(d.get("warnings_opened", 0) for d in report.done),
             "notified": sum(d.get("notified", 0) for d in report.done),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import progress
 from ..evaluate.assessment import Assessment, assess
 from ..evaluate.diagnosis import Diagnosis, diagnose
 from ..evaluate.output import write_results
@@ -80,6 +81,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     the data and only adds a new evaluation run.
     """
     out_dir = Path(out_dir)
+    progress.phase("生成示例城市 / generating the sample city")
     files = generate_city(out_dir, seed=seed, blank_latest=BLANK_LATEST, measured=MEASURED)
     store = open_store(db)
     plan = load_plan()
@@ -91,6 +93,7 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     voice = run_voice(store, out_dir, plan, seed=seed)
     imports += voice.imports
     spatial = build_spatial(store, plan, out_dir / "spatial", period=DEMO_PERIOD, seed=seed)
+    progress.phase("评估 / evaluating")
     assessment = assess(store, plan, periods=[DEMO_PERIOD], actor="demo")
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
@@ -98,12 +101,15 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     found = diagnose(
         weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
     )
+    progress.phase("报告 / reports")
     reports = _reports(store, out_dir / "reports", weakest)
     from .accounts import create_demo_accounts
 
     accounts = create_demo_accounts(store, street=weakest, period=DEMO_PERIOD)
     scenario = try_proposed_sites(store, plan, spatial.sites, period=DEMO_PERIOD)
+    progress.phase("方案对比与定期运行 / scenario and scheduled run")
     loop = run_schedule_once(store, plan, period=DEMO_PERIOD)
+    progress.end()
     return DemoOutcome(
         store.url,
         files,

@@ -3,12 +3,14 @@ buildings, facilities and candidate sites, written as the files users bring and 
 through the same library functions as ``shequ import ...``; then the 2025 coverage of
 service centres becomes data values, and ten new service-centre sites are proposed.
 
-Layout: the 300 communities fill a 20 × 15 grid of 600 m squares (in code order, so streets
-and districts are contiguous), around 117.2°E 31.8°N. The street grid (150 m blocks,
-nodes jittered, 6 % of links missing) is cut by a river with three bridges, and one
-block of streets in the north-east corner is cut off (a disconnected fragment). Files:
-boundaries GeoPackage, network GeoPackage (lines), population GeoJSON (WGS-84),
-facilities CSV in GCJ-02 (as copied from Amap), candidate sites CSV (WGS-84).
+Layout (`_geography`): an irregular city outline around 117.2°E 31.8°N cut by a meandering
+river; the 300 communities are irregular cells (Voronoi of relaxed seeds) laid out along a
+Hilbert curve in code order, so streets and districts are contiguous groups; street and
+district boundaries are the unions of their communities. The street grid (150 m blocks,
+nodes jittered, 6 % of links missing) covers the city, crosses the river on three bridges,
+and one block of streets in the north-east is cut off (a disconnected fragment). Files:
+boundaries GeoPackage (every level), network GeoPackage (lines), population GeoJSON
+(WGS-84), facilities CSV in GCJ-02 (as copied from Amap), candidate sites CSV (WGS-84).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 import shapely
 
 from ..framework.models import Plan
+from ..framework.periods import parse_period
 from ..ingest.report import ImportReport
 from ..spatial import crs, layers
 from ..spatial.imports.boundaries import import_boundaries
@@ -29,15 +32,16 @@ from ..spatial.imports.networks import NetworkImport, import_network
 from ..spatial.imports.population import import_population
 from ..spatial.run import CoverageRun, run_coverage
 from ..spatial.sites import SiteProposal, propose_sites
+from ..store import orgunits as store_orgunits
 from ..store import values as store_values
 from ..store.db import Store
+from . import _geography as geography
+from ._geography import HEIGHT, WIDTH, Geography, dissolve
 
 ORIGIN = (117.20, 31.80)
 METRIC = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E
-CELL, COLS, ROWS = 600.0, 20, 15
+MAX_COMMUNITIES = 300
 BLOCK = 150.0
-RIVER_Y = 4_275.0  # between two street rows
-BRIDGES = 3
 GAP_SHARE = 0.06
 RADIUS = 500.0
 NEW_SITES = 10
@@ -87,42 +91,68 @@ def _to_lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
     return crs.unproject(np.asarray(x) + ox[0], np.asarray(y) + oy[0], METRIC)
 
 
-def _cells(communities: list[str]) -> pd.DataFrame:
-    """Grid cell (column, row) of each community, snaking so neighbours share streets."""
-    k = np.arange(len(communities))
-    row = k // COLS
-    col = np.where(row % 2 == 0, k % COLS, COLS - 1 - k % COLS)
-    return pd.DataFrame({"org_unit": communities, "col": col, "row": row})
+def _inside(rng, polygon, n: int, margin: float) -> np.ndarray:
+    """``n`` random points inside ``polygon`` kept ``margin`` m from its edge (when it can)."""
+    area = polygon.buffer(-margin)
+    area = area if not area.is_empty and area.area > 0 else polygon
+    x0, y0, x1, y1 = area.bounds
+    found = np.empty((0, 2))
+    while len(found) < n:
+        xy = np.c_[rng.uniform(x0, x1, 4 * n + 8), rng.uniform(y0, y1, 4 * n + 8)]
+        found = np.r_[found, xy[shapely.contains_xy(area, xy[:, 0], xy[:, 1])]]
+    return found[:n]
 
 
-def _boundaries(cells: pd.DataFrame, folder: Path) -> Path:
-    polys = []
-    for c in cells.itertuples(index=False):
-        x0, y0 = c.col * CELL, c.row * CELL
-        xs = np.array([x0, x0 + CELL, x0 + CELL, x0, x0])
-        ys = np.array([y0, y0, y0 + CELL, y0 + CELL, y0])
-        polys.append(shapely.Polygon(np.c_[_to_lonlat(xs, ys)]))
+def _polygon_lonlat(polygon) -> shapely.Geometry:
+    return shapely.transform(polygon, lambda xy: np.c_[_to_lonlat(xy[:, 0], xy[:, 1])])
+
+
+def _boundaries(geo: Geography, units: pd.DataFrame, communities: list[str], folder: Path) -> Path:
+    """Communities' cells, and their streets, districts and the city as the unions of them
+    (so the map draws every level's outline)."""
+    parent = dict(zip(units["code"], units["parent_code"], strict=True))
+    codes, polygons = list(communities), list(geo.cells)
+    level = np.asarray(communities, dtype=object)
+    for _ in range(3):  # street, district, city
+        level = np.array([parent.get(c) for c in level], dtype=object)
+        if any(c is None for c in level):
+            break
+        for code, shape in dissolve(geo.cells, level).items():
+            codes.append(code)
+            polygons.append(shape)
+    # one geometry type for the layer: a district across the river is two pieces
+    shapes = np.array(
+        [shapely.multipolygons(shapely.get_parts(_polygon_lonlat(p))) for p in polygons],
+        dtype=object,
+    )
     return layers.write_layer(
-        folder / "boundaries.gpkg", np.array(polys, dtype=object),
-        {"org_unit": cells["org_unit"].to_numpy()},
-    )  # fmt: skip
+        folder / "boundaries.gpkg", shapes, {"org_unit": np.asarray(codes, dtype=object)}
+    )
 
 
-def _network(rng: np.random.Generator, folder: Path) -> Path:
-    nx, ny = int(COLS * CELL / BLOCK) + 1, int(ROWS * CELL / BLOCK) + 1
+def _network(rng: np.random.Generator, geo: Geography, folder: Path) -> Path:
+    """A jittered street grid over the city (150 m blocks), 6 % of links missing, cut by
+    the river but for three bridges, and one 4 × 4 block of streets in the north-east cut
+    off from the rest (a disconnected fragment); dangling pieces are dropped."""
+    nx, ny = int(WIDTH / BLOCK) + 1, int(HEIGHT / BLOCK) + 1
     gx, gy = np.meshgrid(np.arange(nx) * BLOCK, np.arange(ny) * BLOCK, indexing="ij")
-    x = gx + rng.uniform(-15, 15, gx.shape)
-    y = gy + rng.uniform(-15, 15, gy.shape)
+    x = (gx + rng.uniform(-15, 15, gx.shape)).ravel()
+    y = (gy + rng.uniform(-15, 15, gy.shape)).ravel()
     idx = np.arange(nx * ny).reshape(nx, ny)
     u = np.r_[idx[:-1, :].ravel(), idx[:, :-1].ravel()]
     v = np.r_[idx[1:, :].ravel(), idx[:, 1:].ravel()]
-    x, y = x.ravel(), y.ravel()
-    keep = rng.random(u.size) > GAP_SHARE
-    crosses = (np.minimum(y[u], y[v]) < RIVER_Y) & (np.maximum(y[u], y[v]) > RIVER_Y)
-    bridges = rng.choice(np.flatnonzero(crosses), BRIDGES, replace=False)
+    streets = shapely.linestrings(np.stack([np.c_[x[u], y[u]], np.c_[x[v], y[v]]], axis=1))
+    served = geo.outline.buffer(BLOCK)
+    keep = shapely.contains_xy(served, x[u], y[u]) & shapely.contains_xy(served, x[v], y[v])
+    block = _fragment_block(geo, gx.ravel(), gy.ravel())
+    keep &= block[u] == block[v]  # the fragment: no link leaves it
+    keep &= (rng.random(u.size) > GAP_SHARE) | block[u]
+    crosses = shapely.intersects(streets, geo.river.buffer(30))
+    candidates = np.flatnonzero(crosses & keep)
+    spread = np.quantile(x[u[candidates]], [0.2, 0.5, 0.8])
+    bridges = [candidates[np.argmin(np.abs(x[u[candidates]] - s))] for s in spread]
     keep &= ~crosses | np.isin(np.arange(u.size), bridges)
-    corner = (gx.ravel() >= (nx - 4) * BLOCK) & (gy.ravel() >= (ny - 4) * BLOCK)
-    keep &= corner[u] == corner[v]  # the north-east corner is cut off: a fragment
+    keep = _main_and_fragment(keep, u, v, x.size, block)
     lon, lat = _to_lonlat(x, y)
     lines = shapely.linestrings(
         np.stack([np.c_[lon[u[keep]], lat[u[keep]]], np.c_[lon[v[keep]], lat[v[keep]]]], axis=1)
@@ -132,18 +162,42 @@ def _network(rng: np.random.Generator, folder: Path) -> Path:
     )
 
 
-def _buildings(rng, cells: pd.DataFrame, population: pd.Series, folder: Path) -> Path:
+def _fragment_block(geo: Geography, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """The 4 × 4 grid nodes of the most north-easterly block wholly inside the city."""
+    inside = shapely.contains_xy(geo.outline, gx, gy)
+    best, chosen = -np.inf, np.zeros(gx.size, dtype=bool)
+    for x0 in np.unique(gx)[::2]:
+        for y0 in np.unique(gy)[::2]:
+            box = (gx >= x0) & (gx < x0 + 4 * BLOCK) & (gy >= y0) & (gy < y0 + 4 * BLOCK)
+            if box.sum() == 16 and inside[box].all() and x0 + y0 > best:
+                best, chosen = x0 + y0, box
+    return chosen
+
+
+def _main_and_fragment(keep, u, v, n: int, block: np.ndarray) -> np.ndarray:
+    """Links of the largest connected piece and of the fragment block; others dropped."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(keep.sum()), (u[keep], v[keep])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    used = np.zeros(n, dtype=bool)
+    used[u[keep]] = used[v[keep]] = True
+    sizes = np.bincount(label[used], minlength=label.max() + 1)
+    main = np.argmax(sizes)
+    fragment = set(label[block])
+    wanted = np.isin(label, [main, *fragment])
+    return keep & wanted[u] & wanted[v]
+
+
+def _buildings(rng, geo: Geography, communities, population: pd.Series, folder: Path) -> Path:
     rows = []
-    for c in cells.itertuples(index=False):
-        total = int(population.get(c.org_unit, 0))
+    for code, cell in zip(communities, geo.cells, strict=True):
+        total = int(population.get(code, 0))
         n = int(rng.integers(12, 28))
-        share = rng.dirichlet(np.full(n, 3.0))
-        people = rng.multinomial(total, share)
-        bx = c.col * CELL + rng.uniform(25, CELL - 25, n)
-        by = c.row * CELL + rng.uniform(25, CELL - 25, n)
-        by = np.where(np.abs(by - RIVER_Y) < 30, by + 60, by)  # nobody lives in the river
-        for i in range(n):
-            rows.append((f"{c.org_unit}-B{i + 1:02d}", bx[i], by[i], int(people[i])))
+        people = rng.multinomial(total, rng.dirichlet(np.full(n, 3.0)))
+        xy = _inside(rng, cell, n, 20.0)
+        rows += [(f"{code}-B{i + 1:02d}", *xy[i], int(people[i])) for i in range(n)]
     frame = pd.DataFrame(rows, columns=["id", "x", "y", "population"])
     lon, lat = _to_lonlat(frame["x"], frame["y"])
     return layers.write_geojson(
@@ -152,26 +206,25 @@ def _buildings(rng, cells: pd.DataFrame, population: pd.Series, folder: Path) ->
     )  # fmt: skip
 
 
-def _facilities(rng, cells: pd.DataFrame, counts: pd.DataFrame, folder: Path) -> Path:
+def _facilities(rng, geo: Geography, communities, counts: pd.DataFrame, folder: Path) -> Path:
     rows = []
-    service = counts["service_centres"].reindex(cells["org_unit"]).fillna(1).to_numpy()
-    for c, n_service in zip(cells.itertuples(index=False), service, strict=True):
+    service = counts["service_centres"].reindex(communities).fillna(1).to_numpy()
+    for code, cell, n_service in zip(communities, geo.cells, service, strict=True):
         for k in range(int(n_service)):
-            rows.append((f"SC{c.org_unit}-{k + 1}", "社区服务中心", c, rng.uniform(150, 500)))
+            rows.append((f"SC{code}-{k + 1}", "社区服务中心", code, cell, rng.uniform(150, 500)))
         for kind, share, (lo, hi) in OTHER_TYPES:
             if rng.random() < share:
-                rows.append((f"{kind[:2].upper()}{c.org_unit}", kind, c, rng.uniform(lo, hi)))
-    x = np.array([r[2].col * CELL + rng.uniform(60, CELL - 60) for r in rows])
-    y = np.array([r[2].row * CELL + rng.uniform(60, CELL - 60) for r in rows])
-    lon, lat = crs.wgs84_to_gcj02(*_to_lonlat(x, y))  # as copied from Amap
+                rows.append((f"{kind[:2].upper()}{code}", kind, code, cell, rng.uniform(lo, hi)))
+    xy = np.array([_inside(rng, r[3], 1, 40.0)[0] for r in rows])
+    lon, lat = crs.wgs84_to_gcj02(*_to_lonlat(xy[:, 0], xy[:, 1]))  # as copied from Amap
     frame = pd.DataFrame(
         {
             "编码": [r[0] for r in rows],
             "类型": [r[1] for r in rows],
-            "名称": [f"{r[2].org_unit[-3:]}号{r[1]}" for r in rows],
+            "名称": [f"{r[2][-3:]}号{r[1]}" for r in rows],
             "经度": np.round(lon, 7),
             "纬度": np.round(lat, 7),
-            "容量": np.round([r[3] for r in rows]),
+            "容量": np.round([r[4] for r in rows]),
         }
     )
     path = folder / "facilities_gcj02.csv"
@@ -179,10 +232,10 @@ def _facilities(rng, cells: pd.DataFrame, counts: pd.DataFrame, folder: Path) ->
     return path
 
 
-def _candidates(rng, folder: Path) -> Path:
+def _candidates(rng, geo: Geography, folder: Path) -> Path:
     n = 400
-    x, y = rng.uniform(0, COLS * CELL, n), rng.uniform(0, ROWS * CELL, n)
-    lon, lat = _to_lonlat(x, y)
+    xy = _inside(rng, geo.outline, n, 0.0)
+    lon, lat = _to_lonlat(xy[:, 0], xy[:, 1])
     frame = pd.DataFrame(
         {"code": [f"K{i + 1:03d}" for i in range(n)], "name": "", "lon": lon, "lat": lat}
     )
@@ -203,14 +256,16 @@ def build_spatial(
             conn, periods=[period], data_elements=["resident_population", "service_centres"]
         )
     wide = stats.pivot(index="org_unit", columns="data_element", values="value")
-    communities = sorted(wide.index[wide["resident_population"].notna()])[: COLS * ROWS]
-    cells = _cells(communities)
+    communities = sorted(wide.index[wide["resident_population"].notna()])[:MAX_COMMUNITIES]
+    with store.begin() as conn:
+        units = store_orgunits.units_on(conn, parse_period(period).end)
+    geo = geography.build(rng, len(communities))
     files = [
-        _boundaries(cells, folder),
-        _network(rng, folder),
-        _buildings(rng, cells, wide["resident_population"], folder),
-        _facilities(rng, cells, wide, folder),
-        _candidates(rng, folder),
+        _boundaries(geo, units, communities, folder),
+        _network(rng, geo, folder),
+        _buildings(rng, geo, communities, wide["resident_population"], folder),
+        _facilities(rng, geo, communities, wide, folder),
+        _candidates(rng, geo, folder),
     ]
     imports = [import_boundaries(store, files[0], actor=actor)]
     network = import_network(store, files[1], actor=actor)

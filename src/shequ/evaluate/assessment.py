@@ -8,14 +8,16 @@ run back (no engine), which is what reports and pages show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection
 
+from .. import progress
 from ..framework.models import Plan
 from ..framework.periods import parse_period
+from ..store import orgunits as store_orgunits
 from ..store import runs as store_runs
 from ..store.db import Store
 from .composite.coordination import class_names
@@ -60,6 +62,7 @@ def assess(
         persist=False,
         history=HISTORY_PERIODS,
     )
+    progress.phase("综合得分与排名区间 / composite scores and rank intervals")
     scores = composite(
         evaluation.results,
         plan,
@@ -70,6 +73,7 @@ def assess(
     history = pd.concat(
         [evaluation.history, evaluation.results[["indicator", "org_unit", "period", "value"]]]
     )
+    progress.phase("趋势与预测 / trends and projections")
     trends = assess_trends(history, evaluation.results)
     result = Assessment(evaluation, scores, trends)
     if persist:
@@ -97,7 +101,14 @@ def _save(conn: Connection, run_id: int, result: Assessment) -> None:
     )
 
 
-def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -> Assessment:
+def load(
+    conn: Connection,
+    run: int | str = "latest",
+    *,
+    history: bool = True,
+    org_units: Collection[str] | None = None,
+    trend_units: Collection[str] | None = None,
+) -> Assessment:
     """The stored run ``run`` (an id, or ``"latest"``) as `assess` returned it, read from the
     store without an engine: results named as the units were on each period's last day,
     composite scores with ranks and coordination, weights and indicator scores, trends, the
@@ -105,14 +116,17 @@ def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -
 
     Not stored, so empty or absent: imputations, the sensitivity table, TOPSIS, coupling and
     development degrees, task reviews. A run evaluated without composite scores (or before
-    trends were stored) gives empty scores and trends.
+    trends were stored) gives empty scores and trends. With ``org_units`` only those units'
+    results, scores and trends are read (a page's unit, its children and its peers), and
+    with ``trend_units`` the trends of those units only (the ones a page shows).
     """
     row = store_runs.get(conn, run)
     plan = Plan.model_validate_json(row.plan_json)
     asked = [parse_period(p) for p in row.periods.split(",")]
-    units = _units(conn, asked)
+    units = _units(conn, asked) if org_units is None else _units_of(conn, asked, org_units)
     named = units[["org_unit", "period", "org_unit_name", "level"]]
-    results = store_runs.results(conn, row.id).merge(named, on=["org_unit", "period"], how="left")
+    results = store_runs.results(conn, row.id, org_units=org_units)
+    results = results.merge(named, on=["org_unit", "period"], how="left")
     evaluation = Evaluation(
         row.id,
         plan,
@@ -123,17 +137,34 @@ def load(conn: Connection, run: int | str = "latest", *, history: bool = True) -
         row.inputs_digest,
         history=store_runs.history(conn, row.id) if history else pd.DataFrame(),
         units=units,
-        profile=store_runs.profile(conn, row.id),
+        profile=store_runs.profile(conn, row.id, org_units=org_units),
         level=row.level,
     )
-    trends = store_runs.trends(conn, row.id)
+    trends = store_runs.trends(conn, row.id, org_units=trend_units or org_units)
     trends["change_vs_previous"] = trends["value"] - trends["previous_value"]
     trends["change_vs_baseline"] = trends["value"] - trends["baseline_value"]
-    return Assessment(evaluation, _composite(conn, row.id, plan, named), trends[TREND_COLUMNS])
+    composite = _composite(conn, row.id, plan, named, org_units)
+    return Assessment(evaluation, composite, trends[TREND_COLUMNS])
 
 
-def _composite(conn: Connection, run_id: int, plan: Plan, named: pd.DataFrame) -> CompositeResult:
-    stored = store_runs.composite_scores(conn, run_id)
+def _units_of(conn: Connection, asked: list, codes: Collection[str]) -> pd.DataFrame:
+    """`run._units` of ``codes`` only."""
+    frames = [
+        store_orgunits.units_on(conn, p.end, codes=codes).assign(period=p.code) for p in asked
+    ]
+    named = pd.concat(frames, ignore_index=True)
+    return named.rename(columns={"code": "org_unit", "name": "org_unit_name"})
+
+
+def _composite(
+    conn: Connection,
+    run_id: int,
+    plan: Plan,
+    named: pd.DataFrame,
+    org_units: Collection[str] | None = None,
+) -> CompositeResult:
+    stored = store_runs.composite_scores(conn, run_id, org_units=org_units)
+    indicator_scores = store_runs.indicator_scores(conn, run_id, org_units=org_units)
     names = named[["org_unit", "period", "org_unit_name"]]
     coupled = stored["dimension"] == "coordination"
     scores = (
@@ -155,7 +186,7 @@ def _composite(conn: Connection, run_id: int, plan: Plan, named: pd.DataFrame) -
         imputed=pd.DataFrame(
             columns=["org_unit", "indicator", "method", "value", "period", "level"]
         ),
-        indicator_scores=store_runs.indicator_scores(conn, run_id),
+        indicator_scores=indicator_scores.reset_index(drop=True),
         sensitivity=pd.DataFrame(
             columns=["choice", "mean_rank_shift", "share_of_units", "period", "level"]
         ),

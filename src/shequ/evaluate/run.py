@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection
 
+from .. import progress
 from ..errors import EvaluationError
 from ..framework.levels import LEVEL_ORDER
 from ..framework.loader import load_plan, plan_digest
@@ -92,6 +93,7 @@ def evaluate(
         raise EvaluationError("至少需要一个期间 / give at least one period")
     computed = _with_baselines(asked, plan, history)
     clock = time.perf_counter()
+    progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
     with backends.connect(store, engine) as eng:
         chosen = [*plan.indicators, *profile_indicators(plan)]
         raw = (
@@ -102,6 +104,7 @@ def evaluate(
         digest = _inputs_digest(eng.tables, periods_read(plan.indicators, computed))
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
+    progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")
     with store.begin() as conn:
         units = _units(conn, asked)
         results = _assess(conn, _describe(raw, units), raw, plan, asked)
@@ -141,6 +144,7 @@ def save(
     A reader sees the whole run or none of it: the run is marked complete last, and every
     reader of runs (`store.runs.get`) sees complete runs only."""
     clock = time.perf_counter()
+    progress.phase(f"保存运行 / saving the run: {len(evaluation.results):,} 行 rows")
     with store.begin() as conn:
         run_id = _persist(conn, evaluation, actor)
         if with_run is not None:
@@ -150,6 +154,7 @@ def save(
         )
         store_runs.mark_complete(conn, run_id)  # issue 13 #13: visible only once whole
     evaluation.run_id, evaluation.task_reviews = run_id, reviews
+    progress.end()
     evaluation.seconds["total"] += time.perf_counter() - clock
     return run_id
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection
 
+from .. import progress as shown
 from ..errors import ImportFileError
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
@@ -84,7 +85,9 @@ def run_import(
     """
     path = Path(path)
     limits = limits or Limits.from_env()
+    shown.phase(f"读取 / reading {path.name}")
     raw, file_format = _read(path, read or partial(read_table, sheet=sheet), limits)
+    shown.phase(f"检查 / checking {len(raw):,} 行 rows")
     raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
     report = ImportReport(
         kind, path, file_format, rows_total=len(raw), strict=strict, strict_rules=strict_rules
@@ -102,7 +105,8 @@ def run_import(
         report.quarantine_path = _quarantine(path, raw, report, limits)
         if report.loaded and len(checked.good):
             report.import_id = _start_batch(conn, kind, path, digest, actor)
-            counts = write(conn, checked.good, report.import_id, actor, progress)
+            shown.phase("写入 / writing", total=len(checked.good), unit="行 rows")
+            counts = write(conn, checked.good, report.import_id, actor, progress or shown.reached)
             report.inserted, report.updated = counts["inserted"], counts["updated"]
             report.unchanged = counts["unchanged"]
             _finish_batch(conn, report)
@@ -110,6 +114,7 @@ def run_import(
         with store.begin() as conn:
             report.import_id = _start_batch(conn, kind, path, digest, actor)
             _finish_batch(conn, report)
+    shown.end()
     log.info("%s", report.summary().replace("\n", " | "))
     return report
 

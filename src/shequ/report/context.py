@@ -89,28 +89,28 @@ def build_context(
     unit: str | None = None,
     *,
     trends: bool = True,
+    depth: int | None = None,
 ) -> ReportContext:
     """Gather the report of ``unit`` (default: the top unit) from evaluation ``run``.
 
     ``trends=False`` leaves out trends and diagnoses (pages that show neither, such as the
-    web overview and map, skip reading them).
+    web overview and map, skip reading them). ``depth`` = 1 reads the unit and its direct
+    children only (a page of a province reads ~20 units, not 20 000; default: the whole
+    subtree, as a report prints it).
     """
     with store.begin() as conn:
         row = runs.get(conn, run)
         plan = Plan.model_validate_json(row.plan_json)
         period = row.periods.split(",")[-1]
         day = parse_period(period).end
-        results = runs.results(conn, row.id)
-        results = results[results["period"] == period]
-        units = orgunits.units_on(conn, day).rename(
-            columns={"code": "org_unit", "name": "org_unit_name"}
-        )
-        unit = unit or _top_unit(units, results)
-        depths = orgunits.subtree_depths(conn, unit, day)
+        unit = unit or _top_unit(conn, row.id, _named(orgunits.units_on(conn, day)), period)
+        depths = orgunits.subtree_depths(conn, unit, day, max_depth=depth)
         if unit not in depths:
             msg = f"单位 {unit} 在 {period} 不存在 / unit {unit} does not exist in {period}"
             raise EvaluationError(msg)
-        scores = runs.composite_scores(conn, row.id)
+        units = _named(orgunits.units_on(conn, day, codes=depths))
+        results = runs.results(conn, row.id, org_units=depths, period=period)
+        scores = runs.composite_scores(conn, row.id, org_units=depths)
         tasks = store_tasks.listing(conn, org_units=list(depths))
     enriched = _enrich(results[results["org_unit"].isin(depths)], units, depths, plan)
     mine = enriched[enriched["org_unit"] == unit]
@@ -131,12 +131,17 @@ def build_context(
     overall = scores[(scores["dimension"] == "overall") & scores["org_unit"].isin(depths)]
     context.overall_scores = overall[overall["period"] == period].reset_index(drop=True)
     if trends:
-        _add_trends_and_diagnoses(context, store)
+        _add_trends_and_diagnoses(context, store, audited=depth is None)
     else:
         context.missing["trends"] = context.missing["diagnosis"] = (
             "趋势与诊断未计算",
             "trends and diagnoses not computed",
         )
+    if depth is not None:  # a page: the report's chapters on the whole subtree are left out
+        _note_missing(context)
+        for section in ("coverage", "voice"):
+            context.missing[section] = PAGE_LEAVES_OUT
+        return context
     found = coverage_finding(store, period, depths)
     if found:
         context.findings["coverage"] = found
@@ -148,11 +153,23 @@ def build_context(
     return context
 
 
-def _top_unit(units: pd.DataFrame, results: pd.DataFrame) -> str:
-    present = units[units["org_unit"].isin(set(results["org_unit"]))]
-    if present.empty:
-        raise EvaluationError("评估运行没有结果 / the evaluation run has no results")
-    return str(present.sort_values("level", key=lambda s: s.map(LEVEL_ORDER)).iloc[0]["org_unit"])
+PAGE_LEAVES_OUT = ("页面不含此部分（见评估报告）", "not shown on a page (see the report)")
+
+
+def _named(units: pd.DataFrame) -> pd.DataFrame:
+    return units.rename(columns={"code": "org_unit", "name": "org_unit_name"})
+
+
+def _top_unit(conn, run_id: int, units: pd.DataFrame, period: str) -> str:
+    """The highest unit with results in the run (the roots first: one read per level)."""
+    for _, part in units.sort_values("level", key=lambda s: s.map(LEVEL_ORDER)).groupby(
+        "level", sort=False
+    ):
+        found = runs.results(conn, run_id, org_units=set(part["org_unit"]), period=period)
+        if len(found):
+            present = part[part["org_unit"].isin(set(found["org_unit"]))]
+            return str(present.sort_values("org_unit").iloc[0]["org_unit"])
+    raise EvaluationError("评估运行没有结果 / the evaluation run has no results")
 
 
 def _enrich(
@@ -201,10 +218,30 @@ def _rankings(
     return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
 
 
-def _add_trends_and_diagnoses(context: ReportContext, store: Store) -> None:
-    """The run's stored trends and projections, and diagnoses from its stored scores."""
+def _diagnosed_units(conn, context: ReportContext, *, audited: bool) -> set[str]:
+    """The units whose stored rows the trends, diagnoses and audit of ``context`` read: its
+    own units, and every unit of the level diagnosed (the unit's, when it is scored, else
+    its children's) and, when ``audited``, audited (its children's), as peers."""
+    levels = set()
+    scored = context.unit in set(context.overall_scores["org_unit"])
+    if scored:
+        levels.add(context.level)
+    if not context.rankings.empty and (audited or not scored):
+        levels.add(str(context.rankings["level"].iloc[0]))
+    shown = {context.unit, *context.subunits["org_unit"]}
+    if not levels:
+        return shown
+    peers = orgunits.units_on(conn, parse_period(context.period).end, levels=levels)
+    return shown | set(peers["code"])
+
+
+def _add_trends_and_diagnoses(context: ReportContext, store: Store, *, audited: bool) -> None:
+    """The run's stored trends and projections, diagnoses from its stored scores, and (when
+    ``audited``) the composite's audit, read for the units of `_diagnosed_units` only."""
     with store.begin() as conn:
-        result = load(conn, context.run_id, history=False)
+        scope = _diagnosed_units(conn, context, audited=audited)
+        shown = {context.unit, *context.subunits["org_unit"]}
+        result = load(conn, context.run_id, history=False, org_units=scope, trend_units=shown)
     if result.trends.empty:
         context.missing["trends"] = (
             "本次评估未保存趋势（运行 shequ evaluate --composite），趋势与预测从略",
@@ -222,7 +259,8 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store) -> None:
             "this run stored no indicator scores and weights to diagnose from (evaluate again)",
         )
         return
-    _add_audit(context, comp)
+    if audited:
+        _add_audit(context, comp)
     results = evaluation.results[evaluation.results["period"] == context.period]
     scored = set(comp.scores["org_unit"])
     if context.unit in scored:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import progress
 from ..errors import ShequError
 from .context import ReportContext
 
@@ -78,9 +79,11 @@ def write(
         raise ReportFormatError(msg)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}.partial{path.suffix}")
+    progress.phase(f"生成报告 / writing {path.name}")
     try:
         FORMATS[fmt](context, partial, lang=lang)
         partial.replace(path)  # a report killed while written never sits under its name
     finally:
         partial.unlink(missing_ok=True)
+        progress.end()
     return path

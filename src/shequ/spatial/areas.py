@@ -7,6 +7,7 @@ stored boundaries is used (communities, or grids where those are stored).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import numpy as np
@@ -16,7 +17,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection, select
 
 from ..framework.levels import LEVELS
-from ..store import orgunits as store_orgunits
+from ..store.tables.core import OrgUnit, OrgUnitPath
 from ..store.tables.spatial import OrgUnitBoundary
 
 
@@ -34,9 +35,40 @@ def load_boundaries(conn: Connection, codes: Iterable[str] | None = None) -> pd.
     rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=["org_unit", "wkt", "lon", "lat"])
     frame["geometry"] = shapely.from_wkt(frame["wkt"].to_numpy()) if len(frame) else []
-    levels = store_orgunits.versions(conn).drop_duplicates("code", keep="last")
-    frame["level"] = frame["org_unit"].map(levels.set_index("code")["level"])
+    frame["level"] = frame["org_unit"].map(_levels(conn, frame["org_unit"].unique()))
     return frame
+
+
+def _levels(conn: Connection, codes) -> dict[str, str]:
+    """The level of each of ``codes`` (its latest version), read for those codes only."""
+    query = select(OrgUnit.code, OrgUnit.level).order_by(OrgUnit.valid_from)
+    if len(codes) <= 5_000:
+        query = query.where(OrgUnit.code.in_([str(c) for c in codes]))
+    return {code: level for code, level in conn.execute(query)}
+
+
+def boundaries_of(conn: Connection, codes: Iterable[str], day: dt.date) -> dict[str, object]:
+    """A boundary for each of ``codes`` that has one: its own stored boundary, else the
+    union of its descendants' finest stored boundaries on ``day`` (a city that imported
+    community boundaries only still gets district and street outlines)."""
+    codes = list(dict.fromkeys(codes))
+    own = load_boundaries(conn, codes=codes)
+    found = {c: g for c, g in zip(own["org_unit"], own["geometry"], strict=True) if g is not None}
+    missing = [c for c in codes if c not in found]
+    if not missing:
+        return found
+    below = conn.execute(
+        select(OrgUnitPath.ancestor_code, OrgUnitBoundary.wkt, OrgUnitPath.depth)
+        .join(OrgUnitBoundary, OrgUnitBoundary.org_unit == OrgUnitPath.descendant_code)
+        .where(OrgUnitPath.ancestor_code.in_(missing), OrgUnitPath.depth > 0)
+        .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
+    ).all()
+    parts = pd.DataFrame(below, columns=["code", "wkt", "depth"])
+    for code, group in parts.groupby("code"):
+        finest = group[group["depth"] == group["depth"].max()]
+        shapes = shapely.from_wkt(finest["wkt"].to_numpy())
+        found[str(code)] = shapely.union_all(shapes).buffer(0)
+    return found
 
 
 def assign_org_units(

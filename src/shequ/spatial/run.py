@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import progress
 from ..framework.models import Plan
 from ..store import imports as store_imports
 from ..store.db import Store
@@ -71,9 +72,11 @@ def run_coverage(
 ) -> CoverageRun:
     """Coverage of ``facility_type`` at ``radius`` m; values for ``period``; layers to ``out_dir``."""
     facility_type = check_type(plan, facility_type)
+    progress.phase("读取设施、人口与路网 / loading facilities, population, network")
     inputs = inputs or load_inputs(
         store, facility_type=facility_type, period=period, network_name=network_name
     )
+    progress.phase(f"覆盖分析 / coverage {radius:g} m: {len(inputs.points):,} 个点 points")
     result = compute_coverage(
         inputs.points,
         inputs.facilities,
@@ -84,6 +87,7 @@ def run_coverage(
         search_limit=SEARCH_FACTOR * radius,
     )
     run = CoverageRun(result, period, facility_types.coverage_element(facility_type, radius))
+    progress.phase("写入数值与图层 / writing values and layers")
     if period is not None:
         _write_values(store, plan, run, actor)
         _write_counted_population(store, plan, run, actor)
@@ -95,6 +99,7 @@ def run_coverage(
         )
     if out_dir is not None:
         run.layers = write_layers(result, inputs, Path(out_dir), period)
+    progress.end()
     return run
 
 

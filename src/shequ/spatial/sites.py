@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
+from .. import progress
 from ..framework.models import Plan
 from ..store.db import Store
 from . import layers, siting
@@ -102,9 +103,11 @@ def propose_sites(
     if (new is None) == (target is None):
         raise SpatialInputError("请给出 --new 或 --target 之一 / give either --new or --target")
     facility_type = check_type(plan, facility_type)
+    progress.phase("读取设施、人口与路网 / loading facilities, population, network")
     inputs = load_inputs(
         store, facility_type=facility_type, period=period, network_name=network_name
     )
+    progress.phase(f"现状覆盖 / coverage today at {radius:g} m")
     before = compute_coverage(
         inputs.points, inputs.facilities, facility_type=facility_type, radius=radius,
         network=inputs.network, detour=detour,
@@ -116,11 +119,13 @@ def propose_sites(
         cands = facility_points(frame, inputs.crs)
     uncovered = ~before.points["covered"].to_numpy()
     demand = inputs.points["population"].to_numpy(float) * uncovered
+    progress.phase(f"候选点覆盖 / coverage of {len(cands):,} 个候选点 candidate sites")
     s_idx, p_idx, _, method = pairs(inputs, radius, detour, sites=cands)
     cover = sp.csr_matrix(
         (np.ones(s_idx.size, bool), (p_idx, s_idx)), shape=(len(inputs.points), len(cands))
     )
     total, covered = before.total_population, before.covered_population
+    progress.phase("选址优化 / optimising the sites (HiGHS)")
     if new is not None:
         result = siting.maximal_covering(cover, demand, new, time_limit=time_limit)
     else:
@@ -136,6 +141,7 @@ def propose_sites(
     )
     if out_dir is not None:
         proposal.layers = [_write(proposal, Path(out_dir), period)]
+    progress.end()
     return proposal
 
 

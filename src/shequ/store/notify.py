@@ -54,9 +54,7 @@ def save_message(conn: Connection, fields: Mapping[str, Any]) -> tuple[int, bool
 
 def users_seeing(conn: Connection, unit: str, day: dt.date) -> dict[str, int]:
     """``{user name: id}`` of the active users whose scope holds ``unit`` on ``day``."""
-    query = select(User.username, User.id).where(
-        User.active, User.scope.in_(_ancestors(unit, day))
-    )
+    query = select(User.username, User.id).where(User.active, User.scope.in_(_ancestors(unit, day)))
     return {name: int(i) for name, i in conn.execute(query.order_by(User.id))}
 
 

@@ -14,7 +14,7 @@ one, `require` raising the caller's domain error with the one bilingual message
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -176,12 +176,27 @@ def _intersect(frame: pd.DataFrame, suffix: str) -> pd.DataFrame:
     return out[out["valid_from"] < out["valid_to"]]
 
 
-def units_on(conn: Connection, day: dt.date) -> pd.DataFrame:
-    """Units that exist on ``day``, one row each (code, name, level, parent_code)."""
-    query = select(OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_code).where(
+def units_on(
+    conn: Connection,
+    day: dt.date,
+    *,
+    codes: Collection[str] | None = None,
+    levels: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Units that exist on ``day``, one row each (code, name, level, parent_code); only
+    ``codes`` (up to `_FEW` are looked up in SQL) or units of ``levels``, when given."""
+    columns = ["code", "name", "level", "parent_code"]
+    query = select(*(getattr(OrgUnit, c) for c in columns)).where(
         OrgUnit.valid_from <= day, OrgUnit.valid_to > day
     )
-    return pd.read_sql(query.order_by(OrgUnit.code), conn)
+    if codes is not None and len(codes) <= _FEW:
+        query = query.where(OrgUnit.code.in_(sorted(codes)))
+    if levels is not None:
+        query = query.where(OrgUnit.level.in_(sorted(levels)))
+    frame = pd.DataFrame(conn.execute(query.order_by(OrgUnit.code)).all(), columns=columns)
+    if codes is not None and len(codes) > _FEW:
+        frame = frame[frame["code"].isin(set(codes))].reset_index(drop=True)
+    return frame
 
 
 def subtree(conn: Connection, code: str, day: dt.date) -> list[str]:
@@ -201,13 +216,18 @@ def names(conn: Connection) -> dict[str, str]:
     return dict(zip(frame["code"], frame["name"], strict=True))
 
 
-def subtree_depths(conn: Connection, code: str, day: dt.date) -> dict[str, int]:
-    """``{descendant: depth below code}`` for ``code``'s subtree on ``day``."""
+def subtree_depths(
+    conn: Connection, code: str, day: dt.date, *, max_depth: int | None = None
+) -> dict[str, int]:
+    """``{descendant: depth below code}`` for ``code``'s subtree on ``day`` (down to
+    ``max_depth`` levels below it, when given: 1 = the unit and its children)."""
     query = (
         select(OrgUnitPath.descendant_code, OrgUnitPath.depth)
         .where(OrgUnitPath.ancestor_code == code)
         .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
     )
+    if max_depth is not None:
+        query = query.where(OrgUnitPath.depth <= max_depth)
     return {row[0]: int(row[1]) for row in conn.execute(query)}
 
 

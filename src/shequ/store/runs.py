@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -80,12 +81,36 @@ def get(conn: Connection, run: int | str = "latest") -> Row:
     return found
 
 
-def results(conn: Connection, run_id: int) -> pd.DataFrame:
-    """The results of a run, in `RESULT_COLUMNS` order."""
-    query = select(*(getattr(EvaluationResult, c) for c in RESULT_COLUMNS)).where(
-        EvaluationResult.run_id == run_id
-    )
-    return pd.read_sql(query.order_by(EvaluationResult.id), conn)
+def results(
+    conn: Connection,
+    run_id: int,
+    *,
+    org_units: Collection[str] | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """The results of a run (of ``org_units`` and ``period`` only, when given: a page reads
+    a unit and its children, not a province), in `RESULT_COLUMNS` order."""
+    r = EvaluationResult
+    query = select(*(getattr(r, c) for c in RESULT_COLUMNS)).where(r.run_id == run_id)
+    if period is not None:
+        query = query.where(r.period == period)
+    frame = pd.read_sql(_of_units(query, r.org_unit, org_units).order_by(r.id), conn)
+    return _keep_units(frame, org_units)
+
+
+FEW_UNITS = 2_000  # up to this many units are filtered in SQL (IN …); more, in the frame
+
+
+def _of_units(query: Select, column, org_units: Collection[str] | None) -> Select:
+    if org_units is None or len(org_units) > FEW_UNITS:
+        return query
+    return query.where(column.in_(sorted(org_units)))
+
+
+def _keep_units(frame: pd.DataFrame, org_units: Collection[str] | None) -> pd.DataFrame:
+    if org_units is None or len(org_units) <= FEW_UNITS:
+        return frame
+    return frame[frame["org_unit"].isin(set(org_units))].reset_index(drop=True)
 
 
 COMPOSITE_COLUMNS = [
@@ -126,11 +151,24 @@ def latest_scored_run(conn: Connection) -> tuple[int, str] | None:
     return int(run_id), get(conn, int(run_id)).periods.split(",")[-1]
 
 
-def composite_scores(conn: Connection, run_id: int) -> pd.DataFrame:
-    query = select(*(getattr(CompositeScore, c) for c in COMPOSITE_COLUMNS)).where(
-        CompositeScore.run_id == run_id
-    )
-    return pd.DataFrame(conn.execute(query).all(), columns=COMPOSITE_COLUMNS)
+def composite_scores(
+    conn: Connection,
+    run_id: int,
+    *,
+    org_units: Collection[str] | None = None,
+    level: str | None = None,
+    dimension: str | None = None,
+) -> pd.DataFrame:
+    """The composite scores of a run (of ``org_units``, ``level``, ``dimension`` only,
+    when given), `COMPOSITE_COLUMNS`."""
+    c = CompositeScore
+    query = select(*(getattr(c, k) for k in COMPOSITE_COLUMNS)).where(c.run_id == run_id)
+    if level is not None:
+        query = query.where(c.level == level)
+    if dimension is not None:
+        query = query.where(c.dimension == dimension)
+    rows = conn.execute(_of_units(query, c.org_unit, org_units)).all()
+    return _keep_units(pd.DataFrame(rows, columns=COMPOSITE_COLUMNS), org_units)
 
 
 # --- trends, history and diagnosis inputs (migration 0007) ------------------------------
@@ -188,9 +226,12 @@ def save_assessment(
     }
 
 
-def trends(conn: Connection, run_id: int) -> pd.DataFrame:
-    """The stored trends of a run with the value and baseline of their result, in result
-    order: `TREND_COLUMNS` plus ``value`` and ``baseline_value`` (empty when none stored)."""
+def trends(
+    conn: Connection, run_id: int, *, org_units: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The stored trends of a run (of ``org_units`` only, when given) with the value and
+    baseline of their result, in result order: `TREND_COLUMNS` plus ``value`` and
+    ``baseline_value`` (empty when none stored)."""
     t, r = EvaluationTrend, EvaluationResult
     query = (
         select(*(getattr(t, c) for c in TREND_COLUMNS), r.value, r.baseline_value)
@@ -204,9 +245,10 @@ def trends(conn: Connection, run_id: int) -> pd.DataFrame:
             ),
         )
         .where(t.run_id == run_id)
-        .order_by(r.id)
     )
-    return _frame(conn, query, [*TREND_COLUMNS, "value", "baseline_value"])
+    query = _of_units(query, t.org_unit, org_units).order_by(r.id)
+    columns = [*TREND_COLUMNS, "value", "baseline_value"]
+    return _keep_units(_frame(conn, query, columns), org_units)
 
 
 def history(conn: Connection, run_id: int, org_unit: str | None = None) -> pd.DataFrame:
@@ -218,16 +260,28 @@ def history(conn: Connection, run_id: int, org_unit: str | None = None) -> pd.Da
     return _frame(conn, query.order_by(h.id), HISTORY_COLUMNS)
 
 
-def indicator_scores(conn: Connection, run_id: int) -> pd.DataFrame:
-    return _read(conn, CompositeIndicatorScore, run_id, INDICATOR_SCORE_COLUMNS)
+def indicator_scores(
+    conn: Connection, run_id: int, *, org_units: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The indicator scores of a run (of ``org_units`` only, when given)."""
+    t = CompositeIndicatorScore
+    query = select(*(getattr(t, c) for c in INDICATOR_SCORE_COLUMNS)).where(t.run_id == run_id)
+    query = _of_units(query, t.org_unit, org_units).order_by(t.id)
+    return _keep_units(_frame(conn, query, INDICATOR_SCORE_COLUMNS), org_units)
 
 
 def weights(conn: Connection, run_id: int) -> pd.DataFrame:
     return _read(conn, CompositeWeight, run_id, WEIGHT_COLUMNS)
 
 
-def profile(conn: Connection, run_id: int) -> pd.DataFrame:
-    return _read(conn, UnitProfile, run_id, PROFILE_COLUMNS)
+def profile(
+    conn: Connection, run_id: int, *, org_units: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The units' size and area a run stored (of ``org_units`` only, when given)."""
+    t = UnitProfile
+    query = select(*(getattr(t, c) for c in PROFILE_COLUMNS)).where(t.run_id == run_id)
+    query = _of_units(query, t.org_unit, org_units).order_by(t.id)
+    return _keep_units(_frame(conn, query, PROFILE_COLUMNS), org_units)
 
 
 def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: list[str]) -> int:

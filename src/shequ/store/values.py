@@ -29,9 +29,11 @@ def read(
     *,
     periods: Iterable[str] | None = None,
     data_elements: Iterable[str] | None = None,
+    org_units: Iterable[str] | None = None,
     detail: bool = False,
 ) -> pd.DataFrame:
-    """Stored values, optionally filtered: (id, data_element, org_unit, period, value),
+    """Stored values, optionally filtered (``org_units``: a few codes, such as one street's
+    communities): (id, data_element, org_unit, period, value),
     each element's total summed over its combos; with ``detail`` one row per combo with
     ``category_option_combo``, `ATTRIBUTES` and ``updated_at`` (``id`` is then the row's)."""
     query = select(DataValue.id, *(getattr(DataValue, k) for k in KEY), DataValue.value)
@@ -43,6 +45,8 @@ def read(
         query = query.where(DataValue.period.in_(list(periods)))
     if data_elements is not None:
         query = query.where(DataValue.data_element.in_(list(data_elements)))
+    if org_units is not None:
+        query = query.where(DataValue.org_unit.in_(sorted(set(org_units))))
     frame = pd.read_sql(query, conn)
     if detail:
         return frame

@@ -177,6 +177,17 @@ def require_unit(principal: Principal, store: Store, code: str, day: dt.date | N
         raise HTTPException(403, msg)
 
 
+def units_within(principal: Principal, store: Store, unit: str, day: dt.date) -> set[str]:
+    """The principal's units on ``day``, within ``unit``'s subtree when one is given (the
+    unit filter of a long table; 403 for a unit outside the scope)."""
+    allowed = principal.units(store, day)
+    if not unit:
+        return allowed
+    require_unit(principal, store, unit, day)
+    with store.begin() as conn:
+        return allowed & set(store_orgunits.subtree(conn, unit, day))
+
+
 def require_root(principal: Principal, store: Store) -> None:
     """403 unless the principal's scope is a top unit (city-wide settings and trails)."""
     with store.begin() as conn:

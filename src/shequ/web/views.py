@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import EvaluationError
+from ..framework import labels
 from ..report.context import ReportContext, build_context
 from ..report.rows import clean as _clean
 from ..report.rows import decimals_of, indicator_rows, value_text
-from ..store import runs
+from ..store import orgunits, runs
 from ..store.db import Store
 from . import i18n
 
@@ -76,6 +78,18 @@ class Ttl:
 
 
 _PERIODS: dict[tuple[str, int], str] = {}
+_UNITS = Ttl(10.0)  # the units of a day, as `deps._SUBTREES`: a changed tree shows within 10 s
+
+
+def units_of_day(store: Store, day) -> pd.DataFrame:
+    """`orgunits.units_on` of ``day``, read once per 10 s per store (the entry grid's
+    pickers and the ranking's districts walk the whole tree of a province)."""
+
+    def make() -> pd.DataFrame:
+        with store.begin() as conn:
+            return orgunits.units_on(conn, day)
+
+    return _UNITS.get((store.url, day), make)
 
 
 def latest_run(store: Store) -> tuple[int, str] | None:
@@ -90,11 +104,15 @@ def latest_run(store: Store) -> tuple[int, str] | None:
     return int(run_id), _PERIODS[key]
 
 
-def stored_context(store: Store, cache: ContextCache, run_id: int, unit: str) -> ReportContext:
-    """A unit's context from what run ``run_id`` stored, without trends and diagnoses
-    (what the overview and map show; cached per run and unit)."""
+def stored_context(
+    store: Store, cache: ContextCache, run_id: int, unit: str, *, depth: int | None = 1
+) -> ReportContext:
+    """A unit's context from what run ``run_id`` stored, without trends and diagnoses: the
+    unit and its direct sub-units (``depth`` 1, what the overview shows), or its subtree to
+    ``depth`` (None: all of it); cached per run, unit and depth."""
     return cache.get(
-        ("stored", run_id, unit), lambda: build_context(store, run_id, unit, trends=False)
+        ("stored", run_id, unit, depth),
+        lambda: build_context(store, run_id, unit, trends=False, depth=depth),
     )
 
 
@@ -106,7 +124,7 @@ def full_context(
     run ``run_id`` stored them; cached per run, unit and data ``version`` (its tasks)."""
 
     def make() -> tuple[ReportContext, pd.DataFrame]:
-        context = build_context(store, run_id, unit)
+        context = build_context(store, run_id, unit, depth=1)
         with store.begin() as conn:
             earlier = runs.history(conn, run_id, org_unit=unit)
         keep = ["indicator", "period", "value"]
@@ -165,26 +183,25 @@ def ranking(
 ) -> pd.DataFrame:
     """Units of ``level`` in ``allowed`` ranked by ``dimension`` score, with rank intervals
     and the district each lies in (``district``, ``district_name``)."""
-    from ..store import orgunits
-
     with store.begin() as conn:
-        scores = runs.composite_scores(conn, run_id)
+        scores = runs.composite_scores(conn, run_id, level=level, dimension=dimension)
         names = orgunits.names(conn)
-        units = orgunits.units_on(conn, day)
-    part = scores[
-        (scores["level"] == level)
-        & (scores["dimension"] == dimension)
-        & scores["org_unit"].isin(allowed)
-    ].copy()
+    units = units_of_day(store, day)
+    part = scores[scores["org_unit"].isin(allowed)].copy()
     part["name"] = part["org_unit"].map(names)
     part["district"] = part["org_unit"].map(district_of(units, part["org_unit"]))
     part["district_name"] = part["district"].map(names)
-    if query:
-        part = part[
-            part["name"].str.contains(query, regex=False)
-            | part["org_unit"].str.contains(query, regex=False)
-        ]
-    return part.sort_values(["rank", "org_unit"]).reset_index(drop=True)
+    return matching(part.sort_values(["rank", "org_unit"]).reset_index(drop=True), query)
+
+
+def matching(frame: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The rows of a ranking whose name or code contains ``query`` (all when empty)."""
+    if not query:
+        return frame
+    found = frame["name"].str.contains(query, regex=False) | frame["org_unit"].str.contains(
+        query, regex=False
+    )
+    return frame[found].reset_index(drop=True)
 
 
 def district_of(units: pd.DataFrame, codes=None) -> dict[str, str]:
@@ -243,20 +260,54 @@ def trend_panels(context: ReportContext, history: pd.DataFrame, lang: str) -> li
     return panels
 
 
-def map_values(context: ReportContext, indicator: str | None) -> dict[str, float | None]:
-    """A value per community of the unit's subtree: the overall score, or an indicator's
-    value (a community's own map shows itself)."""
+def map_layer(context: ReportContext, indicator: str | None, lang: str) -> dict[str, Any]:
+    """What the map colours: the unit's direct children (a community's own map shows
+    itself) with the overall score or an indicator's value, and per child the target and
+    status for the tooltip; the legend's title, unit and decimals."""
     subunits = context.subunits
-    communities = subunits[subunits["level"] == "community"]["org_unit"].unique()
     if context.level == "community":
-        communities = [context.unit]
-    frame = context.indicators if context.level == "community" else subunits
-    if indicator:
-        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(communities)]
-        return {r["org_unit"]: _clean(r["value"]) for r in rows.to_dict("records")}
-    overall = context.overall_scores
-    scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
-    return {code: scores.get(code) for code in communities}
+        frame, codes = context.indicators, [context.unit]
+    else:
+        frame = subunits
+        codes = list(dict.fromkeys(subunits[subunits["depth"] == 1]["org_unit"]))
+    levels = dict(zip(frame["org_unit"], frame["level"], strict=False))
+    if not indicator:
+        overall = context.overall_scores
+        scores = {r["org_unit"]: _clean(r["score"]) for r in overall.to_dict("records")}
+        zh = lang == "zh"
+        legend = {"title": "综合得分" if zh else "Overall score", "unit": "", "decimals": 1}
+        details = {c: {"value": scores.get(c)} for c in codes}
+    else:
+        ind = next((i for i in context.plan.indicators if i.code == indicator), None)
+        if ind is None:
+            msg = f"未知指标 {indicator} / unknown indicator {indicator}"
+            raise EvaluationError(msg)
+        rows = frame[(frame["indicator"] == indicator) & frame["org_unit"].isin(codes)]
+        unit = (ind.unit if lang == "zh" else ind.unit_en or ind.unit) or ""
+        legend = {
+            "title": ind.name if lang == "zh" else ind.name_en,
+            "unit": unit,
+            "decimals": decimals_of(ind.decimals),
+        }
+        details = {
+            r["org_unit"]: {
+                "value": _clean(r["value"]),
+                "target": _clean(r.get("target")),
+                "comparator": r.get("comparator") if isinstance(r.get("comparator"), str) else None,
+                "status": r.get("status"),
+                "status_label": labels.pick(labels.STATUS[r["status"]], lang)
+                if isinstance(r.get("status"), str) and r["status"] in labels.STATUS
+                else "",
+            }
+            for r in rows.to_dict("records")
+        }
+    return {
+        "codes": codes,
+        "values": {c: details.get(c, {}).get("value") for c in codes},
+        "details": details,
+        "levels": {c: levels.get(c) for c in codes},
+        "legend": legend,
+    }
 
 
 def peer_rows(context: ReportContext) -> list[dict[str, Any]]:

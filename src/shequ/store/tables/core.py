@@ -106,6 +106,7 @@ class DataValue(Base):
             name="uq_data_value_key",
         ),
         Index("ix_data_value_period", "period", "data_element"),
+        Index("ix_data_value_unit", "org_unit", "period"),  # one street's grid (0017)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -172,7 +173,10 @@ class EvaluationResult(Base):
     """One indicator value for an org unit and period within an evaluation run."""
 
     __tablename__ = "evaluation_result"
-    __table_args__ = (Index("ix_result_run", "run_id", "indicator", "org_unit"),)
+    __table_args__ = (
+        Index("ix_result_run", "run_id", "indicator", "org_unit"),
+        Index("ix_result_run_unit", "run_id", "org_unit"),  # a page's few units (0017)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
@@ -219,7 +223,10 @@ class CompositeScore(Base):
     ``coordination`` (score = the coupling coordination degree D, label = its class)."""
 
     __tablename__ = "composite_score"
-    __table_args__ = (Index("ix_composite_run", "run_id", "org_unit"),)
+    __table_args__ = (
+        Index("ix_composite_run", "run_id", "org_unit"),
+        Index("ix_composite_run_level", "run_id", "level", "dimension"),  # ranking (0017)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
@@ -319,7 +326,10 @@ class CompositeIndicatorScore(Base):
     with the weights, what the diagnosis ranks a unit's gaps by."""
 
     __tablename__ = "composite_indicator_score"
-    __table_args__ = (Index("ix_indicator_score_run", "run_id", "level", "period"),)
+    __table_args__ = (
+        Index("ix_indicator_score_run", "run_id", "level", "period"),
+        Index("ix_indicator_score_run_unit", "run_id", "org_unit"),  # 0017
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))

@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ...errors import EvaluationError
 from ...framework.periods import parse_period
 from ...store import orgunits, runs
-from .. import geo, views, voice_bridge
+from .. import geo, i18n, paging, views, voice_bridge
 from ..deps import Reader, StoreDep, require_unit
 from ..pages import STATIC
 
@@ -45,9 +46,16 @@ def openapi_document(request: Request, _user: Reader) -> JSONResponse:
 
 @router.get("/orgunits")
 def org_units(
-    store: StoreDep, user: Reader, level: str | None = None, day: dt.date | None = None
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    level: str | None = None,
+    day: dt.date | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> list[dict]:
-    """Org units of the user's subtree that exist on ``day`` (default today)."""
+    """Org units of the user's subtree that exist on ``day`` (default today), by code:
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     day = day or dt.date.today()
     allowed = user.units(store, day)
     with store.begin() as conn:
@@ -55,6 +63,7 @@ def org_units(
     units = units[units["code"].isin(allowed)]
     if level:
         units = units[units["level"] == level]
+    units = paging.window(units, limit, offset, response)
     return units.astype(object).where(units.notna(), None).to_dict("records")
 
 
@@ -84,8 +93,11 @@ def results(
     run: str = "latest",
     unit: str | None = None,
     indicator: str | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> dict[str, Any]:
-    """Indicator results of a run (default: the latest) for the user's subtree, or one unit."""
+    """Indicator results of a run (default: the latest) for the user's subtree, or one unit:
+    ``limit`` rows from ``offset`` of ``total``."""
     run_id, period = _run_period(store, run)
     day = parse_period(period).end
     allowed = user.units(store, day)
@@ -93,12 +105,19 @@ def results(
         require_unit(user, store, unit, day)
         allowed = {unit}
     with store.begin() as conn:
-        frame = runs.results(conn, run_id)
-    frame = frame[frame["org_unit"].isin(allowed)]
+        frame = runs.results(conn, run_id, org_units=allowed)
     if indicator:
         frame = frame[frame["indicator"] == indicator]
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return {"run_id": run_id, "period": period, "results": rows}
+    part = paging.window(frame, limit, offset)
+    rows = part.astype(object).where(part.notna(), None).to_dict("records")
+    return {
+        "run_id": run_id,
+        "period": period,
+        "total": len(frame),
+        "limit": limit,
+        "offset": offset,
+        "results": rows,
+    }
 
 
 @router.get("/scores")
@@ -108,16 +127,23 @@ def scores(
     run: str = "latest",
     level: str = "street",
     dimension: str = "overall",
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> dict:
-    """Composite scores with rank intervals of units of ``level`` in the user's subtree."""
+    """Composite scores with rank intervals of units of ``level`` in the user's subtree, in
+    rank order: ``limit`` rows from ``offset`` of ``total``."""
     run_id, period = _run_period(store, run)
     day = parse_period(period).end
     allowed = user.units(store, day)
     frame = views.ranking(store, run_id, allowed=allowed, level=level, day=day, dimension=dimension)
+    part = paging.window(frame, limit, offset)
     return {
         "run_id": run_id,
         "period": period,
-        "scores": frame.astype(object).where(frame.notna(), None).to_dict("records"),
+        "total": len(frame),
+        "limit": limit,
+        "offset": offset,
+        "scores": part.astype(object).where(part.notna(), None).to_dict("records"),
     }
 
 
@@ -125,25 +151,40 @@ def scores(
 def geo_units(
     request: Request, store: StoreDep, user: Reader, unit: str | None = None, indicator: str = ""
 ) -> dict:
-    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value;
-    its ``features`` are empty when no boundaries have been imported."""
+    """The direct sub-units of ``unit`` as GeoJSON with their score or an indicator's value
+    (and target and status), the next level's outlines, the facilities of the subtree, the
+    legend's title, unit and decimals. ``features`` are empty when no boundaries have been
+    imported; a unit without a boundary of its own gets the union of its communities'."""
     run_id, period = _run_period(store, "latest")
     unit = unit or user.scope
-    require_unit(user, store, unit, parse_period(period).end)
-    context = views.stored_context(store, request.app.state.cache, run_id, unit)
-    values = views.map_values(context, indicator or None)
+    day = parse_period(period).end
+    require_unit(user, store, unit, day)
+    # the children it colours and the grandchildren it outlines (depth 2)
+    context = views.stored_context(store, request.app.state.cache, run_id, unit, depth=2)
+    try:
+        layer = views.map_layer(context, indicator or None, i18n.lang_of(request))
+    except EvaluationError as exc:
+        raise HTTPException(404, str(exc)) from None
     named = pd.concat([context.subunits, context.indicators])
     names = dict(zip(named["org_unit"], named["org_unit_name"], strict=True))
-    collection = geo.features(store, values, names)
-    day = parse_period(period).end
-    points = geo.facilities(store, user.units(store, day) & set(depths_of(context)), day=day)
+    collection = geo.features(store, layer["codes"], layer["values"], names, day)
+    sub = context.subunits
+    below = list(dict.fromkeys(sub[sub["depth"] == 2]["org_unit"]))
+    with store.begin() as conn:  # the facilities of the whole subtree (communities hold them)
+        subtree = set(orgunits.subtree(conn, unit, day))
+    points = geo.facilities(store, user.units(store, day) & subtree, day=day)
     return {
         "facilities": points,
         "unit": unit,
         "indicator": indicator or "overall",
-        "values": values,
-        "names": {k: names.get(k, k) for k in values},
+        "values": layer["values"],
+        "details": layer["details"],
+        "levels": layer["levels"],
+        "legend": layer["legend"],
+        "names": {k: names.get(k, k) for k in layer["codes"]},
         "geojson": collection,
+        "outlines": geo.features(store, below, {}, names, day) if below else None,
+        "facility_types": geo.type_names(request.app.state.plan, i18n.lang_of(request)),
     }
 
 
@@ -157,24 +198,36 @@ def suggestions(
 
 
 @router.get("/surveys/responses")
-def survey_responses(store: StoreDep, user: Reader, period: str) -> list[dict]:
-    """Survey responses of ``period`` in the user's subtree (answers as submitted)."""
+def survey_responses(
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    period: str,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
+) -> list[dict]:
+    """Survey responses of ``period`` in the user's subtree (answers as submitted):
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     voice_bridge.require()
-    return voice_bridge.responses(store, user.units(store), parse_period(period).code)
-
-
-def depths_of(context) -> list[str]:
-    return [context.unit, *context.subunits["org_unit"].unique()]
+    found = voice_bridge.responses(store, user.units(store), parse_period(period).code)
+    return paging.window(found, limit, offset, response)
 
 
 @router.get("/facilities")
 def facilities(
-    store: StoreDep, user: Reader, type: str | None = None, unit: str | None = None
+    store: StoreDep,
+    user: Reader,
+    response: Response,
+    type: str | None = None,
+    unit: str | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> list[dict]:
-    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type."""
+    """Facilities open today in the user's subtree (or ``unit``'s), optionally of one type:
+    ``limit`` from ``offset`` (the count of all in the ``X-Total-Count`` header)."""
     units = user.units(store)
     if unit:
         require_unit(user, store, unit)
         with store.begin() as conn:
             units = units & set(orgunits.subtree(conn, unit, dt.date.today()))
-    return geo.facilities(store, units, kind=type)
+    return paging.window(geo.facilities(store, units, kind=type), limit, offset, response)

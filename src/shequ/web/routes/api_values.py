@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,7 +17,7 @@ from ...framework.periods import parse_period
 from ...ingest import dhis2, dhis2_import
 from ...store import orgunits as store_orgunits
 from ...store import values as store_values
-from .. import values
+from .. import paging, values
 from ..deps import Principal, Reader, StoreDep, Writer, require_unit
 from ..schemas import DataValuesIn
 
@@ -48,11 +48,16 @@ def read_values(
     store: StoreDep,
     user: Reader,
     period: str,
+    response: Response,
     org_unit: str | None = None,
     data_element: str | None = None,
+    limit: paging.Limit = paging.MAX_SIZE,
+    offset: paging.Offset = 0,
 ) -> list[dict]:
-    """Stored values of a period in the user's subtree (or of one unit / data element)."""
-    return _read(store, user, period, org_unit, data_element).to_dict("records")
+    """Stored values of a period in the user's subtree (or of one unit / data element), by
+    unit and element: ``limit`` from ``offset`` (the count of all in ``X-Total-Count``)."""
+    found = _read(store, user, period, org_unit, data_element)
+    return paging.window(found, limit, offset, response).to_dict("records")
 
 
 def _write(

@@ -12,8 +12,8 @@ from ...framework import labels
 from ...framework.periods import parse_period
 from ...report.rows import indicator_rows
 from ...store import audit
-from .. import views
-from ..deps import Principal, Reader, StoreDep, require_unit
+from .. import paging, views
+from ..deps import Principal, Reader, StoreDep, require_unit, units_within
 from ..pages import download, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -41,14 +41,25 @@ def _context(request: Request, user: Principal, unit: str | None):
 
 
 @router.get("/")
-def overview(request: Request, user: Reader, unit: str | None = None, indicator: str = ""):
+def overview(
+    request: Request,
+    user: Reader,
+    unit: str | None = None,
+    indicator: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
+    size: paging.PageSize = paging.DEFAULT_SIZE,
+):
     context, _period = _context(request, user, unit)
     if context is None:
         return page(request, "overview.html", {"context": None})
     lang = page_lang(request)
     key = ("overview", context.run_id, context.unit, lang)
     data = request.app.state.cache.get(key, lambda: _overview_data(context, lang))
-    return page(request, "overview.html", {**data, "indicator": indicator})
+    pager = paging.paginate(data["children"], page_no, size)
+    params = {"unit": unit or "", "indicator": indicator}
+    return page(
+        request, "overview.html", {**data, "indicator": indicator, "pager": pager, "params": params}
+    )
 
 
 def _overview_data(context, lang: str) -> dict:
@@ -61,6 +72,7 @@ def _overview_data(context, lang: str) -> dict:
         "gaps": views.urgent_gaps(context, lang),
         "indicators": context.plan.indicators,
         "subunits": _subunit_names(context),
+        "children": _children(context, lang),
     }
 
 
@@ -68,6 +80,37 @@ def page_lang(request: Request) -> str:
     from ..i18n import lang_of
 
     return lang_of(request)
+
+
+def _children(context, lang: str) -> list[dict]:
+    """The unit's direct sub-units, each with its targets met of those judged and its
+    overall score and rank (when scored), in rank order, then by code."""
+    sub = context.subunits[context.subunits["depth"] == 1]
+    judged = sub[sub["status"].isin(["met", "not_met"])]
+    met = judged[judged["status"] == "met"].groupby("org_unit").size()
+    judged_n = judged.groupby("org_unit").size()
+    ranks = context.rankings.set_index("org_unit") if len(context.rankings) else None
+    rows = []
+    for code, name, level in dict.fromkeys(
+        zip(sub["org_unit"], sub["org_unit_name"], sub["level"], strict=True)
+    ):
+        scored = ranks is not None and code in ranks.index
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "level": labels.pick(labels.LEVEL[level], lang) if level in labels.LEVEL else level,
+                "met": int(met.get(code, 0)),
+                "judged": int(judged_n.get(code, 0)),
+                "score": _number(ranks.at[code, "score"]) if scored else None,
+                "rank": _number(ranks.at[code, "rank"]) if scored else None,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _subunit_names(context) -> list[tuple[str, str]]:
@@ -83,26 +126,39 @@ def ranking(
     level: str = "street",
     dimension: str = "overall",
     q: str = "",
+    unit: str = "",
     format: Annotated[str, Query(pattern="^(html|csv|xlsx)$")] = "html",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1,
+    size: paging.PageSize = paging.DEFAULT_SIZE,
 ):
     latest, found = _run(store), views.scored_run(store)
     if found is None:
         return page(request, "ranking.html", {"rows": None, "latest": latest})
     run_id, period = found
     day = parse_period(period).end
-    allowed = user.units(store, day)
-    frame = views.ranking(
-        store, run_id, allowed=allowed, level=level, day=day, dimension=dimension, query=q
+    allowed = units_within(user, store, unit, day)
+    key = ("ranking", run_id, level, dimension, user.scope, unit)  # q filters the cached one
+    ranked = request.app.state.cache.get(
+        key,
+        lambda: views.ranking(
+            store, run_id, allowed=allowed, level=level, day=day, dimension=dimension
+        ),
     )
+    frame = views.matching(ranked, q)
     lang = page_lang(request)
     if format != "html":
         return _export(frame, format, lang, f"ranking_{level}_{dimension}_{period}")
+    pager = paging.paginate(frame, page_no, size)
+    shown = pd.DataFrame(pager.rows, columns=frame.columns)
     return page(
         request,
         "ranking.html",
         {
-            "rows": frame.to_dict("records"),
-            "chart": _ranking_chart(frame),
+            "rows": shown.to_dict("records"),
+            "pager": pager,
+            "params": {"level": level, "dimension": dimension, "q": q, "unit": unit},
+            "unit": unit,
+            "chart": _ranking_chart(shown),
             "run_id": run_id,
             "latest": latest,
             "level": level,

@@ -20,7 +20,7 @@ from ...ingest.values import import_values
 from ...store import accounts, approvals, orgunits
 from ...store import values as store_values
 from ...store.tables.core import ImportBatch
-from .. import entry_grid, values
+from .. import entry_grid, values, views
 from ..deps import Principal, Reader, RowId, StoreDep, Writer, require_unit, sees_work_of
 from ..pages import page
 from ..schemas import CellBatch
@@ -33,8 +33,7 @@ def _grid_units(store, user: Principal, unit: str, period: str):
     """(the communities of the one street shown, that street, its pickers)."""
     day = parse_period(period).end
     require_unit(user, store, unit, day)
-    with store.begin() as conn:
-        units = orgunits.units_on(conn, day)
+    units = views.units_of_day(store, day)
     allowed = user.units(store, day)
     shown, pickers = entry_grid.pick_street(units, allowed, user.scope, unit)
     with store.begin() as conn:
@@ -50,7 +49,7 @@ def grid(request: Request, store: StoreDep, user: Writer, period: str = "", unit
     plan = request.app.state.plan
     codes = set(communities["code"])
     with store.begin() as conn:
-        stored = store_values.read(conn, periods=[period], detail=True)
+        stored = store_values.read(conn, periods=[period], org_units=codes, detail=True)
         pairs = pd.DataFrame({"org_unit": communities["code"], "period": period})
         locked = set(approvals.locked(conn, pairs)["org_unit"])
     stored = stored[stored["org_unit"].isin(codes)]

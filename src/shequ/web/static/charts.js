@@ -93,13 +93,13 @@
     chart.setOption({
       animation: false,
       legend: { top: 0, data: districts },
-      grid: { left: 8, right: 24, top: 36, bottom: 36, containLabel: true },
+      grid: { left: 8, right: 24, top: 56, bottom: 36, containLabel: true },
       tooltip: { trigger: "item", formatter: function (q) {
         const r = rows[q.dataIndex];
         return S.esc(r.label) + "<br>" + S.esc(r.district) + "<br>" + (zh ? "名次 " : "rank ") + r.rank +
           (r.low === null ? "" : (zh ? "（90%区间 " : " (90% interval ") + r.low + "–" + r.high + (zh ? "）" : ")"));
       } },
-      xAxis: { type: "value", name: zh ? "名次" : "rank", min: 1, minInterval: 1, position: "top" },
+      xAxis: { type: "value", name: zh ? "名次" : "rank", nameLocation: "middle", nameGap: 24, min: 1, minInterval: 1, position: "top" },
       yAxis: { type: "category", data: labels, inverse: true, axisLabel: { fontSize: 11 } },
       series: [
         { type: "bar", stack: "interval", silent: true, itemStyle: { color: "transparent" }, barWidth: 6,
