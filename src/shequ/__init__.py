@@ -199,8 +199,10 @@ def _evaluate(
         A loaded plan or a name/path for `plan`; default ``example_city``.
     level : str, optional
         Only results of this level (``community``, ``street``, ``district``, ``city``).
-    engine : str, optional
-        ``duckdb`` (embedded default), ``sqlite`` or ``postgres``.
+    engine : str or EngineChoice, optional
+        ``duckdb`` (embedded default), ``sqlite``, ``postgres`` or ``spark`` (local mode); for
+        a cluster, ``shequ.evaluate.backends.EngineChoice("spark", {"master": URL,
+        "parquet_dir": DIR})`` (see docs/spark.md).
     persist : bool, default True
         Save the run (results, scores, trends) in the store, as ``shequ evaluate`` does.
     sensitivity : bool, default False

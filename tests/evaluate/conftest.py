@@ -1,5 +1,7 @@
-"""Every evaluation test runs on every engine: DuckDB and SQLite over an SQLite store, and
-PostgreSQL over a PostgreSQL store (``pytest -m duckdb`` runs one)."""
+"""Every evaluation test runs on every engine: DuckDB, SQLite and Spark (local mode, over a
+Parquet export) on an SQLite store, and PostgreSQL on a PostgreSQL store (``pytest -m duckdb``
+runs one). The Spark session is the process's one (`shequ.spark`), started by the first test
+that needs it."""
 
 import pytest
 
@@ -7,6 +9,7 @@ ENGINES = [
     pytest.param(("duckdb", "sqlite_store"), marks=pytest.mark.duckdb, id="duckdb"),
     pytest.param(("sqlite", "sqlite_store"), marks=pytest.mark.sqlite, id="sqlite"),
     pytest.param(("postgres", "pg_store"), marks=pytest.mark.postgres, id="postgres"),
+    pytest.param(("spark", "sqlite_store"), marks=pytest.mark.spark, id="spark"),
 ]
 
 

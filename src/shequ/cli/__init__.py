@@ -16,6 +16,7 @@ import typer
 from . import (
     demo,
     evaluate,
+    export,
     imports,
     loop,
     notify,
@@ -77,5 +78,6 @@ for _name, _group in (
     ("notify", notify.notify_app),
     ("scenario", scenario.scenario_app),
     ("audit", store.audit_app),
+    ("export", export.export_app),
 ):
     app.add_typer(_group, name=_name)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ._common import DbOption, LangOption, PlanOption, actor, console, language
+from ._spark import ParquetOption, SparkMasterOption, SparkRemoteOption, engine_choice
 
 
 def evaluate(
@@ -22,7 +23,7 @@ def evaluate(
         str | None,
         typer.Option(help="只评估该单位及其下级 / only this unit's subtree (org unit code)"),
     ] = None,
-    engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres")] = None,
+    engine: Annotated[str | None, typer.Option(help="duckdb | sqlite | postgres | spark")] = None,
     output: Annotated[
         Path | None, typer.Option(help="结果文件 .csv/.xlsx/.parquet / results file")
     ] = None,
@@ -46,6 +47,9 @@ def evaluate(
         typer.Option("--all", help="输出每个单位的指标表 / print every unit's indicator table"),
     ] = False,
     lang: LangOption = "",
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """评估各单位各指标并对照目标 / evaluate every indicator against its targets."""
     from ..evaluate.assessment import assess
@@ -58,6 +62,7 @@ def evaluate(
     composite = composite or audit
     if output:
         check_output(output)  # a wrong suffix fails now, not after the evaluation
+    engine = engine_choice(engine, spark_master, spark_remote, parquet)
     options = {"periods": period, "level": level, "engine": engine, "actor": actor()}
     if unit is not None:
         options["unit"] = unit

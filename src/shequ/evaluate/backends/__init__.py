@@ -1,6 +1,7 @@
 """Engines the evaluation runs on, behind one face: ``connect(store) -> Engine``.
 
-Each module registers itself in `ENGINES`; an `Engine` gives the Ibis connection and the
+Each module registers itself in `ENGINES` (``duckdb``, ``sqlite``, ``postgres``,
+``spark``); an `Engine` gives the Ibis connection and the
 store's tables (``data_value``, ``org_unit``, ``org_unit_path``) as Ibis tables. Nothing
 else here knows SQL dialects: the evaluation is Ibis expressions only.
 """
@@ -43,8 +44,17 @@ class Engine:
         self.close()
 
 
-Factory = Callable[[Store, Reads], Engine]
+Factory = Callable[..., Engine]  # (store, reads, **settings) -> Engine
 ENGINES: dict[str, Factory] = {}
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """An engine by name with its settings, e.g. ``EngineChoice("spark", {"master":
+    "spark://host:7077", "parquet": "export/"})``; a plain name means no settings."""
+
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def register(name: str) -> Callable[[Factory], Factory]:
@@ -61,13 +71,16 @@ def default_engine(store: Store) -> str:
     return "postgres" if store.dialect == "postgresql" else "duckdb"
 
 
-def connect(store: Store, engine: str | None = None, *, reads: Reads | None = None) -> Engine:
+def connect(
+    store: Store, engine: str | EngineChoice | None = None, *, reads: Reads | None = None
+) -> Engine:
     """Open ``engine`` (default: `default_engine`) over ``store``; ``reads`` says what
     the caller will read (default: everything)."""
-    from . import duckdb, postgres, sqlite  # noqa: F401  (register themselves)
+    from . import duckdb, postgres, spark, sqlite  # noqa: F401  (register themselves)
 
-    name = engine or default_engine(store)
+    choice = engine if isinstance(engine, EngineChoice) else EngineChoice(engine or "")
+    name = choice.name or default_engine(store)
     if name not in ENGINES:
         msg = f"未知的计算引擎 {name}（可选：{', '.join(ENGINES)}）/ unknown engine {name}"
         raise EvaluationError(msg)
-    return ENGINES[name](store, reads or Reads())
+    return ENGINES[name](store, reads or Reads(), **choice.settings)
