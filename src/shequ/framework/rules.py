@@ -23,13 +23,13 @@ COLUMNS = [
     "org_unit", "period", "rule", "importance", "left", "operator", "right",
     "data_elements", "message_zh", "message_en",
 ]  # fmt: skip
-_COMPARE = {
-    "==": lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b)),
-    "!=": lambda a, b: abs(a - b) > 1e-9 * max(1.0, abs(b)),
+_COMPARE = {  # on arrays; the tolerance is relative to the right side (at least 1)
+    "==": lambda a, b: np.abs(a - b) <= 1e-9 * np.maximum(1.0, np.abs(b)),
+    "!=": lambda a, b: np.abs(a - b) > 1e-9 * np.maximum(1.0, np.abs(b)),
     "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b + 1e-9 * max(1.0, abs(b)),
+    "<=": lambda a, b: a <= b + 1e-9 * np.maximum(1.0, np.abs(b)),
     ">": lambda a, b: a > b,
-    ">=": lambda a, b: a + 1e-9 * max(1.0, abs(b)) >= b,
+    ">=": lambda a, b: a + 1e-9 * np.maximum(1.0, np.abs(b)) >= b,
 }
 MODIFIED_Z_CONSTANT = 0.6745  # Iglewicz & Hoaglin: 0.6745 (x − median) / MAD
 
@@ -45,57 +45,92 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def rule_violations(values: pd.DataFrame, rules: Iterable[ValidationRule]) -> pd.DataFrame:
-    """Every (unit, period, rule) where the rule does not hold, as rows of `COLUMNS`."""
+    """Every (unit, period, rule) where the rule does not hold, as rows of `COLUMNS`.
+
+    Vectorised: each rule's two sides are built once over all (unit, period) rows as NumPy
+    arrays (`_ArrayBuilder`), with the missing-value strategy applied as masks; only the
+    violating rows are turned into messages (a national file has millions of rows)."""
     rules = tuple(rules)
     if values.empty or not rules:
         return empty()
     wide = values.pivot_table(
         index=["org_unit", "period"], columns="data_element", values="value", aggfunc="first"
     )
+    units = wide.index.get_level_values(0).astype(str).to_numpy()
+    periods = wide.index.get_level_values(1).astype(str).to_numpy()
+    columns = {str(c): wide[c].to_numpy(dtype=float) for c in wide.columns}
     found = []
-    for (unit, period), row in wide.iterrows():
-        present = {k: float(v) for k, v in row.items() if pd.notna(v)}
-        for rule in rules:
-            sides = _sides(rule, present)
-            if sides is not None and not _holds(rule, *sides):
-                found.append(_violation(rule, str(unit), str(period), *sides))
+    for rule in rules:
+        left, right, checked, holds = _judged(rule, columns, len(wide))
+        for k in np.flatnonzero(checked & ~holds):
+            found.append(_violation(rule, units[k], periods[k], _at(left, k), _at(right, k)))
     return pd.DataFrame(found, columns=COLUMNS)
 
 
-def _side(expression, present: Mapping[str, float], strategy: str) -> float | None:
+class _ArrayBuilder:
+    """Builds an expression over whole columns (a missing element counts as 0)."""
+
+    def __init__(self, columns: Mapping[str, np.ndarray], n: int) -> None:
+        self.columns, self.n = columns, n
+
+    def column(self, code: str) -> np.ndarray:
+        found = self.columns.get(code)
+        return np.zeros(self.n) if found is None else np.nan_to_num(found, nan=0.0)
+
+    def number(self, value: float) -> np.ndarray:
+        return np.full(self.n, float(value))
+
+    def truth_as_number(self, condition) -> np.ndarray:
+        return np.asarray(condition, dtype=float)
+
+    def least(self, args: list) -> np.ndarray:
+        return np.minimum.reduce(args)
+
+    def greatest(self, args: list) -> np.ndarray:
+        return np.maximum.reduce(args)
+
+
+def _side(expression, columns: Mapping[str, np.ndarray], n: int, strategy: str):
+    """(value, none, skip) arrays: ``none`` where no element of the side has a value,
+    ``skip`` where some are missing and the strategy skips such rows."""
     names = expression.elements
-    have = [n in present for n in names]
-    if names and not any(have):
-        return None
-    if not all(have) and strategy == "skip_if_any_value_missing":
-        return math.nan  # marks "skip"
-    return expression.evaluate({n: present.get(n, 0.0) for n in names})
+    value = np.asarray(expression.build(_ArrayBuilder(columns, n)), dtype=float)
+    if not names:
+        return value, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    have = np.array([~np.isnan(columns[m]) if m in columns else np.zeros(n, bool) for m in names])
+    none = ~have.any(axis=0)
+    skip = ~none & ~have.all(axis=0) & (strategy == "skip_if_any_value_missing")
+    return value, none, skip
 
 
-def _sides(rule: ValidationRule, present: Mapping[str, float]) -> tuple | None:
+def _judged(rule: ValidationRule, columns: Mapping[str, np.ndarray], n: int):
+    """Both sides (NaN where a side has no value), the rows the rule applies to, and
+    whether it holds there."""
     strategy = rule.missing_value_strategy
-    left = _side(rule.left_expr, present, strategy)
-    right = _side(rule.right_expr, present, strategy)
+    lv, l_none, l_skip = _side(rule.left_expr, columns, n, strategy)
+    rv, r_none, r_skip = _side(rule.right_expr, columns, n, strategy)
     if rule.operator in ("compulsory_pair", "exclusive_pair"):
-        return left, right
-    if any(s is not None and math.isnan(s) for s in (left, right)):
-        return None
-    if strategy == "never_skip":
-        return (left or 0.0), (right or 0.0)
-    if left is None and right is None:
-        return None
-    if strategy == "skip_if_any_value_missing" and (left is None or right is None):
-        return None
-    return (left or 0.0), (right or 0.0)
+        has_left, has_right = ~l_none, ~r_none  # a skipped side still has a value
+        holds = (
+            has_left == has_right if rule.operator == "compulsory_pair" else ~(has_left & has_right)
+        )
+        left = np.where(l_none | l_skip, np.nan, lv)
+        right = np.where(r_none | r_skip, np.nan, rv)
+        return left, right, np.ones(n, dtype=bool), holds
+    checked = ~(l_skip | r_skip)
+    if strategy != "never_skip":
+        checked &= ~(l_none & r_none)
+        if strategy == "skip_if_any_value_missing":
+            checked &= ~(l_none | r_none)
+    left, right = np.where(l_none, 0.0, lv), np.where(r_none, 0.0, rv)
+    with np.errstate(invalid="ignore"):
+        holds = _COMPARE[rule.operator](left, right)
+    return left, right, checked, holds
 
 
-def _holds(rule: ValidationRule, left: float | None, right: float | None) -> bool:
-    has_left, has_right = left is not None, right is not None
-    if rule.operator == "compulsory_pair":
-        return has_left == has_right
-    if rule.operator == "exclusive_pair":
-        return not (has_left and has_right)
-    return bool(_COMPARE[rule.operator](left, right))
+def _at(side: np.ndarray, k: int) -> float | None:
+    value = float(side[k])
+    return None if math.isnan(value) else value
 
 
 def _violation(rule: ValidationRule, unit: str, period: str, left, right) -> list:
