@@ -46,6 +46,11 @@ DEMO_DB = ROOT / "var" / "demo" / "shequ.db"
 TARGET_P95_MS = 200.0
 TARGET_SURVEYS_PER_S = 300.0
 
+#: drop an idle connection before the server does (uvicorn closes after 5 s, httpx keeps 5 s:
+#: a request sent on a connection the server is closing fails with ReadError, a race of the
+#: client's, not an error of the server's)
+KEEPALIVE = httpx.Limits(keepalive_expiry=2.0)
+
 
 def _copy_store(source: Path, folder: Path) -> Path:
     """A consistent copy of the SQLite store (the backup API includes the WAL)."""
@@ -95,7 +100,7 @@ def _csrf(html: str) -> str:
 
 
 async def _logged_in(base: str, username: str, password: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=30)
+    client = httpx.AsyncClient(base_url=base, timeout=30, limits=KEEPALIVE)
     token = _csrf((await client.get("/login")).text)
     response = await client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
@@ -159,7 +164,9 @@ async def _run(
     ]
     for c in staff:
         await c.aclose()
-    residents = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(users)]
+    residents = [
+        httpx.AsyncClient(base_url=base, timeout=30, limits=KEEPALIVE) for _ in range(users)
+    ]
     if _survey.available(base, residents[0]):
         tokens = {}
         for c in residents:

@@ -55,7 +55,7 @@ async def _soak(base: str, db: Path, users: int, seconds: float, communities: li
         rng = random.Random(k)
         page = await client.get("/runs")
         csrf = bench_web._csrf(page.text)
-        resident = httpx.AsyncClient(base_url=base, timeout=30)
+        resident = httpx.AsyncClient(base_url=base, timeout=30, limits=bench_web.KEEPALIVE)
         token = bench_web._csrf((await resident.get("/survey")).text)
         while time.monotonic() < deadline:
             for kind, method, url, kwargs in _requests(base, communities, token, rng):
