@@ -152,8 +152,6 @@ def bulk_load(store: Path, files: list[Path]) -> int:
     not fit the session; the rows/s of `shequ import values` are measured on one slice."""
     import sqlite3
 
-    import pyarrow.parquet as pq
-
     con = sqlite3.connect(store)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
@@ -164,16 +162,25 @@ def bulk_load(store: Path, files: list[Path]) -> int:
         " updated_at, category_option_combo, followup) VALUES (?, ?, ?, ?, 'bench', ?,"
         " 'default', 0)"
     )
+    # in key order, so the unique index grows at its end instead of at random places
+    # (random inserts into a 66 M-row B-tree ran at ~30 000 rows/s here)
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    source = duckdb.connect()
+    source.execute(f"SET memory_limit = '3GB'; SET temp_directory = '{store.parent}/duckdb-tmp'")
+    ordered = source.execute(
+        f"SELECT data_element, org_unit, period, value FROM read_parquet([{listed}])"
+        " ORDER BY data_element, org_unit, period"
+    ).fetch_record_batch(500_000)
     with con:
-        for path in files:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=500_000):
-                d = batch.to_pydict()
-                con.executemany(
-                    sql,
-                    zip(d["data_element"], d["org_unit"], d["period"], d["value"],
-                        [now] * batch.num_rows, strict=True),
-                )  # fmt: skip
-                written += batch.num_rows
+        for batch in ordered:
+            d = batch.to_pydict()
+            con.executemany(
+                sql,
+                zip(d["data_element"], d["org_unit"], d["period"], d["value"],
+                    [now] * batch.num_rows, strict=True),
+            )  # fmt: skip
+            written += batch.num_rows
+    source.close()
     con.close()
     from shequ.store.db import open_store
     from shequ.store.values import ensure_periods
