@@ -19,5 +19,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evaluation_run") as batch:
-        batch.drop_column("unit")
+    # a plain DROP COLUMN (SQLite >= 3.35, PostgreSQL): batch mode would rebuild the table,
+    # and dropping the old evaluation_run cascades to every stored result
+    op.execute("ALTER TABLE evaluation_run DROP COLUMN unit")
