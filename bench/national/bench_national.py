@@ -81,7 +81,7 @@ def prepare(data: Path, provinces: list[str] | None, years: list[int], seed: int
     meta = {"inputs": wanted, "tree": shape, "values": written}
     meta["generate_seconds"] = round(time.perf_counter() - clock, 1)
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-    return meta
+    return json.loads(meta_path.read_text())  # as a cached run reads it (year keys as text)
 
 
 def _write_plan(path: Path) -> None:
