@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import HTTPException
@@ -25,6 +26,7 @@ from ..framework.periods import parse_period
 from ..report.rows import value_text
 from ..store import analytics as store_analytics
 from ..store.db import Store
+from . import paging
 from .deps import Principal, require_unit
 
 LIMITS = {"indicators": 30, "units": 500, "periods": 20, "cells": 50_000}
@@ -46,8 +48,6 @@ class Selection:
 
     def query(self) -> str:
         """The query string that reproduces this selection (the shareable URL)."""
-        from urllib.parse import urlencode
-
         pairs: list[tuple[str, str]] = [("indicator", i) for i in self.indicators]
         pairs += [("unit", self.unit), ("level", self.level)]
         if self.units:
@@ -211,7 +211,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         "reporting_units", "expected_units", "run_id",
     ]  # fmt: skip
     part = frame.reindex(columns=keep)
-    return part.astype(object).where(part.notna(), None).to_dict("records")
+    return paging.records(part)
 
 
 def pivot(frame: pd.DataFrame, rows: str) -> dict[str, Any]:

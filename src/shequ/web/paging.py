@@ -76,3 +76,15 @@ def window(rows: Sequence[Any] | pd.DataFrame, limit: int, offset: int, response
     if isinstance(rows, pd.DataFrame):
         return rows.iloc[offset : offset + limit]
     return rows[offset : offset + limit]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-able rows (NaN as null), the form every JSON list answers in."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def listing(frame: pd.DataFrame, limit: int, offset: int, key: str, **meta: Any) -> dict:
+    """A paged JSON answer: ``meta``, the ``total`` count, ``limit``, ``offset`` and the
+    rows of the window under ``key``."""
+    part = window(frame, limit, offset)
+    return {**meta, "total": len(frame), "limit": limit, "offset": offset, key: records(part)}

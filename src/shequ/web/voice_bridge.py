@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..store import orgunits
 from ..store.db import Store
+from . import paging
 
 
 def available() -> bool:
@@ -151,7 +152,7 @@ def rates(store: Store, units: set[str], period: str, plan) -> list[dict[str, An
     with store.begin() as conn:
         frame = suggestion_rates(conn, period, plan)
     frame = frame[frame["unit"].isin(units)]
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return paging.records(frame)
 
 
 def responses(store: Store, units: set[str], period: str) -> list[dict[str, Any]]:

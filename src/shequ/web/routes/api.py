@@ -64,7 +64,7 @@ def org_units(
     if level:
         units = units[units["level"] == level]
     units = paging.window(units, limit, offset, response)
-    return units.astype(object).where(units.notna(), None).to_dict("records")
+    return paging.records(units)
 
 
 @router.get("/orgunits/{code}")
@@ -108,16 +108,7 @@ def results(
         frame = runs.results(conn, run_id, org_units=allowed)
     if indicator:
         frame = frame[frame["indicator"] == indicator]
-    part = paging.window(frame, limit, offset)
-    rows = part.astype(object).where(part.notna(), None).to_dict("records")
-    return {
-        "run_id": run_id,
-        "period": period,
-        "total": len(frame),
-        "limit": limit,
-        "offset": offset,
-        "results": rows,
-    }
+    return paging.listing(frame, limit, offset, "results", run_id=run_id, period=period)
 
 
 @router.get("/scores")
@@ -136,15 +127,7 @@ def scores(
     day = parse_period(period).end
     allowed = user.units(store, day)
     frame = views.ranking(store, run_id, allowed=allowed, level=level, day=day, dimension=dimension)
-    part = paging.window(frame, limit, offset)
-    return {
-        "run_id": run_id,
-        "period": period,
-        "total": len(frame),
-        "limit": limit,
-        "offset": offset,
-        "scores": part.astype(object).where(part.notna(), None).to_dict("records"),
-    }
+    return paging.listing(frame, limit, offset, "scores", run_id=run_id, period=period)
 
 
 @router.get("/geo/units")
