@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ._common import DbOption, LangOption, PlanOption, actor, console, language
+from ._spark import SparkMasterOption, SparkRemoteOption
 
 TypeOption = Annotated[
     str, typer.Option("--type", help="设施类型，如 service_centre / facility type")
@@ -74,15 +75,33 @@ def coverage(
     network: NetworkOption = "default",
     out: OutOption = Path("coverage"),
     lang: LangOption = "",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="local（本进程，默认）| spark（按市分区）/ local (default) or spark (by city)"
+        ),
+    ] = None,
+    spark_master: SparkMasterOption = None,
+    spark_remote: SparkRemoteOption = None,
 ) -> None:
     """服务半径覆盖：写入数据值与图层 / walking coverage: data values and GeoJSON layers."""
+    from ..spatial.cities import check_engine
+    from ..spatial.inputs import SpatialInputError
     from ..spatial.run import run_coverage
     from ._show_spatial import print_coverage
 
+    chosen = check_engine(engine)
+    if (spark_master or spark_remote) and chosen != "spark":
+        msg = (
+            f"--spark-master/--spark-remote 只用于 --engine spark（而非 {chosen}）/ "
+            f"--spark-master and --spark-remote need --engine spark, not {chosen}"
+        )
+        raise SpatialInputError(msg)
     _run(
         run_coverage, print_coverage, db=db, plan=plan, facility_type=facility_type,
         radius=radius, network=network, lang=lang, period=period, out_dir=out,
-        detour=detour, actor=actor(),
+        detour=detour, actor=actor(), engine=chosen, spark_master=spark_master,
+        spark_remote=spark_remote,
     )  # fmt: skip
 
 

@@ -132,38 +132,105 @@ def compute_coverage(
     are straight lines × ``detour``. Shares are ratios of sums: covered residents of a
     community / its residents. Distances are searched up to ``search_limit`` metres
     (default: the radius), so that an uncovered point says how far it is; a larger limit
-    costs a longer bounded Dijkstra.
+    costs a longer bounded Dijkstra. The work per point is `cover_points` (a point's
+    answer depends on the facilities and the network only, so points can be covered city
+    by city, as `shequ.spatial.cities` does on Spark); `coverage_result` sums them up.
+    """
+    covered = cover_points(
+        points, facilities, radius=radius, network=network, detour=detour,
+        search_limit=search_limit,
+    )  # fmt: skip
+    return coverage_result(
+        covered, facilities, facility_type=facility_type, radius=radius, network=network,
+        detour=detour,
+    )  # fmt: skip
+
+
+#: the columns `cover_points` adds to each point
+POINT_COLUMNS = ("distance_m", "facility", "covered", "reason", "on_fragment")
+
+
+def cover_points(
+    points: pd.DataFrame,
+    facilities: pd.DataFrame,
+    *,
+    radius: float,
+    network: WalkNetwork | None = None,
+    detour: float = DEFAULT_DETOUR,
+    search_limit: float | None = None,
+) -> pd.DataFrame:
+    """``points`` with `POINT_COLUMNS`: the distance to the nearest facility (up to the
+    search limit), that facility when within ``radius``, covered or not, why a distance is
+    missing, and whether the point is snapped onto a network fragment.
+
+    On a network the Dijkstra starts only from facilities whose straight line to the
+    points' bounding box is within the search limit (a walk is never shorter than the
+    straight line), so covering one city's points costs that city's share of the work;
+    whether a point's network component holds a facility is judged on all of them.
     """
     limit = max(float(radius), float(search_limit or radius))
     px, py = points["x"].to_numpy(float), points["y"].to_numpy(float)
     fx, fy = facilities["x"].to_numpy(float), facilities["y"].to_numpy(float)
-    fragments: dict = {}
+    on_fragment = np.zeros(len(points), bool)
     stranded = np.zeros(len(points), bool)
-    if network is not None:
+    if network is not None and len(points):
         targets = snap(network, px, py)
         sources = snap(network, fx, fy) if len(facilities) else Snapped(*(np.zeros(0),) * 3)
-        distance, origin = nearest_sources(network, sources, targets, limit=limit)
-        fragments = _fragment_report(network, targets, points["population"].to_numpy(float))
+        near = _near_box(fx, fy, px, py, limit)
+        distance, origin = nearest_sources(network, sources.subset(near), targets, limit=limit)
+        origin = np.where(origin >= 0, near[np.maximum(origin, 0)] if near.size else -1, -1)
+        on_fragment = network.edge_component[targets.edge] > 0
         stranded = _stranded(network, sources, targets)
-        method, used_detour = METHOD_NETWORK, None
+    elif network is not None:
+        distance, origin = np.zeros(0), np.zeros(0, np.int64)
     else:
         distance, origin = straight_line_sources(fx, fy, px, py, limit=limit, detour=detour)
-        method, used_detour = METHOD_STRAIGHT, detour
     covered = within(distance, radius)
     codes = facilities["code"].to_numpy(object)
     nearest = np.where(origin >= 0, codes[np.maximum(origin, 0)] if codes.size else None, None)
     reached = np.isfinite(distance)
-    frame = points.assign(
+    return points.assign(
         distance_m=np.where(reached, distance, np.nan),
         facility=np.where(covered, nearest, None),
         covered=covered,
         reason=np.where(reached, None, np.where(stranded, REASON_FRAGMENT, REASON_BEYOND)),
+        on_fragment=on_fragment,
     )
+
+
+def _near_box(fx: np.ndarray, fy: np.ndarray, px: np.ndarray, py: np.ndarray, limit: float):
+    """Indices of the facilities within ``limit`` (straight line) of the points' box."""
+    if not px.size:
+        return np.zeros(0, np.int64)
+    dx = np.maximum(np.maximum(px.min() - fx, fx - px.max()), 0.0)
+    dy = np.maximum(np.maximum(py.min() - fy, fy - py.max()), 0.0)
+    return np.flatnonzero(np.hypot(dx, dy) <= limit + 1.0)
+
+
+def coverage_result(
+    covered: pd.DataFrame,
+    facilities: pd.DataFrame,
+    *,
+    facility_type: str,
+    radius: float,
+    network: WalkNetwork | None,
+    detour: float = DEFAULT_DETOUR,
+) -> CoverageResult:
+    """The `CoverageResult` of points covered by `cover_points` (all of them, in order)."""
+    frame = covered.drop(columns="on_fragment")
+    fragments: dict = {}
+    if network is not None:
+        fragments = network.fragments()
+        on_fragment = covered["on_fragment"].to_numpy(bool)
+        fragments["points_on_fragments"] = int(on_fragment.sum())
+        fragments["population_on_fragments"] = float(
+            covered["population"].to_numpy(float)[on_fragment].sum()
+        )
     return CoverageResult(
         facility_type,
         float(radius),
-        method,
-        used_detour,
+        METHOD_NETWORK if network is not None else METHOD_STRAIGHT,
+        None if network is not None else detour,
         frame,
         community_shares(frame),
         _catchments(frame, facilities),
@@ -198,11 +265,3 @@ def _stranded(network: WalkNetwork, sources: Snapped, targets: Snapped) -> np.nd
     components = network.edge_component
     served = np.unique(components[sources.edge.astype(np.int64)]) if len(sources) else []
     return ~np.isin(components[targets.edge.astype(np.int64)], served)
-
-
-def _fragment_report(network: WalkNetwork, targets: Snapped, population: np.ndarray) -> dict:
-    on_fragment = network.edge_component[targets.edge] > 0
-    report = network.fragments()
-    report["points_on_fragments"] = int(on_fragment.sum())
-    report["population_on_fragments"] = float(population[on_fragment].sum())
-    return report

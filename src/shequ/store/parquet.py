@@ -11,10 +11,17 @@ from the same version of the data)::
       org_unit_path/part-0.parquet  its closure, whole
       period/part-0.parquet         periods and their locks
 
-Rows are streamed in record batches of `BATCH_ROWS` (never a whole table in memory); a
-period's rows are written as row groups of up to `GROUP_ROWS`. The export is built in a
-temporary folder beside ``directory`` and renamed into place when complete, so a reader
-never sees half an export; a previous export there is replaced, any other folder refused.
+On an SQLite store the tables are written by DuckDB in a child process
+(`shequ.store._parquet_duckdb`: its sqlite extension scans the file, ``COPY`` writes the
+Parquet; no row passes through Python, 66 M values in minutes rather than an hour). The
+child cannot share this process's read transaction, so the store's fingerprint is taken
+before and after it: when they differ (a writer committed meanwhile) the export is done
+again, up to `ATTEMPTS` times, then refused. On PostgreSQL rows are streamed from
+server-side cursors in one REPEATABLE READ transaction, in record batches of `BATCH_ROWS`
+(never a whole table in memory). A period's rows are written as row groups of up to
+`GROUP_ROWS`. The export is built in a temporary folder beside ``directory`` and renamed
+into place when complete, so a reader never sees half an export; a previous export there
+is replaced, any other folder refused.
 
 The fingerprint says which version of the store an export holds, cheaply (aggregates, no
 content hash): row counts, highest ids, the latest change time and the sum of the values,
@@ -32,6 +39,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +60,7 @@ FORMAT = "shequ-parquet/1"
 MANIFEST = "manifest.json"
 BATCH_ROWS = 100_000
 GROUP_ROWS = 500_000
+ATTEMPTS = 3
 TABLES = {"data_value": "period", "org_unit": None, "org_unit_path": None, "period": None}
 _FINGERPRINT = {  # table -> aggregates that change with every write of it
     "data_value": "COUNT(*), MAX(id), MAX(updated_at), SUM(value)",
@@ -81,9 +91,12 @@ def export(store: Store, directory: str | os.PathLike[str]) -> Manifest:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-export-", dir=target.parent))
     try:
-        with _snapshot(store) as cursor:
-            revision, fingerprint = _fingerprint(cursor)
-            rows = {name: _export_table(cursor, store, name, work) for name in TABLES}
+        if store.sqlite_path is not None:
+            revision, fingerprint, rows = _export_sqlite(Path(store.sqlite_path), work)
+        else:
+            with _snapshot(store) as cursor:
+                revision, fingerprint = _fingerprint(cursor)
+                rows = {name: _export_table(cursor, name, work) for name in TABLES}
         manifest = Manifest(
             fingerprint, revision, rows, dict(TABLES), dt.datetime.now(dt.UTC).isoformat()
         )
@@ -202,10 +215,8 @@ def _plain(value: object) -> str:
 # --- writing one table ----------------------------------------------------------------
 
 
-def _export_table(cursors: _Cursors, store: Store, name: str, work: Path) -> int:
-    table: Table = Base.metadata.tables[name]
-    schema = pa.schema([(c.name, _arrow_type(c.type)) for c in table.columns])
-    sqlite = store.sqlite_path is not None
+def _export_table(cursors: _Cursors, name: str, work: Path) -> int:
+    schema = _schema(name)
     cursor = cursors.new()
     cursor.execute(f"SELECT {', '.join(schema.names)} FROM {name}")
     writers = _Writers(work / name, schema, TABLES[name])
@@ -213,11 +224,18 @@ def _export_table(cursors: _Cursors, store: Store, name: str, work: Path) -> int
     try:
         while batch := cursor.fetchmany(BATCH_ROWS):
             total += len(batch)
-            writers.add(_record_batch(batch, schema, sqlite=sqlite))
+            columns = zip(schema, zip(*batch, strict=True), strict=True)
+            arrays = [pa.array(cells, type=field.type) for field, cells in columns]
+            writers.add(pa.RecordBatch.from_arrays(arrays, schema=schema))
         writers.close()
     finally:
         cursor.close()
     return total
+
+
+def _schema(name: str) -> pa.Schema:
+    table: Table = Base.metadata.tables[name]
+    return pa.schema([(c.name, _arrow_type(c.type)) for c in table.columns])
 
 
 def _arrow_type(sql_type: object) -> pa.DataType:
@@ -233,20 +251,60 @@ def _arrow_type(sql_type: object) -> pa.DataType:
     return pa.string()
 
 
-_SQLITE_RAW = {pa.bool_(): pa.int64(), pa.date32(): pa.string(), pa.timestamp("us"): pa.string()}
+def _export_sqlite(path: Path, work: Path) -> tuple[str, str, dict[str, int]]:
+    """Every table by DuckDB in a child process, between two equal fingerprints."""
+    for _ in range(ATTEMPTS):
+        before = _sqlite_fingerprint(path)
+        rows = _duckdb_child(path, work)
+        if _sqlite_fingerprint(path) == before:
+            return (*before, rows)
+        for name in TABLES:  # a writer committed meanwhile: the tables may disagree
+            shutil.rmtree(work / name, ignore_errors=True)
+    msg = (
+        f"存储在导出期间持续变更（已尝试 {ATTEMPTS} 次），请在导入结束后重试 / the store kept "
+        f"changing during the export ({ATTEMPTS} attempts); try again when imports are done"
+    )
+    raise StoreError(msg)
 
 
-def _record_batch(rows: list[tuple], schema: pa.Schema, *, sqlite: bool) -> pa.RecordBatch:
-    """Rows of a DBAPI cursor as Arrow columns. SQLite hands dates and times as ISO text
-    and booleans as 0/1: Arrow parses them, a column at a time."""
-    columns = []
-    for field, cells in zip(schema, zip(*rows, strict=True), strict=True):
-        raw = _SQLITE_RAW.get(field.type) if sqlite else None
-        if raw is None:
-            columns.append(pa.array(cells, type=field.type))
-        else:
-            columns.append(pc.cast(pa.array(cells, type=raw), field.type))
-    return pa.RecordBatch.from_arrays(columns, schema=schema)
+def _sqlite_fingerprint(path: Path) -> tuple[str, str]:
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        con.execute("BEGIN")
+        return _fingerprint(_Cursors(lambda: con.cursor()))
+    finally:
+        con.rollback()
+        con.close()
+
+
+def _duckdb_child(path: Path, work: Path) -> dict[str, int]:
+    """Run `shequ.store._parquet_duckdb` on the store; its row counts per table."""
+    tables = [
+        {"name": name, "partition": TABLES[name],
+         "columns": [(f.name, str(f.type)) for f in _schema(name)]}
+        for name in TABLES
+    ]  # fmt: skip
+    request = {
+        "store": str(path),
+        "work": str(work),
+        "tables": tables,
+        "threads": os.environ.get("SHEQU_EXPORT_THREADS", "2"),
+        "memory": os.environ.get("SHEQU_EXPORT_MEMORY", "2GB"),
+    }
+    (work / ".request.json").write_text(json.dumps(request), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "shequ.store._parquet_duckdb", str(work / ".request.json")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=False,
+    )
+    (work / ".request.json").unlink()
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["?"])[-1]
+        msg = f"Parquet 导出失败 / the Parquet export failed: {reason}"
+        raise StoreError(msg)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 class _Writers:
