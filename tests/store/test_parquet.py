@@ -82,3 +82,41 @@ def test_cli_export_prints_the_tables_and_evaluate_refuses_a_stale_parquet(city,
          "--parquet", str(tmp_path / "x")],
     )  # fmt: skip
     assert wrong.exit_code == 2 and "--engine spark" in wrong.output
+
+
+def test_every_value_is_exported_bit_for_bit_with_its_types(city, tmp_path):
+    with city.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT id, data_element, org_unit, period, value, followup FROM data_value"
+        ).all()
+    parquet.export(city, tmp_path / "export")
+    table = parquet.dataset(tmp_path / "export", "data_value").to_table()
+    assert str(table.schema.field("value").type) == "double"
+    assert str(table.schema.field("followup").type) == "bool"
+    assert str(table.schema.field("updated_at").type) == "timestamp[us]"
+    read = {
+        r["id"]: (r["data_element"], r["org_unit"], r["period"], r["value"], r["followup"])
+        for r in table.to_pylist()
+    }
+    # the same floats, not a text round trip (SQLite prints REAL with 15 digits)
+    assert read == {i: (d, o, p, v, bool(f)) for i, d, o, p, v, f in stored}
+
+
+def test_a_write_during_the_export_makes_it_start_again_on_the_new_version(
+    city, tmp_path, monkeypatch
+):
+    child, calls = parquet._duckdb_child, []
+
+    def writer_commits_meanwhile(path, work):
+        rows = child(path, work)
+        if not calls:  # the first pass: another process writes while DuckDB reads
+            with city.begin() as conn:
+                conn.exec_driver_sql("DELETE FROM data_value WHERE id = 1")
+        calls.append(rows)
+        return rows
+
+    monkeypatch.setattr(parquet, "_duckdb_child", writer_commits_meanwhile)
+    manifest = parquet.export(city, tmp_path / "export")
+    assert len(calls) == 2 and calls[1]["data_value"] == calls[0]["data_value"] - 1
+    assert manifest.rows["data_value"] == calls[1]["data_value"]
+    parquet.check_fresh(city, tmp_path / "export")  # the manifest is the store as it is now

@@ -39,9 +39,11 @@ def export(request: dict) -> dict[str, int]:
     import duckdb
     from duckdb_extensions import import_extension
 
-    with tempfile.TemporaryDirectory(prefix="shequ-duckdb-ext-") as extensions:
-        con = duckdb.connect(config={"extension_directory": extensions})
+    work = Path(request["work"])
+    with tempfile.TemporaryDirectory(prefix=".shequ-duckdb-", dir=work.parent) as scratch:
+        con = duckdb.connect(config={"extension_directory": f"{scratch}/extensions"})
         try:
+            con.execute(f"SET temp_directory = '{_quote(scratch)}/spill'")
             con.execute(f"SET threads = {int(request.get('threads', 2))}")
             con.execute(f"SET memory_limit = '{_quote(request.get('memory', '2GB'))}'")
             con.execute("SET preserve_insertion_order = false")
@@ -49,7 +51,7 @@ def export(request: dict) -> dict[str, int]:
             import_extension("sqlite", con=con)
             con.execute("LOAD sqlite")
             con.execute(f"ATTACH '{_quote(request['store'])}' AS s (TYPE sqlite, READ_ONLY)")
-            return {t["name"]: _copy(con, t, Path(request["work"])) for t in request["tables"]}
+            return {t["name"]: _copy(con, t, work) for t in request["tables"]}
         finally:
             con.close()
 
