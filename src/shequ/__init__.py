@@ -245,6 +245,7 @@ def coverage(
     plan: Plan | str | None = None,
     network: str | None = "default",
     actor: str = "notebook",
+    engine: str = "local",
 ) -> Any:
     """Residents within walking reach of a facility type, one row per population point.
 
@@ -269,6 +270,9 @@ def coverage(
         The stored walking network's name; ``None`` for straight lines.
     actor : str, default "notebook"
         Who the audit trail names when values are written.
+    engine : str, default "local"
+        ``"spark"`` covers the points city by city on Apache Spark (the process's session,
+        ``local[2]`` by default), with the same results as ``"local"``.
 
     Returns
     -------
@@ -290,6 +294,7 @@ def coverage(
         period=period,
         network_name=network,
         actor=actor,
+        engine=engine,
     )
     points = found.result.points.assign(method=found.result.method, radius_m=found.result.radius)
     try:
