@@ -15,8 +15,8 @@ On an SQLite store the tables are written by DuckDB in a child process
 (`shequ.store._parquet_duckdb`: its sqlite extension scans the file, ``COPY`` writes the
 Parquet; no row passes through Python, 66 M values in minutes rather than an hour). The
 child cannot share this process's read transaction, so the store's fingerprint is taken
-before and after it: when they differ (a writer committed meanwhile) the export is done
-again, up to `ATTEMPTS` times, then refused. On PostgreSQL rows are streamed from
+before it and, if another connection committed meanwhile, after it: when they differ the
+export is done again, up to `ATTEMPTS` times, then refused. On PostgreSQL rows are streamed from
 server-side cursors in one REPEATABLE READ transaction, in record batches of `BATCH_ROWS`
 (never a whole table in memory). A period's rows are written as row groups of up to
 `GROUP_ROWS`. The export is built in a temporary folder beside ``directory`` and renamed
@@ -252,14 +252,23 @@ def _arrow_type(sql_type: object) -> pa.DataType:
 
 
 def _export_sqlite(path: Path, work: Path) -> tuple[str, str, dict[str, int]]:
-    """Every table by DuckDB in a child process, between two equal fingerprints."""
-    for _ in range(ATTEMPTS):
-        before = _sqlite_fingerprint(path)
-        rows = _duckdb_child(path, work)
-        if _sqlite_fingerprint(path) == before:
-            return (*before, rows)
-        for name in TABLES:  # a writer committed meanwhile: the tables may disagree
-            shutil.rmtree(work / name, ignore_errors=True)
+    """Every table by DuckDB in a child process, between two equal fingerprints.
+
+    ``PRAGMA data_version`` of one connection changes only when another connection
+    commits: when it has not moved, the second fingerprint (a scan of every value) is
+    not needed."""
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        for _ in range(ATTEMPTS):
+            version = _data_version(con)
+            before = _fingerprint_in(con)
+            rows = _duckdb_child(path, work)
+            if _data_version(con) == version or _fingerprint_in(con) == before:
+                return (*before, rows)
+            for name in TABLES:  # a writer committed meanwhile: the tables may disagree
+                shutil.rmtree(work / name, ignore_errors=True)
+    finally:
+        con.close()
     msg = (
         f"存储在导出期间持续变更（已尝试 {ATTEMPTS} 次），请在导入结束后重试 / the store kept "
         f"changing during the export ({ATTEMPTS} attempts); try again when imports are done"
@@ -267,14 +276,16 @@ def _export_sqlite(path: Path, work: Path) -> tuple[str, str, dict[str, int]]:
     raise StoreError(msg)
 
 
-def _sqlite_fingerprint(path: Path) -> tuple[str, str]:
-    con = sqlite3.connect(path, timeout=30)
+def _data_version(con: sqlite3.Connection) -> int:
+    return int(con.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _fingerprint_in(con: sqlite3.Connection) -> tuple[str, str]:
+    con.execute("BEGIN")
     try:
-        con.execute("BEGIN")
         return _fingerprint(_Cursors(lambda: con.cursor()))
     finally:
-        con.rollback()
-        con.close()
+        con.execute("ROLLBACK")
 
 
 def _duckdb_child(path: Path, work: Path) -> dict[str, int]:
