@@ -145,6 +145,13 @@ def test_coverage_on_spark_by_city_equals_the_single_process_run_row_for_row(twi
     pd.testing.assert_frame_equal(spark_values, local_values, check_exact=True)
     assert spark_batches == local_batches and len(local_batches) == 2
 
+    # without a network (straight line × 1.3, nothing written): the same points too
+    options = {"facility_type": "service_centre", "radius": 500, "network_name": None}
+    straight = run_coverage(local_store, plan, **options).result
+    on_spark = run_coverage(spark_store, plan, engine="spark", **options).result
+    assert straight.method == on_spark.method == "straight_line"
+    pd.testing.assert_frame_equal(on_spark.points, straight.points, check_exact=True)
+
 
 def test_an_unknown_engine_or_spark_options_without_spark_are_refused(tmp_path):
     store = open_store(tmp_path / "s.db")
