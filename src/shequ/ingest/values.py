@@ -177,8 +177,8 @@ def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
         {
             ROW: frame[ROW],
             "element_raw": element_raw,
-            "data_element": element_raw.str.lower().map(
-                lambda k: getattr(names.get(k), "code", None)
+            "data_element": per_unique(
+                element_raw, lambda k: getattr(names.get(k.lower()), "code", None)
             ),
             "org_unit_raw": frame["org_unit"],
             "period_raw": frame["period"],
@@ -248,16 +248,8 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
             problems, cells, bad_number & (cells["reason_en"] == en), value_col, zh, en,
             v="value_raw",
         )  # fmt: skip
-    low = (
-        cells["data_element"]
-        .map(lambda c: getattr(elements.get(c), "min_value", None))
-        .astype(float)
-    )
-    high = (
-        cells["data_element"]
-        .map(lambda c: getattr(elements.get(c), "max_value", None))
-        .astype(float)
-    )
+    low = _per_element(cells, elements, "min_value", float)
+    high = _per_element(cells, elements, "max_value", float)
     _add_by_column(
         problems,
         cells,
@@ -276,9 +268,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         "value {v} is above the maximum allowed",
         v="value_raw",
     )
-    integer = cells["data_element"].map(
-        lambda c: getattr(elements.get(c), "value_type", "") == "integer"
-    )
+    integer = _per_element(cells, elements, "value_type", object) == "integer"
     fraction = ~bad_number & integer & (cells["value"] % 1 != 0)
     _add_by_column(
         problems,
@@ -291,7 +281,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     )
     keyed = cells["data_element"].notna() & cells["period"].notna()
     combo = cells[COMBO] if COMBO in cells else pd.Series("", index=cells.index)
-    cells["combo_shown"] = combo.fillna("").astype(str).map(lambda c: f"[{c}]" if c else "")
+    cells["combo_shown"] = per_unique(combo.fillna("").astype(str), lambda c: f"[{c}]" if c else "")
     dup = keyed & cells.duplicated(
         ["data_element", "org_unit", "period", "combo_shown"], keep=False
     )
@@ -317,11 +307,17 @@ def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
     cells["value"] = fast
     cells["reason_en"] = ""
     slow = fast.isna()
-    percent = cells["data_element"].map(lambda c: getattr(elements.get(c), "unit", "") == "%")
+    percent = _per_element(cells[slow], elements, "unit", object) == "%"
     for i in cells.index[slow]:
         parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
         cells.at[i, "value"] = np.nan if parsed is None else parsed
         cells.at[i, "reason_en"] = reason[1] if reason else ""
+
+
+def _per_element(cells: pd.DataFrame, elements: dict, field: str, dtype) -> pd.Series:
+    """A field of each cell's data element (None/NaN where the element is unknown)."""
+    known = {code: getattr(e, field) for code, e in elements.items()}
+    return cells["data_element"].map(known).astype(dtype)
 
 
 def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:
@@ -333,7 +329,7 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
         "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)",
         v="period_raw",
     )
-    versions = store_orgunits.versions(conn)
+    versions = store_orgunits.versions(conn, pd.unique(cells["org_unit"]))
     known = check_known_units(conn, cells, problems, required=True, versions=versions)
     periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
     closed = _closed_in_period(periods, versions)

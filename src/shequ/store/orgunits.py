@@ -30,6 +30,7 @@ MAX_DEPTH = 32
 #: the one message for a code that names no stored unit; ``{code}`` is the code
 UNKNOWN_ZH = "未知的组织单位“{code}”（请先导入组织机构）"
 UNKNOWN_EN = "unknown org unit '{code}' (import org units first)"
+CODES_PER_QUERY = 5_000  # codes per IN list of `versions`
 _FEW = 500  # up to this many codes are looked up with IN (...); more read every code once
 
 
@@ -79,10 +80,19 @@ def is_top(conn: Connection, code: str) -> bool:
     return bool(parents) and all(p is None for p in parents)
 
 
-def versions(conn: Connection) -> pd.DataFrame:
-    """Every stored version of every unit (columns: id and `VERSION_FIELDS`)."""
+def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.DataFrame:
+    """Every stored version of every unit (columns: id and `VERSION_FIELDS`); of the units
+    ``codes`` only when given (looked up `CODES_PER_QUERY` at a time: an import of one
+    province reads that province's units, not the nation's)."""
     query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
-    rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
+    if codes is None:
+        rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
+    else:
+        wanted = sorted({str(c) for c in codes if c is not None and str(c) != ""})
+        rows = []
+        for i in range(0, len(wanted), CODES_PER_QUERY):
+            part = query.where(OrgUnit.code.in_(wanted[i : i + CODES_PER_QUERY]))
+            rows += conn.execute(part.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
     return pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
 
 
@@ -206,6 +216,26 @@ def units_on(
     if codes is not None and len(codes) > _FEW:
         frame = frame[frame["code"].isin(set(codes))].reset_index(drop=True)
     return frame
+
+
+def siblings_on(conn: Connection, day: dt.date, codes: Iterable[str]) -> dict[str, str | None]:
+    """The parent on ``day`` of each unit of ``codes`` and of every unit sharing a parent
+    with one of them (code → parent code): the peers an outlier check compares a value with.
+    Two indexed lookups `CODES_PER_QUERY` codes at a time, not a read of the whole tree."""
+    on_day = (OrgUnit.valid_from <= day, OrgUnit.valid_to > day)
+    query = select(OrgUnit.code, OrgUnit.parent_code).where(*on_day)
+    wanted = sorted({str(c) for c in codes})
+    parents: dict[str, str | None] = {}
+    for i in range(0, len(wanted), CODES_PER_QUERY):
+        chunk = wanted[i : i + CODES_PER_QUERY]
+        parents.update(conn.execute(query.where(OrgUnit.code.in_(chunk))).all())
+    if None in parents.values():  # a top unit's peers are the other top units
+        parents.update(conn.execute(query.where(OrgUnit.parent_code.is_(None))).all())
+    above = sorted({p for p in parents.values() if p is not None})
+    for i in range(0, len(above), CODES_PER_QUERY):
+        chunk = above[i : i + CODES_PER_QUERY]
+        parents.update(conn.execute(query.where(OrgUnit.parent_code.in_(chunk))).all())
+    return parents
 
 
 def subtree(conn: Connection, code: str, day: dt.date) -> list[str]:

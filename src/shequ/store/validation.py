@@ -76,7 +76,8 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     stored = stored.merge(keys, on=["org_unit", "period"])
     merged = _stack(incoming, stored[incoming.columns])
     found = rules.rule_violations(merged, plan.validation_rules)
-    touched = incoming.groupby(["org_unit", "period"])["data_element"].agg(set).to_dict()
+    hit = incoming.merge(found[["org_unit", "period"]].drop_duplicates(), on=["org_unit", "period"])
+    touched = hit.groupby(["org_unit", "period"])["data_element"].agg(set).to_dict()
     reads = found["data_elements"].str.split(",").map(set)
     keep = [
         bool(reads.iloc[i] & touched.get((u, p), set()))
@@ -84,12 +85,12 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     ]
     found = found[keep]
     days = {parse_period(p).end for p in periods}
-    parents = {}
+    parents: dict[str, str | None] = {}
+    incoming_units = keys["org_unit"].unique()
     for day in sorted(days):
-        units = store_orgunits.units_on(conn, day)
-        parents.update(zip(units["code"], units["parent_code"], strict=True))
+        parents.update(store_orgunits.siblings_on(conn, day, incoming_units))
     # history is the unit's own, peers share its parent: read those units' values only
-    above = {parents.get(u) for u in keys["org_unit"].unique()}
+    above = {parents.get(u) for u in incoming_units}
     kin = {u for u, p in parents.items() if p in above} | set(keys["org_unit"])
     elements = incoming["data_element"].unique().tolist()
     history = _same_types(conn, periods, elements, kin)

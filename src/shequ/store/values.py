@@ -93,6 +93,8 @@ def diff(conn: Connection, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     stored = stored_of(conn, incoming).rename(
         columns={"value": "old_value", **{a: f"old_{a}" for a in ATTRIBUTES}}
     )
+    if stored.empty:  # nothing of it is stored yet (a first import): every row is new
+        return incoming[[*KEY, "value", *carried]], incoming.iloc[0:0], 0
     merged = incoming.merge(stored, on=KEY, how="left")
     is_new = merged["id"].isna()
     same = _same(merged["value"], merged["old_value"])
