@@ -38,7 +38,7 @@ residential_floor_area_m2,B,2025,45000.5
 """
 EXPECTED_LONG = [  # (row, column, the English reason, as each check words it)
     (3, "data_element", "unknown data element 'no_such_element'"),
-    (4, "org_unit", "unknown org unit 'NOPE' (import the org units first)"),
+    (4, "org_unit", "unknown org unit 'NOPE' (import org units first)"),
     (5, "period", "period '2025x' is not valid (use 2025, 2025Q3 or 2025-07)"),
     (6, "value", "'abc' is not a number"),
     (7, "value", "value -1 is below the minimum allowed (no negatives)"),
@@ -132,7 +132,8 @@ EXPECTED_WIDE = [  # one row per bad cell; rows 2 and 5 repeat A/2025 (常住人
     (3, "adult_population", "value -3 is below the minimum allowed (no negatives)"),
     (3, "criminal_cases", "value 1.5 should be a whole number"),
     (3, "常住人口", "'abc' is not a number"),
-    (4, "org_unit", "unknown org unit 'NOPE' (import the org units first)"),
+    (4, "org_unit", "unknown org unit 'NOPE' (import org units first)"),  # its 2 values
+    (4, "org_unit", "unknown org unit 'NOPE' (import org units first)"),
     (5, "常住人口", "resident_population/A/2025 appears more than once in the file"),
     (6, "no_such_column", "unknown data element 'no_such_column'"),
 ]
@@ -161,10 +162,10 @@ def test_a_bad_wide_file_is_quarantined_the_same_through_arrow_and_row_by_row(
 
 
 def test_an_irregular_csv_is_read_row_by_row_and_refused_or_padded_as_before(store, tmp_path):
-    # row 3 is short (padded: no value), row 4 has an empty line before it: both are read
-    # by the row reader, which numbers the empty line as row 4 and skips it
+    # row 3 is short (padded: no value), row 4 is an empty line: the row reader reads the
+    # file, numbers the empty line as row 4 and skips it; 2 + 1 + 2 values load
     path = write(tmp_path / "ragged.csv", "org_unit,period,常住人口,adult_population\n"
                  "A,2025,1000,700\nB,2025,900\n\nB,2024,800,600")  # fmt: skip
     report = import_values(store, path)
-    assert (report.inserted, report.problems) == (4, [])
+    assert (report.inserted, report.problems) == (5, [])
     assert stored(store)[("adult_population", "B", "2024")] == 600.0

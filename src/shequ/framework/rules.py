@@ -199,6 +199,7 @@ def outliers(
     frame["parent"] = frame["org_unit"].map(parents)
     x = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
     mine = frame.index[: len(checked.drop_duplicates(keys))]
+    units, periods, elements = (frame[k].to_numpy() for k in ("org_unit", "period", "data_element"))
     found: list[tuple[int, int, list]] = []
     for grouping, methods in (
         (["org_unit", "data_element"], [m for m in settings.methods if m.startswith("history")]),
@@ -210,11 +211,10 @@ def outliers(
         stats = leave_one_out.others(codes, x)
         for method in methods:
             for i, centre, score, limit in _flagged(method, x[mine], stats, mine, settings):
-                row = frame.iloc[i]
                 order = settings.methods.index(method)
                 found.append((i, order, _outlier(
-                    method, row["org_unit"], row["period"], row["data_element"], x[i],
-                    centre, score, limit, settings,
+                    method, units[i], periods[i], elements[i], x[i], centre, score, limit,
+                    settings,
                 )))  # fmt: skip
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame([f for *_, f in found] + _bounds(checked, settings), columns=COLUMNS)

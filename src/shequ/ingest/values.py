@@ -333,17 +333,19 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
     known = check_known_units(conn, cells, problems, required=True, versions=versions)
     periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
     closed = _closed_in_period(periods, versions)
+    pairs = cells.set_index(["org_unit", "period"]).index if len(closed) else None
     problems.add(
         cells,
-        cells.set_index(["org_unit", "period"]).index.isin(closed),
+        pairs.isin(closed) if pairs is not None else False,
         "org_unit",
         "单位 {u} 在期间 {p} 不存在（未启用或已停用）",
         "org unit {u} does not exist in period {p} (not yet opened or already closed)",
         u="org_unit",
         p="period",
     )
-    keys = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]]
-    locks = store_approvals.locked(conn, keys)
+    locks = store_approvals.locked(conn, periods)
+    if locks.empty:
+        return
     lookup = locks.set_index(["org_unit", "period"])["approved_unit"]
     approver = lookup.reindex(pd.MultiIndex.from_frame(cells[["org_unit", "period"]].astype(str)))
     approved = pd.Series(approver.to_numpy(), index=cells.index)
@@ -362,8 +364,8 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
 def _closed_in_period(pairs: pd.DataFrame, versions: pd.DataFrame) -> pd.MultiIndex:
     bounds = {p: parse_period(p) for p in pairs["period"].unique()}
     merged = pairs.merge(versions, left_on="org_unit", right_on="code")
-    start = merged["period"].map(lambda p: bounds[p].start)
-    end = merged["period"].map(lambda p: bounds[p].end)
+    start = merged["period"].map({p: b.start for p, b in bounds.items()})
+    end = merged["period"].map({p: b.end for p, b in bounds.items()})
     merged["open"] = (merged["valid_from"] <= end) & (merged["valid_to"] > start)
     open_any = merged.groupby(["org_unit", "period"])["open"].any()
     return open_any[~open_any].index

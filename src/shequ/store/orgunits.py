@@ -84,16 +84,17 @@ def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.Data
     """Every stored version of every unit (columns: id and `VERSION_FIELDS`); of the units
     ``codes`` only when given (looked up `CODES_PER_QUERY` at a time: an import of one
     province reads that province's units, not the nation's)."""
+    columns = ["id", *VERSION_FIELDS]
+    if codes is not None:
+        wanted = {str(c) for c in codes if c is not None and str(c) != ""}
+        found = bulk.select_rows(
+            conn, OrgUnit.__table__, columns, {"code": wanted}, chunked="code",
+            size=CODES_PER_QUERY, order_by=("code", "valid_from"),
+        )  # fmt: skip
+        return found.astype(object)
     query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
-    if codes is None:
-        rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
-    else:
-        wanted = sorted({str(c) for c in codes if c is not None and str(c) != ""})
-        rows = []
-        for i in range(0, len(wanted), CODES_PER_QUERY):
-            part = query.where(OrgUnit.code.in_(wanted[i : i + CODES_PER_QUERY]))
-            rows += conn.execute(part.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
-    return pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
+    rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def write_versions(
@@ -222,19 +223,30 @@ def siblings_on(conn: Connection, day: dt.date, codes: Iterable[str]) -> dict[st
     """The parent on ``day`` of each unit of ``codes`` and of every unit sharing a parent
     with one of them (code → parent code): the peers an outlier check compares a value with.
     Two indexed lookups `CODES_PER_QUERY` codes at a time, not a read of the whole tree."""
-    on_day = (OrgUnit.valid_from <= day, OrgUnit.valid_to > day)
-    query = select(OrgUnit.code, OrgUnit.parent_code).where(*on_day)
-    wanted = sorted({str(c) for c in codes})
     parents: dict[str, str | None] = {}
-    for i in range(0, len(wanted), CODES_PER_QUERY):
-        chunk = wanted[i : i + CODES_PER_QUERY]
-        parents.update(conn.execute(query.where(OrgUnit.code.in_(chunk))).all())
+
+    def add(found: pd.DataFrame) -> None:
+        found = found[(found["valid_from"] <= day) & (found["valid_to"] > day)]
+        parents.update(
+            zip(
+                found["code"],
+                found["parent_code"].where(found["parent_code"].notna(), None),
+                strict=True,
+            )
+        )
+
+    columns = ["code", "parent_code", "valid_from", "valid_to"]
+    table, size = OrgUnit.__table__, CODES_PER_QUERY
+    add(bulk.select_rows(conn, table, columns, {"code": set(codes)}, chunked="code", size=size))
     if None in parents.values():  # a top unit's peers are the other top units
-        parents.update(conn.execute(query.where(OrgUnit.parent_code.is_(None))).all())
-    above = sorted({p for p in parents.values() if p is not None})
-    for i in range(0, len(above), CODES_PER_QUERY):
-        chunk = above[i : i + CODES_PER_QUERY]
-        parents.update(conn.execute(query.where(OrgUnit.parent_code.in_(chunk))).all())
+        roots = select(*(table.c[c] for c in columns)).where(OrgUnit.parent_code.is_(None))
+        add(pd.DataFrame(conn.execute(roots).all(), columns=columns))
+    above = {p for p in parents.values() if p is not None}
+    add(
+        bulk.select_rows(
+            conn, table, columns, {"parent_code": above}, chunked="parent_code", size=size
+        )
+    )
     return parents
 
 
