@@ -9,6 +9,7 @@ text of a date or a timestamp is exactly what the ORM writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -23,13 +24,35 @@ def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     columns = list(frame.columns)
-    cells = [_bound(conn, table, name, frame[name]) for name in columns]
-    rows = zip(*cells, strict=True)
     if conn.dialect.name == "postgresql":
-        _copy(conn, table.name, columns, rows)
-    else:
-        _executemany(conn, table.name, columns, rows)
+        cells = [_bound(conn, table, name, frame[name]) for name in columns]
+        _copy(conn, table.name, columns, zip(*cells, strict=True))
+        return len(frame)
+    # SQLite binds every parameter of every row: a column of one value (the batch id, who,
+    # when) is written into the statement once instead
+    same = {name: _constant(conn, table, name, frame[name]) for name in columns[1:]}
+    fixed = {name: value for name, value in same.items() if value is not None}  # not the 1st
+    varying = [name for name in columns if name not in fixed]
+    cells = [_bound(conn, table, name, frame[name]) for name in varying]
+    _executemany(conn, table.name, varying, fixed, zip(*cells, strict=True))
     return len(frame)
+
+
+def _constant(conn: Connection, table: Table, name: str, cells: pd.Series) -> str | None:
+    """The SQL literal of a column whose cells are all one text or number, else None."""
+    first = cells.iloc[0]
+    if not isinstance(first, str | int | float | np.integer | np.floating | dt.date) or pd.isna(
+        first
+    ):
+        return None
+    if not (cells == first).all():
+        return None
+    (value,) = _bound(conn, table, name, cells.iloc[:1])
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value):
+        return repr(value)
+    return None
 
 
 def _bound(conn: Connection, table: Table, name: str, cells: pd.Series) -> list:
@@ -66,9 +89,14 @@ CACHE_KIB = 262_144
 
 
 def _executemany(
-    conn: Connection, name: str, columns: Sequence[str], rows: Iterable[tuple]
+    conn: Connection,
+    name: str,
+    columns: Sequence[str],
+    fixed: Mapping[str, str],
+    rows: Iterable[tuple],
 ) -> None:
-    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    names = ", ".join([*columns, *fixed])
+    sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join(['?'] * len(columns) + [*fixed.values()])})"
     cursor = conn.connection.driver_connection.cursor()
     (before,) = cursor.execute("PRAGMA cache_size").fetchone()
     cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
