@@ -139,8 +139,8 @@ def select_rows(
 
     SQLAlchemy compiles an expanding IN list of thousands of codes again on every call
     (seconds for a province's units); here the SQL is plain text with placeholders and
-    the cells come back converted by each column's own result processor (a date stored
-    as text on SQLite is a date), once per distinct value.
+    the cells come back converted by each column's own result processor on SQLite (a date
+    stored as text is a date), once per distinct value.
     """
     wanted = {name: sorted({str(v) for v in values}) for name, values in filters.items()}
     if any(not values for values in wanted.values()):
@@ -151,15 +151,24 @@ def select_rows(
     order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
     rows: list = []
     keys = wanted[chunked]
-    for start in range(0, len(keys), size):
-        part = keys[start : start + size]
-        where = " AND ".join(
-            f"{name} IN ({', '.join([mark] * len(wanted[name] if name != chunked else part))})"
-            for name in [*fixed, chunked]
-        )
-        sql = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {where}{order}"
-        rows += conn.exec_driver_sql(sql, (*params, *part)).all()
+    cursor = conn.connection.driver_connection.cursor()  # plain tuples, no Row per row
+    try:
+        for start in range(0, len(keys), size):
+            part = keys[start : start + size]
+            where = " AND ".join(
+                f"{name} IN ({', '.join([mark] * len(wanted[name] if name != chunked else part))})"
+                for name in [*fixed, chunked]
+            )
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {table.name} WHERE {where}{order}",
+                (*params, *part),
+            )
+            rows += cursor.fetchall()
+    finally:
+        cursor.close()
     frame = pd.DataFrame(rows, columns=list(columns))
+    if conn.dialect.name != "sqlite":  # psycopg returns dates, times and booleans as such
+        return frame
     for name in columns:
         column_type = table.c[name].type.dialect_impl(conn.dialect)
         process = column_type.result_processor(conn.dialect, None)
