@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ImportFileError
 from ._sheets import bounded
 from .limits import Limits, check_cell, too_many_rows
@@ -60,7 +62,7 @@ def parquet_columns(path: Path, limits: Limits) -> tuple[list[str], list[object]
             if pc.any(long).as_py():
                 row = pc.index(long, True).as_py()
                 too_long.append((row + 1, index, column[row].as_py()))
-            columns.append(pc.fill_null(column, "").to_numpy(zero_copy_only=False))
+            columns.append(_text(pc.fill_null(column, "")))
         elif (pa.types.is_floating(kind) or pa.types.is_integer(kind)) and not column.null_count:
             columns.append(column.to_numpy())
         else:
@@ -129,5 +131,16 @@ def csv_columns(path: Path, encoding: str, limits: Limits) -> tuple[list[str], l
     for column in table.columns:
         if (pc.max(pc.utf8_length(column)).as_py() or 0) > limits.max_cell_chars:
             return None
-        columns.append(column.to_numpy(zero_copy_only=False))
+        columns.append(_text(column))
     return header, columns
+
+
+def _text(column) -> np.ndarray:
+    """An Arrow text column as an object array of str in which each distinct text is one
+    object (a million rows naming a few elements and periods hold each once; its hash is
+    then computed once too)."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    words = encoded.dictionary.to_numpy(zero_copy_only=False)
+    return words[encoded.indices.to_numpy(zero_copy_only=False)]
