@@ -169,3 +169,43 @@ def test_an_irregular_csv_is_read_row_by_row_and_refused_or_padded_as_before(sto
     report = import_values(store, path)
     assert (report.inserted, report.problems) == (5, [])
     assert stored(store)[("adult_population", "B", "2024")] == 600.0
+
+
+PEERS = """
+code,name,parent_code,level
+C,市,,city
+S1,一街道,C,street
+S2,二街道,C,street
+P1,社区1,S1,community
+P2,社区2,S1,community
+P3,社区3,S1,community
+P4,社区4,S1,community
+P5,社区5,S1,community
+Q1,社区6,S2,community
+Q2,社区7,S2,community
+Q3,社区8,S2,community
+Q4,社区9,S2,community
+"""
+
+
+def test_an_outlier_is_judged_against_its_stored_siblings_only(any_store, tmp_path):
+    from shequ.ingest.orgunits import import_org_units
+
+    import_org_units(any_store, write(tmp_path / "units.csv", PEERS))
+    first = ["org_unit,period,resident_population"]
+    first += [f"P{i},2025,{v}" for i, v in zip(range(1, 5), (1000, 1010, 990, 1005), strict=True)]
+    first += [f"Q{i},2025,50000" for i in range(1, 5)]
+    # each unit of the first file has 3 peers in its street: fewer than min_values (4)
+    assert (
+        import_values(any_store, write(tmp_path / "first.csv", "\n".join(first))).violations == []
+    )
+    report = import_values(
+        any_store, write(tmp_path / "p5.csv", "org_unit,period,常住人口\nP5,2025,5000")
+    )
+    # P5's peers are P1..P4, stored by the first file (found by their parent S1; S2's units
+    # are not its peers): median 1002.5, absolute deviations 2.5, 7.5, 12.5, 2.5 -> MAD
+    # (2.5 + 7.5) / 2 = 5; modified z = 0.6745 * (5000 - 1002.5) / 5 = 539.26 > 3.5
+    (finding,) = report.violations
+    assert (finding.rows, finding.org_unit, finding.rule) == ((2,), "P5", "peer_modified_z")
+    assert (finding.left, finding.right) == (5000.0, 1002.5)
+    assert "539.26" in finding.message_en
