@@ -79,13 +79,12 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
     # history is the unit's own, peers share its parent: read those units' values only
     above = {parents.get(u) for u in incoming_units}
     kin = {u for u, p in parents.items() if p in above} | set(incoming_units)
-    elements = incoming["data_element"].unique().tolist()
-    history = _same_types(conn, periods, elements, kin)
-    if {e for rule in plan.validation_rules for e in rule.elements} <= set(elements):
-        stored = history  # it holds every stored value the rules read for these keys
-    else:
-        stored = store_values.read(conn, periods=periods, org_units=incoming_units)
-    stored = stored.merge(keys, on=["org_unit", "period"])
+    elements = set(incoming["data_element"].unique())
+    read_by_rules = {e for rule in plan.validation_rules for e in rule.elements}
+    # one read serves both checks: the history of the incoming elements (outliers) and,
+    # for the incoming units and periods, every stored value the rules read
+    history = _same_types(conn, periods, sorted(elements | read_by_rules), kin)
+    stored = history.merge(keys, on=["org_unit", "period"])
     merged = _stack(incoming, stored[incoming.columns])
     found = rules.rule_violations(merged, plan.validation_rules)
     hit = incoming.merge(found[["org_unit", "period"]].drop_duplicates(), on=["org_unit", "period"])
@@ -96,6 +95,7 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
         for i, (u, p) in enumerate(zip(found["org_unit"], found["period"], strict=True))
     ]
     found = found[keep]
+    history = history[history["data_element"].isin(elements)]
     context = _stack(incoming, history[incoming.columns])
     found_outliers = rules.outliers(incoming, context, parents, plan.outliers)
     return rules.combine([found, found_outliers])
