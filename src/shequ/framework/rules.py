@@ -53,18 +53,39 @@ def rule_violations(values: pd.DataFrame, rules: Iterable[ValidationRule]) -> pd
     rules = tuple(rules)
     if values.empty or not rules:
         return empty()
-    wide = values.pivot_table(
-        index=["org_unit", "period"], columns="data_element", values="value", aggfunc="first"
-    )
-    units = wide.index.get_level_values(0).astype(str).to_numpy()
-    periods = wide.index.get_level_values(1).astype(str).to_numpy()
-    columns = {str(c): wide[c].to_numpy(dtype=float) for c in wide.columns}
+    units, periods, columns = _wide(values)
     found = []
     for rule in rules:
-        left, right, checked, holds = _judged(rule, columns, len(wide))
+        left, right, checked, holds = _judged(rule, columns, len(units))
         for k in np.flatnonzero(checked & ~holds):
             found.append(_violation(rule, units[k], periods[k], _at(left, k), _at(right, k)))
     return pd.DataFrame(found, columns=COLUMNS)
+
+
+def _wide(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One row per (unit, period) holding a value, in sorted order: units, periods and a
+    column of values per data element (NaN where none; the first of repeated keys): what
+    ``pivot_table(aggfunc="first")`` makes, built on codes instead of a frame."""
+    x = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)
+    known = ~np.isnan(x)
+    if not known.any():
+        return np.array([], dtype=object), np.array([], dtype=object), {}
+    units_in = values["org_unit"].astype(str).to_numpy()[known]
+    periods_in = values["period"].astype(str).to_numpy()[known]
+    unit_codes, unit_names = pd.factorize(units_in, sort=True)
+    period_codes, period_names = pd.factorize(periods_in, sort=True)
+    element_codes, element_names = pd.factorize(values["data_element"].to_numpy()[known], sort=True)
+    pair = unit_codes.astype(np.int64) * len(period_names) + period_codes
+    pairs, row = np.unique(pair, return_inverse=True)
+    cell = row.astype(np.int64) * len(element_names) + element_codes
+    cell, first = np.unique(cell, return_index=True)  # the first value of each cell
+    grid = np.full(len(pairs) * len(element_names), np.nan)
+    grid[cell] = x[known][first]
+    grid = grid.reshape(len(pairs), len(element_names))
+    units = np.asarray(unit_names, dtype=object)[pairs // len(period_names)]
+    periods = np.asarray(period_names, dtype=object)[pairs % len(period_names)]
+    columns = {str(e): grid[:, j] for j, e in enumerate(element_names)}
+    return units, periods, columns
 
 
 class _ArrayBuilder:
@@ -178,6 +199,7 @@ def outliers(
     frame["parent"] = frame["org_unit"].map(parents)
     x = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
     mine = frame.index[: len(checked.drop_duplicates(keys))]
+    units, periods, elements = (frame[k].to_numpy() for k in ("org_unit", "period", "data_element"))
     found: list[tuple[int, int, list]] = []
     for grouping, methods in (
         (["org_unit", "data_element"], [m for m in settings.methods if m.startswith("history")]),
@@ -189,11 +211,10 @@ def outliers(
         stats = leave_one_out.others(codes, x)
         for method in methods:
             for i, centre, score, limit in _flagged(method, x[mine], stats, mine, settings):
-                row = frame.iloc[i]
                 order = settings.methods.index(method)
                 found.append((i, order, _outlier(
-                    method, row["org_unit"], row["period"], row["data_element"], x[i],
-                    centre, score, limit, settings,
+                    method, units[i], periods[i], elements[i], x[i], centre, score, limit,
+                    settings,
                 )))  # fmt: skip
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame([f for *_, f in found] + _bounds(checked, settings), columns=COLUMNS)
@@ -236,9 +257,12 @@ def _outlier(method, unit, period, element, x, centre, score, limit, settings) -
 
 
 def _bounds(checked: pd.DataFrame, settings: OutlierSettings) -> list[list]:
-    found = []
+    found: list[list] = []
     limits = {(b.org_unit, b.data_element): b for b in settings.bounds}
-    for row in checked.itertuples(index=False):
+    if not limits:
+        return found
+    bounded = checked.set_index(["org_unit", "data_element"]).index.isin(list(limits))
+    for row in checked[bounded].itertuples(index=False):
         bound = limits.get((row.org_unit, row.data_element))
         if bound is None:
             continue

@@ -64,6 +64,8 @@ def per_unique(cells: pd.Series, convert) -> pd.Series:
 
 def blank(raw: pd.Series) -> pd.Series:
     """``raw.map(text) == ""``, vectorised for text cells (the rest cell by cell)."""
+    if raw.dtype.kind in "iuf":  # a column of numbers (Parquet): text(NaN) is "nan"
+        return pd.Series(False, index=raw.index)
     textual = raw.map(type).isin([str]).to_numpy(dtype=bool)
     out = np.zeros(len(raw), dtype=bool)
     out[textual] = (raw[textual].str.strip() == "").to_numpy(dtype=bool)
@@ -76,6 +78,8 @@ def plain_numbers(raw: pd.Series) -> pd.Series:
     Parquet) convert as they are, text is stripped as `text` strips it, anything else (a
     bool, a date, an integer too big for a float) goes through `text`; NaN where the cell
     is not a plain number (`number` then reads it, or says why not)."""
+    if raw.dtype.kind in "iuf":  # a column of numbers (Parquet)
+        return raw.astype(float)
     kinds = raw.map(type)
     numeric, textual = kinds.isin([int, float]), kinds.isin([str])
     out = pd.Series(np.nan, index=raw.index, dtype=float)
@@ -224,12 +228,15 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
     for column in raw.columns:
         if column == ROW or raw[column].dtype != object:
             continue
+        codes, uniques = pd.factorize(raw[column])  # each distinct cell checked once
+        distinct = pd.Series([*uniques, None], dtype=object)  # the last one: missing (-1)
         try:
-            lengths = raw[column].str.len()  # NaN for cells that are not text
+            lengths = pd.Series(distinct.str.len().to_numpy()[codes], index=raw.index)
         except AttributeError:  # no text in the column
             continue
         limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
-        control = raw[column].str.contains(_CONTROL_RE, regex=True, na=False).astype(bool)
+        control = distinct.str.contains(_CONTROL_RE, regex=True, na=False).astype(bool)
+        control = pd.Series(control.to_numpy()[codes], index=raw.index)
         if control.any():
             found = raw.loc[control, column].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
             frame = raw.loc[control, [ROW]].assign(__c=found)

@@ -7,6 +7,7 @@ read, so that the import report can name them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -21,23 +22,14 @@ def rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[Rule
     found = store_validation.check_incoming(
         conn, plan, good[["data_element", "org_unit", "period", "value"]]
     )
-    rows_of: dict[tuple, set[int]] = {}
     if found.empty:
         return []
-    named = good.merge(found[["org_unit", "period"]].drop_duplicates(), on=["org_unit", "period"])
-    for key, row in zip(
-        zip(named["org_unit"], named["period"], named["data_element"], strict=True),
-        named[ROW], strict=True,
-    ):  # fmt: skip
-        rows_of.setdefault(key, set()).add(int(row))
+    rows = _rows_read(good, found.reset_index(drop=True))
     out = []
-    for r in found.itertuples(index=False):
-        read = set().union(
-            *(rows_of.get((r.org_unit, r.period, e), ()) for e in r.data_elements.split(","))
-        )
+    for read, r in zip(rows, found.itertuples(index=False), strict=True):
         out.append(
             RuleFinding(
-                tuple(sorted(read)),
+                read,
                 r.org_unit,
                 r.period,
                 r.rule,
@@ -50,6 +42,22 @@ def rule_findings(conn: Connection, good: pd.DataFrame, plan: Plan) -> list[Rule
             )
         )
     return out
+
+
+def _rows_read(good: pd.DataFrame, found: pd.DataFrame) -> list[tuple[int, ...]]:
+    """For each finding, the sorted file rows holding a value it read (its unit, period
+    and one of its data elements)."""
+    reads = found[["org_unit", "period"]].assign(
+        finding=np.arange(len(found)), data_element=found["data_elements"].str.split(",")
+    )
+    reads = reads.explode("data_element")
+    hit = reads.merge(good[["org_unit", "period", "data_element", ROW]])
+    hit = hit[["finding", ROW]].drop_duplicates().sort_values(["finding", ROW])
+    finding, row = hit["finding"].to_numpy(), hit[ROW].to_numpy(dtype=np.int64)
+    numbers = np.arange(len(found))
+    starts = np.searchsorted(finding, numbers)
+    ends = np.searchsorted(finding, numbers, side="right")
+    return [tuple(row[s:e].tolist()) for s, e in zip(starts, ends, strict=True)]
 
 
 def _number_or_none(value: object) -> float | None:

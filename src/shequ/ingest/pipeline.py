@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -210,11 +211,8 @@ def in_scope(cells: pd.DataFrame, allowed: Scope) -> pd.Series:
     function of the period code: a user's subtree on that period's last day)."""
     if not callable(allowed):
         return cells["org_unit"].isin(allowed)
-    scopes: dict[object, set[str]] = {}
-    for period in cells["period"].dropna().unique():
-        try:
-            scopes[period] = allowed(str(period))
-        except ValueError:
-            scopes[period] = set()  # an unreadable period is refused by its own rule too
-    pairs = zip(cells["org_unit"], cells["period"], strict=True)
-    return pd.Series([u in scopes.get(p, ()) for u, p in pairs], index=cells.index, dtype=bool)
+    inside = pd.Series(False, index=cells.index)
+    for period, units in cells.groupby("period", sort=False)["org_unit"]:  # no period: out
+        with suppress(ValueError):  # an unreadable period is refused by its own rule too
+            inside[units.index] = units.isin(allowed(str(period)))
+    return inside

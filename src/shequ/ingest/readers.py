@@ -11,6 +11,9 @@ Shapefile's ``.cpg`` names its text encoding (``UTF-8``, ``GBK``, ``936`` ...); 
 honours it, and without one we try UTF-8 then GB18030, as for CSV files. A feature's
 number stands in for the row.
 
+Parquet files, and CSV files without irregular rows, are read column by column through
+Arrow (`_columns`), the rest row by row (`_sheets`); both end in the same frame.
+
 Cells stay raw (strings, or numbers and dates from Excel): each importer validates and
 converts them (`shequ.ingest.cells`), so that a bad cell can be reported, not guessed.
 `rename_columns` and `resolve_columns` map Chinese or English headers to canonical names.
@@ -26,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ImportFileError
-from . import _sheets
+from . import _columns, _sheets
 from .limits import Limits, check_cell, check_file, check_zip, over_limit, too_many_rows
 
 #: the column holding each row's line in the file (header = 1) or feature number
@@ -46,7 +49,8 @@ def file_digest(path: Path) -> str:
 def read_table(
     path: Path, *, sheet: str | None = None, limits: Limits | None = None
 ) -> tuple[pd.DataFrame, str]:
-    """Return the raw cells (all columns object dtype, plus `ROW`) and a format label.
+    """Return the raw cells (object columns, but a Parquet column of numbers without nulls
+    stays numeric; plus `ROW`) and a format label.
 
     The file is held to ``limits`` (default `Limits.from_env`) while it streams in.
     """
@@ -58,10 +62,12 @@ def read_table(
         return _frame(_sheets.xlsx_rows(path, sheet, limits), path), "xlsx"
     if suffix in (".csv", ".txt", ".tsv"):
         encoding = _sheets.csv_encoding(path)
+        if (columns := _columns.csv_columns(path, encoding, limits)) is not None:
+            return _columns_frame(*columns, path), f"csv/{encoding}"
         rows = _sheets.csv_rows(path, encoding, limits)
         return _frame(rows, path), f"csv/{encoding}"
     if suffix == ".parquet":
-        return _frame(_sheets.parquet_rows(path, limits), path), "parquet"
+        return _columns_frame(*_columns.parquet_columns(path, limits), path), "parquet"
     msg = (
         f"不支持的文件类型 {suffix}（支持 .csv .xlsx .parquet）/ unsupported file type {suffix} "
         "(use .csv, .xlsx or .parquet; save .xls and WPS files as .xlsx)"
@@ -90,6 +96,33 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
     frame[ROW] = range(2, len(frame) + 2)
     blank = pd.Series(True, index=frame.index)
     for column in header:
+        blank &= frame[column].astype(str).str.strip().eq("")
+    frame = frame[~blank].reset_index(drop=True)
+    if frame.empty:
+        msg = (
+            f"{path.name}：只有表头，没有数据行，未导入任何数据 / {path.name}: the file has a "
+            "header but no data rows; nothing was loaded"
+        )
+        raise ImportFileError(msg)
+    return frame
+
+
+def _columns_frame(names: list[str], columns: list, path: Path) -> pd.DataFrame:
+    """The frame of a file read column by column (`_columns.parquet_columns`, `_columns.csv_columns`), with the
+    header, numbering and blank rows of `_frame`: numeric columns stay numeric."""
+    header = [str(c).strip().lstrip("\ufeff") for c in names]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise ImportFileError(f"{path.name}：文件为空 / {path.name}: the file is empty")
+    _check_header(header, path)
+    frame = pd.DataFrame(dict(zip(header, columns, strict=False)))
+    frame[ROW] = np.arange(2, len(frame) + 2)
+    blank = pd.Series(len(frame) > 0, index=frame.index)
+    for column in header:
+        if frame[column].dtype != object or not blank.any():  # a number is never blank
+            blank[:] = False
+            break
         blank &= frame[column].astype(str).str.strip().eq("")
     frame = frame[~blank].reset_index(drop=True)
     if frame.empty:

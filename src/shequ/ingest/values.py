@@ -177,8 +177,8 @@ def _long_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
         {
             ROW: frame[ROW],
             "element_raw": element_raw,
-            "data_element": element_raw.str.lower().map(
-                lambda k: getattr(names.get(k), "code", None)
+            "data_element": per_unique(
+                element_raw, lambda k: getattr(names.get(k.lower()), "code", None)
             ),
             "org_unit_raw": frame["org_unit"],
             "period_raw": frame["period"],
@@ -248,16 +248,8 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
             problems, cells, bad_number & (cells["reason_en"] == en), value_col, zh, en,
             v="value_raw",
         )  # fmt: skip
-    low = (
-        cells["data_element"]
-        .map(lambda c: getattr(elements.get(c), "min_value", None))
-        .astype(float)
-    )
-    high = (
-        cells["data_element"]
-        .map(lambda c: getattr(elements.get(c), "max_value", None))
-        .astype(float)
-    )
+    low = _per_element(cells, elements, "min_value", float)
+    high = _per_element(cells, elements, "max_value", float)
     _add_by_column(
         problems,
         cells,
@@ -276,9 +268,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         "value {v} is above the maximum allowed",
         v="value_raw",
     )
-    integer = cells["data_element"].map(
-        lambda c: getattr(elements.get(c), "value_type", "") == "integer"
-    )
+    integer = _per_element(cells, elements, "value_type", object) == "integer"
     fraction = ~bad_number & integer & (cells["value"] % 1 != 0)
     _add_by_column(
         problems,
@@ -291,7 +281,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
     )
     keyed = cells["data_element"].notna() & cells["period"].notna()
     combo = cells[COMBO] if COMBO in cells else pd.Series("", index=cells.index)
-    cells["combo_shown"] = combo.fillna("").astype(str).map(lambda c: f"[{c}]" if c else "")
+    cells["combo_shown"] = per_unique(combo.fillna("").astype(str), lambda c: f"[{c}]" if c else "")
     dup = keyed & cells.duplicated(
         ["data_element", "org_unit", "period", "combo_shown"], keep=False
     )
@@ -317,11 +307,17 @@ def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
     cells["value"] = fast
     cells["reason_en"] = ""
     slow = fast.isna()
-    percent = cells["data_element"].map(lambda c: getattr(elements.get(c), "unit", "") == "%")
+    percent = _per_element(cells[slow], elements, "unit", object) == "%"
     for i in cells.index[slow]:
         parsed, reason = number(cells.at[i, "value_raw"], percentage=bool(percent[i]))
         cells.at[i, "value"] = np.nan if parsed is None else parsed
         cells.at[i, "reason_en"] = reason[1] if reason else ""
+
+
+def _per_element(cells: pd.DataFrame, elements: dict, field: str, dtype) -> pd.Series:
+    """A field of each cell's data element (None/NaN where the element is unknown)."""
+    known = {code: getattr(e, field) for code, e in elements.items()}
+    return cells["data_element"].map(known).astype(dtype)
 
 
 def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:
@@ -333,21 +329,23 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
         "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)",
         v="period_raw",
     )
-    versions = store_orgunits.versions(conn)
+    versions = store_orgunits.versions(conn, pd.unique(cells["org_unit"]))
     known = check_known_units(conn, cells, problems, required=True, versions=versions)
     periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
     closed = _closed_in_period(periods, versions)
+    pairs = cells.set_index(["org_unit", "period"]).index if len(closed) else None
     problems.add(
         cells,
-        cells.set_index(["org_unit", "period"]).index.isin(closed),
+        pairs.isin(closed) if pairs is not None else False,
         "org_unit",
         "单位 {u} 在期间 {p} 不存在（未启用或已停用）",
         "org unit {u} does not exist in period {p} (not yet opened or already closed)",
         u="org_unit",
         p="period",
     )
-    keys = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]]
-    locks = store_approvals.locked(conn, keys)
+    locks = store_approvals.locked(conn, periods)
+    if locks.empty:
+        return
     lookup = locks.set_index(["org_unit", "period"])["approved_unit"]
     approver = lookup.reindex(pd.MultiIndex.from_frame(cells[["org_unit", "period"]].astype(str)))
     approved = pd.Series(approver.to_numpy(), index=cells.index)
@@ -366,8 +364,8 @@ def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Pr
 def _closed_in_period(pairs: pd.DataFrame, versions: pd.DataFrame) -> pd.MultiIndex:
     bounds = {p: parse_period(p) for p in pairs["period"].unique()}
     merged = pairs.merge(versions, left_on="org_unit", right_on="code")
-    start = merged["period"].map(lambda p: bounds[p].start)
-    end = merged["period"].map(lambda p: bounds[p].end)
+    start = merged["period"].map({p: b.start for p, b in bounds.items()})
+    end = merged["period"].map({p: b.end for p, b in bounds.items()})
     merged["open"] = (merged["valid_from"] <= end) & (merged["valid_to"] > start)
     open_any = merged.groupby(["org_unit", "period"])["open"].any()
     return open_any[~open_any].index

@@ -30,6 +30,7 @@ MAX_DEPTH = 32
 #: the one message for a code that names no stored unit; ``{code}`` is the code
 UNKNOWN_ZH = "未知的组织单位“{code}”（请先导入组织机构）"
 UNKNOWN_EN = "unknown org unit '{code}' (import org units first)"
+CODES_PER_QUERY = 5_000  # codes per IN list of `versions`
 _FEW = 500  # up to this many codes are looked up with IN (...); more read every code once
 
 
@@ -79,11 +80,21 @@ def is_top(conn: Connection, code: str) -> bool:
     return bool(parents) and all(p is None for p in parents)
 
 
-def versions(conn: Connection) -> pd.DataFrame:
-    """Every stored version of every unit (columns: id and `VERSION_FIELDS`)."""
+def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.DataFrame:
+    """Every stored version of every unit (columns: id and `VERSION_FIELDS`); of the units
+    ``codes`` only when given (looked up `CODES_PER_QUERY` at a time: an import of one
+    province reads that province's units, not the nation's)."""
+    columns = ["id", *VERSION_FIELDS]
+    if codes is not None:
+        wanted = {str(c) for c in codes if c is not None and str(c) != ""}
+        found = bulk.select_rows(
+            conn, OrgUnit.__table__, columns, {"code": wanted}, chunked="code",
+            size=CODES_PER_QUERY, order_by=("code", "valid_from"),
+        )  # fmt: skip
+        return found.astype(object)
     query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
     rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
-    return pd.DataFrame(rows, columns=["id", *VERSION_FIELDS], dtype=object)
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def write_versions(
@@ -214,6 +225,37 @@ def units_on(
     if codes is not None and len(codes) > _FEW:
         frame = frame[frame["code"].isin(set(codes))].reset_index(drop=True)
     return frame
+
+
+def siblings_on(conn: Connection, day: dt.date, codes: Iterable[str]) -> dict[str, str | None]:
+    """The parent on ``day`` of each unit of ``codes`` and of every unit sharing a parent
+    with one of them (code → parent code): the peers an outlier check compares a value with.
+    Two indexed lookups `CODES_PER_QUERY` codes at a time, not a read of the whole tree."""
+    parents: dict[str, str | None] = {}
+
+    def add(found: pd.DataFrame) -> None:
+        found = found[(found["valid_from"] <= day) & (found["valid_to"] > day)]
+        parents.update(
+            zip(
+                found["code"],
+                found["parent_code"].where(found["parent_code"].notna(), None),
+                strict=True,
+            )
+        )
+
+    columns = ["code", "parent_code", "valid_from", "valid_to"]
+    table, size = OrgUnit.__table__, CODES_PER_QUERY
+    add(bulk.select_rows(conn, table, columns, {"code": set(codes)}, chunked="code", size=size))
+    if None in parents.values():  # a top unit's peers are the other top units
+        roots = select(*(table.c[c] for c in columns)).where(OrgUnit.parent_code.is_(None))
+        add(pd.DataFrame(conn.execute(roots).all(), columns=columns))
+    above = {p for p in parents.values() if p is not None}
+    add(
+        bulk.select_rows(
+            conn, table, columns, {"parent_code": above}, chunked="parent_code", size=size
+        )
+    )
+    return parents
 
 
 def subtree(conn: Connection, code: str, day: dt.date) -> list[str]:

@@ -72,27 +72,30 @@ def check_incoming(conn: Connection, plan: Plan, incoming: pd.DataFrame) -> pd.D
         return rules.empty()
     keys = incoming[["org_unit", "period"]].drop_duplicates()
     periods = keys["period"].unique().tolist()
-    stored = store_values.read(conn, periods=periods, org_units=keys["org_unit"].unique())
-    stored = stored.merge(keys, on=["org_unit", "period"])
+    incoming_units = keys["org_unit"].unique()
+    parents: dict[str, str | None] = {}
+    for day in sorted({parse_period(p).end for p in periods}):
+        parents.update(store_orgunits.siblings_on(conn, day, incoming_units))
+    # history is the unit's own, peers share its parent: read those units' values only
+    above = {parents.get(u) for u in incoming_units}
+    kin = {u for u, p in parents.items() if p in above} | set(incoming_units)
+    elements = set(incoming["data_element"].unique())
+    read_by_rules = {e for rule in plan.validation_rules for e in rule.elements}
+    # one read serves both checks: the history of the incoming elements (outliers) and,
+    # for the incoming units and periods, every stored value the rules read
+    history = _same_types(conn, periods, sorted(elements | read_by_rules), kin)
+    stored = history.merge(keys, on=["org_unit", "period"])
     merged = _stack(incoming, stored[incoming.columns])
     found = rules.rule_violations(merged, plan.validation_rules)
-    touched = incoming.groupby(["org_unit", "period"])["data_element"].agg(set).to_dict()
+    hit = incoming.merge(found[["org_unit", "period"]].drop_duplicates(), on=["org_unit", "period"])
+    touched = hit.groupby(["org_unit", "period"])["data_element"].agg(set).to_dict()
     reads = found["data_elements"].str.split(",").map(set)
     keep = [
         bool(reads.iloc[i] & touched.get((u, p), set()))
         for i, (u, p) in enumerate(zip(found["org_unit"], found["period"], strict=True))
     ]
     found = found[keep]
-    days = {parse_period(p).end for p in periods}
-    parents = {}
-    for day in sorted(days):
-        units = store_orgunits.units_on(conn, day)
-        parents.update(zip(units["code"], units["parent_code"], strict=True))
-    # history is the unit's own, peers share its parent: read those units' values only
-    above = {parents.get(u) for u in keys["org_unit"].unique()}
-    kin = {u for u, p in parents.items() if p in above} | set(keys["org_unit"])
-    elements = incoming["data_element"].unique().tolist()
-    history = _same_types(conn, periods, elements, kin)
+    history = history[history["data_element"].isin(elements)]
     context = _stack(incoming, history[incoming.columns])
     found_outliers = rules.outliers(incoming, context, parents, plan.outliers)
     return rules.combine([found, found_outliers])
@@ -111,7 +114,7 @@ def _same_types(conn: Connection, periods, data_elements=None, org_units=None) -
     optionally of some data elements and org units only."""
     wanted = {parse_period(p).type for p in periods}
     known = conn.execute(select(Period.code)).scalars()  # every period a value was written in
-    same = [p for p in known if parse_period(p).type in wanted]
+    same = sorted({p for p in known if parse_period(p).type in wanted} | set(periods))
     frame = store_values.read(conn, periods=same, data_elements=data_elements, org_units=org_units)
     return frame[["data_element", "org_unit", "period", "value"]]
 

@@ -54,12 +54,16 @@ def read(
     if org_units is None:
         frame = pd.read_sql(query, conn)
     else:
-        units = sorted({str(u) for u in org_units})
-        parts = [
-            pd.read_sql(query.where(DataValue.org_unit.in_(units[i : i + UNITS_PER_QUERY])), conn)
-            for i in range(0, len(units), UNITS_PER_QUERY)
-        ]
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql(query.limit(0), conn)
+        columns = ["id", *KEY, "value", *((*ATTRIBUTES, "updated_at") if detail else ())]
+        filters = {"org_unit": set(org_units)}
+        if periods is not None:
+            filters["period"] = set(periods)
+        if data_elements is not None:
+            filters["data_element"] = set(data_elements)
+        frame = bulk.select_rows(
+            conn, DataValue.__table__, columns, filters, chunked="org_unit", size=UNITS_PER_QUERY
+        )
+        frame["value"] = frame["value"].astype(float)
     if detail:
         return frame
     totals = frame.groupby(KEY[:3], as_index=False, sort=False).agg(
@@ -93,6 +97,8 @@ def diff(conn: Connection, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     stored = stored_of(conn, incoming).rename(
         columns={"value": "old_value", **{a: f"old_{a}" for a in ATTRIBUTES}}
     )
+    if stored.empty:  # nothing of it is stored yet (a first import): every row is new
+        return incoming[[*KEY, "value", *carried]], incoming.iloc[0:0], 0
     merged = incoming.merge(stored, on=KEY, how="left")
     is_new = merged["id"].isna()
     same = _same(merged["value"], merged["old_value"])
@@ -148,6 +154,8 @@ def apply(
     """
     now = utcnow()
     new, changed = _flagged(with_combo(new)), _flagged(with_combo(changed))
+    # in the order of the unit index: each index then grows at a few places, not everywhere
+    new = new.sort_values(["org_unit", "period", "data_element", COMBO], kind="stable")
     total = len(new) + len(changed)
     for start in range(0, len(new), BULK):
         part = new.iloc[start : start + BULK]
@@ -185,10 +193,7 @@ def apply(
 def _inserted_entry(new: pd.DataFrame) -> tuple:
     """The one audit entry of a batch's new values: how many, per period and element, and
     the SHA-256 of their sorted keys (the rows themselves carry the batch id)."""
-    keys = (
-        new["data_element"].astype(str) + "/" + new["org_unit"].astype(str) + "/"
-        + new["period"].astype(str) + "/" + new[COMBO].astype(str)
-    ).sort_values()  # fmt: skip
+    keys = sorted(map("/".join, zip(*(new[k].astype(str).tolist() for k in KEY), strict=True)))
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
     periods = new.groupby("period").size()
     summary = {
