@@ -106,7 +106,7 @@ def evaluate(
     work = _work(plan, asked, computed, history)
     cells = cells_read(work, computed)
     reads = backends.Reads(tuple(sorted({p for _, p in cells})), unit, tuple(cells))
-    progress.phase(f"读取数据 / reading {len(cells)} 个数据项·期间 element-periods")
+    progress.phase("读取数据 / reading the values", total=len(cells), unit="数据项·期间 cells")
     with backends.connect(store, engine, reads=reads) as eng:
         progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
         expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit, work=work)

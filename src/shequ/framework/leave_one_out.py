@@ -92,4 +92,3 @@ def _store(out, block, stats) -> None:
     flat = block.ravel()
     for key, array in stats.items():
         out[key][flat] = array.ravel()
-
