@@ -8,7 +8,6 @@ from shequ.evaluate import backends
 from shequ.evaluate.digest import inputs_digest
 from tests import _city
 
-
 # the data elements of tests._city; the digest folds the (element, period) cells read
 ELEMENTS = (
     "resident_population",

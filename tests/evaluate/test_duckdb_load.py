@@ -57,7 +57,7 @@ def test_only_the_cells_named_are_loaded(sqlite_store, tmp_path):
     counts, frame = _loaded(sqlite_store, backends.Reads(cells=cells), tmp_path)
     # VALUES_2020: criminal_cases of A (20) and B (30); VALUES_2025: population of A, B, E
     assert counts["data_value"] == 5
-    assert sorted(zip(frame["data_element"], frame["org_unit"], frame["value"])) == [
+    assert sorted(zip(frame["data_element"], frame["org_unit"], frame["value"], strict=True)) == [
         ("criminal_cases", "A", 20.0),
         ("criminal_cases", "B", 30.0),
         ("resident_population", "A", 1000.0),
@@ -106,7 +106,7 @@ def test_a_commit_while_the_readers_read_makes_the_load_start_again(
     assert commits == [1]
     # the readers had read 1000; the second attempt read the committed value, and no row twice (cases: A 14, B 25)
     assert counts["data_value"] == 5
-    assert sorted(zip(frame["data_element"], frame["org_unit"], frame["value"])) == [
+    assert sorted(zip(frame["data_element"], frame["org_unit"], frame["value"], strict=True)) == [
         ("criminal_cases", "A", 14.0),
         ("criminal_cases", "B", 25.0),
         ("resident_population", "A", 1001.0),
