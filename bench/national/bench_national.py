@@ -205,7 +205,13 @@ def main() -> None:
         "--reuse-store",
         action="store_true",
         help="evaluate the store the last run built again (full, --unit, peer, agreement): "
-        "no tree, values or imports; its earlier evaluation runs are deleted first",
+        "no tree, values or imports",
+    )
+    parser.add_argument(
+        "--drop-runs",
+        action="store_true",
+        help="with --reuse-store: first delete the store's earlier evaluation runs (each "
+        "national run keeps 8.6 M result rows)",
     )
     parser.add_argument(
         "--load",
@@ -225,7 +231,7 @@ def main() -> None:
     if args.reuse_store:
         if not store.exists():
             raise SystemExit(f"{store}: no store to reuse (run once without --reuse-store)")
-        print(f"reusing {store}: deleted {drop_runs(store)} earlier evaluation runs")
+        print(f"reusing {store}" + (f": deleted {drop_runs(store)} runs" if args.drop_runs else ""))
         steps, imported = [], 0
     else:
         steps, imported = build_store(args, data, meta, store, unit, years)

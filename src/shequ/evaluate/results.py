@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
@@ -55,7 +56,11 @@ def assemble(
             f" WHERE list_contains($asked, r.period) {where}",
             params,
         ).to_arrow_table()
-        assessed = attainment.assess(wanted, plan, baselines=raw, scope_depths=scope_depths)
+        # the rows of the targets' baseline periods only (a hash join builds on them)
+        measured = sorted({t.baseline_period for t in plan.targets if t.baseline_period})
+        baselines = raw.filter(pc.is_in(raw["period"], pa.array(measured, pa.string())))
+        assessed = attainment.assess(wanted, plan, baselines=baselines, scope_depths=scope_depths)
+        del baselines
         del wanted
         con.register("assessed", assessed)
         con.register("meta", _meta(plan))

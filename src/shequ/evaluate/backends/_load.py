@@ -83,7 +83,7 @@ def load(path: Path, reads: Reads, target, scratch: Path) -> dict[str, int]:
 
 
 def _parallel(path: Path, reads: Reads) -> bool:
-    if reads.cells is None or reads.unit is not None or len(reads.cells) < 2:
+    if reads.cells is None or len(reads.cells) < 2:
         return False
     with sqlite3.connect(path, timeout=30) as con:
         (highest,) = con.execute("SELECT coalesce(max(id), 0) FROM data_value").fetchone()
