@@ -208,6 +208,12 @@ def main() -> None:
         "no tree, values or imports",
     )
     parser.add_argument(
+        "--data",
+        type=Path,
+        help="the folder of the tree, values, plan and store (default: "
+        "bench/results/national[-quick]/ beside this script)",
+    )
+    parser.add_argument(
         "--drop-runs",
         action="store_true",
         help="with --reuse-store: first delete the store's earlier evaluation runs (each "
@@ -224,7 +230,7 @@ def main() -> None:
     provinces = args.provinces.split(",") if args.provinces else (["64"] if args.quick else None)
     years = [2024, 2025] if args.quick else list(values.YEARS)
     unit = args.unit or ("64" if args.quick else "33")
-    data = RESULTS / ("national-quick" if args.quick else "national")
+    data = args.data or RESULTS / ("national-quick" if args.quick else "national")
     meta = prepare(data, provinces, years, args.seed)
     print(f"tree {meta['tree']['levels']}, restructured county {meta['tree']['abolished']}")
     store = data / "shequ.db"

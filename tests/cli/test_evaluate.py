@@ -50,8 +50,6 @@ def test_inconsistent_ahp_judgements_stop_before_anything_runs(tmp_path):
         runs.get(conn, "latest")  # no run was recorded
 
 
-
-
 def test_composite_says_which_dimensions_it_left_out_and_why(tmp_path):
     db = two_communities(tmp_path)
     args = ("evaluate", "--period", "2025", "--db", db, "--level", "community")

@@ -21,7 +21,9 @@ def inbox_of(store, username):
 
 
 def test_a_new_warning_reaches_its_owners_and_the_street_robot_and_its_clearing_follows(
-    city, tmp_path, receiver  # noqa: F811
+    city,
+    tmp_path,
+    receiver,  # noqa: F811
 ):
     for name, scope in (("a_staff", "A"), ("s1_head", "S1"), ("boss", "C")):
         accounts.add_user(city, name, "password123", role="unit_staff", scope=scope, actor="t")

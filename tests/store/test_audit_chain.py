@@ -28,9 +28,7 @@ def test_an_untouched_trail_verifies_and_each_entry_names_the_one_before(any_sto
     _write(any_store, 2)
     with any_store.begin() as conn:
         found = audit.verify(conn)
-        rows = conn.execute(
-            text("SELECT prev_hash, entry_hash FROM audit_log ORDER BY id")
-        ).all()
+        rows = conn.execute(text("SELECT prev_hash, entry_hash FROM audit_log ORDER BY id")).all()
     assert found.intact and found.checked == 5
     assert rows[0][0] == audit.GENESIS
     # the link: every entry's previous hash is the hash of the entry before it

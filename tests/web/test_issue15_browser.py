@@ -125,7 +125,9 @@ def test_the_entry_grid_moves_pastes_and_deletes(site, browser):
     assert "须填写删除原因" in page.inner_text("#entry-status")
     page.fill("#entry-reason", "面积口径有误")
     page.click("#entry-save")
-    page.wait_for_function("document.getElementById('entry-status').textContent.includes('已保存 0，删除 1')")
+    page.wait_for_function(
+        "document.getElementById('entry-status').textContent.includes('已保存 0，删除 1')"
+    )
     _shot(page, "issue15-entry-desktop")
     with open_store(store_url).begin() as conn:
         stored = store_values.read(conn, periods=["2025"], data_elements=["green_area_m2"])

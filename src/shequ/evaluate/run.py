@@ -120,7 +120,7 @@ def evaluate(
     progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")
     codes = [p.code for p in asked]
     with store.begin() as conn:
-        units = _units(conn, asked)
+        units = _units(conn, asked, unit)
         scopes = _scope_depths(conn, plan, asked)
     results = assemble(
         raw, units, plan, asked=codes, columns=RESULT_COLUMNS, scope_depths=scopes, level=level
@@ -277,10 +277,11 @@ def _scope_depths(
     return scopes
 
 
-def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
-    """Units of each asked period as they were on its last day (name, level, parent)."""
+def _units(conn: Connection, asked: list[Period], unit: str | None = None) -> pd.DataFrame:
+    """Units of each asked period (of ``unit``'s subtree, when given) as they were on its
+    last day (name, level, parent)."""
     return pd.concat(
-        [store_orgunits.units_on(conn, p.end).assign(period=p.code) for p in asked],
+        [store_orgunits.units_on(conn, p.end, within=unit).assign(period=p.code) for p in asked],
         ignore_index=True,
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 

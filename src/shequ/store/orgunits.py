@@ -191,13 +191,22 @@ def units_on(
     *,
     codes: Collection[str] | None = None,
     levels: Collection[str] | None = None,
+    within: str | None = None,
 ) -> pd.DataFrame:
     """Units that exist on ``day``, one row each (code, name, level, parent_code); only
-    ``codes`` (up to `_FEW` are looked up in SQL) or units of ``levels``, when given."""
+    ``codes`` (up to `_FEW` are looked up in SQL), units of ``levels``, or of ``within``'s
+    subtree on ``day``, when given."""
     columns = ["code", "name", "level", "parent_code"]
     query = select(*(getattr(OrgUnit, c) for c in columns)).where(
         OrgUnit.valid_from <= day, OrgUnit.valid_to > day
     )
+    if within is not None:
+        below = select(OrgUnitPath.descendant_code).where(
+            OrgUnitPath.ancestor_code == within,
+            OrgUnitPath.valid_from <= day,
+            OrgUnitPath.valid_to > day,
+        )
+        query = query.where(OrgUnit.code.in_(below))
     if codes is not None and len(codes) <= _FEW:
         query = query.where(OrgUnit.code.in_(sorted(codes)))
     if levels is not None:
