@@ -4,7 +4,7 @@ engine, `duckdb`; why this way: its docstring).
 Only Python's SQLite opens the store. Each (data element, period) cell is one indexed query
 (``ix_data_value_period``; for a subtree, one lookup per unit in the unique key's index).
 Fetching costs Python work per row, so on a large store (`PARALLEL_FROM` values) `READERS`
-reader processes (`_fetch`, each its own read transaction) fetch the cells into Parquet
+reader processes (`_fetch`, each its own read transaction) fetch the cells into Arrow
 files while this process reads the tree; DuckDB then reads the files. That they all read
 one version of the store is checked, not assumed: ``PRAGMA data_version`` of one connection
 held open across the readers changes if any other connection committed meanwhile, and the
@@ -116,7 +116,7 @@ def _load_parallel(path: Path, reads: Reads, target, scratch: Path) -> dict[str,
     guard = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         (before,) = guard.execute("PRAGMA data_version").fetchone()
-        files = [scratch / f"cells-{i}.parquet" for i in range(READERS)]
+        files = [scratch / f"cells-{i}.arrow" for i in range(READERS)]
         readers = []
         for i, out in enumerate(files):
             jobs = [
@@ -167,12 +167,15 @@ def _insert_cells(target, cells: list[tuple[str, list, dict[str, str]]], files: 
         }
     )
     target.register("cell_keys", keys)
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    target.execute(
-        "INSERT INTO data_value SELECT k.data_element, f.org_unit, k.period,"
-        " coalesce(f.category_option_combo, 'default'), f.value"
-        f" FROM read_parquet([{listed}]) AS f JOIN cell_keys AS k ON k.cell = f.cell"
-    )
+    for path in files:
+        with pa.memory_map(str(path)) as source:
+            target.register("cells", pa.ipc.open_file(source).read_all())
+            target.execute(
+                "INSERT INTO data_value SELECT k.data_element, f.org_unit, k.period,"
+                " coalesce(f.category_option_combo, 'default'), f.value"
+                " FROM cells AS f JOIN cell_keys AS k ON k.cell = f.cell"
+            )
+            target.unregister("cells")
     target.unregister("cell_keys")
 
 
