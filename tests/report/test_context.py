@@ -68,3 +68,41 @@ def test_trends_and_diagnoses_read_from_the_run_are_those_of_a_fresh_assessment(
             ]
             assert found.coordination["class"] == again.coordination["class"]
             assert found.coordination["coordination"] == again.coordination["coordination"]
+
+
+def test_a_community_is_compared_with_its_own_district_s_communities(demo_city):
+    """Issue 12 (web at province scale): a community's scorecard took ~60 s on a 20 000-unit
+    province because its diagnosis compared it with every community of the province. Peers now
+    come from the unit two levels up (`PEER_AREA_DEPTH`: a community's district)."""
+    from shequ.evaluate.assessment import load
+    from shequ.evaluate.diagnosis import PEER_AREA_DEPTH, diagnose
+    from shequ.framework.periods import parse_period
+    from shequ.store import orgunits, runs
+
+    assert PEER_AREA_DEPTH == 2
+    with demo_city.begin() as conn:
+        run = runs.get(conn, "latest")
+        period = run.periods.split(",")[-1]
+        day = parse_period(period).end
+        communities = orgunits.units_on(conn, day, levels=["community"])
+        every = load(conn, run.id, history=False)
+    results = every.evaluation.results[every.evaluation.results["period"] == period]
+    checked = 0
+    for code in communities["code"]:
+        context = build_context(demo_city, unit=code, depth=1)
+        if not context.diagnoses or not any(g.peers for g in context.diagnoses[0].gaps):
+            continue
+        with demo_city.begin() as conn:
+            district = orgunits.ancestor(conn, code, day, 2)
+            same_district = set(orgunits.subtree(conn, district, day))
+        peers = {p.org_unit for g in context.diagnoses[0].gaps for p in g.peers}
+        assert peers and peers <= same_district, (code, district, peers - same_district)
+        # compared with the whole city's communities, some peers would be in other districts
+        wide = diagnose(
+            code, results, every.composite, context.plan, profile=every.evaluation.profile
+        )
+        if {p.org_unit for g in wide.gaps for p in g.peers} - same_district:
+            checked += 1
+        if checked >= 2:
+            break
+    assert checked >= 2  # the rule changed what was shown for these communities

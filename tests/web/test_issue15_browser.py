@@ -121,9 +121,17 @@ def test_the_entry_grid_moves_pastes_and_deletes(site, browser):
     assert "已保存 2" in page.inner_text("#entry-status")
     # delete 乙社区's green area: refused without a reason, then done with one
     yi_green.fill("")
+    # the reason box sits in the toolbar above the grid and is marked while it is needed
+    page.wait_for_selector("#entry-reason-label.needed")
+    bar, grid = (
+        page.locator(".entry-bar").bounding_box(),
+        page.locator("#entry-grid").bounding_box(),
+    )
+    assert bar["y"] + bar["height"] <= grid["y"] + 1
     page.click("#entry-save")
     assert "须填写删除原因" in page.inner_text("#entry-status")
     page.fill("#entry-reason", "面积口径有误")
+    assert page.locator("#entry-reason-label.needed").count() == 0
     page.click("#entry-save")
     page.wait_for_function(
         "document.getElementById('entry-status').textContent.includes('已保存 0，删除 1')"

@@ -112,17 +112,23 @@ def diagnose(
     """诊断一个单位：主要短板、相似单位、建议措施 / a unit's gaps, better peers and actions."""
     from ..evaluate.assessment import assess
     from ..evaluate.diagnosis import diagnose as run_diagnosis
+    from ..evaluate.diagnosis import peer_group
     from ..framework.loader import load_plan
+    from ..framework.periods import parse_period
     from ..store.db import open_store
     from ._show_composite import print_diagnosis
 
     chosen_plan = load_plan(plan)
-    result = assess(open_store(db), chosen_plan, periods=[period], persist=False, sensitivity=True)
+    store = open_store(db)
+    result = assess(store, chosen_plan, periods=[period], persist=False, sensitivity=True)
+    with store.begin() as conn:
+        group = peer_group(conn, unit, parse_period(period).end)
     found = run_diagnosis(
         unit,
         result.evaluation.results,
         result.composite,
         chosen_plan,
         profile=result.evaluation.profile,
+        group=group or None,  # an unknown unit: diagnose says so
     )
     print_diagnosis(console, found, chosen_plan, language(lang))

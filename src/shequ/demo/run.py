@@ -7,10 +7,11 @@ from pathlib import Path
 
 from .. import progress
 from ..evaluate.assessment import Assessment, assess
-from ..evaluate.diagnosis import Diagnosis, diagnose
+from ..evaluate.diagnosis import Diagnosis, diagnose, peer_group
 from ..evaluate.output import write_results
 from ..evaluate.run import Evaluation
 from ..framework.loader import load_plan
+from ..framework.periods import parse_period
 from ..ingest.orgunits import import_org_units
 from ..ingest.report import ImportReport
 from ..ingest.values import import_values
@@ -98,8 +99,15 @@ def run_demo(db: str, out_dir: Path, *, seed: int = 2025) -> DemoOutcome:
     evaluation = assessment.evaluation
     results_file = write_results(evaluation.results, out_dir / f"results_{DEMO_PERIOD}.xlsx")
     weakest = _weakest(assessment, DEMO_LEVEL)
+    with store.begin() as conn:
+        group = peer_group(conn, weakest, parse_period(DEMO_PERIOD).end)
     found = diagnose(
-        weakest, evaluation.results, assessment.composite, plan, profile=evaluation.profile
+        weakest,
+        evaluation.results,
+        assessment.composite,
+        plan,
+        profile=evaluation.profile,
+        group=group,
     )
     progress.phase("报告 / reports")
     reports = _reports(store, out_dir / "reports", weakest)

@@ -2,22 +2,33 @@
 
 Gaps are ranked by how much closing each would raise the unit's overall score: the
 indicator's weight in the overall score × (100 − its normalised score), in score points.
-Peers are units of the same level and period of similar size and density (nearest in
-standardised log population and log population density) that score better on that
-indicator, named with their values. The suggested action comes from the plan's rule table
+Peers are units of the same level and period in the same area (`peer_group`: under the unit
+`PEER_AREA_DEPTH` levels up, e.g. a community's district) of similar size and density
+(nearest in standardised log population and log population density) that score better on
+that indicator, named with their values. The suggested action comes from the plan's rule table
 (``actions:``): a rule for the indicator, else one for its dimension.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Connection
 
 from ..errors import EvaluationError
 from ..framework.models import Plan
+from ..store import orgunits
 from .composite.run import CompositeResult
+
+#: a unit is compared with the units of its level under the same unit this many levels up
+#: (a community with its district's communities, a street with its city's streets): peers
+#: that share a district's services and budget, and a bounded group at any scale (a community
+#: of the whole country is compared with ~200 others, not 620 000)
+PEER_AREA_DEPTH = 2
 
 
 @dataclass
@@ -62,8 +73,12 @@ def diagnose(
     profile: pd.DataFrame,
     max_gaps: int = 5,
     n_peers: int = 3,
+    group: Collection[str] | None = None,
 ) -> Diagnosis:
-    """Diagnose ``org_unit`` in the latest evaluated period (see the module docstring)."""
+    """Diagnose ``org_unit`` in the latest evaluated period (see the module docstring), with
+    peers from ``group`` (`peer_group`; None: every unit of its level in ``results``)."""
+    if group is not None:
+        results = results[results["org_unit"].isin(set(group))]
     mine = results[results["org_unit"] == org_unit]
     if mine.empty:
         msg = f"评估结果中没有单位 {org_unit} / unit {org_unit} is not in the evaluation"
@@ -90,6 +105,17 @@ def diagnose(
         coordination,
         gaps[:max_gaps],
     )
+
+
+def peer_group(conn: Connection, org_unit: str, day: dt.date) -> set[str]:
+    """The units a diagnosis of ``org_unit`` compares it with on ``day``: those of its level
+    under its ancestor `PEER_AREA_DEPTH` levels up (every unit of its level when it has none).
+    """
+    level = orgunits.units_on(conn, day, codes=[org_unit])["level"]
+    if level.empty:
+        return set()
+    area = orgunits.ancestor(conn, org_unit, day, PEER_AREA_DEPTH)
+    return set(orgunits.units_on(conn, day, levels=[level.iloc[0]], under=area)["code"])
 
 
 def _not_scored(org_unit: str, period: str, availability: pd.DataFrame) -> str:

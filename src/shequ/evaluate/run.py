@@ -281,7 +281,7 @@ def _units(conn: Connection, asked: list[Period], unit: str | None = None) -> pd
     """Units of each asked period (of ``unit``'s subtree, when given) as they were on its
     last day (name, level, parent)."""
     return pd.concat(
-        [store_orgunits.units_on(conn, p.end, within=unit).assign(period=p.code) for p in asked],
+        [store_orgunits.units_on(conn, p.end, under=unit).assign(period=p.code) for p in asked],
         ignore_index=True,
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 

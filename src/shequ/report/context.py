@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import EvaluationError
 from ..evaluate.assessment import load
 from ..evaluate.composite.audit import Audit, audit
-from ..evaluate.diagnosis import Diagnosis, diagnose
+from ..evaluate.diagnosis import Diagnosis, diagnose, peer_group
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
 from ..framework.periods import parse_period
@@ -218,28 +218,30 @@ def _rankings(
     return rankings.reset_index(drop=True), dimensions.reset_index(drop=True)
 
 
-def _diagnosed_units(conn, context: ReportContext, *, audited: bool) -> set[str]:
-    """The units whose stored rows the trends, diagnoses and audit of ``context`` read: its
-    own units, and every unit of the level diagnosed (the unit's, when it is scored, else
-    its children's) and, when ``audited``, audited (its children's), as peers."""
-    levels = set()
-    scored = context.unit in set(context.overall_scores["org_unit"])
-    if scored:
-        levels.add(context.level)
-    if not context.rankings.empty and (audited or not scored):
-        levels.add(str(context.rankings["level"].iloc[0]))
-    shown = {context.unit, *context.subunits["org_unit"]}
-    if not levels:
-        return shown
-    peers = orgunits.units_on(conn, parse_period(context.period).end, levels=levels)
-    return shown | set(peers["code"])
+def _diagnosed(context: ReportContext) -> list[str]:
+    """The units diagnosed: the unit when it is scored, else its lowest-scoring sub-units."""
+    if context.unit in set(context.overall_scores["org_unit"]):
+        return [context.unit]
+    return list(context.rankings.sort_values("score")["org_unit"].head(DIAGNOSED_SUBUNITS))
+
+
+def _peer_groups(conn, context: ReportContext, *, audited: bool) -> tuple[set[str], dict]:
+    """(the units whose stored rows trends, diagnoses and audit read, each diagnosed unit's
+    `peer_group`); ``audited`` adds the sub-units' whole level (the composite's audit)."""
+    day = parse_period(context.period).end
+    groups = {unit: peer_group(conn, unit, day) for unit in _diagnosed(context)}
+    scope = {context.unit, *context.subunits["org_unit"]}.union(*groups.values())
+    if audited and not context.rankings.empty:
+        level = str(context.rankings["level"].iloc[0])
+        scope |= set(orgunits.units_on(conn, day, levels=[level])["code"])
+    return scope, groups
 
 
 def _add_trends_and_diagnoses(context: ReportContext, store: Store, *, audited: bool) -> None:
     """The run's stored trends and projections, diagnoses from its stored scores, and (when
-    ``audited``) the composite's audit, read for the units of `_diagnosed_units` only."""
+    ``audited``) the composite's audit, read for the units of `_peer_groups` only."""
     with store.begin() as conn:
-        scope = _diagnosed_units(conn, context, audited=audited)
+        scope, groups = _peer_groups(conn, context, audited=audited)
         shown = {context.unit, *context.subunits["org_unit"]}
         result = load(conn, context.run_id, history=False, org_units=scope, trend_units=shown)
     if result.trends.empty:
@@ -263,13 +265,9 @@ def _add_trends_and_diagnoses(context: ReportContext, store: Store, *, audited: 
         _add_audit(context, comp)
     results = evaluation.results[evaluation.results["period"] == context.period]
     scored = set(comp.scores["org_unit"])
-    if context.unit in scored:
-        targets = [context.unit]
-    else:
-        targets = list(context.rankings.sort_values("score")["org_unit"].head(DIAGNOSED_SUBUNITS))
     context.diagnoses = [
-        diagnose(u, results, comp, context.plan, profile=evaluation.profile)
-        for u in targets
+        diagnose(u, results, comp, context.plan, profile=evaluation.profile, group=group)
+        for u, group in groups.items()
         if u in scored
     ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +182,10 @@ def history(
     return pd.read_sql(query, conn)
 
 
-def data_version(conn: Connection) -> int:
-    """The id of the newest audit entry: any change of data moves it."""
-    return int(conn.execute(select(func.max(AuditEntry.id))).scalar() or 0)
+def data_version(conn: Connection, entities: Collection[str] | None = None) -> int:
+    """The id of the newest audit entry (of ``entities`` only, when given): any change of
+    that data moves it."""
+    query = select(func.max(AuditEntry.id))
+    if entities is not None:
+        query = query.where(AuditEntry.entity.in_(sorted(entities)))
+    return int(conn.execute(query).scalar() or 0)

@@ -191,22 +191,21 @@ def units_on(
     *,
     codes: Collection[str] | None = None,
     levels: Collection[str] | None = None,
-    within: str | None = None,
+    under: str | None = None,
 ) -> pd.DataFrame:
     """Units that exist on ``day``, one row each (code, name, level, parent_code); only
-    ``codes`` (up to `_FEW` are looked up in SQL), units of ``levels``, or of ``within``'s
-    subtree on ``day``, when given."""
+    ``codes`` (up to `_FEW` are looked up in SQL), units of ``levels`` or units in the
+    subtree of ``under`` (itself included), when given."""
     columns = ["code", "name", "level", "parent_code"]
     query = select(*(getattr(OrgUnit, c) for c in columns)).where(
         OrgUnit.valid_from <= day, OrgUnit.valid_to > day
     )
-    if within is not None:
-        below = select(OrgUnitPath.descendant_code).where(
-            OrgUnitPath.ancestor_code == within,
+    if under is not None:
+        query = query.join(OrgUnitPath, OrgUnitPath.descendant_code == OrgUnit.code).where(
+            OrgUnitPath.ancestor_code == under,
             OrgUnitPath.valid_from <= day,
             OrgUnitPath.valid_to > day,
         )
-        query = query.where(OrgUnit.code.in_(below))
     if codes is not None and len(codes) <= _FEW:
         query = query.where(OrgUnit.code.in_(sorted(codes)))
     if levels is not None:
@@ -226,6 +225,16 @@ def subtree(conn: Connection, code: str, day: dt.date) -> list[str]:
         .order_by(OrgUnitPath.depth, OrgUnitPath.descendant_code)
     )
     return list(conn.execute(query).scalars())
+
+
+def ancestor(conn: Connection, code: str, day: dt.date, depth: int) -> str | None:
+    """The unit ``depth`` levels above ``code`` on ``day`` (1: its parent), or None."""
+    query = (
+        select(OrgUnitPath.ancestor_code)
+        .where(OrgUnitPath.descendant_code == code, OrgUnitPath.depth == depth)
+        .where(OrgUnitPath.valid_from <= day, OrgUnitPath.valid_to > day)
+    )
+    return conn.execute(query).scalars().first()
 
 
 def names(conn: Connection) -> dict[str, str]:

@@ -208,6 +208,11 @@ def _export(frame: pd.DataFrame, fmt: str, lang: str, stem: str):
     return download(table, fmt, stem)
 
 
+#: what a scorecard shows besides its run: units' names and tree, and follow-up tasks (a
+#: survey answer or a login moves the store's data version but changes no scorecard)
+SCORECARD_DATA = ("org_unit", "follow_up_task")
+
+
 @router.get("/units/{code}")
 def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
     found = _run(store)
@@ -215,8 +220,8 @@ def scorecard(request: Request, store: StoreDep, user: Reader, code: str):
         return page(request, "scorecard.html", {"context": None})
     run_id, period = found
     require_unit(user, store, code, parse_period(period).end)
-    with store.begin() as conn:
-        version = audit.data_version(conn)
+    with store.begin() as conn:  # the run is fixed; only names, the tree and tasks change
+        version = audit.data_version(conn, SCORECARD_DATA)
     try:
         context, history = views.full_context(store, request.app.state.cache, run_id, code, version)
     except EvaluationError as exc:

@@ -52,6 +52,7 @@
       if (input.value.trim() === "") {
         showProblems([input], []);
         if (input.dataset.original !== "") note(input, zh ? "将删除（须填原因）" : "to be deleted (give a reason)");
+        markReason();
         return;
       }
       const row = all.filter(function (i) { return i.dataset.unit === input.dataset.unit && i.value.trim() !== ""; });
@@ -116,6 +117,12 @@
       current.classList.toggle("has-comment", comment.value !== "");
     });
 
+    /* the reason box is marked while a cleared cell waits for a reason */
+    function markReason() {
+      const waiting = all.some(function (i) { return !i.disabled && i.value.trim() === "" && i.dataset.original !== ""; });
+      document.getElementById("entry-reason-label").classList.toggle("needed", waiting && !document.getElementById("entry-reason").value.trim());
+    }
+    document.getElementById("entry-reason").addEventListener("input", markReason);
     const button = document.getElementById("entry-save");
     const status = document.getElementById("entry-status");
     const reason = document.getElementById("entry-reason");
@@ -140,6 +147,7 @@
             ? "已保存 " + res.body.saved + "，删除 " + (res.body.deleted || 0)
             : "saved " + res.body.saved + ", deleted " + (res.body.deleted || 0);
           reason.value = "";
+          markReason();
         } else {
           status.textContent = res.body.problems ? (zh ? "有错误，未保存" : "errors: nothing saved") : (res.body.detail || res.status);
         }
