@@ -84,7 +84,7 @@ def _results_files() -> dict[str, float]:
     ],
     ids=["evaluate", "loop", "evaluate-scale", "composite", "voice", "report", "web", "web-soak",
          "spatial-coverage", "spatial-siting", "spatial-2sfca", "web-province-pages",
-         "national-imports", "spark", "national"],
+         "national-imports", "imports-hostile", "spark", "national"],
 )  # fmt: skip
 def test_benchmark_quick_mode_completes_and_agrees(command, request):
     if command[0] in TAKES_CITY:

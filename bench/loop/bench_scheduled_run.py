@@ -100,8 +100,10 @@ def main() -> None:
     print(f"city: {communities} communities, {streets} streets, {districts} districts; "
           f"built and imported in {built['seconds']:.1f} s (peak {built['peak_mb']:.0f} MB)")  # fmt: skip
     print(f"cron + evaluate : {plain['seconds']:7.1f} s  peak {plain['peak_mb']:6.0f} MB")
-    print(f"scheduler tick  : {ticked['seconds']:7.1f} s  peak {ticked['peak_mb']:6.0f} MB  "
-          f"({ticked['seconds'] / plain['seconds']:.2f}× the plain evaluation)")
+    print(
+        f"scheduler tick  : {ticked['seconds']:7.1f} s  peak {ticked['peak_mb']:6.0f} MB  "
+        f"({ticked['seconds'] / plain['seconds']:.2f}× the plain evaluation)"
+    )
     print(f"tick did: {ticked.get('done', '?')}")
     if "outcome': 'done'" not in ticked.get("done", ""):
         raise SystemExit("the scheduled run did not complete")

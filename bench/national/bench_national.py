@@ -58,7 +58,8 @@ def step(name: str, argv: list[str], env: dict | None = None) -> dict:
     seconds = time.perf_counter() - clock
     code = os.waitstatus_to_exitcode(status)
     row = {"step": name, "seconds": round(seconds, 2), "peak_mib": usage.ru_maxrss // 1024}
-    print(f"{name:<34} {seconds:9.1f} s {row['peak_mib']:8,d} MiB", flush=True)
+    row["load"] = round(os.getloadavg()[0], 1)  # the machine's 1-min load average at the end
+    print(f"{name:<34} {seconds:9.1f} s {row['peak_mib']:8,d} MiB  load {row['load']}", flush=True)
     if code != 0:
         print(out[-4000:])
         raise SystemExit(f"{name}: exit {code}")
@@ -201,6 +202,24 @@ def main() -> None:
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--values-format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument(
+        "--reuse-store",
+        action="store_true",
+        help="evaluate the store the last run built again (full, --unit, peer, agreement): "
+        "no tree, values or imports",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="the folder of the tree, values, plan and store (default: "
+        "bench/results/national[-quick]/ beside this script)",
+    )
+    parser.add_argument(
+        "--drop-runs",
+        action="store_true",
+        help="with --reuse-store: first delete the store's earlier evaluation runs (each "
+        "national run keeps 8.6 M result rows)",
+    )
+    parser.add_argument(
         "--load",
         choices=("import", "sample"),
         default="import",
@@ -211,10 +230,37 @@ def main() -> None:
     provinces = args.provinces.split(",") if args.provinces else (["64"] if args.quick else None)
     years = [2024, 2025] if args.quick else list(values.YEARS)
     unit = args.unit or ("64" if args.quick else "33")
-    data = RESULTS / ("national-quick" if args.quick else "national")
+    data = args.data or RESULTS / ("national-quick" if args.quick else "national")
     meta = prepare(data, provinces, years, args.seed)
     print(f"tree {meta['tree']['levels']}, restructured county {meta['tree']['abolished']}")
     store = data / "shequ.db"
+    if args.reuse_store:
+        if not store.exists():
+            raise SystemExit(f"{store}: no store to reuse (run once without --reuse-store)")
+        print(f"reusing {store}" + (f": deleted {drop_runs(store)} runs" if args.drop_runs else ""))
+        steps, imported = [], 0
+    else:
+        steps, imported = build_store(args, data, meta, store, unit, years)
+    evaluate_and_compare(args, data, meta, store, unit, steps, imported)
+
+
+def drop_runs(store: Path) -> int:
+    """Delete every evaluation run of ``store`` (with its results, by the cascade)."""
+    import sqlite3
+
+    con = sqlite3.connect(store)
+    con.execute("PRAGMA foreign_keys = ON")
+    with con:
+        dropped = con.execute("DELETE FROM evaluation_run").rowcount
+    con.close()
+    return dropped
+
+
+def build_store(
+    args, data: Path, meta: dict, store: Path, unit: str, years: list[int]
+) -> tuple[list[dict], int]:
+    """A new store: the tree, then the values (through shequ, or a sample through shequ
+    and the rest by the bench's loader); the steps measured and the values imported."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     db = ["--db", str(store)]
@@ -249,6 +295,16 @@ def main() -> None:
         imported += meta["values"]["rows"][str(year)]
         steps[-1]["rows_per_s"] = round(meta["values"]["rows"][str(year)] / steps[-1]["seconds"])
         print(f"{'':<34} {steps[-1]['rows_per_s']:9,d} rows/s")
+    return steps, imported
+
+
+def evaluate_and_compare(
+    args, data: Path, meta: dict, store: Path, unit: str, steps: list[dict], imported: int
+) -> None:
+    """Evaluate every level and ``unit``'s subtree, run the peer (and Spark), check that
+    they agree, write the report; exits non-zero when any disagrees."""
+    db = ["--db", str(store)]
+    plan = ["--plan", str(data / "plan13.yaml")]
     period = ["--period", "2025"]
     steps.append(step("evaluate (every level)", [*SHEQU, "evaluate", *period, *plan, *db]))
     full_run = latest_runs(store)[-1]
@@ -289,6 +345,7 @@ def main() -> None:
     print(f"evaluate / sql = {evaluate_s / sql_s:.2f}  (target ≤ 1.5)")
     bad = {k: v for k, v in checks.items() if v["missing"] or v["different"] or not v["left"]}
     report = {"data": meta, "steps": steps, "checks": checks, "values_imported": imported}
+    report["reused_store"] = args.reuse_store
     if not args.quick:
         (RESULTS / "national.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if bad:

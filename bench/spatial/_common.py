@@ -41,8 +41,10 @@ def peers_available() -> bool:
 
 def peers_note(reference: str) -> str:
     """What ran instead of the peers' venv, said out loud (quick runs in CI)."""
-    return (f"peers' venv {PEERS_PYTHON} absent (bash bench/spatial/setup_peers.sh builds it, "
-            f"~7 min): shequ is checked against {reference} instead")
+    return (
+        f"peers' venv {PEERS_PYTHON} absent (bash bench/spatial/setup_peers.sh builds it, "
+        f"~7 min): shequ is checked against {reference} instead"
+    )
 
 
 # ----------------------------------------------------------------------------- memory
@@ -166,7 +168,9 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value))
 
 
-def run_child(python: str, script: str, task: dict, workdir: Path, *, timeout: float = 3600) -> dict:
+def run_child(
+    python: str, script: str, task: dict, workdir: Path, *, timeout: float = 3600
+) -> dict:
     """Run ``script`` (a file in bench/spatial) with ``python`` on ``task``; return its JSON.
 
     On failure, returns ``{"error": <last lines of stderr>}`` instead of raising, so that
@@ -180,7 +184,11 @@ def run_child(python: str, script: str, task: dict, workdir: Path, *, timeout: f
     started = time.perf_counter()
     proc = subprocess.run(
         [python, str(HERE / script), str(task_path)],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
@@ -238,7 +246,9 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
     """A Markdown table (pipes), readable on a terminal and pasteable into README.md."""
     cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
 

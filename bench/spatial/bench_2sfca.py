@@ -47,8 +47,12 @@ from _common import (
     write_report,
 )
 
-PRESETS = {"helsinki": None, "mid": (316, 100_000, 200), "large": (1000, 1_000_000, 2000),
-           "quick": (24, 300, 8)}
+PRESETS = {
+    "helsinki": None,
+    "mid": (316, 100_000, 200),
+    "large": (1000, 1_000_000, 2000),
+    "quick": (24, 300, 8),
+}
 RTOL = 1e-9
 
 
@@ -56,8 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=PRESETS, default="helsinki")
     parser.add_argument("--radius", type=float, default=500.0, help="plain 2SFCA radius, m")
-    parser.add_argument("--quick", action="store_true",
-                        help="preset quick in a temp folder; agreement only, no file written")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="preset quick in a temp folder; agreement only, no file written",
+    )
     args = parser.parse_args(argv)
     if args.quick:  # a smaller radius too, so that some points reach no facility
         args.preset, args.radius = "quick", 200.0
@@ -69,12 +76,22 @@ def loops(task: dict) -> dict:
     pairs, pts, phases = load(task["pairs"]), load(task["points"]), Phases()
     keep = pairs["distance"] <= float(task["radius"])
     with phases.time("two_stage_fca"):
-        plain = reference.two_step_fca_loops(pairs["facility"][keep], pairs["point"][keep],
-                                             pairs["distance"][keep], pts["capacity"], pts["pop"])
+        plain = reference.two_step_fca_loops(
+            pairs["facility"][keep],
+            pairs["point"][keep],
+            pairs["distance"][keep],
+            pts["capacity"],
+            pts["pop"],
+        )
     with phases.time("enhanced two_stage_fca"):
-        enhanced = reference.two_step_fca_loops(pairs["facility"], pairs["point"],
-                                                pairs["distance"], pts["capacity"], pts["pop"],
-                                                [tuple(b) for b in task["bands"]])
+        enhanced = reference.two_step_fca_loops(
+            pairs["facility"],
+            pairs["point"],
+            pairs["distance"],
+            pts["capacity"],
+            pts["pop"],
+            [tuple(b) for b in task["bands"]],
+        )
     return {"phases": dict(phases), "arrays": {"plain": plain, "enhanced": enhanced}}
 
 
@@ -87,8 +104,11 @@ def bands(radius: float) -> list[tuple[float, float]]:
 def compare(ours: np.ndarray, peer: np.ndarray) -> dict:
     scale = np.maximum(np.abs(ours), np.abs(peer))
     rel = np.divide(np.abs(ours - peer), scale, out=np.zeros_like(scale), where=scale > 0)
-    return {"max_rel_diff": float(rel.max(initial=0.0)), "points_over_tol": int((rel > RTOL).sum()),
-            "nonzero_points": int((ours > 0).sum())}
+    return {
+        "max_rel_diff": float(rel.max(initial=0.0)),
+        "points_over_tol": int((rel > RTOL).sum()),
+        "nonzero_points": int((ours > 0).sum()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,27 +121,49 @@ def main(argv: list[str] | None = None) -> int:
         print(peers_note("reference.py's pair-by-pair 2SFCA in plain Python"))
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
         work = Path(tmp)
-        city = (cities.helsinki() if preset is None else
-                cities.synthetic(*preset, **({"folder": work} if args.quick else {})))
+        city = (
+            cities.helsinki()
+            if preset is None
+            else cities.synthetic(*preset, **({"folder": work} if args.quick else {}))
+        )
         sizes = city.sizes()
-        prep = run_child(OURS_PYTHON, "ours.py", {
-            "kind": "pairs", "network": str(city.network), "points": str(city.points),
-            "radius": task_bands[-1][0], "pairs_out": str(work / "pairs.npz")}, work,
-            timeout=3 * 3600)
+        prep = run_child(
+            OURS_PYTHON,
+            "ours.py",
+            {
+                "kind": "pairs",
+                "network": str(city.network),
+                "points": str(city.points),
+                "radius": task_bands[-1][0],
+                "pairs_out": str(work / "pairs.npz"),
+            },
+            work,
+            timeout=3 * 3600,
+        )
         if "error" in prep:
             print("pairs preparation (ours.py pairs) FAILED:\n" + prep["error"])
             return 1
         n_pairs = prep["pairs"]
         print(f"{city.name}: {n_pairs:,} pairs within {task_bands[-1][0]:g} m")
-        task = {"pairs": str(work / "pairs.npz"), "points": str(city.points),
-                "radius": args.radius, "bands": task_bands}
+        task = {
+            "pairs": str(work / "pairs.npz"),
+            "points": str(city.points),
+            "radius": args.radius,
+            "bands": task_bands,
+        }
         results = {}
-        for name, python, script, kind in (("shequ", OURS_PYTHON, "ours.py", "fca"),
-                                           (peer_name, PEERS_PYTHON, "peers.py", "access_2sfca")):
+        for name, python, script, kind in (
+            ("shequ", OURS_PYTHON, "ours.py", "fca"),
+            (peer_name, PEERS_PYTHON, "peers.py", "access_2sfca"),
+        ):
             print(f"  {name:6s} …", end=" ", flush=True)
-            r = (loops(task) if name == "loops" else
-                 run_child(python, script, {**task, "kind": kind, "label": name}, work,
-                           timeout=3 * 3600))
+            r = (
+                loops(task)
+                if name == "loops"
+                else run_child(
+                    python, script, {**task, "kind": kind, "label": name}, work, timeout=3 * 3600
+                )
+            )
             if "error" in r:
                 print("FAILED\n" + r["error"])
             else:
@@ -137,26 +179,58 @@ def main(argv: list[str] | None = None) -> int:
     ):
         t_ours = ours.get("phases", {}).get(ours_phase)
         t_peer = sum(peer["phases"].get(p, 0.0) for p in peer_phases) if "phases" in peer else None
-        agree = (compare(ours["arrays"][variant], peer["arrays"][variant])
-                 if "arrays" in ours and "arrays" in peer else None)
+        agree = (
+            compare(ours["arrays"][variant], peer["arrays"][variant])
+            if "arrays" in ours and "arrays" in peer
+            else None
+        )
         verdicts.append(bool(agree) and agree["points_over_tol"] == 0)
-        label = (f"2SFCA {args.radius:g} m" if variant == "plain"
-                 else "E2SFCA " + " / ".join(f"≤{u:g} m:{w:g}" for u, w in task_bands))
-        rows.append([label, fmt_s(t_ours), fmt_s(t_peer), fmt_ratio(t_peer, t_ours),
-                     "—" if not agree else f"{agree['max_rel_diff']:.2g}",
-                     "—" if not agree else f"{agree['points_over_tol']}",
-                     "—" if not agree else f"{agree['nonzero_points']:,}"])
+        label = (
+            f"2SFCA {args.radius:g} m"
+            if variant == "plain"
+            else "E2SFCA " + " / ".join(f"≤{u:g} m:{w:g}" for u, w in task_bands)
+        )
+        rows.append(
+            [
+                label,
+                fmt_s(t_ours),
+                fmt_s(t_peer),
+                fmt_ratio(t_peer, t_ours),
+                "—" if not agree else f"{agree['max_rel_diff']:.2g}",
+                "—" if not agree else f"{agree['points_over_tol']}",
+                "—" if not agree else f"{agree['nonzero_points']:,}",
+            ]
+        )
         results[variant] = agree
-    lines = [f"# 2SFCA — {city.name}", machine(), "",
-             f"{sizes['points']:,} points × {sizes['facilities']:,} facilities; {n_pairs:,} pairs "
-             f"within {task_bands[-1][0]:g} m from shequ catchment_pairs in "
-             f"{fmt_s(sum(prep['phases'].values()))} (not timed below)", "",
-             table(["measure", "shequ", peer_name, "speed-up", "max rel. diff", "points > 1e-9",
-                    "points with access > 0"], rows), "",
-             f"peak MB (+Δ): shequ {memory_cell(ours)}, {peer_name} {memory_cell(peer)}",
-             *([peers_note("reference.py's pair-by-pair 2SFCA in plain Python")]
-               if peer_name == "loops" else []),
-             f"AGREEMENT: {'PASS' if all(verdicts) else 'FAIL'}"]
+    lines = [
+        f"# 2SFCA — {city.name}",
+        machine(),
+        "",
+        f"{sizes['points']:,} points × {sizes['facilities']:,} facilities; {n_pairs:,} pairs "
+        f"within {task_bands[-1][0]:g} m from shequ catchment_pairs in "
+        f"{fmt_s(sum(prep['phases'].values()))} (not timed below)",
+        "",
+        table(
+            [
+                "measure",
+                "shequ",
+                peer_name,
+                "speed-up",
+                "max rel. diff",
+                "points > 1e-9",
+                "points with access > 0",
+            ],
+            rows,
+        ),
+        "",
+        f"peak MB (+Δ): shequ {memory_cell(ours)}, {peer_name} {memory_cell(peer)}",
+        *(
+            [peers_note("reference.py's pair-by-pair 2SFCA in plain Python")]
+            if peer_name == "loops"
+            else []
+        ),
+        f"AGREEMENT: {'PASS' if all(verdicts) else 'FAIL'}",
+    ]
     text = "\n".join(lines)
     print("\n" + text)
     if args.quick:

@@ -68,12 +68,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--preset", choices=PRESETS, default="helsinki")
     parser.add_argument("--radius", type=float, help="service radius, metres")
     parser.add_argument("-p", type=int, help="MCLP: number of sites to open")
-    parser.add_argument("--time-limit", type=float, default=300.0,
-                        help="shequ's HiGHS wall-clock limit, s (default 300)")
-    parser.add_argument("--peer-time-limit", type=float, default=None,
-                        help="spopt's CBC time limit, s (default: the same as shequ's)")
-    parser.add_argument("--quick", action="store_true",
-                        help="preset quick in a temp folder; agreement only, no file written")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=300.0,
+        help="shequ's HiGHS wall-clock limit, s (default 300)",
+    )
+    parser.add_argument(
+        "--peer-time-limit",
+        type=float,
+        default=None,
+        help="spopt's CBC time limit, s (default: the same as shequ's)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="preset quick in a temp folder; agreement only, no file written",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.preset = "quick"
@@ -87,9 +98,11 @@ def brute_force(task: dict) -> dict:
     point, site = data["point"][within], data["site"][within]
     n_points, n_sites = int(data["n_points"]), int(data["n_sites"])
     with phases.time("enumerate"):
-        chosen = (reference.best_sites_brute(point, site, data["weight"], n_sites, int(task["p"]))
-                  if task["model"] == "mclp"
-                  else reference.fewest_sites_brute(point, site, n_points, n_sites))
+        chosen = (
+            reference.best_sites_brute(point, site, data["weight"], n_sites, int(task["p"]))
+            if task["model"] == "mclp"
+            else reference.fewest_sites_brute(point, site, n_points, n_sites)
+        )
     return {"chosen": chosen, "status": "every set tried", "phases": dict(phases)}
 
 
@@ -107,24 +120,48 @@ def matrices(pairs: dict, pop: np.ndarray, work: Path) -> tuple[Path, Path, dict
     """The MCLP matrix (all points) and the LSCP one (coverable points only, renumbered)."""
     n_points, n_sites = int(pairs["n_points"]), int(pairs["n_sites"])
     point, site, dist = pairs["point"], pairs["facility"], pairs["distance"]
-    mclp = save(work / "mclp_matrix.npz", point=point, site=site, distance=dist, weight=pop,
-                n_points=n_points, n_sites=n_sites)
+    mclp = save(
+        work / "mclp_matrix.npz",
+        point=point,
+        site=site,
+        distance=dist,
+        weight=pop,
+        n_points=n_points,
+        n_sites=n_sites,
+    )
     coverable = np.unique(point)
     renumber = np.full(n_points, -1)
     renumber[coverable] = np.arange(coverable.size)
-    lscp = save(work / "lscp_matrix.npz", point=renumber[point], site=site, distance=dist,
-                weight=pop[coverable], n_points=coverable.size, n_sites=n_sites)
-    info = {"points": n_points, "sites": n_sites, "pairs": int(point.size),
-            "coverable_points": int(coverable.size)}
+    lscp = save(
+        work / "lscp_matrix.npz",
+        point=renumber[point],
+        site=site,
+        distance=dist,
+        weight=pop[coverable],
+        n_points=coverable.size,
+        n_sites=n_sites,
+    )
+    info = {
+        "points": n_points,
+        "sites": n_sites,
+        "pairs": int(point.size),
+        "coverable_points": int(coverable.size),
+    }
     return mclp, lscp, info
 
 
 def covered_weight(matrix: Path, chosen: list[int], radius: float) -> float:
     data = load(matrix)
     within = data["distance"] <= radius
-    cover = sp.csr_matrix((np.ones(int(within.sum())), (data["point"][within], data["site"][within])),
-                          shape=(int(data["n_points"]), int(data["n_sites"])))
-    hit = np.asarray(cover[:, chosen].sum(axis=1)).ravel() > 0 if chosen else np.zeros(cover.shape[0], bool)
+    cover = sp.csr_matrix(
+        (np.ones(int(within.sum())), (data["point"][within], data["site"][within])),
+        shape=(int(data["n_points"]), int(data["n_sites"])),
+    )
+    hit = (
+        np.asarray(cover[:, chosen].sum(axis=1)).ravel() > 0
+        if chosen
+        else np.zeros(cover.shape[0], bool)
+    )
     return float(data["weight"][hit].sum())
 
 
@@ -140,60 +177,131 @@ def main(argv: list[str] | None = None) -> int:
     rows, verdicts, out = [], [], {}
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
         work = Path(tmp)
-        city = (cities.helsinki() if side is None else
-                cities.synthetic(side, n_points, n_sites, **({"folder": work} if args.quick else {})))
+        city = (
+            cities.helsinki()
+            if side is None
+            else cities.synthetic(
+                side, n_points, n_sites, **({"folder": work} if args.quick else {})
+            )
+        )
         sites = candidate_sites(city, work)
-        prep = run_child(OURS_PYTHON, "ours.py", {
-            "kind": "pairs", "network": str(city.network), "points": str(city.points),
-            "sites": str(sites), "radius": radius, "pairs_out": str(work / "pairs.npz")}, work)
+        prep = run_child(
+            OURS_PYTHON,
+            "ours.py",
+            {
+                "kind": "pairs",
+                "network": str(city.network),
+                "points": str(city.points),
+                "sites": str(sites),
+                "radius": radius,
+                "pairs_out": str(work / "pairs.npz"),
+            },
+            work,
+        )
         if "error" in prep:
             print("cost matrix preparation (ours.py pairs) FAILED:\n" + prep["error"])
             return 1
         mclp, lscp, info = matrices(load(work / "pairs.npz"), load(city.points)["pop"], work)
         print(f"{city.name}: {info} (catchment_pairs {fmt_s(sum(prep['phases'].values()))})")
-        lines = [f"# Siting within {radius:g} m — {city.name}", machine(), "",
-                 f"matrix: {info['points']:,} demand points × {info['sites']:,} candidate sites, "
-                 f"{info['pairs']:,} pairs within {radius:g} m ({info['coverable_points']:,} points "
-                 f"coverable); built by shequ catchment_pairs in "
-                 f"{fmt_s(sum(prep['phases'].values()))} (not timed below)", ""]
+        lines = [
+            f"# Siting within {radius:g} m — {city.name}",
+            machine(),
+            "",
+            f"matrix: {info['points']:,} demand points × {info['sites']:,} candidate sites, "
+            f"{info['pairs']:,} pairs within {radius:g} m ({info['coverable_points']:,} points "
+            f"coverable); built by shequ catchment_pairs in "
+            f"{fmt_s(sum(prep['phases'].values()))} (not timed below)",
+            "",
+        ]
         for model, matrix in (("mclp", mclp), ("lscp", lscp)):
-            task = {"label": model, "model": model, "matrix": str(matrix), "radius": radius,
-                    "p": p, "time_limit": args.time_limit, "peer_time_limit": args.peer_time_limit or args.time_limit}
+            task = {
+                "label": model,
+                "model": model,
+                "matrix": str(matrix),
+                "radius": radius,
+                "p": p,
+                "time_limit": args.time_limit,
+                "peer_time_limit": args.peer_time_limit or args.time_limit,
+            }
             res = {}
-            for name, python, script, kind in (("shequ", OURS_PYTHON, "ours.py", "siting"),
-                                               (peer_name, PEERS_PYTHON, "peers.py", "spopt_siting")):
+            for name, python, script, kind in (
+                ("shequ", OURS_PYTHON, "ours.py", "siting"),
+                (peer_name, PEERS_PYTHON, "peers.py", "spopt_siting"),
+            ):
                 print(f"  {name:6s} {model} …", end=" ", flush=True)
-                r = (brute_force(task) if name == "brute" else
-                     run_child(python, script, {**task, "kind": kind, "label": f"{name}_{model}"},
-                               work, timeout=4 * 3600))
+                r = (
+                    brute_force(task)
+                    if name == "brute"
+                    else run_child(
+                        python,
+                        script,
+                        {**task, "kind": kind, "label": f"{name}_{model}"},
+                        work,
+                        timeout=4 * 3600,
+                    )
+                )
                 print("FAILED\n" + r["error"] if "error" in r else fmt_s(sum(r["phases"].values())))
                 if "error" not in r:
-                    r["recomputed"] = (covered_weight(matrix, r["chosen"], radius) if model == "mclp"
-                                       else float(len(r["chosen"])))
-                    r["covers_all"] = (covered_weight(matrix, r["chosen"], radius)
-                                       == float(load(matrix)["weight"].sum()))
+                    r["recomputed"] = (
+                        covered_weight(matrix, r["chosen"], radius)
+                        if model == "mclp"
+                        else float(len(r["chosen"]))
+                    )
+                    r["covers_all"] = covered_weight(matrix, r["chosen"], radius) == float(
+                        load(matrix)["weight"].sum()
+                    )
                 res[name] = r
             ours, peer = res["shequ"], res[peer_name]
-            same = ("error" not in ours and "error" not in peer
-                    and abs(ours["recomputed"] - peer["recomputed"]) <= 1e-9 * max(1.0, peer["recomputed"])
-                    and (model == "mclp" or (ours["covers_all"] and peer["covers_all"])))
+            same = (
+                "error" not in ours
+                and "error" not in peer
+                and abs(ours["recomputed"] - peer["recomputed"])
+                <= 1e-9 * max(1.0, peer["recomputed"])
+                and (model == "mclp" or (ours["covers_all"] and peer["covers_all"]))
+            )
             verdicts.append(same)
             t_ours = None if "error" in ours else sum(ours["phases"].values())
             t_peer = None if "error" in peer else sum(peer["phases"].values())
             label = f"MCLP p={p}" if model == "mclp" else "LSCP (cover all)"
             for name, r, t in (("shequ", ours, t_ours), (peer_name, peer, t_peer)):
-                detail = "" if "error" in r else (
-                    f"{r['status']}" + (f", gap {r['gap']:.2g}, greedy {r['greedy_objective']:,.0f}"
-                                        if name == "shequ" else ""))
-                rows.append([label, name, fmt_s(t), memory_cell(r),
-                             "—" if "error" in r else f"{r['recomputed']:,.0f}", detail])
+                detail = (
+                    ""
+                    if "error" in r
+                    else (
+                        f"{r['status']}"
+                        + (
+                            f", gap {r['gap']:.2g}, greedy {r['greedy_objective']:,.0f}"
+                            if name == "shequ"
+                            else ""
+                        )
+                    )
+                )
+                rows.append(
+                    [
+                        label,
+                        name,
+                        fmt_s(t),
+                        memory_cell(r),
+                        "—" if "error" in r else f"{r['recomputed']:,.0f}",
+                        detail,
+                    ]
+                )
             speedup = (t_peer / t_ours) if t_ours and t_peer else None
-            target = ("" if args.quick else f" (target ≥ {TARGET_SPEEDUP:g}×: "
-                      f"{'PASS' if speedup and speedup >= TARGET_SPEEDUP else 'FAIL'})")
-            lines.append(f"{label}: shequ {fmt_ratio(t_peer, t_ours)} faster than {peer_name}"
-                         f"{target}; objective {'SAME' if same else 'DIFFERENT'}")
+            target = (
+                ""
+                if args.quick
+                else f" (target ≥ {TARGET_SPEEDUP:g}×: "
+                f"{'PASS' if speedup and speedup >= TARGET_SPEEDUP else 'FAIL'})"
+            )
+            lines.append(
+                f"{label}: shequ {fmt_ratio(t_peer, t_ours)} faster than {peer_name}"
+                f"{target}; objective {'SAME' if same else 'DIFFERENT'}"
+            )
             out[model] = res
-    lines[5:5] = [table(["model", "solver", "time", "peak MB (+Δ)", "objective", "status"], rows), ""]
+    lines[5:5] = [
+        table(["model", "solver", "time", "peak MB (+Δ)", "objective", "status"], rows),
+        "",
+    ]
     if peer_name == "brute":
         lines.append(peers_note("reference.py's enumeration of every set of sites"))
     lines.append(f"AGREEMENT: {'PASS' if all(verdicts) else 'FAIL'}")

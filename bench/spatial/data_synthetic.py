@@ -26,13 +26,13 @@ from _common import DATA, load, save
 CRS = "EPSG:3857"
 
 
-def synthetic_path(side: int, points: int, facilities: int, seed: int, folder: Path = DATA
-                   ) -> Path:
+def synthetic_path(side: int, points: int, facilities: int, seed: int, folder: Path = DATA) -> Path:
     return folder / f"synthetic_{side}x{side}_p{points}_f{facilities}_s{seed}.npz"
 
 
-def build(side: int, points: int, facilities: int, *, seed: int = 2025, spacing: float = 40.0
-          ) -> dict[str, np.ndarray]:
+def build(
+    side: int, points: int, facilities: int, *, seed: int = 2025, spacing: float = 40.0
+) -> dict[str, np.ndarray]:
     """Generate the city (see module docstring); arrays keyed like the .npz file."""
     rng = np.random.default_rng(seed)
     ix, iy = np.meshgrid(np.arange(side), np.arange(side), indexing="xy")
@@ -53,16 +53,30 @@ def build(side: int, points: int, facilities: int, *, seed: int = 2025, spacing:
     p_node = rng.integers(0, side * side, points)
     f_node = rng.choice(side * side, facilities, replace=False)
     return {
-        "x": x, "y": y, "u": u, "v": v, "length": length, "crs": np.array(CRS),
-        "px": px, "py": py, "pop": pop, "fx": fx, "fy": fy, "capacity": capacity,
-        "p_node": p_node, "f_node": f_node,
-        "px_on_node": x[p_node], "py_on_node": y[p_node],
-        "fx_on_node": x[f_node], "fy_on_node": y[f_node],
+        "x": x,
+        "y": y,
+        "u": u,
+        "v": v,
+        "length": length,
+        "crs": np.array(CRS),
+        "px": px,
+        "py": py,
+        "pop": pop,
+        "fx": fx,
+        "fy": fy,
+        "capacity": capacity,
+        "p_node": p_node,
+        "f_node": f_node,
+        "px_on_node": x[p_node],
+        "py_on_node": y[p_node],
+        "fx_on_node": x[f_node],
+        "fy_on_node": y[f_node],
     }
 
 
-def ensure(side: int, points: int, facilities: int, *, seed: int = 2025, folder: Path = DATA
-           ) -> Path:
+def ensure(
+    side: int, points: int, facilities: int, *, seed: int = 2025, folder: Path = DATA
+) -> Path:
     """Path of the cached city (in ``folder``), building it first if needed."""
     path = synthetic_path(side, points, facilities, seed, folder)
     if not path.exists():
@@ -81,8 +95,10 @@ def main() -> None:
     args = parser.parse_args()
     path = ensure(args.side, args.points, args.facilities, seed=args.seed)
     data = load(path)
-    print(f"{path}: {len(data['x']):,} nodes, {len(data['u']):,} edges, "
-          f"{len(data['px']):,} points, {len(data['fx']):,} facilities")
+    print(
+        f"{path}: {len(data['x']):,} nodes, {len(data['u']):,} edges, "
+        f"{len(data['px']):,} points, {len(data['fx']):,} facilities"
+    )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Phases, child_main, save
 
 SERVICES = {
-    "library", "school", "kindergarten", "clinic", "doctors", "dentist", "pharmacy",
-    "community_centre", "arts_centre", "place_of_worship", "theatre", "social_facility",
-    "university", "townhall", "police", "post_office", "hospital", "childcare",
+    "library",
+    "school",
+    "kindergarten",
+    "clinic",
+    "doctors",
+    "dentist",
+    "pharmacy",
+    "community_centre",
+    "arts_centre",
+    "place_of_worship",
+    "theatre",
+    "social_facility",
+    "university",
+    "townhall",
+    "police",
+    "post_office",
+    "hospital",
+    "childcare",
 }
 M2_PER_PERSON = 35.0
 
@@ -44,20 +59,28 @@ def osm_extract(task: dict, work: Path, phases: Phases) -> dict:
     osm = pyrosm.OSM(path)
     with phases.time("pyrosm walking network"):
         nodes, edges = osm.get_network(network_type="walking", nodes=True)
-    counts = {"pbf": path, "pyrosm_nodes": len(nodes), "pyrosm_edges": len(edges),
-              "pyrosm_km": float(edges["length"].sum() / 1000)}
+    counts = {
+        "pbf": path,
+        "pyrosm_nodes": len(nodes),
+        "pyrosm_edges": len(edges),
+        "pyrosm_km": float(edges["length"].sum() / 1000),
+    }
     counts.update(_osmnx_counts(osm, nodes, edges, phases))
     every = osm.get_network(network_type="all")
     left_out = every[~every["id"].isin(set(edges["id"]))]
     counts["pyrosm_left_out_km_by_highway"] = {
         str(k): round(float(v) / 1000, 2)
-        for k, v in left_out.groupby("highway")["length"].sum().sort_values(ascending=False).items()}
+        for k, v in left_out.groupby("highway")["length"].sum().sort_values(ascending=False).items()
+    }
 
     buildings = osm.get_buildings()
     metric = buildings.estimate_utm_crs()
     projected = buildings.to_crs(metric)
-    levels = np.clip(np.nan_to_num(
-        np.asarray(pgs_numeric(buildings.get("building:levels")), float), nan=1.0), 1, 40)
+    levels = np.clip(
+        np.nan_to_num(np.asarray(pgs_numeric(buildings.get("building:levels")), float), nan=1.0),
+        1,
+        40,
+    )
     pop = np.maximum(1.0, np.round(projected.area.to_numpy() * levels / M2_PER_PERSON))
     centre = gpd.GeoSeries(projected.centroid, crs=metric).to_crs(4326)
 
@@ -66,11 +89,22 @@ def osm_extract(task: dict, work: Path, phases: Phases) -> dict:
     spot = gpd.GeoSeries(services.to_crs(metric).representative_point(), crs=metric).to_crs(4326)
     rng = np.random.default_rng(2025)
     capacity = rng.integers(10, 61, len(spot)).astype(float)
-    save(work / "osm_points.npz", lon=centre.x.to_numpy(), lat=centre.y.to_numpy(), pop=pop,
-         flon=spot.x.to_numpy(), flat=spot.y.to_numpy(), capacity=capacity,
-         ftype=services["amenity"].to_numpy().astype(str))
-    counts.update(buildings=len(buildings), population=float(pop.sum()), facilities=len(spot),
-                  facility_types=services["amenity"].value_counts().to_dict())
+    save(
+        work / "osm_points.npz",
+        lon=centre.x.to_numpy(),
+        lat=centre.y.to_numpy(),
+        pop=pop,
+        flon=spot.x.to_numpy(),
+        flat=spot.y.to_numpy(),
+        capacity=capacity,
+        ftype=services["amenity"].to_numpy().astype(str),
+    )
+    counts.update(
+        buildings=len(buildings),
+        population=float(pop.sum()),
+        facilities=len(spot),
+        facility_types=services["amenity"].value_counts().to_dict(),
+    )
     return counts
 
 
@@ -89,8 +123,12 @@ def _osmnx_counts(osm, nodes, edges, phases: Phases) -> dict:
 
     with phases.time("osmnx graph (simplified)"):
         keep = ["u", "v", "length", "id", "geometry"]  # list-valued tags trip simplify_graph
-        graph = osm.to_graph(nodes[["id", "lon", "lat", "geometry"]], edges[keep],
-                             graph_type="networkx", osmnx_compatible=True)
+        graph = osm.to_graph(
+            nodes[["id", "lon", "lat", "geometry"]],
+            edges[keep],
+            graph_type="networkx",
+            osmnx_compatible=True,
+        )
         undirected = ox.convert.to_undirected(graph)
     return {
         "osmnx_nodes": undirected.number_of_nodes(),

@@ -38,13 +38,21 @@ def pandana_coverage(task: dict, work: Path, phases: Phases) -> dict:
     with phases.time("network: Network() incl. CH build"):
         nodes = pd.Index(np.arange(len(net["x"])), name="id")
         network = pandana.Network(
-            pd.Series(net["x"], index=nodes), pd.Series(net["y"], index=nodes),
-            pd.Series(net["u"]), pd.Series(net["v"]),
-            pd.DataFrame({"length": net["length"]}), twoway=True,
+            pd.Series(net["x"], index=nodes),
+            pd.Series(net["y"], index=nodes),
+            pd.Series(net["u"]),
+            pd.Series(net["v"]),
+            pd.DataFrame({"length": net["length"]}),
+            twoway=True,
         )
     with phases.time("snap: set_pois (facilities → node)"):
-        network.set_pois("facility", maxdist=radius, maxitems=1,
-                         x_col=pd.Series(pts["fx"]), y_col=pd.Series(pts["fy"]))
+        network.set_pois(
+            "facility",
+            maxdist=radius,
+            maxitems=1,
+            x_col=pd.Series(pts["fx"]),
+            y_col=pd.Series(pts["fy"]),
+        )
     with phases.time("snap: get_node_ids (points → node)"):
         point_node = network.get_node_ids(pd.Series(pts["px"]), pd.Series(pts["py"])).to_numpy()
     with phases.time("query: nearest_pois"):
@@ -53,8 +61,10 @@ def pandana_coverage(task: dict, work: Path, phases: Phases) -> dict:
         distance = node_distance[network._node_indexes(pd.Series(point_node)).to_numpy()]
     save(work / f"{task['label']}.npz", distance=distance, point_node=point_node)
     covered = distance <= radius
-    return {"covered_population": float(pts["pop"][covered].sum()),
-            "covered_points": int(covered.sum())}
+    return {
+        "covered_population": float(pts["pop"][covered].sum()),
+        "covered_points": int(covered.sum()),
+    }
 
 
 def _osmnx_graph(net: dict[str, np.ndarray]):
@@ -63,8 +73,9 @@ def _osmnx_graph(net: dict[str, np.ndarray]):
 
     graph = nx.MultiDiGraph(crs=str(net["crs"]))
     graph.add_nodes_from(
-        (i, {"x": x, "y": y}) for i, (x, y) in enumerate(zip(net["x"].tolist(), net["y"].tolist(),
-                                                             strict=True)))
+        (i, {"x": x, "y": y})
+        for i, (x, y) in enumerate(zip(net["x"].tolist(), net["y"].tolist(), strict=True))
+    )
     u, v, length = net["u"].tolist(), net["v"].tolist(), net["length"].tolist()
     graph.add_edges_from((a, b, {"length": d}) for a, b, d in zip(u, v, length, strict=True))
     graph.add_edges_from((b, a, {"length": d}) for a, b, d in zip(u, v, length, strict=True))
@@ -84,12 +95,15 @@ def networkx_coverage(task: dict, work: Path, phases: Phases) -> dict:
         p_node = ox.distance.nearest_nodes(graph, pts["px"], pts["py"])
     with phases.time("query: multi_source_dijkstra"):
         reached = nx.multi_source_dijkstra_path_length(
-            graph, set(np.asarray(f_node).tolist()), cutoff=radius, weight="length")
+            graph, set(np.asarray(f_node).tolist()), cutoff=radius, weight="length"
+        )
         distance = np.array([reached.get(n, np.inf) for n in np.asarray(p_node).tolist()])
     save(work / f"{task['label']}.npz", distance=distance, point_node=np.asarray(p_node))
     covered = distance <= radius
-    return {"covered_population": float(pts["pop"][covered].sum()),
-            "covered_points": int(covered.sum())}
+    return {
+        "covered_population": float(pts["pop"][covered].sum()),
+        "covered_points": int(covered.sum()),
+    }
 
 
 def access_2sfca(task: dict, work: Path, phases: Phases) -> dict:
@@ -100,22 +114,34 @@ def access_2sfca(task: dict, work: Path, phases: Phases) -> dict:
     radius = float(task["radius"])
     with phases.time("tables"):
         demand = pd.DataFrame({"point": np.arange(len(pts["pop"])), "pop": pts["pop"]})
-        supply = pd.DataFrame({"facility": np.arange(len(pts["capacity"])),
-                               "capacity": pts["capacity"]})
-        cost = pd.DataFrame({"origin": pairs["point"], "dest": pairs["facility"],
-                             "cost": pairs["distance"]})
+        supply = pd.DataFrame(
+            {"facility": np.arange(len(pts["capacity"])), "capacity": pts["capacity"]}
+        )
+        cost = pd.DataFrame(
+            {"origin": pairs["point"], "dest": pairs["facility"], "cost": pairs["distance"]}
+        )
     with phases.time("Access(...)"):
-        model = Access(demand_df=demand, demand_index="point", demand_value="pop",
-                       supply_df=supply, supply_index="facility", supply_value="capacity",
-                       cost_df=cost, cost_origin="origin", cost_dest="dest", cost_name="cost")
+        model = Access(
+            demand_df=demand,
+            demand_index="point",
+            demand_value="pop",
+            supply_df=supply,
+            supply_index="facility",
+            supply_value="capacity",
+            cost_df=cost,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
+        )
     with phases.time("two_stage_fca"):
         plain = model.two_stage_fca(name="fca", max_cost=radius)["fca_capacity"]
     out = {"plain": plain.reindex(demand["point"]).fillna(0.0).to_numpy()}
     if task.get("bands"):
         bands = {float(upper): float(weight) for upper, weight in task["bands"]}
         with phases.time("enhanced two_stage_fca"):
-            enhanced = model.two_stage_fca(name="e2sfca", max_cost=max(bands),
-                                           weight_fn=weights.step_fn(bands))["e2sfca_capacity"]
+            enhanced = model.two_stage_fca(
+                name="e2sfca", max_cost=max(bands), weight_fn=weights.step_fn(bands)
+            )["e2sfca_capacity"]
         out["enhanced"] = enhanced.reindex(demand["point"]).fillna(0.0).to_numpy()
     save(work / f"{task['label']}.npz", **out)
     return {"points": len(demand), "pairs": len(cost)}
@@ -134,8 +160,7 @@ def spopt_siting(task: dict, work: Path, phases: Phases) -> dict:
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=float(limit) if limit else None)
     if task["model"] == "mclp":
         with phases.time("from_cost_matrix"):
-            model = MCLP.from_cost_matrix(cost, data["weight"], radius,
-                                          p_facilities=int(task["p"]))
+            model = MCLP.from_cost_matrix(cost, data["weight"], radius, p_facilities=int(task["p"]))
     else:
         with phases.time("from_cost_matrix"):
             model = LSCP.from_cost_matrix(cost, radius)
@@ -146,8 +171,11 @@ def spopt_siting(task: dict, work: Path, phases: Phases) -> dict:
     if model.problem.sol_status != pulp.LpSolutionOptimal:  # e.g. stopped by the time limit
         status += f" ({pulp.LpSolution[model.problem.sol_status]})"
     save(work / f"{task['label']}.npz", chosen=np.array(chosen, dtype=np.int64))
-    return {"objective": float(pulp.value(model.problem.objective)), "status": status,
-            "chosen": chosen}
+    return {
+        "objective": float(pulp.value(model.problem.objective)),
+        "status": status,
+        "chosen": chosen,
+    }
 
 
 HANDLERS = {

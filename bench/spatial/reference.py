@@ -42,8 +42,9 @@ def node_distances(u, v, length, n: int, sources, limit: float) -> np.ndarray:
     return dijkstra(graph, directed=True, indices=np.unique(sources), min_only=True, limit=limit)
 
 
-def split_graph_distances(u, v, length, n: int, sources: tuple, targets: tuple, limit: float
-                          ) -> np.ndarray:
+def split_graph_distances(
+    u, v, length, n: int, sources: tuple, targets: tuple, limit: float
+) -> np.ndarray:
     """Distance (m) from each target to its nearest source along the network, snapped points
     inserted into their edges. ``sources``/``targets`` are ``(edge, along, offset)`` arrays."""
     u, v, length = np.asarray(u), np.asarray(v), np.asarray(length, float)
@@ -57,12 +58,33 @@ def split_graph_distances(u, v, length, n: int, sources: tuple, targets: tuple, 
     first = np.r_[True, e_sorted[1:] != e_sorted[:-1]]
     last = np.r_[e_sorted[1:] != e_sorted[:-1], True]
     same = ~first  # consecutive feet on one edge
-    a_parts = [u[e_sorted[first]], f_sorted[last], f_sorted[:-1][same[1:]], foot, np.delete(u, np.unique(edge))]
-    b_parts = [f_sorted[first], v[e_sorted[last]], f_sorted[1:][same[1:]], point, np.delete(v, np.unique(edge))]
-    w_parts = [a_sorted[first], length[e_sorted[last]] - a_sorted[last],
-               np.diff(a_sorted)[same[1:]], offset, np.delete(length, np.unique(edge))]
-    graph = _graph(np.concatenate(a_parts), np.concatenate(b_parts),
-                   np.maximum(np.concatenate(w_parts), 0.0), n + 2 * k)
+    a_parts = [
+        u[e_sorted[first]],
+        f_sorted[last],
+        f_sorted[:-1][same[1:]],
+        foot,
+        np.delete(u, np.unique(edge)),
+    ]
+    b_parts = [
+        f_sorted[first],
+        v[e_sorted[last]],
+        f_sorted[1:][same[1:]],
+        point,
+        np.delete(v, np.unique(edge)),
+    ]
+    w_parts = [
+        a_sorted[first],
+        length[e_sorted[last]] - a_sorted[last],
+        np.diff(a_sorted)[same[1:]],
+        offset,
+        np.delete(length, np.unique(edge)),
+    ]
+    graph = _graph(
+        np.concatenate(a_parts),
+        np.concatenate(b_parts),
+        np.maximum(np.concatenate(w_parts), 0.0),
+        n + 2 * k,
+    )
     n_src = len(sources[0])
     dist = dijkstra(graph, directed=True, indices=point[:n_src], min_only=True, limit=limit)
     return dist[point[n_src:]]
@@ -76,12 +98,16 @@ def nearest_segment_offset(x, y, u, v, px, py, *, chunk: int = 64) -> np.ndarray
     seg2 = dx * dx + dy * dy
     out = np.empty(len(px))
     for start in range(0, len(px), chunk):
-        qx = np.asarray(px[start:start + chunk])[:, None]
-        qy = np.asarray(py[start:start + chunk])[:, None]
-        t = np.divide((qx - ax) * dx + (qy - ay) * dy, seg2, out=np.zeros((qx.size, seg2.size)),
-                      where=seg2 > 0)
+        qx = np.asarray(px[start : start + chunk])[:, None]
+        qy = np.asarray(py[start : start + chunk])[:, None]
+        t = np.divide(
+            (qx - ax) * dx + (qy - ay) * dy,
+            seg2,
+            out=np.zeros((qx.size, seg2.size)),
+            where=seg2 > 0,
+        )
         t = np.clip(t, 0.0, 1.0)
-        out[start:start + chunk] = np.hypot(ax + t * dx - qx, ay + t * dy - qy).min(axis=1)
+        out[start : start + chunk] = np.hypot(ax + t * dx - qx, ay + t * dy - qy).min(axis=1)
     return out
 
 
@@ -96,7 +122,10 @@ def two_step_fca_loops(facility, point, distance, supply, demand, bands=None) ->
             return 1.0
         return next((w for upper, w in bands if d <= upper), 0.0)
 
-    pairs = [(int(f), int(p), weight(float(d))) for f, p, d in zip(facility, point, distance, strict=True)]
+    pairs = [
+        (int(f), int(p), weight(float(d)))
+        for f, p, d in zip(facility, point, distance, strict=True)
+    ]
     reached = [0.0] * len(supply)
     for f, p, w in pairs:
         reached[f] += w * float(demand[p])

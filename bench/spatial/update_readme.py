@@ -12,9 +12,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent / "results"
-ORDER = ("coverage_helsinki", "coverage_mid", "coverage_mid_on_node_q_edge",
-         "coverage_mid_on_node", "coverage_large", "siting_helsinki",
-         "siting_mid", "2sfca_helsinki", "2sfca_mid", "2sfca_large")
+ORDER = (
+    "coverage_helsinki",
+    "coverage_mid",
+    "coverage_mid_on_node_q_edge",
+    "coverage_mid_on_node",
+    "coverage_large",
+    "siting_helsinki",
+    "siting_mid",
+    "2sfca_helsinki",
+    "2sfca_mid",
+    "2sfca_large",
+)
 START, END = "<!-- results -->", "<!-- /results -->"
 
 

@@ -8,10 +8,20 @@ from shequ.evaluate import backends
 from shequ.evaluate.digest import inputs_digest
 from tests import _city
 
+# the data elements of tests._city; the digest folds the (element, period) cells read
+ELEMENTS = (
+    "resident_population",
+    "residential_floor_area_m2",
+    "green_area_m2",
+    "land_area_m2",
+    "criminal_cases",
+)
 
-def _digest(store, engine, periods=("2020", "2025")):
+
+def _digest(store, engine, periods=("2020", "2025"), elements=ELEMENTS):
+    cells = [(e, p) for e in elements for p in periods]
     with backends.connect(store, engine) as eng:
-        return inputs_digest(eng.tables, list(periods))
+        return inputs_digest(eng.tables, cells)
 
 
 def test_same_data_same_digest_on_duckdb_and_sqlite(sqlite_store, tmp_path):
@@ -53,6 +63,13 @@ def test_row_order_does_not_matter_but_every_change_does(sqlite_store, tmp_path)
         conn.execute(text("UPDATE data_value SET value = value + 1 WHERE period = '2020'"))
     assert _digest(sqlite_store, "duckdb", ["2025"]) == only_2025
     assert _digest(sqlite_store, "duckdb") != changed
+    # nor an element not read: 2025 without criminal_cases, then A's cases changed
+    without_cases = _digest(sqlite_store, "duckdb", ["2025"], ELEMENTS[:-1])
+    with sqlite_store.begin() as conn:
+        conn.execute(text("UPDATE data_value SET value = 15 WHERE data_element = 'criminal_cases'"))
+    assert _digest(sqlite_store, "duckdb", ["2025"], ELEMENTS[:-1]) == without_cases
+    before_tree = _digest(sqlite_store, "duckdb", ["2025"])
+    assert before_tree != only_2025
     with sqlite_store.begin() as conn:  # the tree: F's closure row to D ends a day earlier
         conn.execute(
             text(
@@ -60,4 +77,4 @@ def test_row_order_does_not_matter_but_every_change_does(sqlite_store, tmp_path)
                 " AND ancestor_code = 'D'"
             )
         )
-    assert _digest(sqlite_store, "duckdb", ["2025"]) != only_2025
+    assert _digest(sqlite_store, "duckdb", ["2025"]) != before_tree

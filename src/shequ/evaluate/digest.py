@@ -1,7 +1,8 @@
 """The inputs digest of a run: what an evaluation read, as 32 hex digits.
 
-Two runs with the same digest read the same data values (of the periods they read) and
-the same tree (every closure row). The digest does not depend on the engine nor on the
+Two runs with the same digest read the same data values (of the (data element, period)
+cells their indicators read: `indicators.cells_read`) and the same tree (every closure row;
+with ``unit``, every closure row of a unit ever in its subtree). The digest does not depend on the engine nor on the
 order rows come in: the rows are streamed from the engine as Arrow record batches, with
 the same Arrow types whatever the engine (strings, float64, int64, dates), and folded by an
 in-process DuckDB into order-independent aggregates of a per-row hash (count, two sums of
@@ -15,6 +16,7 @@ import hashlib
 from collections.abc import Sequence
 
 import duckdb
+import ibis
 import ibis.expr.types as ir
 
 from .indicators import within_subtree
@@ -28,20 +30,31 @@ FROM (SELECT hash({columns}) AS h1, hash({reversed}, 'shequ') AS h2 FROM part)
 
 
 def inputs_digest(
-    tables: dict[str, ir.Table], periods: Sequence[str], unit: str | None = None
+    tables: dict[str, ir.Table],
+    cells: Sequence[tuple[str, str]],
+    unit: str | None = None,
 ) -> str:
-    """sha256 of the folds of the data values read (``periods``; with ``unit``, those of its
-    subtree only) and of the closure rows."""
+    """sha256 of the folds of the data values read (of the (data element, period) ``cells``;
+    with ``unit``, those of its subtree only) and of the closure rows (with ``unit``, those
+    of the units ever in its subtree)."""
     values = tables["data_value"]
-    if unit is not None:
-        values = within_subtree(values, tables["org_unit_path"], unit)
-    read = values.filter(values.period.isin(list(periods))).select(
-        data_element=values.data_element.cast("string"),
-        org_unit=values.org_unit.cast("string"),
-        period=values.period.cast("string"),
-        value=values.value.cast("float64"),
-    )
     path = tables["org_unit_path"]
+    if unit is not None:
+        values = within_subtree(values, path, unit)
+        path = within_subtree(path.mutate(org_unit=path.descendant_code), path, unit)
+    wanted = ibis.memtable(
+        {"element": [e for e, _ in cells], "data_period": [p for _, p in cells]},
+        schema={"element": "string", "data_period": "string"},
+    )
+    joined = values.join(
+        wanted, (values.data_element == wanted.element) & (values.period == wanted.data_period)
+    )
+    read = joined.select(
+        data_element=joined.data_element.cast("string"),
+        org_unit=joined.org_unit.cast("string"),
+        period=joined.period.cast("string"),
+        value=joined.value.cast("float64"),
+    )
     tree = path.select(
         ancestor_code=path.ancestor_code.cast("string"),
         descendant_code=path.descendant_code.cast("string"),

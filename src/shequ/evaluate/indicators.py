@@ -26,7 +26,7 @@ Everything is Ibis, so the same code runs on DuckDB, SQLite, PostgreSQL and Spar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -56,20 +56,47 @@ def indicator_values(
     *,
     indicators: Sequence[Indicator] | None = None,
     unit: str | None = None,
+    work: Work | None = None,
 ) -> ir.Table:
     """Build (not run) the expression of every indicator × unit × period; columns `OUTPUT`.
 
     With ``unit``, only that unit and its descendants (in each period's tree) are evaluated,
-    reading only their values: the numbers are those of the same units in a full run."""
+    reading only their values: the numbers are those of the same units in a full run.
+    With ``work``, a period gives rows of the indicators ``work`` lists for it only (a
+    baseline period needs only the indicators measured against it), and only the values
+    those read are joined (default: every indicator in every period)."""
     chosen = list(indicators or plan.indicators)
+    work = _every(chosen, periods) if work is None else work
     paths = _paths_on(tables["org_unit_path"], _period_table(periods))
     values = tables["data_value"]
     if unit is not None:
         paths = _within(paths, unit)
         values = within_subtree(values, tables["org_unit_path"], unit)
-    wide = _pivot(values, chosen, periods)
+    wide = _pivot(values, work, periods)
     rolled = _roll_up(_per_unit(wide, chosen), paths, len(chosen))
-    return _stack(rolled, _expected_units(paths), paths, chosen)
+    return _stack(rolled, _expected_units(paths), paths, chosen, work)
+
+
+Work = Mapping[str, Sequence[Indicator]]  # evaluated period code -> indicators evaluated in it
+
+
+def _every(chosen: Sequence[Indicator], periods: Sequence[Period]) -> dict[str, list[Indicator]]:
+    return {p.code: list(chosen) for p in periods}
+
+
+def cells_read(work: Work, periods: Sequence[Period]) -> list[tuple[str, str]]:
+    """Every (data element, data period) the indicators of ``work`` read (all category
+    option combos of each): what an engine must load, and what the inputs digest folds."""
+    by_code = {p.code: p for p in periods}
+    return sorted(
+        {
+            (element_code(element), code)
+            for period, chosen in work.items()
+            for ind in chosen
+            for element in ind.elements
+            for code in _window(ind, by_code[period])
+        }
+    )
 
 
 def _period_table(periods: Sequence[Period]) -> ir.Table:
@@ -140,14 +167,14 @@ def periods_read(chosen: Sequence[Indicator], periods: Sequence[Period]) -> list
     return sorted({code for ind in chosen for p in periods for code in _window(ind, p)})
 
 
-def _pivot(values: ir.Table, chosen: list[Indicator], periods: Sequence[Period]) -> ir.Table:
+def _pivot(values: ir.Table, work: Work, periods: Sequence[Period]) -> ir.Table:
     """One row per (unit, evaluated period), one column per (element, window)."""
     rows: set[tuple[str, str, str, str, str]] = set()
     # (element, combo or "" for the total, data period, eval period, column)
-    for ind in chosen:
-        for element in ind.elements:
-            column = _column(element, ind)
-            for period in periods:
+    for period in periods:
+        for ind in work.get(period.code, ()):
+            for element in ind.elements:
+                column = _column(element, ind)
                 rows |= {
                     (element_code(element), combo_of(element) or "", code, period.code, column)
                     for code in _window(ind, period)
@@ -256,12 +283,13 @@ def _expected_units(paths: ir.Table) -> ir.Table:
 
 
 def _stack(
-    rolled: ir.Table, expected: ir.Table, paths: ir.Table, chosen: list[Indicator]
+    rolled: ir.Table, expected: ir.Table, paths: ir.Table, chosen: list[Indicator], work: Work
 ) -> ir.Table:
-    """Every unit existing in the period, one row per indicator (NULL where none reports):
-    the wide grid crossed with the indicators' positions, each output column a ``CASE`` on
-    the position. One pass over the grid on every engine (a union of one select per
-    indicator made Spark plan and run each branch as stages of its own: 40× the work)."""
+    """Every unit existing in the period, one row per indicator evaluated in the period
+    (NULL where none reports): the wide grid joined with the positions of the period's
+    indicators, each output column a ``CASE`` on the position. One pass over the grid on
+    every engine (a union of one select per indicator made Spark plan and run each branch
+    as stages of its own: 40× the work)."""
     units = paths.filter(paths.depth == 0).select(org_unit=paths.descendant, period=paths.period)
     sums = [c for c in rolled.columns if c not in ("org_unit", "period")]
     grid = units.left_join(
@@ -270,8 +298,13 @@ def _stack(
     grid = grid.left_join(
         expected, (grid.org_unit == expected.org_unit) & (grid.period == expected.period)
     ).select(grid, "expected_units")
-    positions = ibis.memtable({"position": list(range(len(chosen)))}, schema={"position": "int64"})
-    long = grid.cross_join(positions)
+    place = {ind.code: i for i, ind in enumerate(chosen)}
+    pairs = [(place[ind.code], code) for code, inds in work.items() for ind in inds]
+    positions = ibis.memtable(
+        {"position": [p for p, _ in pairs], "eval_period": [c for _, c in pairs]},
+        schema={"position": "int64", "eval_period": "string"},
+    )
+    long = grid.join(positions, grid.period == positions.eval_period)
     columns: dict[str, list] = {"indicator": [], "numerator": [], "denominator": [], "value": []}
     columns["reporting_units"] = []
     for i, ind in enumerate(chosen):

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
@@ -55,22 +57,45 @@ def assemble(
             f" WHERE list_contains($asked, r.period) {where}",
             params,
         ).to_arrow_table()
-        assessed = attainment.assess(wanted, plan, baselines=raw, scope_depths=scope_depths)
+        # the rows of the targets' baseline periods only (a hash join builds on them)
+        measured = sorted({t.baseline_period for t in plan.targets if t.baseline_period})
+        baselines = raw.filter(pc.is_in(raw["period"], pa.array(measured, pa.string())))
+        assessed = attainment.assess(wanted, plan, baselines=baselines, scope_depths=scope_depths)
+        del baselines
         del wanted
-        con.register("assessed", assessed)
+        rows = pa.array(np.arange(len(assessed), dtype=np.int64))
+        con.register(
+            "keys",
+            assessed.select(["indicator", "period", "level", "org_unit"]).append_column(
+                "_row", rows
+            ),
+        )
         con.register("meta", _meta(plan))
         con.register(
             "levels", pd.DataFrame({"level": list(LEVEL_ORDER), "_l": list(LEVEL_ORDER.values())})
         )
-        ordered = con.execute(
-            f"SELECT {', '.join(columns)} FROM ("
-            " SELECT a.*, m.indicator_name, m.dimension, m.unit, m._i, l._l FROM assessed a"
-            " LEFT JOIN meta m ON m.indicator = a.indicator"
-            " LEFT JOIN levels l ON l.level = a.level"
-            ") ORDER BY period, _l NULLS LAST, org_unit, _i"
-        ).to_arrow_table()
-    del assessed
-    return ordered.to_pandas(split_blocks=True, self_destruct=True)
+        # sorted on the keys only, then the rows taken in that order (sorting the wide rows
+        # with their names took minutes and gigabytes at national scale)
+        order = con.execute(
+            "SELECT k._row FROM keys k"
+            " LEFT JOIN meta m ON m.indicator = k.indicator"
+            " LEFT JOIN levels l ON l.level = k.level"
+            " ORDER BY k.period, l._l NULLS LAST, k.org_unit, m._i"
+        ).to_arrow_table()["_row"]
+        con.unregister("keys")
+    ordered = _named(assessed.take(order), plan)
+    del assessed, order
+    return ordered.select(list(columns)).to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _named(table: pa.Table, plan: Plan) -> pa.Table:
+    """``table`` with each indicator's name, dimension and unit as columns."""
+    meta = pa.Table.from_pandas(_meta(plan), preserve_index=False)
+    codes = meta["indicator"].combine_chunks().cast(table.schema.field("indicator").type)
+    where = pc.index_in(table["indicator"], value_set=codes)
+    for name in ("indicator_name", "dimension", "unit"):
+        table = table.append_column(name, meta[name].take(where))
+    return table
 
 
 def _meta(plan: Plan) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from ..store import runs as store_runs
 from ..store.db import Store
 from . import backends
 from .digest import inputs_digest
-from .indicators import indicator_values, periods_read
+from .indicators import cells_read, indicator_values
 from .results import assemble, indicator_order
 from .tasks import review_tasks
 
@@ -102,21 +102,25 @@ def evaluate(
     if unit is not None:
         _check_unit(store, unit, asked)
     clock = time.perf_counter()
-    progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
     chosen = [*plan.indicators, *profile_indicators(plan)]
-    reads = backends.Reads(tuple(periods_read(chosen, computed)), unit)
+    work = _work(plan, asked, computed, history)
+    cells = cells_read(work, computed)
+    reads = backends.Reads(tuple(sorted({p for _, p in cells})), unit, tuple(cells))
+    progress.phase("读取数据 / reading the values", total=len(cells), unit="数据项·期间 cells")
     with backends.connect(store, engine, reads=reads) as eng:
-        expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit)
+        progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
+        expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit, work=work)
         raw = expr.to_pyarrow()
         profile = _profile(raw, asked)
         raw = raw.filter(pc.invert(pc.is_in(raw["indicator"], pa.array(list(PROFILE)))))
-        digest = inputs_digest(eng.tables, periods_read(plan.indicators, computed), unit)
+        progress.phase("输入摘要 / inputs digest")
+        digest = inputs_digest(eng.tables, cells_read(_plain(work), computed), unit)
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")
     codes = [p.code for p in asked]
     with store.begin() as conn:
-        units = _units(conn, asked)
+        units = _units(conn, asked, unit)
         scopes = _scope_depths(conn, plan, asked)
     results = assemble(
         raw, units, plan, asked=codes, columns=RESULT_COLUMNS, scope_depths=scopes, level=level
@@ -216,6 +220,37 @@ def _check_unit(store: Store, unit: str, asked: list[Period]) -> None:
             raise EvaluationError(msg)
 
 
+def _work(
+    plan: Plan, asked: list[Period], computed: list[Period], history: int
+) -> dict[str, list[Indicator]]:
+    """The indicators evaluated in each computed period: all of them (and the unit
+    profile, in the asked periods) in the asked periods and their ``history``; in a
+    baseline period only, those whose ``reduce_by`` target measures from it (so a national
+    run reads the 2020 values of two data elements, not of all eighteen)."""
+    full = {p.code for p in asked} | {
+        shift(p, -step).code for p in asked for step in range(1, history + 1)
+    }
+    measured = {}
+    for target in plan.targets:
+        if target.baseline_period:
+            measured.setdefault(target.baseline_period, set()).add(target.indicator)
+    profile = profile_indicators(plan)
+    work = {}
+    for period in computed:
+        if period.code in full:
+            extra = profile if period.code in {p.code for p in asked} else []
+            work[period.code] = [*plan.indicators, *extra]
+        else:
+            chosen = measured.get(period.code, set())
+            work[period.code] = [i for i in plan.indicators if i.code in chosen]
+    return work
+
+
+def _plain(work: dict[str, list[Indicator]]) -> dict[str, list[Indicator]]:
+    """``work`` without the unit profile (the digest folds what the plan's indicators read)."""
+    return {code: [i for i in chosen if i.code not in PROFILE] for code, chosen in work.items()}
+
+
 def _with_baselines(asked: list[Period], plan: Plan, history: int) -> list[Period]:
     codes = {p.code: p for p in asked}
     for period in asked:
@@ -242,10 +277,11 @@ def _scope_depths(
     return scopes
 
 
-def _units(conn: Connection, asked: list[Period]) -> pd.DataFrame:
-    """Units of each asked period as they were on its last day (name, level, parent)."""
+def _units(conn: Connection, asked: list[Period], unit: str | None = None) -> pd.DataFrame:
+    """Units of each asked period (of ``unit``'s subtree, when given) as they were on its
+    last day (name, level, parent)."""
     return pd.concat(
-        [store_orgunits.units_on(conn, p.end).assign(period=p.code) for p in asked],
+        [store_orgunits.units_on(conn, p.end, under=unit).assign(period=p.code) for p in asked],
         ignore_index=True,
     ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 

@@ -20,12 +20,15 @@ TABLES = ("data_value", "org_unit", "org_unit_path")
 
 @dataclass(frozen=True)
 class Reads:
-    """What an evaluation will read, so an engine that copies data (DuckDB's snapshot) can
-    copy no more: the data values of ``periods`` (None: all) of ``unit``'s subtree (None:
-    every unit). Engines that read the store in place ignore it."""
+    """What an evaluation will read, so an engine that copies data (DuckDB) can copy no
+    more: the data values of ``periods`` (None: all), of the (data element, period)
+    ``cells`` only (None: every element of those periods), of ``unit``'s subtree (None:
+    every unit; its subtree in any period's tree). Engines that read the store in place
+    ignore it."""
 
     periods: tuple[str, ...] | None = None
     unit: str | None = None
+    cells: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass
