@@ -16,11 +16,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .. import progress
 from ..framework.models import Plan, Target
 from ..framework.periods import parse_period
 
@@ -51,7 +51,7 @@ def assess(
     subtrees' units) in pandas; the millions of rows are joined and compared by DuckDB on
     Arrow, never as pandas rows.
     """
-    with duckdb.connect() as con:
+    with progress.quiet_duckdb() as con:
         con.register("v", values)
         con.register("b", baselines)
         combos = con.execute("SELECT DISTINCT indicator, period, level FROM v").df()

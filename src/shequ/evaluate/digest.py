@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-import duckdb
 import ibis
 import ibis.expr.types as ir
 
+from .. import progress
 from .indicators import within_subtree
 
 _BATCH = 1_000_000
@@ -72,6 +72,6 @@ def _fold(expr: ir.Table) -> tuple[str, ...]:
     """(count, Σ h1, Σ h2, ⊕ h1) of ``expr``'s rows, streamed batch by batch."""
     columns = list(expr.columns)
     query = _FOLD.format(columns=", ".join(columns), reversed=", ".join(reversed(columns)))
-    with duckdb.connect() as con:
+    with progress.quiet_duckdb() as con:
         con.register("part", expr.to_pyarrow_batches(chunk_size=_BATCH))
         return tuple(con.execute(query).fetchone())

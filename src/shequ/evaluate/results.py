@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import progress
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
 from . import attainment
@@ -44,7 +44,7 @@ def assemble(
         units[["org_unit", "period", "org_unit_name", "level"]].astype("string"),
         preserve_index=False,
     )
-    with duckdb.connect() as con:
+    with progress.quiet_duckdb() as con:
         con.register("raw", raw)
         con.register("units", named)
         where = "" if level is None else "AND u.level = $level"
