@@ -11,24 +11,14 @@ from shequ.ingest import _columns
 from shequ.ingest.values import import_values
 from shequ.store import approvals
 from tests._files import write
+from tests.ingest.test_values import BAD, stored
 from tests.ingest.test_values import store as store
-from tests.ingest.test_values import stored
 
 # Every kind of bad row in one long-form file (the units are those of test_values: A and B
 # open, Z closed on 2022-01-01, NOPE unknown); row numbers count the header as row 1.
-BAD_LONG = """
-data_element,org_unit,period,value
-resident_population,A,2025,1000
-no_such_element,A,2025,5
-resident_population,NOPE,2025,5
-resident_population,B,2025x,5
-resident_population,B,2025,abc
-criminal_cases,B,2025,-1
-public_security_cases,B,2025,2.5
-adult_population,A,2025,700
-adult_population,A,2025,710
-resident_population,Z,2025,100
-land_area_m2,A,2025,"1,5"
+BAD_LONG = (
+    BAD
+    + """land_area_m2,A,2025,"1,5"
 green_area_m2,A,2025,12%
 resident_population,A,2024,"1,200"
 culture_centres,B,2025,
@@ -36,6 +26,7 @@ resident_population,B,2024,900
 sports_centres,A,2025,３
 residential_floor_area_m2,B,2025,45000.5
 """
+)  # test_values' ten rows (its bad rows 3-11) and more
 EXPECTED_LONG = [  # (row, column, the English reason, as each check words it)
     (3, "data_element", "unknown data element 'no_such_element'"),
     (4, "org_unit", "unknown org unit 'NOPE' (import org units first)"),

@@ -99,17 +99,21 @@ def _frame(rows: list[list[object]], path: Path) -> pd.DataFrame:
         blank &= frame[column].astype(str).str.strip().eq("")
     frame = frame[~blank].reset_index(drop=True)
     if frame.empty:
-        msg = (
-            f"{path.name}：只有表头，没有数据行，未导入任何数据 / {path.name}: the file has a "
-            "header but no data rows; nothing was loaded"
-        )
-        raise ImportFileError(msg)
+        raise _header_only(path)
     return frame
 
 
+def _header_only(path: Path) -> ImportFileError:
+    return ImportFileError(
+        f"{path.name}：只有表头，没有数据行，未导入任何数据 / {path.name}: the file has a "
+        "header but no data rows; nothing was loaded"
+    )
+
+
 def _columns_frame(names: list[str], columns: list, path: Path) -> pd.DataFrame:
-    """The frame of a file read column by column (`_columns.parquet_columns`, `_columns.csv_columns`), with the
-    header, numbering and blank rows of `_frame`: numeric columns stay numeric."""
+    """The frame of a file read column by column (`_columns.parquet_columns`,
+    `_columns.csv_columns`), with the header, numbering and blank rows of `_frame`: numeric
+    columns stay numeric."""
     header = [str(c).strip().lstrip("\ufeff") for c in names]
     while header and header[-1] == "":
         header.pop()
@@ -126,11 +130,7 @@ def _columns_frame(names: list[str], columns: list, path: Path) -> pd.DataFrame:
         blank &= frame[column].astype(str).str.strip().eq("")
     frame = frame[~blank].reset_index(drop=True)
     if frame.empty:
-        msg = (
-            f"{path.name}：只有表头，没有数据行，未导入任何数据 / {path.name}: the file has a "
-            "header but no data rows; nothing was loaded"
-        )
-        raise ImportFileError(msg)
+        raise _header_only(path)
     return frame
 
 
