@@ -110,7 +110,7 @@ def evaluate(
     with backends.connect(store, engine, reads=reads) as eng:
         progress.phase(f"计算指标 / computing indicators: {', '.join(p.code for p in computed)}")
         expr = indicator_values(eng.tables, plan, computed, indicators=chosen, unit=unit, work=work)
-        raw = expr.to_pyarrow()
+        raw = eng.arrow(expr)
         profile = _profile(raw, asked)
         raw = raw.filter(pc.invert(pc.is_in(raw["indicator"], pa.array(list(PROFILE)))))
         progress.phase("输入摘要 / inputs digest")

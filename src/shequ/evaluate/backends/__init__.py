@@ -39,6 +39,11 @@ class Engine:
     con: Any
     tables: dict[str, Any]
     close: Callable[[], None] = field(default=lambda: None)
+    fetch: Callable[[Any], Any] | None = None  # expr -> pyarrow Table (default to_pyarrow)
+
+    def arrow(self, expr: Any) -> Any:
+        """The rows of ``expr`` as a pyarrow Table, fetched the engine's way."""
+        return expr.to_pyarrow() if self.fetch is None else self.fetch(expr)
 
     def __enter__(self) -> Engine:
         return self
