@@ -129,8 +129,17 @@ def upgrade(store: Store, revision: str = "head") -> None:
     """Apply Alembic migrations up to ``revision`` (idempotent)."""
     from alembic import command
 
+    if revision == "head" and current_revision(store) == head_revision():
+        return  # nothing to do: no write lock taken (opening a store never waits for one)
     config = _alembic_config(store)
     with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Python's sqlite3 opens no transaction before DDL: each CREATE or ALTER TABLE of
+            # a migration committed on its own, so a kill -9 mid-migration left 0007's tables
+            # with the store still at 0006, and the re-run failed ("table evaluation_trend
+            # already exists"; the crash trials). One explicit transaction makes the whole
+            # upgrade all or nothing, as it is on PostgreSQL.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
