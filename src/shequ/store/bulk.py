@@ -10,7 +10,7 @@ text of a date or a timestamp is exactly what the ORM writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,22 +20,33 @@ CHUNK = 50_000
 
 
 def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
-    """Insert every row of ``frame`` (its columns are columns of ``table``); returns the count."""
+    """Insert every row of ``frame`` (its columns are columns of ``table``); returns the count.
+    The cells are converted `CHUNK` rows at a time: memory holds one chunk's Python values."""
     if frame.empty:
         return 0
     columns = list(frame.columns)
     if conn.dialect.name == "postgresql":
-        cells = [_bound(conn, table, name, frame[name]) for name in columns]
-        _copy(conn, table.name, columns, zip(*cells, strict=True))
+        for part in _chunks(frame):
+            cells = [_bound(conn, table, name, part[name]) for name in columns]
+            _copy(conn, table.name, columns, zip(*cells, strict=True))
         return len(frame)
     # SQLite binds every parameter of every row: a column of one value (the batch id, who,
-    # when) is written into the statement once instead
+    # when, a run's id and period) is written into the statement once instead
     same = {name: _constant(conn, table, name, frame[name]) for name in columns[1:]}
     fixed = {name: value for name, value in same.items() if value is not None}  # not the 1st
     varying = [name for name in columns if name not in fixed]
-    cells = [_bound(conn, table, name, frame[name]) for name in varying]
-    _executemany(conn, table.name, varying, fixed, zip(*cells, strict=True))
+    rows = (
+        row
+        for part in _chunks(frame)
+        for row in zip(*(_bound(conn, table, name, part[name]) for name in varying), strict=True)
+    )
+    _executemany(conn, table.name, varying, fixed, rows)
     return len(frame)
+
+
+def _chunks(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), CHUNK):
+        yield frame.iloc[start : start + CHUNK]
 
 
 def _constant(conn: Connection, table: Table, name: str, cells: pd.Series) -> str | None:
@@ -45,7 +56,7 @@ def _constant(conn: Connection, table: Table, name: str, cells: pd.Series) -> st
         first
     ):
         return None
-    if not (cells == first).all():
+    if cells.isna().any() or not (cells == first).all():  # (NA == x is NA, and all() skips it)
         return None
     (value,) = _bound(conn, table, name, cells.iloc[:1])
     if isinstance(value, str) and "\x00" not in value:
