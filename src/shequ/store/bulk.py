@@ -197,12 +197,30 @@ def read_rows(
     665 000 unit versions in about a second, not a Row object and a date parse per row)."""
     order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
     cursor = conn.connection.driver_connection.cursor()
-    try:
+    parts = [pd.DataFrame(columns=list(columns))]
+    try:  # a frame per chunk: the tuples of one chunk at a time, not of the whole table
         cursor.execute(f"SELECT {', '.join(columns)} FROM {table.name}{order}")
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(CHUNK):
+            parts.append(
+                _converted(conn, table, _shared(pd.DataFrame(rows, columns=list(columns))))
+            )
     finally:
         cursor.close()
-    return _converted(conn, table, pd.DataFrame(rows, columns=list(columns)))
+    return pd.concat(parts[1:], ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _shared(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each repeated text of a column one object (the driver makes one per cell: 620 000
+    copies of "community"); a column of mostly distinct texts is left as it is."""
+    for name in frame.columns:
+        cells = frame[name]
+        if cells.dtype == object and len(cells):
+            numbers, uniques = pd.factorize(cells)
+            if len(uniques) < len(cells) // 2:
+                frame[name] = pd.Series(
+                    np.append(uniques.astype(object), None)[numbers], index=frame.index
+                )
+    return frame
 
 
 def _converted(conn: Connection, table: Table, frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -93,7 +95,7 @@ def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.Data
         )  # fmt: skip
         return found.astype(object)
     found = bulk.read_rows(conn, OrgUnit.__table__, columns, order_by=("code", "valid_from"))
-    return found.astype(object)
+    return found.astype(object, copy=False)
 
 
 def write_versions(
@@ -102,6 +104,7 @@ def write_versions(
     *,
     actor: str,
     import_id: int | None = None,
+    stored: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Insert or update unit versions keyed by (code, valid_from), in bulk.
 
@@ -109,48 +112,76 @@ def write_versions(
     nothing. New versions are written in one bulk insert and audited as one entry (the
     batch's counts and the SHA-256 of the inserted keys; the rows carry ``import_id``);
     each changed version is audited with its before and after. The closure table is
-    rebuilt (set-based) when anything changed. Returns ``inserted``, ``updated`` and
-    ``unchanged``.
+    rebuilt (set-based) when the tree changed: a version added, or one given another
+    parent or end (a new name or level leaves every path as it was). ``stored`` is
+    `versions` when the caller has just read them in this transaction. Returns
+    ``inserted``, ``updated`` and ``unchanged``.
     """
     incoming = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if incoming.empty:
         return {"inserted": 0, "updated": 0, "unchanged": 0}
-    incoming = incoming[list(VERSION_FIELDS)].astype(object)
+    incoming = incoming[list(VERSION_FIELDS)].astype(object, copy=False).reset_index(drop=True)
     incoming["parent_code"] = incoming["parent_code"].where(
         incoming["parent_code"].notna() & (incoming["parent_code"] != ""), None
     )
-    stored = versions(conn)
-    merged = incoming.merge(
-        stored, on=["code", "valid_from"], how="left", suffixes=("", "_old"), indicator=True
-    )
-    is_new = (merged["_merge"] == "left_only").to_numpy()
-    differs = pd.Series(False, index=merged.index)
+    stored = versions(conn) if stored is None else stored
+    found = _stored_position(incoming, stored)  # -1: a new version
+    is_new = found < 0
+    matched = found[~is_new]
+    differs = np.zeros(len(matched), dtype=bool)
+    moved = np.zeros(len(matched), dtype=bool)  # another parent or end: the paths change
     for f in ("name", "level", "parent_code", "valid_to"):
-        new, old = merged[f], merged[f"{f}_old"]
-        differs |= ~((new == old) | (new.isna() & old.isna()))
-    changed = merged[~is_new & differs.to_numpy()]
-    added = merged.loc[is_new, list(VERSION_FIELDS)]
+        new = incoming[f].to_numpy()[~is_new]
+        before = stored[f].to_numpy()[matched]
+        unequal = ~((new == before) | (pd.isna(new) & pd.isna(before)))
+        differs |= unequal
+        if f in ("parent_code", "valid_to"):
+            moved |= unequal
+    added = incoming if is_new.all() else incoming[is_new]
     counts = {
         "inserted": len(added),
-        "updated": len(changed),
-        "unchanged": len(merged) - len(added) - len(changed),
+        "updated": int(differs.sum()),
+        "unchanged": len(matched) - int(differs.sum()),
     }
     if len(added):
         now = utcnow()
-        bulk.insert_rows(conn, OrgUnit.__table__, added.assign(import_id=import_id, updated_at=now))
+        table = OrgUnit.__table__
+        with bulk.indexes_aside(conn, table) if stored.empty else nullcontext():
+            bulk.insert_rows(conn, table, added.assign(import_id=import_id, updated_at=now))
         audit.record(conn, [_added_entry(added, counts)], actor=actor, import_id=import_id)
     entries = []
-    for r in changed.to_dict("records"):
-        new = {f: r[f] for f in VERSION_FIELDS}
-        before = {f: r[f] if f in ("code", "valid_from") else r[f"{f}_old"] for f in VERSION_FIELDS}
+    changed = np.flatnonzero(~is_new)[differs]
+    for new, before in zip(
+        incoming.iloc[changed].to_dict("records"),
+        stored.iloc[found[changed]].to_dict("records"),
+        strict=True,
+    ):
         conn.execute(
-            update(OrgUnit).where(OrgUnit.id == int(r["id"])).values(**new, import_id=import_id)
+            update(OrgUnit)
+            .where(OrgUnit.id == int(before.pop("id")))
+            .values(**new, import_id=import_id)
         )
         entries.append(("update", "org_unit", f"{new['code']}@{new['valid_from']}", before, new))
     audit.record(conn, entries, actor=actor, import_id=import_id)
-    if len(added) or entries:
+    if len(added) or moved.any():
         rebuild_paths(conn)
     return counts
+
+
+def _stored_position(incoming: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
+    """For each incoming version, the position of the stored version of the same
+    (code, valid_from), or -1 (codes and dates hashed as one integer key each)."""
+    if stored.empty:
+        return np.full(len(incoming), -1)
+    numbers, _ = pd.factorize(pd.concat([stored["code"], incoming["code"]], ignore_index=True))
+    days, uniques = pd.factorize(
+        pd.concat([stored["valid_from"], incoming["valid_from"]], ignore_index=True)
+    )
+    keys = (
+        numbers.astype(np.int64) * (1 << 22)
+        + np.array([d.toordinal() for d in uniques], dtype=np.int64)[days]
+    )
+    return pd.Index(keys[: len(stored)]).get_indexer(keys[len(stored) :])
 
 
 def _added_entry(added: pd.DataFrame, counts: dict[str, int]) -> tuple:
