@@ -95,7 +95,7 @@ def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.Data
         )  # fmt: skip
         return found.astype(object)
     found = bulk.read_rows(conn, OrgUnit.__table__, columns, order_by=("code", "valid_from"))
-    return found.astype(object, copy=False)
+    return found.astype(dict.fromkeys(VERSION_FIELDS, object), copy=False)  # ids: int64
 
 
 def write_versions(
