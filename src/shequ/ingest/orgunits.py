@@ -188,14 +188,12 @@ class _Tree:
         )
         n_stored, n_rows = len(stored), len(rows)
         code, parent = numbers[: n_stored + n_rows], numbers[n_stored + n_rows :]
-        start = _days(pd.concat([stored["valid_from"], rows["valid_from"]], ignore_index=True))
-        end = _days(pd.concat([stored["valid_to"], rows["valid_to"]], ignore_index=True))
-        replaced = (
-            pd.Series(_keys(code[:n_stored], start[:n_stored]))
-            .isin(_keys(code[n_stored:], start[n_stored:]))
-            .to_numpy()
-        )
-        kept = np.concatenate([~replaced, np.ones(n_rows, dtype=bool)])
+        days = store_orgunits.day_numbers
+        start = days(pd.concat([stored["valid_from"], rows["valid_from"]], ignore_index=True))
+        end = days(pd.concat([stored["valid_to"], rows["valid_to"]], ignore_index=True))
+        kept = np.ones(n_stored + n_rows, dtype=bool)
+        found = store_orgunits.stored_positions(rows, stored)
+        kept[found[found >= 0]] = False  # replaced by the file's version
         levels = pd.concat([stored["level"], rows["level"]], ignore_index=True)
         self.code, self.parent = code[kept], parent[kept]
         self.start, self.end = start[kept], end[kept]
@@ -205,17 +203,6 @@ class _Tree:
     def file(self, values: np.ndarray) -> np.ndarray:
         """The file's part of an array over the whole tree."""
         return values[self.first_row :]
-
-
-def _days(dates: pd.Series) -> np.ndarray:
-    """Dates as day numbers (one conversion per distinct date)."""
-    numbers, uniques = pd.factorize(dates)
-    return np.array([d.toordinal() for d in uniques], dtype=np.int64)[numbers]
-
-
-def _keys(code: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """(code number, opening day) as one integer (days stay below 2**22: year 9999)."""
-    return code.astype(np.int64) * (1 << 22) + start
 
 
 def _check_parents(rows: pd.DataFrame, tree: _Tree, problems: Problems) -> None:

@@ -125,7 +125,7 @@ def write_versions(
         incoming["parent_code"].notna() & (incoming["parent_code"] != ""), None
     )
     stored = versions(conn) if stored is None else stored
-    found = _stored_position(incoming, stored)  # -1: a new version
+    found = stored_positions(incoming, stored)  # -1: a new version
     is_new = found < 0
     matched = found[~is_new]
     differs = np.zeros(len(matched), dtype=bool)
@@ -168,20 +168,22 @@ def write_versions(
     return counts
 
 
-def _stored_position(incoming: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
-    """For each incoming version, the position of the stored version of the same
-    (code, valid_from), or -1 (codes and dates hashed as one integer key each)."""
+def stored_positions(incoming: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
+    """For each version of ``incoming``, the position in ``stored`` (`versions`) of the
+    version of the same (code, valid_from), or -1: codes and days hashed as one integer
+    key each, no tuple per version."""
     if stored.empty:
         return np.full(len(incoming), -1)
     numbers, _ = pd.factorize(pd.concat([stored["code"], incoming["code"]], ignore_index=True))
-    days, uniques = pd.factorize(
-        pd.concat([stored["valid_from"], incoming["valid_from"]], ignore_index=True)
-    )
-    keys = (
-        numbers.astype(np.int64) * (1 << 22)
-        + np.array([d.toordinal() for d in uniques], dtype=np.int64)[days]
-    )
+    days = day_numbers(pd.concat([stored["valid_from"], incoming["valid_from"]], ignore_index=True))
+    keys = numbers.astype(np.int64) * (1 << 22) + days  # days stay below 2**22 (year 9999)
     return pd.Index(keys[: len(stored)]).get_indexer(keys[len(stored) :])
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Dates as day numbers (`datetime.date.toordinal`, one call per distinct date)."""
+    numbers, uniques = pd.factorize(dates)
+    return np.array([d.toordinal() for d in uniques], dtype=np.int64)[numbers]
 
 
 def _added_entry(added: pd.DataFrame, counts: dict[str, int]) -> tuple:
