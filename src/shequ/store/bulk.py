@@ -20,8 +20,14 @@ from sqlalchemy import Connection, Table
 CHUNK = 50_000
 
 
-def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
-    """Insert every row of ``frame`` (its columns are columns of ``table``); returns the count."""
+def insert_rows(
+    conn: Connection, table: Table, frame: pd.DataFrame, *, page_cache_kib: int | None = None
+) -> int:
+    """Insert every row of ``frame`` (its columns are columns of ``table``); returns the count.
+
+    On SQLite the page cache is `CACHE_KIB` while the rows go in (``page_cache_kib`` when
+    given, 0: the connection's own): a table without its indexes (`indexes_aside`) needs
+    no more, and every KiB of cache is resident memory (~130 MiB for the nation's tree)."""
     if frame.empty:
         return 0
     columns = list(frame.columns)
@@ -35,7 +41,8 @@ def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     fixed = {name: value for name, value in same.items() if value is not None}  # not the 1st
     varying = [name for name in columns if name not in fixed]
     cells = [_bound(conn, table, name, frame[name]) for name in varying]
-    _executemany(conn, table.name, varying, fixed, zip(*cells, strict=True))
+    cache = CACHE_KIB if page_cache_kib is None else page_cache_kib
+    _executemany(conn, table.name, varying, fixed, zip(*cells, strict=True), cache)
     return len(frame)
 
 
@@ -114,12 +121,14 @@ def _executemany(
     columns: Sequence[str],
     fixed: Mapping[str, str],
     rows: Iterable[tuple],
+    cache_kib: int,
 ) -> None:
     names = ", ".join([*columns, *fixed])
     sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join(['?'] * len(columns) + [*fixed.values()])})"
     cursor = conn.connection.driver_connection.cursor()
     (before,) = cursor.execute("PRAGMA cache_size").fetchone()
-    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    if cache_kib:
+        cursor.execute(f"PRAGMA cache_size = -{cache_kib}")
     try:
         chunk: list[tuple] = []
         for row in rows:

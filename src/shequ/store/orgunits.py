@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
-from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -146,8 +145,13 @@ def write_versions(
     if len(added):
         now = utcnow()
         table = OrgUnit.__table__
-        with bulk.indexes_aside(conn, table) if stored.empty else nullcontext():
-            bulk.insert_rows(conn, table, added.assign(import_id=import_id, updated_at=now))
+        new_rows = added.assign(import_id=import_id, updated_at=now)
+        if stored.empty:  # an empty table: its indexes built once, no big page cache
+            with bulk.indexes_aside(conn, table):
+                bulk.insert_rows(conn, table, new_rows, page_cache_kib=0)
+        else:
+            bulk.insert_rows(conn, table, new_rows)
+        del new_rows
         audit.record(conn, [_added_entry(added, counts)], actor=actor, import_id=import_id)
     entries = []
     changed = np.flatnonzero(~is_new)[differs]
