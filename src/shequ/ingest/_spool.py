@@ -1,0 +1,139 @@
+"""The cells of a values file read in batches, kept on disk while the import runs.
+
+A national file (11 M values a year) does not fit the memory as pandas frames, and three
+of its checks need all of it at once: a key repeated anywhere in the file, the rows to
+write in the order of the unit index, and the new keys of the audit entry. The spool is a
+DuckDB database in a temporary folder, with a memory limit: DuckDB sorts and groups beyond
+it on disk. It holds no store data and is deleted when the import ends; the store is
+written by the importer's own writer only (never through DuckDB).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import progress
+from .readers import ROW
+
+#: DuckDB's memory while it groups and sorts the spool (beyond it: its temp files)
+MEMORY = "256MB"
+CELLS = ["data_element", "org_unit", "period", "value", "value_column"]
+
+
+class Spool:
+    """Keyed cells of a file (`add`), then its repeated keys (`repeated`), the cells of
+    good rows in unit order (`good`) and the new keys written (`add_new`, `new_keys`)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="shequ-import-"))
+        self.con = progress.quiet_duckdb(
+            {"memory_limit": MEMORY, "temp_directory": str(self.folder), "threads": 2}
+        )
+        self.con.execute(
+            "CREATE TABLE cells (row BIGINT, data_element VARCHAR, org_unit VARCHAR, "
+            "period VARCHAR, value DOUBLE, value_column VARCHAR)"
+        )
+        self.con.execute(
+            "CREATE TABLE fresh (data_element VARCHAR, org_unit VARCHAR, period VARCHAR, "
+            "category_option_combo VARCHAR)"
+        )
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def add(self, cells: pd.DataFrame) -> None:
+        """Keep ``cells`` (`ROW` and `CELLS`)."""
+        if len(cells):
+            self._insert("cells", cells.rename(columns={ROW: "row"})[["row", *CELLS]])
+
+    def repeated(self) -> pd.DataFrame:
+        """The cells whose (data element, unit, period) is held more than once, by row."""
+        return self.con.execute(
+            f"SELECT c.row AS {ROW}, {', '.join(f'c.{n}' for n in CELLS)}, '' AS combo_shown "
+            "FROM cells c JOIN (SELECT data_element, org_unit, period FROM cells GROUP BY ALL "
+            "HAVING count(*) > 1) d ON c.data_element = d.data_element AND c.period = d.period "
+            "AND c.org_unit IS NOT DISTINCT FROM d.org_unit ORDER BY c.row, c.value_column"
+        ).df()
+
+    def mark_bad(self, bad_rows: Collection[int]) -> int:
+        """Leave the cells of ``bad_rows`` out of `good`; returns how many cells are left."""
+        import pyarrow as pa
+
+        rows = np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows))
+        self.con.execute("CREATE OR REPLACE TABLE bad_rows (row BIGINT PRIMARY KEY)")
+        self._insert("bad_rows", pa.table({"row": rows}).to_pandas())
+        (left,) = self.con.execute(
+            "SELECT count(*) FROM cells WHERE row NOT IN (SELECT row FROM bad_rows)"
+        ).fetchone()
+        return int(left)
+
+    def good(self, size: int) -> Iterator[pd.DataFrame]:
+        """The cells of rows not marked bad (`mark_bad`), ordered by unit, period and
+        element, about ``size`` at a time; every cell of a unit is in the same part (its
+        rules read them together)."""
+        reader = self._read(
+            f"SELECT row AS {ROW}, data_element, org_unit, period, value FROM cells "
+            "WHERE row NOT IN (SELECT row FROM bad_rows) ORDER BY org_unit, period, data_element",
+            size,
+        )
+        carry = None
+        for batch in reader:
+            frame = batch.to_pandas()
+            if carry is not None:
+                frame = pd.concat([carry, frame], ignore_index=True)
+            units = frame["org_unit"].to_numpy()
+            tail = units == units[-1]  # the last unit's cells: a suffix (ordered by unit)
+            carry = frame[tail]
+            if not tail.all():
+                yield frame[~tail].reset_index(drop=True)
+        if carry is not None and len(carry):
+            yield carry.reset_index(drop=True)
+
+    def add_new(self, keys: pd.DataFrame) -> None:
+        """Keep the keys of values inserted (data element, unit, period, combo)."""
+        if len(keys):
+            self._insert("fresh", keys)
+
+    def new_keys(self) -> tuple[int, dict[str, int], int, int, Iterator[bytes]]:
+        """(count, count per period, data elements, units, the sorted keys as UTF-8 text,
+        each followed by a line break, in parts) of the keys inserted."""
+        (count, elements, units) = self.con.execute(
+            "SELECT count(*), count(DISTINCT data_element), count(DISTINCT org_unit) FROM fresh"
+        ).fetchone()
+        periods = dict(
+            self.con.execute("SELECT period, count(*) FROM fresh GROUP BY 1 ORDER BY 1").fetchall()
+        )
+        return count, {str(p): int(n) for p, n in periods.items()}, elements, units, self._keys()
+
+    def _keys(self) -> Iterator[bytes]:
+        reader = self._read(
+            "SELECT data_element || '/' || org_unit || '/' || period || '/' || "
+            "category_option_combo || chr(10) AS k FROM fresh ORDER BY k",
+            1_000_000,
+        )
+        for batch in reader:
+            column = batch.column(0)
+            wide = str(column.type) == "large_string"
+            offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if wide else np.int32)
+            first, last = offsets[column.offset], offsets[column.offset + len(column)]
+            yield memoryview(column.buffers()[2])[first:last].tobytes()
+
+    def _read(self, sql: str, size: int):
+        """The rows of ``sql`` as Arrow record batches of ``size``, read through a cursor of
+        their own (the spool's connection goes on taking rows meanwhile)."""
+        return self.con.cursor().execute(sql).to_arrow_reader(size)
+
+    def _insert(self, table: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        part = pa.Table.from_pandas(frame, preserve_index=False)
+        self.con.register("part", part)
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM part")
+        self.con.unregister("part")

@@ -1,0 +1,177 @@
+"""A values file of any length, read and checked in batches, written in one transaction.
+
+`run_import` holds a file's cells in memory; a national file (11 M values a year) does not
+fit. Here the same steps run on batches of `readers.read_batches`, with the same checks
+(`values.checked_cells`, `cells.text_problems`) and the same writer
+(`store.imports.write_values`), and what needs the whole file is done on the `Spool`:
+
+1. **check**, batch by batch, in the transaction: every check but the repeated keys; the
+   keyed cells go to the spool;
+2. **repeated keys** of the whole file, from the spool (`values.add_duplicates`);
+3. **quarantine**: the bad rows' cells are read from the file again (only when there are
+   bad rows, and only the first `Limits.max_quarantine_rows` of them), the file is the same;
+4. **write**: the cells of good rows, in unit order, part by part; the new keys go to the
+   spool, and one audit entry records all of them (`store.values.inserted_entry`);
+5. **rules and outliers**, part by part (all cells of a unit in one part), once everything
+   is written: the store then holds what the file's values are judged with (stored and
+   incoming alike), so a unit's peers in other parts count as they do when read whole;
+6. nothing loaded (``strict`` with bad rows, every row bad, a must-fix rule with
+   ``strict_rules``): the transaction is rolled back, and a rejected batch is recorded.
+
+A crash leaves the store as it was (one transaction). Memory is bounded by the batch size
+and the spool's DuckDB limit, not by the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .. import progress as shown
+from ..framework.models import Plan
+from ..store import audit
+from ..store import imports as store_imports
+from ..store import values as store_values
+from ..store.db import Store
+from ._spool import Spool
+from .cells import text_problems
+from .findings import rule_findings
+from .limits import Limits
+from .pipeline import QUARANTINE_COLUMNS, Progress, Scope, finish_batch
+from .readers import ROW, file_digest, read_batches
+from .report import ImportReport, Problems, write_quarantine
+
+KIND = "data_values"
+#: rows read, checked and written at a time
+BATCH = 500_000
+
+
+class _NothingLoadedError(Exception):
+    """Raised in the transaction to roll back what was written (rules read it first)."""
+
+
+def import_batches(
+    store: Store,
+    path: Path,
+    header_and_batches: tuple[list[str], Iterator[pd.DataFrame]],
+    *,
+    plan: Plan,
+    check: Callable,
+    actor: str,
+    strict: bool,
+    strict_rules: bool,
+    limits: Limits,
+    progress: Progress | None,
+    allowed_units: Scope | None,
+) -> ImportReport:
+    """Import the values of ``path`` batch by batch (``check``: `values.checked_cells`)."""
+    _, batches = header_and_batches
+    report = ImportReport(KIND, path, "parquet", strict=strict, strict_rules=strict_rules)
+    digest = file_digest(path)
+    spool = Spool()
+    try:
+        with store.begin() as conn:  # `_NothingLoadedError` rolls it back
+            problems = _check(conn, batches, spool, report, plan, check, allowed_units, limits)
+            _report_problems(report, problems)
+            report.quarantine_path = _quarantine(path, report, limits)
+            _write(conn, spool, problems.rows(), report, plan, actor, digest, progress)
+    except _NothingLoadedError:
+        pass
+    finally:
+        spool.close()
+    if report.import_id is None:
+        with store.begin() as conn:
+            report.import_id = store_imports.start_batch(
+                conn, kind=KIND, file_name=str(path), file_sha256=digest, actor=actor
+            )
+            finish_batch(conn, report)
+    shown.end()
+    return report
+
+
+def _check(conn, batches, spool, report, plan, check, allowed_units, limits) -> Problems:
+    """Pass 1: every batch checked, its keyed cells spooled; then the repeated keys."""
+    from .values import add_duplicates, keyed
+
+    problems = Problems()
+    shown.phase("检查 / checking", unit="行 rows")
+    for raw in batches:
+        raw = raw.drop(columns=[c for c in raw.columns if c in QUARANTINE_COLUMNS])
+        report.rows_total += len(raw)
+        found = text_problems(raw, limits)
+        cells, checked, empty, _ = check(conn, raw, plan, allowed_units, duplicates=False)
+        found.merge(checked)
+        problems.merge(found)
+        report.empty += empty
+        spool.add(cells[keyed(cells)])
+        shown.reached(report.rows_total)
+    add_duplicates(problems, repeated := spool.repeated(), pd.Series(True, index=repeated.index))
+    return problems
+
+
+def _report_problems(report: ImportReport, problems: Problems) -> None:
+    report.problems = sorted(problems.items, key=lambda p: (p.row, p.column))
+    report.bad_rows, report.problem_count = len(problems.rows()), len(problems)
+
+
+def _quarantine(path: Path, report: ImportReport, limits: Limits) -> Path | None:
+    """The quarantine file of the bad rows, their cells read from the file again."""
+    from .report import quarantine_path_for
+
+    if not report.problems:
+        quarantine_path_for(Path(path).absolute()).unlink(missing_ok=True)  # a stale one
+        return None
+    listed = sorted({p.row for p in report.problems})[: limits.max_quarantine_rows]
+    wanted, raw = set(listed), []
+    header, batches = read_batches(path, limits=limits, size=BATCH) or ([], iter(()))
+    for frame in batches:
+        frame = frame.drop(columns=[c for c in frame.columns if c in QUARANTINE_COLUMNS])
+        raw.append(frame[frame[ROW].isin(wanted)])
+    report.unwritten_rows = report.quarantined_rows - len(listed)
+    rows = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame(columns=[*header, ROW])
+    return write_quarantine(path, rows, report.problems, max_rows=limits.max_quarantine_rows)
+
+
+def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None:
+    """Passes 4 and 5, then the batch row; raises `_NothingLoadedError` to roll them back."""
+    total = spool.mark_bad(bad_rows)
+    shown.phase("写入 / writing", total=total, unit="行 rows")
+    done = 0
+    for part in spool.good(BATCH):
+        if report.import_id is None:
+            report.import_id = store_imports.start_batch(
+                conn, kind=KIND, file_name=str(report.file), file_sha256=digest, actor=actor
+            )
+        written = store_imports.write_values(
+            conn,
+            part[["data_element", "org_unit", "period", "value"]],
+            actor=actor,
+            batch=report.import_id,
+            record_new=spool.add_new,
+        )
+        report.inserted += written.inserted
+        report.updated += written.updated
+        report.unchanged += written.unchanged
+        done += len(part)
+        (progress or shown.reached)(done, total)
+    if report.import_id is None:  # nothing to write
+        return
+    shown.phase("校验规则 / validation rules", total=total, unit="行 rows")
+    done = 0
+    for part in spool.good(BATCH):
+        done += len(part)
+        shown.reached(done)
+        report.violations += rule_findings(conn, part, plan)
+    if not report.loaded:
+        report.import_id = None
+        report.inserted = report.updated = report.unchanged = 0
+        raise _NothingLoadedError
+    count, periods, elements, units, keys = spool.new_keys()
+    if count:
+        entry = store_values.inserted_entry(
+            count, periods, elements, units, store_values.keys_sha256(keys)
+        )
+        audit.record(conn, [entry], actor=actor, import_id=report.import_id)
+    finish_batch(conn, report)
