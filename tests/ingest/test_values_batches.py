@@ -106,8 +106,8 @@ def test_findings_in_batches_judge_each_value_with_its_peers_in_other_batches(
     tmp_path, monkeypatch
 ):
     # P1..P5 are the communities of street S1: P5 (5 000) is an outlier among 1 000, 1 010,
-    # 990, 1 005 (test_values_fast: modified z = 539.26 > 3.5). In batches of 2 rows, P5's
-    # peers are in the batches before it.
+    # 990, 1 005 (test_values_fast: modified z = 539.26 > 3.5). Read in batches of 2 rows,
+    # P5's peers are in the batches before it; it is judged with them all the same.
     lines = ["org_unit,period,resident_population"]
     lines += [
         f"P{i},2025,{v}" for i, v in zip(range(1, 6), (1000, 1010, 990, 1005, 5000), strict=True)
@@ -147,8 +147,9 @@ def test_the_audit_entry_of_a_file_in_batches_is_that_of_the_file_read_whole(tmp
 
 
 def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
-    lines = ["code,name,parent_code,level", "C,市,,city"]
-    lines += [f"K{i:05d},社区{i},C,community" for i in range(3_000)]
+    lines = ["code,name,parent_code,level", "C,市,,city"]  # 30 streets of 100 communities
+    lines += [f"S{s:02d},街道{s},C,street" for s in range(30)]
+    lines += [f"K{i:05d},社区{i},S{i // 100:02d},community" for i in range(3_000)]
     store = open_store(tmp_path / "k.db")
     import_org_units(store, write(tmp_path / "units.csv", "\n".join(lines)))
     values = ["org_unit,period,resident_population,adult_population"]
@@ -160,7 +161,7 @@ def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
         from shequ.ingest import _streamed
         from shequ.ingest.values import import_values
         from shequ.store.db import open_store
-        _streamed.BATCH = 1000  # 6 000 values in parts of about 1 000: die after the first
+        _streamed.BATCH = 1000  # 6 000 values in parts of 1 000 (5 streets): die after the first
         def die(done, total):
             print(done, total, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)

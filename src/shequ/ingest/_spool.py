@@ -74,13 +74,28 @@ class Spool:
         ).fetchone()
         return int(left)
 
+    def units_and_periods(self) -> tuple[list[str], list[str]]:
+        """The units and the periods of the cells of good rows."""
+        good = "FROM cells WHERE row NOT IN (SELECT row FROM bad_rows)"
+        units = self.con.execute(f"SELECT DISTINCT org_unit {good} ORDER BY 1").fetchall()
+        periods = self.con.execute(f"SELECT DISTINCT period {good} ORDER BY 1").fetchall()
+        return [u for (u,) in units], [p for (p,) in periods]
+
+    def group(self, parents: dict[str, str | None]) -> None:
+        """Group the units by ``parents`` (unit → parent code) in `good`."""
+        frame = pd.DataFrame({"org_unit": list(parents), "parent": list(parents.values())})
+        self.con.execute("CREATE OR REPLACE TABLE parents (org_unit VARCHAR, parent VARCHAR)")
+        self._insert("parents", frame.astype({"parent": object}))
+
     def good(self, size: int) -> Iterator[pd.DataFrame]:
-        """The cells of rows not marked bad (`mark_bad`), ordered by unit, period and
-        element, about ``size`` at a time; every cell of a unit is in the same part (its
-        rules read them together)."""
+        """The cells of rows not marked bad (`mark_bad`), ordered by the parent of their
+        unit (`group`), unit, period and element, about ``size`` at a time; the cells of
+        units of the same parent are in the same part (they are each other's peers)."""
         reader = self._read(
-            f"SELECT row AS {ROW}, data_element, org_unit, period, value FROM cells "
-            "WHERE row NOT IN (SELECT row FROM bad_rows) ORDER BY org_unit, period, data_element",
+            f"SELECT c.row AS {ROW}, c.data_element, c.org_unit, c.period, c.value, "
+            "coalesce(p.parent, '') AS parent FROM cells c LEFT JOIN parents p USING (org_unit) "
+            "WHERE c.row NOT IN (SELECT row FROM bad_rows) "
+            "ORDER BY parent, c.org_unit, c.period, c.data_element",
             size,
         )
         carry = None
@@ -88,13 +103,13 @@ class Spool:
             frame = batch.to_pandas()
             if carry is not None:
                 frame = pd.concat([carry, frame], ignore_index=True)
-            units = frame["org_unit"].to_numpy()
-            tail = units == units[-1]  # the last unit's cells: a suffix (ordered by unit)
+            parent = frame["parent"].to_numpy()
+            tail = parent == parent[-1]  # the last parent's cells: a suffix (ordered)
             carry = frame[tail]
             if not tail.all():
-                yield frame[~tail].reset_index(drop=True)
+                yield frame[~tail].drop(columns="parent").reset_index(drop=True)
         if carry is not None and len(carry):
-            yield carry.reset_index(drop=True)
+            yield carry.drop(columns="parent").reset_index(drop=True)
 
     def add_new(self, keys: pd.DataFrame) -> None:
         """Keep the keys of values inserted (data element, unit, period, combo)."""

@@ -10,11 +10,12 @@ fit. Here the same steps run on batches of `readers.read_batches`, with the same
 2. **repeated keys** of the whole file, from the spool (`values.add_duplicates`);
 3. **quarantine**: the bad rows' cells are read from the file again (only when there are
    bad rows, and only the first `Limits.max_quarantine_rows` of them), the file is the same;
-4. **write**: the cells of good rows, in unit order, part by part; the new keys go to the
-   spool, and one audit entry records all of them (`store.values.inserted_entry`);
-5. **rules and outliers**, part by part (all cells of a unit in one part), once everything
-   is written: the store then holds what the file's values are judged with (stored and
-   incoming alike), so a unit's peers in other parts count as they do when read whole;
+4. **rules and outliers, then write**, part by part: the cells of good rows ordered by
+   their unit's parent, so that a part holds every cell of the units it has and of their
+   peers (the units of the same parent), which is what a value is judged with; each
+   part's findings are those of the whole file, read before the part is written; the new
+   keys go to the spool, and one audit entry records all of them
+   (`store.values.inserted_entry`);
 6. nothing loaded (``strict`` with bad rows, every row bad, a must-fix rule with
    ``strict_rules``): the transaction is rolled back, and a rejected batch is recorded.
 
@@ -31,8 +32,10 @@ import pandas as pd
 
 from .. import progress as shown
 from ..framework.models import Plan
+from ..framework.periods import parse_period
 from ..store import audit
 from ..store import imports as store_imports
+from ..store import orgunits as store_orgunits
 from ..store import values as store_values
 from ..store.db import Store
 from ._spool import Spool
@@ -135,11 +138,16 @@ def _quarantine(path: Path, report: ImportReport, limits: Limits) -> Path | None
 
 
 def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None:
-    """Passes 4 and 5, then the batch row; raises `_NothingLoadedError` to roll them back."""
+    """Passes 4 and 5 part by part, then the batch row; raises `_NothingLoadedError` to
+    roll the writes back when a must-fix rule refuses the file."""
     total = spool.mark_bad(bad_rows)
+    spool.group(_parents(conn, *spool.units_and_periods()))
     shown.phase("写入 / writing", total=total, unit="行 rows")
-    done = 0
+    done, writing = 0, report.loaded  # strict with bad rows: rules only, as `run_import`
     for part in spool.good(BATCH):
+        report.violations += rule_findings(conn, part, plan)  # before the part is written
+        if not writing:
+            continue
         if report.import_id is None:
             report.import_id = store_imports.start_batch(
                 conn, kind=KIND, file_name=str(report.file), file_sha256=digest, actor=actor
@@ -156,14 +164,8 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
         report.unchanged += written.unchanged
         done += len(part)
         (progress or shown.reached)(done, total)
-    if report.import_id is None:  # nothing to write
+    if report.import_id is None:  # nothing written
         return
-    shown.phase("校验规则 / validation rules", total=total, unit="行 rows")
-    done = 0
-    for part in spool.good(BATCH):
-        done += len(part)
-        shown.reached(done)
-        report.violations += rule_findings(conn, part, plan)
     if not report.loaded:
         report.import_id = None
         report.inserted = report.updated = report.unchanged = 0
@@ -175,3 +177,13 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
         )
         audit.record(conn, [entry], actor=actor, import_id=report.import_id)
     finish_batch(conn, report)
+
+
+def _parents(conn, units: list[str], periods: list[str]) -> dict[str, str | None]:
+    """Each unit's parent, as `store.validation.check_incoming` finds its peers for the
+    whole file: on the last day of the latest period of the file in which it exists."""
+    parents: dict[str, str | None] = {}
+    for day in sorted({parse_period(p).end for p in periods}):
+        found = store_orgunits.siblings_on(conn, day, units)
+        parents.update((u, found[u]) for u in units if u in found)
+    return parents
