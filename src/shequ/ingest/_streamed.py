@@ -33,11 +33,12 @@ import pandas as pd
 from .. import progress as shown
 from ..framework.models import Plan
 from ..framework.periods import parse_period
-from ..store import audit
+from ..store import audit, bulk
 from ..store import imports as store_imports
 from ..store import orgunits as store_orgunits
 from ..store import values as store_values
 from ..store.db import Store
+from ..store.tables.core import DataValue
 from ._spool import Spool
 from .cells import text_problems
 from .findings import rule_findings
@@ -143,27 +144,19 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
     total = spool.mark_bad(bad_rows)
     spool.group(_parents(conn, *spool.units_and_periods()))
     shown.phase("写入 / writing", total=total, unit="行 rows")
-    done, writing = 0, report.loaded  # strict with bad rows: rules only, as `run_import`
-    for part in spool.good(BATCH):
-        report.violations += rule_findings(conn, part, plan)  # before the part is written
-        if not writing:
-            continue
-        if report.import_id is None:
-            report.import_id = store_imports.start_batch(
-                conn, kind=KIND, file_name=str(report.file), file_sha256=digest, actor=actor
-            )
-        written = store_imports.write_values(
-            conn,
-            part[["data_element", "org_unit", "period", "value"]],
-            actor=actor,
-            batch=report.import_id,
-            record_new=spool.add_new,
+    writing = report.loaded  # strict with bad rows: rules only, as `run_import`
+    if writing and total:  # the batch row first: it opens the transaction's writes
+        report.import_id = store_imports.start_batch(
+            conn, kind=KIND, file_name=str(report.file), file_sha256=digest, actor=actor
         )
-        report.inserted += written.inserted
-        report.updated += written.updated
-        report.unchanged += written.unchanged
-        done += len(part)
-        (progress or shown.reached)(done, total)
+    with bulk.indexes_after(conn, DataValue.__table__, rows=total if writing else 0):
+        for part in spool.good(BATCH):
+            report.violations += rule_findings(conn, part, plan)  # before it is written
+            if writing:
+                _write_part(conn, part, spool, report, actor)
+                (progress or shown.reached)(
+                    report.inserted + report.updated + report.unchanged, total
+                )
     if report.import_id is None:  # nothing written
         return
     if not report.loaded:
@@ -177,6 +170,19 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
         )
         audit.record(conn, [entry], actor=actor, import_id=report.import_id)
     finish_batch(conn, report)
+
+
+def _write_part(conn, part, spool, report, actor) -> None:
+    written = store_imports.write_values(
+        conn,
+        part[["data_element", "org_unit", "period", "value"]],
+        actor=actor,
+        batch=report.import_id,
+        record_new=spool.add_new,
+    )
+    report.inserted += written.inserted
+    report.updated += written.updated
+    report.unchanged += written.unchanged
 
 
 def _parents(conn, units: list[str], periods: list[str]) -> dict[str, str | None]:

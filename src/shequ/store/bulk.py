@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, literal, select
 
 CHUNK = 50_000
 
@@ -112,6 +113,31 @@ def _executemany(
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(before)}")
         cursor.close()
+
+
+#: rows of a load into an empty table from which its indexes are built after it
+INDEXES_AFTER = 1_000_000
+
+
+@contextmanager
+def indexes_after(conn: Connection, table: Table, *, rows: int):
+    """Around a load of ``rows`` into ``table``: when the table is empty and the load is
+    big (`INDEXES_AFTER` rows or more), its non-unique indexes are dropped and built again at the
+    end, in the caller's transaction (a sorted build costs less than growing each index
+    row by row; rolled back, the indexes are as they were). A table holding rows keeps its
+    indexes: building them again would cost more than the load saves. On SQLite the caller
+    must have written in the transaction already (else nothing is dropped)."""
+    empty = conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None
+    # Python's sqlite3 runs DDL outside a transaction until the first write opens one: a
+    # DROP INDEX then commits at once, and a crash would leave the table without it
+    open_ = conn.dialect.name != "sqlite" or conn.connection.driver_connection.in_transaction
+    big = empty and rows >= INDEXES_AFTER and open_
+    dropped = [i for i in table.indexes if not i.unique] if big else []
+    for index in dropped:
+        index.drop(conn)
+    yield
+    for index in dropped:
+        index.create(conn)
 
 
 def _copy(conn: Connection, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
