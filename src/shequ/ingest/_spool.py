@@ -22,7 +22,7 @@ from .. import progress
 from .readers import ROW
 
 #: DuckDB's memory while it groups and sorts the spool (beyond it: its temp files)
-MEMORY = "256MB"
+MEMORY = "128MB"
 CELLS = ["data_element", "org_unit", "period", "value", "value_column"]
 
 

@@ -49,7 +49,7 @@ from .report import ImportReport, Problems, write_quarantine
 
 KIND = "data_values"
 #: rows read, checked and written at a time
-BATCH = 500_000
+BATCH = 200_000
 
 
 class _NothingLoadedError(Exception):
