@@ -47,7 +47,8 @@ def _found(report):
 def _outcome(report):
     quarantine = report.quarantine_path.read_bytes() if report.quarantine_path else None
     counts = (report.rows_total, report.empty, report.quarantined_rows, report.inserted)
-    return _found(report), quarantine, (*counts, report.updated, report.unchanged, report.status)
+    counts = (*counts, report.updated, report.unchanged, report.status, report.findings)
+    return _found(report), quarantine, counts
 
 
 def _both(tmp_path, monkeypatch, path, batch, units=UNITS, **options):
@@ -120,6 +121,25 @@ def test_findings_in_batches_judge_each_value_with_its_peers_in_other_batches(
         ((6,), "P5", "peer_modified_z")
     ]
     assert batches.violations == whole.violations
+
+
+@pytest.mark.parametrize("strict_rules", [True, False])
+def test_a_must_fix_rule_in_a_later_batch_refuses_the_file_with_strict_rules(
+    tmp_path, monkeypatch, strict_rules
+):
+    # row 3: Q1's 900 adults > 800 residents (rule adults_within_residents, must fix); P1
+    # (street S1) is written before Q1's part (street S2) is judged: it is rolled back
+    text = "org_unit,period,resident_population,adult_population\nP1,2025,1000,700\nQ1,2025,800,900"
+    path = _parquet(tmp_path, "rule", text, dtype={"org_unit": str, "period": str})
+    _, batches, whole_out, batches_out, whole_store, batch_store = _both(
+        tmp_path, monkeypatch, path, 1, PEERS, strict_rules=strict_rules
+    )
+    assert batches_out == whole_out
+    assert batches.findings == (1, 1)
+    (finding,) = batches.violations
+    assert (finding.rows, finding.org_unit, finding.rule) == ((3,), "Q1", "adults_within_residents")
+    assert batches.status == ("rejected" if strict_rules else "ok")
+    assert len(stored(batch_store)) == (0 if strict_rules else 4) == len(stored(whole_store))
 
 
 def _insert_entries(store):

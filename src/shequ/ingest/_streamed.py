@@ -73,6 +73,7 @@ def import_batches(
     """Import the values of ``path`` batch by batch (``check``: `values.checked_cells`)."""
     _, batches = header_and_batches
     report = ImportReport(KIND, path, "parquet", strict=strict, strict_rules=strict_rules)
+    report.finding_count = report.must_fix_count = 0
     digest = file_digest(path)
     spool = Spool()
     try:
@@ -151,7 +152,7 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
         )
     with bulk.indexes_after(conn, DataValue.__table__, rows=total if writing else 0):
         for part in spool.good(BATCH):
-            report.violations += rule_findings(conn, part, plan)  # before it is written
+            _keep(report, rule_findings(conn, part, plan))  # before the part is written
             if writing:
                 _write_part(conn, part, spool, report, actor)
                 (progress or shown.reached)(
@@ -170,6 +171,15 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
         )
         audit.record(conn, [entry], actor=actor, import_id=report.import_id)
     finish_batch(conn, report)
+
+
+def _keep(report: ImportReport, found: list) -> None:
+    """Count the findings of a part and keep them up to `Problems.KEEP` (all of a national
+    file's would fill the memory; the CLI and the web page show the first ones)."""
+    high = sum(1 for f in found if f.importance == "high")
+    report.finding_count = (report.finding_count or 0) + len(found)
+    report.must_fix_count = (report.must_fix_count or 0) + high
+    report.violations += found[: max(Problems.KEEP - len(report.violations), 0)]
 
 
 def _write_part(conn, part, spool, report, actor) -> None:
