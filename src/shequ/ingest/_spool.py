@@ -4,7 +4,7 @@ A national file (11 M values a year) does not fit the memory as pandas frames, a
 of its checks need all of it at once: a key repeated anywhere in the file, the rows to
 write in the order of the unit index, and the new keys of the audit entry. The spool is a
 DuckDB database in a temporary folder, with a memory limit: DuckDB sorts and groups beyond
-it on disk. It holds no store data and is deleted when the import ends; the store is
+it on disk (its tables are on disk too). It holds no store data and is deleted when the import ends; the store is
 written by the importer's own writer only (never through DuckDB).
 """
 
@@ -33,7 +33,13 @@ class Spool:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="shequ-import-"))
         self.con = progress.quiet_duckdb(
-            {"memory_limit": MEMORY, "temp_directory": str(self.folder), "threads": 2}
+            {
+                "memory_limit": MEMORY,
+                "temp_directory": str(self.folder / "tmp"),
+                "threads": 2,
+                "preserve_insertion_order": False,
+            },
+            str(self.folder / "spool.duckdb"),  # on disk: the cells of a file of any length
         )
         self.con.execute(
             "CREATE TABLE cells (row BIGINT, data_element VARCHAR, org_unit VARCHAR, "
