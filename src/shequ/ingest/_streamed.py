@@ -50,6 +50,8 @@ from .report import ImportReport, Problems, write_quarantine
 KIND = "data_values"
 #: rows read, checked and written at a time
 BATCH = 200_000
+#: units whose parents are looked up at a time (`store.orgunits.siblings_on`)
+UNITS_AT_ONCE = 50_000
 
 
 class _NothingLoadedError(Exception):
@@ -200,6 +202,8 @@ def _parents(conn, units: list[str], periods: list[str]) -> dict[str, str | None
     whole file: on the last day of the latest period of the file in which it exists."""
     parents: dict[str, str | None] = {}
     for day in sorted({parse_period(p).end for p in periods}):
-        found = store_orgunits.siblings_on(conn, day, units)
-        parents.update((u, found[u]) for u in units if u in found)
+        for start in range(0, len(units), UNITS_AT_ONCE):  # their siblings too: bounded
+            some = units[start : start + UNITS_AT_ONCE]
+            found = store_orgunits.siblings_on(conn, day, some)
+            parents.update((u, found[u]) for u in some if u in found)
     return parents
