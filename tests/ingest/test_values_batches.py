@@ -62,6 +62,7 @@ def _both(tmp_path, monkeypatch, path, batch, units=UNITS, **options):
     whole = import_values(whole_store, path, **options)
     whole_out = _outcome(whole)
     monkeypatch.setattr(_streamed, "BATCH", batch)
+    monkeypatch.setattr(_streamed, "WHOLE", 0)
     batches = import_values(batch_store, path, **options)
     monkeypatch.undo()
     return whole, batches, whole_out, _outcome(batches), whole_store, batch_store
@@ -84,6 +85,7 @@ def test_a_bad_long_file_in_batches_is_quarantined_as_when_read_whole(
     # the same again: 4 unchanged, nothing inserted, the same quarantine
     again = import_values(whole_store, path, strict=strict)
     monkeypatch.setattr(_streamed, "BATCH", 4)
+    monkeypatch.setattr(_streamed, "WHOLE", 0)
     again_batches = import_values(batch_store, path, strict=strict)
     assert _outcome(again_batches) == _outcome(again)
     assert again_batches.unchanged == (0 if strict else 4)
@@ -191,7 +193,7 @@ def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
         from shequ.ingest.values import import_values
         from shequ.store import bulk
         from shequ.store.db import open_store
-        _streamed.BATCH = 1000  # 6 000 values in parts of 1 000 (5 streets): die after the first
+        _streamed.BATCH, _streamed.WHOLE = 1000, 0  # 6 000 values in parts of 1 000 (5 streets): die after the first
         bulk.INDEXES_AFTER = 1000  # data_value's indexes dropped, to be built after the load
         def die(done, total):
             print(done, total, flush=True)

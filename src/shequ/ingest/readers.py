@@ -145,17 +145,17 @@ def _batch_frame(header: list[str], columns: list, first_row: int) -> pd.DataFra
 
 
 def read_batches(
-    path: Path, *, limits: Limits | None = None, size: int
+    path: Path, *, limits: Limits | None = None, size: int, whole: int = 0
 ) -> tuple[list[str], Iterator[pd.DataFrame]] | None:
-    """The header and the raw cells of a Parquet file of more than ``size`` rows, ``size``
-    rows at a time (each batch as `read_table` reads a whole file, with the rows numbered
+    """The header and the raw cells of a Parquet file of more than ``whole`` (and ``size``)
+    rows, ``size`` rows at a time (each batch as `read_table` reads a whole file, with the rows numbered
     on), so that a file of any length is read with bounded memory; None for any other file
     (read it whole with `read_table`). A file without data rows is refused when the last
     batch has been read."""
     limits = limits or Limits.from_env()
     path = Path(path)
     check_file(path, limits)
-    if path.suffix.lower() != ".parquet" or _parquet_rows(path) <= size:
+    if path.suffix.lower() != ".parquet" or _parquet_rows(path) <= max(size, whole):
         return None
     names, batches = _columns.parquet_batches(path, limits, size)
     header = _header(names, path)

@@ -86,7 +86,7 @@ def import_values(
     """
     plan = plan or load_plan()
     limits = Limits.from_env()
-    batches = read_batches(Path(path), limits=limits, size=_streamed.BATCH)
+    batches = read_batches(Path(path), limits=limits, size=_streamed.BATCH, whole=_streamed.WHOLE)
     if batches is not None and _streams(batches[0]):
         return _streamed.import_batches(
             store,
