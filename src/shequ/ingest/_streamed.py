@@ -25,6 +25,7 @@ and the spool's DuckDB limit, not by the file.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from .pipeline import QUARANTINE_COLUMNS, Progress, Scope, finish_batch
 from .readers import ROW, file_digest, read_batches
 from .report import ImportReport, Problems, write_quarantine
 
+log = logging.getLogger(__name__)
 KIND = "data_values"
 #: rows read, checked and written at a time
 BATCH = 200_000
@@ -98,6 +100,7 @@ def import_batches(
             )
             finish_batch(conn, report)
     shown.end()
+    log.info("%s", report.summary().replace("\n", " | "))
     return report
 
 
