@@ -70,6 +70,8 @@ def import_batches(
     *,
     plan: Plan,
     check: Callable,
+    keyed: Callable,
+    add_duplicates: Callable,
     actor: str,
     strict: bool,
     strict_rules: bool,
@@ -77,7 +79,9 @@ def import_batches(
     progress: Progress | None,
     allowed_units: Scope | None,
 ) -> ImportReport:
-    """Import the values of ``path`` batch by batch (``check``: `values.checked_cells`)."""
+    """Import the values of ``path`` batch by batch with the checks of `values`
+    (``check``: `values.checked_cells`, ``keyed``: `values.keyed`, ``add_duplicates``:
+    `values.add_duplicates`; passed in, so that this module does not import `values`)."""
     _, batches = header_and_batches
     report = ImportReport(KIND, path, "parquet", strict=strict, strict_rules=strict_rules)
     report.finding_count = report.must_fix_count = 0
@@ -85,7 +89,8 @@ def import_batches(
     spool = Spool()
     try:
         with store.begin() as conn:  # `_NothingLoadedError` rolls it back
-            problems = _check(conn, batches, spool, report, plan, check, allowed_units, limits)
+            checks = (check, keyed, add_duplicates)
+            problems = _check(conn, batches, spool, report, plan, checks, allowed_units, limits)
             _report_problems(report, problems)
             report.quarantine_path = _quarantine(path, report, limits)
             _write(conn, spool, problems.rows(), report, plan, actor, digest, progress)
@@ -104,10 +109,9 @@ def import_batches(
     return report
 
 
-def _check(conn, batches, spool, report, plan, check, allowed_units, limits) -> Problems:
+def _check(conn, batches, spool, report, plan, checks, allowed_units, limits) -> Problems:
     """Pass 1: every batch checked, its keyed cells spooled; then the repeated keys."""
-    from .values import add_duplicates, keyed
-
+    check, keyed, add_duplicates = checks
     problems = Problems()
     shown.phase("检查 / checking", unit="行 rows")
     for raw in batches:

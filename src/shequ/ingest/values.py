@@ -94,6 +94,8 @@ def import_values(
             batches,
             plan=plan,
             check=checked_cells,
+            keyed=keyed,
+            add_duplicates=add_duplicates,
             actor=actor,
             strict=strict,
             strict_rules=strict_rules,
