@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from shequ.ingest.orgunits import import_org_units
 from shequ.store.db import open_store
@@ -109,6 +109,15 @@ def test_an_org_unit_import_killed_after_its_bulk_writes_leaves_no_trace(any_sto
             for t in (OrgUnit, OrgUnitPath, AuditEntry, ImportBatch)
         ]
     assert counts == [0, 0, 0, 0]
+    # the indexes the bulk load set aside (SQLite) are there: dropping them was part of
+    # the transaction the kill rolled back
+    with store.begin() as conn:
+        found = {
+            i["name"]
+            for t in (OrgUnit, OrgUnitPath)
+            for i in inspect(conn).get_indexes(t.__tablename__)
+        }
+    assert {i.name for t in (OrgUnit, OrgUnitPath) for i in t.__table__.indexes} <= found
     report = import_org_units(store, units)
     with store.begin() as conn:
         paths = conn.execute(select(func.count()).select_from(OrgUnitPath)).scalar_one()

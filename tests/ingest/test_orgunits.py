@@ -146,3 +146,32 @@ def test_only_the_units_on_a_cycle_are_named_by_it_not_those_below(any_store, tm
     report = import_org_units(any_store, path)
     cycle = {p.row for p in report.problems if "cycle" in p.reason_en}
     assert cycle == {2, 3, 4}
+
+
+def test_an_excel_sheet_with_numeric_codes_and_padded_names_loads_as_typed(any_store, tmp_path):
+    # Excel stores 990100000000 as a number (a float once it went through a formula) and
+    # keeps the spaces typed around a name: the codes are read as the text they show,
+    # the names stripped; a full-width code is its ASCII form; a bad code is row 6's
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编码", "名称", "上级编码", "层级"])
+    sheet.append([9901, " 示范市 ", None, "市"])
+    sheet.append([990102.0, "东湖区", 9901, "区"])
+    sheet.append(["９９０１０２００１", "望江街道\u3000", "990102", "街道"])
+    sheet.append([990102001001, "翠苑社区", 990102001, "社区"])
+    sheet.append(["99 01", "坏编码", 9901, "社区"])
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    report = import_org_units(any_store, path)
+    assert (report.inserted, report.quarantined_rows) == (4, 1)
+    assert [(p.row, p.column) for p in report.problems] == [(6, "code")]
+    with any_store.begin() as conn:
+        names = orgunits.names(conn)
+    assert names == {
+        "9901": "示范市",
+        "990102": "东湖区",
+        "990102001": "望江街道",
+        "990102001001": "翠苑社区",
+    }

@@ -213,8 +213,8 @@ def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
 
 
 def test_a_file_in_batches_loads_the_same_on_every_store(any_store, tmp_path, monkeypatch):
-    # SQLite and PostgreSQL (COPY; the indexes dropped and built after the load, as for a
-    # national file into an empty table: here from 1 row on)
+    # SQLite (the indexes set aside and built after the load, as for a
+    # national file into an empty table: here from 1 row on) and PostgreSQL (COPY)
     from shequ.store import bulk
     from tests.ingest.test_values_fast import LOADED_LONG
 

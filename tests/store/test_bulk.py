@@ -82,3 +82,14 @@ def test_without_an_open_write_nothing_is_dropped_on_sqlite(tmp_path, monkeypatc
     with store.begin() as conn, bulk.indexes_after(conn, TABLE, rows=3):
         during = len(_indexes(tmp_path / "s.db"))
     assert during == 2
+
+
+def test_a_batch_entry_digest_read_in_parts_is_that_of_the_keys_one_a_line():
+    import hashlib
+
+    from shequ.store import audit
+
+    keys = ["a/U1/2025/default", "a/U2/2025/default", "b/U1/2025/default"]
+    expected = hashlib.sha256(b"a/U1/2025/default\na/U2/2025/default\nb/U1/2025/default")
+    assert audit.keys_sha256(audit.key_lines(keys, size=2)) == expected.hexdigest()
+    assert audit.keys_sha256(audit.key_lines(keys, size=1)) == expected.hexdigest()

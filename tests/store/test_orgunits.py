@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from shequ.errors import VoiceError
@@ -105,3 +106,81 @@ def test_one_lookup_answers_is_this_an_org_unit(any_store):
         assert orgunits.top_units(conn) == ["D"]
         assert orgunits.is_top(conn, "D")
         assert not orgunits.is_top(conn, "X") and not orgunits.is_top(conn, "NOPE")
+
+
+def test_closure_of_a_restructured_county_is_rebuilt_depth_by_depth(any_store):
+    # P > C > K1 > S > V until 2023-01-01; then the county K1 closes and S moves to K2
+    # (K2 opened 2020-01-01 under C). Paths by hand, each link joined with every version
+    # of the parent and cut to where both exist:
+    #   depth 0: the 7 versions (S has two);
+    #   depth 1: C>P, K1>C, K2>C [2020, -), S>K1 [-, cut), S>K2 [cut, -), and V>S twice
+    #            (once per version of S: [-, cut) and [cut, -)) = 7;
+    #   depth 2: K1>P, K2>P, S>C twice, V>K1 [-, cut), V>K2 [cut, -) = 6;
+    #   depth 3: S>P twice, V>C twice = 4;   depth 4: V>P twice = 2;   in all 26.
+    cut, k2_opened = dt.date(2023, 1, 1), dt.date(2020, 1, 1)
+    units = [
+        _v("P", None, "province"),
+        _v("C", "P", "city"),
+        _v("K1", "C", "district", end=cut),
+        _v("K2", "C", "district", start=k2_opened),
+        _v("S", "K1", "street", end=cut),
+        _v("S", "K2", "street", start=cut),
+        _v("V", "S", "community"),
+    ]
+    with any_store.begin() as conn:
+        orgunits.write_versions(conn, units, actor="test")
+        paths = orgunits_paths(conn)
+        assert len(paths) == 26
+        depths = paths[paths.descendant_code == "V"].groupby("depth").size().to_dict()
+        assert depths == {0: 1, 1: 2, 2: 2, 3: 2, 4: 2}
+        v_to_c = paths[(paths.descendant_code == "V") & (paths.ancestor_code == "C")]
+        assert sorted(zip(v_to_c.valid_from, v_to_c.valid_to, strict=True)) == [
+            (SINCE_EVER, cut),
+            (cut, UNTIL_FURTHER),
+        ]
+        # S is under K2 only from the cut, although K2 exists from 2020
+        s_to_k2 = paths[(paths.descendant_code == "S") & (paths.ancestor_code == "K2")]
+        assert list(zip(s_to_k2.valid_from, s_to_k2.valid_to, strict=True)) == [
+            (cut, UNTIL_FURTHER)
+        ]
+        assert orgunits.subtree(conn, "K1", dt.date(2022, 6, 1)) == ["K1", "S", "V"]
+        assert orgunits.subtree(conn, "K2", dt.date(2022, 6, 1)) == ["K2"]
+        assert orgunits.subtree(conn, "K2", dt.date(2023, 6, 1)) == ["K2", "S", "V"]
+        # a new name keeps every path (the closure is not rebuilt); a new parent moves them
+        renamed = [{**u, "name": "新名"} if u["code"] == "V" else u for u in units]
+        counts = orgunits.write_versions(conn, renamed, actor="test")
+        assert counts == {"inserted": 0, "updated": 1, "unchanged": 6}
+        assert orgunits.names(conn)["V"] == "新名"
+        assert len(orgunits_paths(conn)) == 26
+        moved = [{**u, "parent_code": "K2"} if u["code"] == "V" else u for u in renamed]
+        orgunits.write_versions(conn, moved, actor="test")
+        # V directly under K2 (from 2020, when K2 opened; before that V had no parent
+        # link that existed): depth 1 K2 [2020, further), depth 2 C, depth 3 P = 3 + V itself
+        v_paths = orgunits_paths(conn).query("descendant_code == 'V'")
+        assert sorted(v_paths.ancestor_code) == ["C", "K2", "P", "V"]
+        assert set(v_paths.valid_from) == {SINCE_EVER, k2_opened}
+
+
+def orgunits_paths(conn) -> pd.DataFrame:
+    paths = pd.read_sql(select(OrgUnitPath), conn)
+    return paths.assign(
+        valid_from=paths.valid_from.map(lambda d: dt.date.fromisoformat(str(d))),
+        valid_to=paths.valid_to.map(lambda d: dt.date.fromisoformat(str(d))),
+    )
+
+
+def test_the_closure_indexes_are_back_after_a_rebuild(any_store):
+    # SQLite loads the closure without its indexes and builds them once; they must exist
+    # afterwards, or every subtree query scans 3 million paths
+    with any_store.begin() as conn:
+        orgunits.write_versions(conn, [_v("D", None, "district")], actor="test")
+        table = OrgUnitPath.__table__
+        stored = {i["name"] for i in sa_inspect(conn).get_indexes(table.name)}
+        assert (
+            stored
+            == {i.name for i in table.indexes}
+            == {
+                "ix_path_ancestor",
+                "ix_path_descendant",
+            }
+        )

@@ -36,31 +36,36 @@ ScopeDepths = Mapping[tuple[str, str], Mapping[str, int]]  # (scope, period) -> 
 
 
 def assess(
-    values: pa.Table,
+    values: pa.Table | pd.DataFrame,
     plan: Plan,
     *,
-    baselines: pa.Table,
+    baselines: pa.Table | pd.DataFrame,
     scope_depths: ScopeDepths,
 ) -> pa.Table:
     """``values`` with ``target, comparator, target_period, baseline_value, status`` added.
 
     ``values`` has indicator, org_unit, period, level, value (other columns pass through);
     ``baselines`` indicator, org_unit, period, value for the baseline periods;
-    ``scope_depths`` the members of each scoped target's subtree. The targets are chosen on
-    the few (indicator, period, level) combinations (and, for scoped targets, on their
-    subtrees' units) in pandas; the millions of rows are joined and compared by DuckDB on
-    Arrow, never as pandas rows.
-    """
+    ``scope_depths`` the members of each scoped target's subtree."""
     with progress.quiet_duckdb() as con:
         con.register("v", values)
         con.register("b", baselines)
-        combos = con.execute("SELECT DISTINCT indicator, period, level FROM v").df()
-        wide = [_with_target(_for_target(combos, t), t) for t in plan.targets if t.scope is None]
-        con.register("w", _typed(_best(wide, _WIDE_KEYS)))
-        scoped = _scoped(con, plan, scope_depths)
-        if scoped is not None:
-            con.register("s", _typed(scoped))
-        return con.execute(_sql(scoped is not None)).to_arrow_table()
+        return con.execute(assessed_sql(con, plan, scope_depths=scope_depths)).to_arrow_table()
+
+
+def assessed_sql(con, plan: Plan, *, scope_depths: ScopeDepths) -> str:
+    """The query of `assess` over the relations ``v`` (values) and ``b`` (baselines) of the
+    DuckDB connection ``con``. The targets are chosen on the few (indicator, period, level)
+    combinations (and, for scoped targets, on their subtrees' units) in pandas and
+    registered in ``con``; the millions of rows are joined and compared by DuckDB, never as
+    pandas rows (a national run keeps them in DuckDB tables: `results.assemble`)."""
+    combos = con.execute("SELECT DISTINCT indicator, period, level FROM v").df()
+    wide = [_with_target(_for_target(combos, t), t) for t in plan.targets if t.scope is None]
+    con.register("w", _typed(_best(wide, _WIDE_KEYS)))
+    scoped = _scoped(con, plan, scope_depths)
+    if scoped is not None:
+        con.register("s", _typed(scoped))
+    return _sql(scoped is not None)
 
 
 _WIDE_KEYS = ["indicator", "period", "level"]

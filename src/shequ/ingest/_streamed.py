@@ -179,7 +179,7 @@ def _write(conn, spool, bad_rows, report, plan, actor, digest, progress) -> None
     count, periods, elements, units, keys = spool.new_keys()
     if count:
         entry = store_values.inserted_entry(
-            count, periods, elements, units, store_values.keys_sha256(keys)
+            count, periods, elements, units, audit.keys_sha256(keys)
         )
         audit.record(conn, [entry], actor=actor, import_id=report.import_id)
     finish_batch(conn, report)

@@ -62,6 +62,69 @@ def per_unique(cells: pd.Series, convert) -> pd.Series:
     return cells.map({value: convert(value) for value in pd.unique(cells)})
 
 
+def texts(raw: pd.Series) -> pd.Series:
+    """``raw.map(text)``, vectorised for text cells (numbers and dates cell by cell, once
+    per distinct cell): a column of 665 000 distinct names in a few tenths of a second.
+    Arrow finds the cells that begin or end with a space; only those are stripped."""
+    if raw.empty or raw.dtype.kind in "iuf":
+        return per_unique(raw, text)
+    textual = raw.map(type).eq(str).to_numpy(dtype=bool)
+    out = raw.astype(object)
+    padded = _padded(out[textual].to_numpy())
+    if padded is None:
+        padded = np.ones(int(textual.sum()), dtype=bool)
+    strip = np.zeros(len(out), dtype=bool)
+    strip[np.flatnonzero(textual)[padded]] = True
+    if strip.any() or not textual.all():
+        out = out.copy()
+        out[strip] = out[strip].str.strip()
+        out[~textual] = per_unique(raw[~textual], text)
+    return out
+
+
+def _padded(cells: np.ndarray) -> np.ndarray | None:
+    """Whether each text cell begins or ends with whitespace (as `str.strip` sees it: each
+    distinct first and last character is asked once), or None when Arrow cannot hold it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(cells, type=pa.large_string())
+    except (pa.ArrowException, TypeError, UnicodeError):
+        return None
+    padded = np.zeros(len(cells), dtype=bool)
+    for end in (pc.utf8_slice_codeunits(array, 0, 1), pc.utf8_slice_codeunits(array, -1)):
+        encoded = pc.dictionary_encode(end)
+        spaces = np.array([c.isspace() for c in encoded.dictionary.to_pylist()], dtype=bool)
+        padded |= spaces[encoded.indices.to_numpy(zero_copy_only=False)]
+    del array, end, encoded
+    pa.default_memory_pool().release_unused()  # Arrow's pool keeps what it freed
+    return padded
+
+
+def codes(raw: pd.Series) -> pd.Series:
+    """``raw.map(code)`` (None where the cell is not a valid code), vectorised: ASCII text is
+    its own NFKC form and is matched by Arrow; only the other cells are converted one
+    distinct cell at a time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    clean = texts(raw)
+    try:
+        array = pa.array(clean.to_numpy(), type=pa.large_string())
+    except (pa.ArrowException, TypeError, UnicodeError):
+        return per_unique(clean, code)
+    ascii_text = pc.string_is_ascii(array).to_numpy(zero_copy_only=False).astype(bool)
+    valid = pc.match_substring_regex(array, CODE_RE.pattern).to_numpy(zero_copy_only=False)
+    good = ascii_text & valid.astype(bool)
+    del array
+    pa.default_memory_pool().release_unused()
+    out = np.full(len(clean), None, dtype=object)
+    out[good] = clean.to_numpy()[good]
+    out[~ascii_text] = per_unique(clean[~ascii_text], code).to_numpy()
+    return pd.Series(out, index=raw.index)
+
+
 def blank(raw: pd.Series) -> pd.Series:
     """``raw.map(text) == ""``, vectorised for text cells (the rest cell by cell)."""
     if raw.dtype.kind in "iuf":  # a column of numbers (Parquet): text(NaN) is "nan"
@@ -229,14 +292,12 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
         if column == ROW or raw[column].dtype != object:
             continue
         codes, uniques = pd.factorize(raw[column])  # each distinct cell checked once
-        distinct = pd.Series([*uniques, None], dtype=object)  # the last one: missing (-1)
-        try:
-            lengths = pd.Series(distinct.str.len().to_numpy()[codes], index=raw.index)
-        except AttributeError:  # no text in the column
+        checked = _length_and_control(uniques)
+        if checked is None:  # no text in the column
             continue
+        lengths = pd.Series(checked[0][codes], index=raw.index)
         limit = limits.max_text_chars if _key(column) in free else limits.max_field_chars
-        control = distinct.str.contains(_CONTROL_RE, regex=True, na=False).astype(bool)
-        control = pd.Series(control.to_numpy()[codes], index=raw.index)
+        control = pd.Series(checked[1][codes], index=raw.index)
         if control.any():
             found = raw.loc[control, column].map(lambda v: f"U+{ord(_CONTROL_RE.search(v)[0]):04X}")
             frame = raw.loc[control, [ROW]].assign(__c=found)
@@ -260,6 +321,36 @@ def text_problems(raw: pd.DataFrame, limits: Limits, free_text: Collection[str] 
                 n="__n",
             )
     return problems
+
+
+#: `_CONTROL_RE` in RE2's syntax (Arrow's regular expressions)
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+
+
+def _length_and_control(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Characters in, and whether a control character is in, each of the distinct cells
+    ``uniques`` and then a missing one (code -1: NaN, False); None when none is text.
+    Text alone goes through Arrow (no Python call per cell: a column of 665 000 distinct
+    codes in a tenth of a second); a column mixing text with numbers or dates, and text
+    Arrow cannot hold (a lone surrogate), is checked cell by cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(uniques, type=pa.large_string())
+    except (pa.ArrowException, TypeError, UnicodeError):
+        distinct = pd.Series([*uniques, None], dtype=object)
+        try:
+            lengths = distinct.str.len().to_numpy(dtype=float)
+        except AttributeError:  # no text at all
+            return None
+        control = distinct.str.contains(_CONTROL_RE, regex=True, na=False).to_numpy(dtype=bool)
+        return lengths, control
+    lengths = np.append(pc.utf8_length(text).to_numpy().astype(float), np.nan)
+    control = pc.match_substring_regex(text, _CONTROL_RE2).to_numpy(zero_copy_only=False)
+    del text
+    pa.default_memory_pool().release_unused()
+    return lengths, np.append(control.astype(bool), False)
 
 
 def _key(name: object) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -20,7 +21,7 @@ from ..store import orgunits as store_orgunits
 from ..store.db import Store
 from ..store.tables.core import SINCE_EVER, UNTIL_FURTHER
 from . import cells
-from .cells import per_unique, text
+from .cells import per_unique, text, texts
 from .pipeline import Checked, Progress, run_import
 from .readers import ROW, resolve_columns
 from .report import ImportReport, Problems
@@ -45,13 +46,17 @@ def import_org_units(
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import org units from ``path`` (CSV or XLSX); see the module docstring for the rules."""
+    """Import org units from ``path`` (CSV or XLSX); see the module docstring for the rules.
+
+    The stored tree is read once, in the import's transaction: validation checks the file
+    against it and the write compares the file with it."""
+    stored: list[pd.DataFrame] = []  # what `_validate` read, for `_write`
     return run_import(
         store,
         Path(path),
         kind="org_units",
-        validate=_validate,
-        write=_write,
+        validate=lambda conn, raw: _validate(conn, raw, stored),
+        write=lambda *args: _write(*args, stored=stored[0] if stored else None),
         actor=actor,
         strict=strict,
         sheet=sheet,
@@ -59,16 +64,18 @@ def import_org_units(
     )
 
 
-def _validate(conn: Connection, raw: pd.DataFrame) -> Checked:
+def _validate(conn: Connection, raw: pd.DataFrame, read: list[pd.DataFrame]) -> Checked:
     frame = resolve_columns(raw, ALIASES, REQUIRED, need="code,name,parent_code,level")
     rows = _convert(frame)
+    del frame
     problems = Problems()
     _check_cells(rows, problems)
     _check_duplicates(rows, problems)
     stored = store_orgunits.versions(conn)
-    ok = rows[~rows[ROW].isin(problems.rows())]
+    read.append(stored)
+    ok = rows[~rows[ROW].isin(problems.rows())] if len(problems) else rows
     _check_tree(ok, stored, problems)
-    good = rows[~rows[ROW].isin(problems.rows())]
+    good = rows[~rows[ROW].isin(problems.rows())] if len(problems) else rows
     return Checked(good, problems)
 
 
@@ -77,12 +84,13 @@ def _convert(frame: pd.DataFrame) -> pd.DataFrame:
     blank = pd.Series("", index=frame.index, dtype=object)
     get = lambda col: frame[col] if col in frame.columns else blank  # noqa: E731
     opened, closed = per_unique(get("opened"), text), per_unique(get("closed"), text)
+    code_raw = texts(get("code"))
     return pd.DataFrame(
         {
             ROW: frame[ROW],
-            "code_raw": per_unique(get("code"), text),
-            "code": per_unique(get("code"), cells.code),
-            "name": get("name").map(text),
+            "code_raw": code_raw,
+            "code": cells.codes(code_raw),
+            "name": texts(get("name")),
             "parent_raw": per_unique(get("parent_code"), text),
             "parent_code": per_unique(
                 get("parent_code"), lambda v: cells.code(v) if text(v) else ""
@@ -157,22 +165,53 @@ def _check_duplicates(rows: pd.DataFrame, problems: Problems) -> None:
 
 
 def _check_tree(rows: pd.DataFrame, stored: pd.DataFrame, problems: Problems) -> None:
-    """Parents exist, sit higher, versions do not overlap, and there is no cycle."""
-    keys = set(zip(rows["code"], rows["valid_from"], strict=True))
-    kept = stored[[k not in keys for k in zip(stored["code"], stored["valid_from"], strict=True)]]
-    combined = pd.concat([kept.assign(**{ROW: 0}), rows], ignore_index=True)
-    _check_parents(rows, combined, problems)
-    _check_overlaps(combined, problems)
-    _check_cycles(rows, combined, problems)
+    """Parents exist, sit higher, versions do not overlap, and there is no cycle.
+
+    The file's versions replace the stored ones of the same (code, opened); the checks run
+    on integer arrays over both (codes numbered once, dates as day numbers), so the whole
+    country is one pass each, not a Python object per unit."""
+    tree = _Tree(rows, stored)
+    _check_parents(rows, tree, problems)
+    _check_overlaps(rows, tree, problems)
+    _check_cycles(rows, tree, problems)
 
 
-def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
-    ranks = combined["level"].map(LEVEL_ORDER)
-    highest = ranks.groupby(combined["code"]).min()  # a unit's highest level over its versions
-    names = {rank: level for level, rank in LEVEL_ORDER.items()}
-    levels = highest.map(names)
-    has_parent = rows["parent_code"] != ""
-    missing = has_parent & ~rows["parent_code"].isin(levels.index)
+class _Tree:
+    """The stored versions not replaced by the file's, then the file's (``rows``), as
+    arrays: ``code`` and ``parent`` numbers (-1: no parent), level ``rank``, ``start`` and
+    ``end`` day numbers; the file's versions are the last ``len(rows)``."""
+
+    def __init__(self, rows: pd.DataFrame, stored: pd.DataFrame) -> None:
+        given = [stored["code"], rows["code"], stored["parent_code"], rows["parent_code"]]
+        numbers, self.codes = pd.factorize(
+            pd.concat([c.astype(object).where(c != "", None) for c in given], ignore_index=True)
+        )
+        n_stored, n_rows = len(stored), len(rows)
+        code, parent = numbers[: n_stored + n_rows], numbers[n_stored + n_rows :]
+        days = store_orgunits.day_numbers
+        start = days(pd.concat([stored["valid_from"], rows["valid_from"]], ignore_index=True))
+        end = days(pd.concat([stored["valid_to"], rows["valid_to"]], ignore_index=True))
+        kept = np.ones(n_stored + n_rows, dtype=bool)
+        found = store_orgunits.stored_positions(rows, stored)
+        kept[found[found >= 0]] = False  # replaced by the file's version
+        levels = pd.concat([stored["level"], rows["level"]], ignore_index=True)
+        self.code, self.parent = code[kept], parent[kept]
+        self.start, self.end = start[kept], end[kept]
+        self.rank = levels.map(LEVEL_ORDER).to_numpy(dtype=float)[kept]
+        self.first_row = int(kept.sum()) - n_rows  # where the file's versions begin
+
+    def file(self, values: np.ndarray) -> np.ndarray:
+        """The file's part of an array over the whole tree."""
+        return values[self.first_row :]
+
+
+def _check_parents(rows: pd.DataFrame, tree: _Tree, problems: Problems) -> None:
+    highest = np.full(len(tree.codes), np.inf)  # a unit's highest level over its versions
+    np.minimum.at(highest, tree.code, tree.rank)
+    parent = tree.file(tree.parent)
+    has_parent = parent >= 0
+    parent_rank = np.where(has_parent, highest[np.maximum(parent, 0)], np.inf)
+    missing = has_parent & np.isinf(parent_rank)
     problems.add(
         rows,
         missing,
@@ -181,9 +220,7 @@ def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problem
         "parent {v} does not exist (neither in the file nor in the store)",
         v="parent_code",
     )
-    parent_rank = rows["parent_code"].map(levels).map(LEVEL_ORDER)
-    own_rank = rows["level"].map(LEVEL_ORDER)
-    inverted = has_parent & ~missing & (parent_rank >= own_rank)
+    inverted = has_parent & ~missing & (parent_rank >= tree.file(tree.rank))
     problems.add(
         rows,
         inverted,
@@ -195,15 +232,18 @@ def _check_parents(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problem
     )
 
 
-def _check_overlaps(combined: pd.DataFrame, problems: Problems) -> None:
-    ordered = combined.sort_values(["code", "valid_from"]).reset_index(drop=True)
-    same_code = ordered["code"].eq(ordered["code"].shift(-1))
-    next_from = ordered["valid_from"].shift(-1, fill_value=UNTIL_FURTHER)
-    overlap = same_code & (ordered["valid_to"] > next_from)
-    flagged = ordered[(overlap | overlap.shift(1, fill_value=False)) & (ordered[ROW] > 0)]
+def _check_overlaps(rows: pd.DataFrame, tree: _Tree, problems: Problems) -> None:
+    order = np.lexsort((tree.start, tree.code))
+    code, start, end = tree.code[order], tree.start[order], tree.end[order]
+    overlap = np.zeros(len(order), dtype=bool)
+    overlap[:-1] = (code[:-1] == code[1:]) & (end[:-1] > start[1:])
+    flagged = overlap.copy()
+    flagged[1:] |= overlap[:-1]  # both versions of an overlapping pair
+    in_file = np.zeros(len(order), dtype=bool)
+    in_file[order[flagged]] = True
     problems.add(
-        flagged,
-        pd.Series(True, index=flagged.index),
+        rows,
+        tree.file(in_file),
         "opened",
         "编码 {v} 的有效期与另一版本重叠",
         "the validity of {v} overlaps another version of it",
@@ -211,26 +251,30 @@ def _check_overlaps(combined: pd.DataFrame, problems: Problems) -> None:
     )
 
 
-def _check_cycles(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems) -> None:
-    links = combined.loc[combined["parent_code"] != "", ["code", "parent_code"]]
-    links = links.drop_duplicates()
+def _check_cycles(rows: pd.DataFrame, tree: _Tree, problems: Problems) -> None:
+    linked = tree.parent >= 0
+    links = pd.unique(tree.code[linked].astype(np.int64) << 32 | tree.parent[linked])
+    child, parent = links >> 32, links & 0xFFFFFFFF
     # peel the tree from its roots (a code whose every parent is peeled is on no cycle),
     # vectorised, one pass per level; only what is left is walked code by code
-    peeled = pd.Index(combined["code"]).unique().difference(pd.Index(links["code"]))
-    while len(links):
-        blocked = links.loc[~links["parent_code"].isin(peeled), "code"].unique()
-        free = links.loc[~links["code"].isin(blocked), "code"].unique()
-        if not len(free):
+    peeled = np.zeros(len(tree.codes), dtype=bool)
+    peeled[tree.code] = True
+    peeled[child] = False
+    while len(child):
+        blocked = np.zeros(len(tree.codes), dtype=bool)
+        blocked[child[~peeled[parent]]] = True
+        free = ~blocked[child]
+        if not free.any():
             break
-        peeled = peeled.union(pd.Index(free))
-        links = links[~links["code"].isin(free)]
-    parents: dict[str, set[str]] = {}
-    for code, parent in zip(links["code"], links["parent_code"], strict=True):
-        parents.setdefault(code, set()).add(parent)
-    in_cycle = {code for code in parents if _reaches(parents, code)}
+        peeled[child[free]] = True
+        child, parent = child[~free], parent[~free]
+    parents: dict[int, set[int]] = {}
+    for code, above in zip(child.tolist(), parent.tolist(), strict=True):
+        parents.setdefault(code, set()).add(above)
+    in_cycle = [code for code in parents if _reaches(parents, code)]
     problems.add(
         rows,
-        rows["code"].isin(in_cycle),
+        pd.Series(tree.file(tree.code)).isin(in_cycle).to_numpy(),
         "parent_code",
         "上级关系形成循环（{v} 是自己的上级）",
         "parents form a cycle ({v} is its own ancestor)",
@@ -238,8 +282,8 @@ def _check_cycles(rows: pd.DataFrame, combined: pd.DataFrame, problems: Problems
     )
 
 
-def _reaches(parents: dict[str, set[str]], start: str) -> bool:
-    seen: set[str] = set()
+def _reaches(parents: dict[int, set[int]], start: int) -> bool:
+    seen: set[int] = set()
     todo = list(parents.get(start, ()))
     while todo:
         code = todo.pop()
@@ -252,10 +296,18 @@ def _reaches(parents: dict[str, set[str]], start: str) -> bool:
 
 
 def _write(
-    conn: Connection, good: pd.DataFrame, import_id: int, actor: str, progress: Progress | None
+    conn: Connection,
+    good: pd.DataFrame,
+    import_id: int,
+    actor: str,
+    progress: Progress | None,
+    *,
+    stored: pd.DataFrame | None,
 ) -> dict[str, int]:
     rows = good[list(store_orgunits.VERSION_FIELDS)]
-    counts = store_orgunits.write_versions(conn, rows, actor=actor, import_id=import_id)
+    counts = store_orgunits.write_versions(
+        conn, rows, actor=actor, import_id=import_id, stored=stored
+    )
     if progress:
         progress(len(rows), len(rows))
     return counts

@@ -104,6 +104,7 @@ def run_import(
         report.empty = checked.empty
         report.violations = checked.violations
         report.quarantine_path = _quarantine(path, raw, report, limits)
+        del raw  # the raw cells are not needed to write (a national file: ~40 MB of them)
         if report.loaded and len(checked.good):
             report.import_id = _start_batch(conn, kind, path, digest, actor)
             shown.phase("写入 / writing", total=len(checked.good), unit="行 rows")
@@ -138,8 +139,8 @@ def _read(path: Path, read: Reader, limits: Limits) -> tuple[pd.DataFrame, str]:
 
 
 def _without(good: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    if ROW not in good.columns or good.empty:
-        return good
+    if ROW not in good.columns or good.empty or not len(problems):
+        return good  # not a copy of every good row when there is nothing to take out
     return good[~good[ROW].isin(problems.rows())]
 
 

@@ -33,7 +33,7 @@ def cells(
     if not runs:
         return pd.DataFrame(columns=[*RESULT_COLUMNS, "run_id"])
     columns = [getattr(EvaluationResult, c) for c in RESULT_COLUMNS]
-    # run_id IN + indicator IN + org_unit IN: lookups on ix_result_run, never a scan
+    # run_id IN + org_unit IN: lookups on ix_result_run_unit (a unit holds a few rows a run), never a scan
     query = (
         select(*columns, EvaluationResult.run_id)
         .where(EvaluationResult.run_id.in_(runs))

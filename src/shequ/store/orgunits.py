@@ -14,10 +14,10 @@ one, `require` raising the caller's domain error with the one bilingual message
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -92,9 +92,8 @@ def versions(conn: Connection, codes: Iterable[object] | None = None) -> pd.Data
             size=CODES_PER_QUERY, order_by=("code", "valid_from"),
         )  # fmt: skip
         return found.astype(object)
-    query = select(OrgUnit.id, *(getattr(OrgUnit, f) for f in VERSION_FIELDS))
-    rows = conn.execute(query.order_by(OrgUnit.code, OrgUnit.valid_from)).all()
-    return pd.DataFrame(rows, columns=columns, dtype=object)
+    found = bulk.read_rows(conn, OrgUnit.__table__, columns, order_by=("code", "valid_from"))
+    return found.astype(dict.fromkeys(VERSION_FIELDS, object), copy=False)  # ids: int64
 
 
 def write_versions(
@@ -103,6 +102,7 @@ def write_versions(
     *,
     actor: str,
     import_id: int | None = None,
+    stored: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Insert or update unit versions keyed by (code, valid_from), in bulk.
 
@@ -110,90 +110,150 @@ def write_versions(
     nothing. New versions are written in one bulk insert and audited as one entry (the
     batch's counts and the SHA-256 of the inserted keys; the rows carry ``import_id``);
     each changed version is audited with its before and after. The closure table is
-    rebuilt (set-based) when anything changed. Returns ``inserted``, ``updated`` and
-    ``unchanged``.
+    rebuilt (set-based) when the tree changed: a version added, or one given another
+    parent or end (a new name or level leaves every path as it was). ``stored`` is
+    `versions` when the caller has just read them in this transaction. Returns
+    ``inserted``, ``updated`` and ``unchanged``.
     """
     incoming = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if incoming.empty:
         return {"inserted": 0, "updated": 0, "unchanged": 0}
-    incoming = incoming[list(VERSION_FIELDS)].astype(object)
+    incoming = incoming[list(VERSION_FIELDS)].astype(object, copy=False).reset_index(drop=True)
     incoming["parent_code"] = incoming["parent_code"].where(
         incoming["parent_code"].notna() & (incoming["parent_code"] != ""), None
     )
-    stored = versions(conn)
-    merged = incoming.merge(
-        stored, on=["code", "valid_from"], how="left", suffixes=("", "_old"), indicator=True
-    )
-    is_new = (merged["_merge"] == "left_only").to_numpy()
-    differs = pd.Series(False, index=merged.index)
+    stored = versions(conn) if stored is None else stored
+    found = stored_positions(incoming, stored)  # -1: a new version
+    is_new = found < 0
+    matched = found[~is_new]
+    differs = np.zeros(len(matched), dtype=bool)
+    moved = np.zeros(len(matched), dtype=bool)  # another parent or end: the paths change
     for f in ("name", "level", "parent_code", "valid_to"):
-        new, old = merged[f], merged[f"{f}_old"]
-        differs |= ~((new == old) | (new.isna() & old.isna()))
-    changed = merged[~is_new & differs.to_numpy()]
-    added = merged.loc[is_new, list(VERSION_FIELDS)]
+        new = incoming[f].to_numpy()[~is_new]
+        before = stored[f].to_numpy()[matched]
+        unequal = ~((new == before) | (pd.isna(new) & pd.isna(before)))
+        differs |= unequal
+        if f in ("parent_code", "valid_to"):
+            moved |= unequal
+    added = incoming if is_new.all() else incoming[is_new]
     counts = {
         "inserted": len(added),
-        "updated": len(changed),
-        "unchanged": len(merged) - len(added) - len(changed),
+        "updated": int(differs.sum()),
+        "unchanged": len(matched) - int(differs.sum()),
     }
     if len(added):
         now = utcnow()
-        bulk.insert_rows(conn, OrgUnit.__table__, added.assign(import_id=import_id, updated_at=now))
+        table = OrgUnit.__table__
+        new_rows = added.assign(import_id=import_id, updated_at=now)
+        if stored.empty:  # an empty table: its indexes built once, no big page cache
+            with bulk.indexes_aside(conn, table):
+                bulk.insert_rows(conn, table, new_rows, page_cache_kib=0)
+        else:
+            bulk.insert_rows(conn, table, new_rows)
+        del new_rows
         audit.record(conn, [_added_entry(added, counts)], actor=actor, import_id=import_id)
     entries = []
-    for r in changed.to_dict("records"):
-        new = {f: r[f] for f in VERSION_FIELDS}
-        before = {f: r[f] if f in ("code", "valid_from") else r[f"{f}_old"] for f in VERSION_FIELDS}
+    changed = np.flatnonzero(~is_new)[differs]
+    for new, before in zip(
+        incoming.iloc[changed].to_dict("records"),
+        stored.iloc[found[changed]].to_dict("records"),
+        strict=True,
+    ):
         conn.execute(
-            update(OrgUnit).where(OrgUnit.id == int(r["id"])).values(**new, import_id=import_id)
+            update(OrgUnit)
+            .where(OrgUnit.id == int(before.pop("id")))
+            .values(**new, import_id=import_id)
         )
         entries.append(("update", "org_unit", f"{new['code']}@{new['valid_from']}", before, new))
     audit.record(conn, entries, actor=actor, import_id=import_id)
-    if len(added) or entries:
+    if len(added) or moved.any():
         rebuild_paths(conn)
     return counts
+
+
+def stored_positions(incoming: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
+    """For each version of ``incoming``, the position in ``stored`` (`versions`) of the
+    version of the same (code, valid_from), or -1: codes and days hashed as one integer
+    key each, no tuple per version."""
+    if stored.empty:
+        return np.full(len(incoming), -1)
+    numbers, _ = pd.factorize(pd.concat([stored["code"], incoming["code"]], ignore_index=True))
+    days = day_numbers(pd.concat([stored["valid_from"], incoming["valid_from"]], ignore_index=True))
+    keys = numbers.astype(np.int64) * (1 << 22) + days  # days stay below 2**22 (year 9999)
+    return pd.Index(keys[: len(stored)]).get_indexer(keys[len(stored) :])
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Dates as day numbers (`datetime.date.toordinal`, one call per distinct date)."""
+    numbers, uniques = pd.factorize(dates)
+    return np.array([d.toordinal() for d in uniques], dtype=np.int64)[numbers]
 
 
 def _added_entry(added: pd.DataFrame, counts: dict[str, int]) -> tuple:
     """One audit entry for the versions a write inserts: counts, keys' SHA-256, first and last."""
     keys = sorted(f"{c}@{f}" for c, f in zip(added["code"], added["valid_from"], strict=True))
-    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+    digest = audit.keys_sha256(audit.key_lines(keys))
     summary = {**counts, "keys_sha256": digest, "first": keys[0], "last": keys[-1]}
     return ("insert_batch", "org_unit", f"{len(keys)} versions", None, summary)
 
 
 def rebuild_paths(conn: Connection) -> int:
-    """Recompute the closure table from the unit versions, set-based in the database (one
-    INSERT ... SELECT per depth, nothing read into Python); returns the number of paths.
+    """Recompute the closure table from the unit versions, set-based in the database
+    (nothing read into Python); returns the number of paths.
 
     Each path's interval is the intersection of the intervals of every link on it and of
-    the ancestor's own existence, so a path exists only while the whole chain does.
+    the ancestor's own existence, so a path exists only while the whole chain does. The
+    links (a version, its parent and the interval both exist) are joined once into a
+    temporary table; each depth then joins only the paths of the depth above (a temporary
+    frontier) with the links, so a depth costs one pass over its own paths, not over the
+    whole closure. As a unit has at most one version on any day, no path comes out twice.
+    On SQLite the closure's indexes are built once after the load (`bulk.indexes_aside`).
     """
     conn.execute(delete(OrgUnitPath))
+    most, least = ("greatest", "least") if conn.dialect.name == "postgresql" else ("max", "min")
     cols = "ancestor_code, descendant_code, depth, valid_from, valid_to"
-    total = conn.execute(
-        text(
+    run = lambda sql, **params: conn.execute(text(sql), params).rowcount  # noqa: E731
+    for name in _SCRATCH:
+        run(f"DROP TABLE IF EXISTS {name}")
+    with bulk.indexes_aside(conn, OrgUnitPath.__table__):
+        total = run(
             f"INSERT INTO org_unit_path ({cols}) "
             "SELECT code, code, 0, valid_from, valid_to FROM org_unit"
         )
-    ).rowcount
-    most, least = ("greatest", "least") if conn.dialect.name == "postgresql" else ("max", "min")
-    start = f"{most}(p.valid_from, u.valid_from, a.valid_from)"
-    end = f"{least}(p.valid_to, u.valid_to, a.valid_to)"
-    step = text(
-        f"INSERT INTO org_unit_path ({cols}) "
-        f"SELECT DISTINCT u.parent_code, p.descendant_code, :depth, {start}, {end} "
-        "FROM org_unit_path p "
-        "JOIN org_unit u ON u.code = p.ancestor_code AND u.parent_code IS NOT NULL "
-        "JOIN org_unit a ON a.code = u.parent_code "
-        f"WHERE p.depth = :above AND {start} < {end}"
-    )
-    for depth in range(1, MAX_DEPTH + 1):
-        added = conn.execute(step, {"depth": depth, "above": depth - 1}).rowcount
-        if not added:
-            break
-        total += added
+        start, end = f"{most}(u.valid_from, a.valid_from)", f"{least}(u.valid_to, a.valid_to)"
+        run(
+            f"CREATE TEMPORARY TABLE path_link AS SELECT u.code AS code, u.parent_code AS "
+            f"parent, {start} AS valid_from, {end} AS valid_to FROM org_unit u "
+            f"JOIN org_unit a ON a.code = u.parent_code WHERE {start} < {end}"
+        )
+        run("CREATE INDEX ix_path_link ON path_link (code)")
+        run(
+            "CREATE TEMPORARY TABLE path_front AS SELECT code AS ancestor, code AS descendant,"
+            " valid_from, valid_to FROM org_unit"
+        )
+        start, end = f"{most}(p.valid_from, l.valid_from)", f"{least}(p.valid_to, l.valid_to)"
+        for depth in range(1, MAX_DEPTH + 1):
+            run(
+                f"CREATE TEMPORARY TABLE path_next AS SELECT l.parent AS ancestor, "
+                f"p.descendant AS descendant, {start} AS valid_from, {end} AS valid_to "
+                f"FROM path_front p JOIN path_link l ON l.code = p.ancestor WHERE {start} < {end}"
+            )
+            run("DROP TABLE path_front")
+            run("ALTER TABLE path_next RENAME TO path_front")
+            added = run(
+                f"INSERT INTO org_unit_path ({cols}) SELECT ancestor, descendant, :depth, "
+                "valid_from, valid_to FROM path_front",
+                depth=depth,
+            )
+            if not added:
+                break
+            total += added
+    for name in _SCRATCH:
+        run(f"DROP TABLE IF EXISTS {name}")
     return total
+
+
+_SCRATCH = ("path_link", "path_front", "path_next")  # the temporary tables of `rebuild_paths`
 
 
 def units_on(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from itertools import repeat
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Float, Integer, Row, Select, and_, func, insert, select, update
 
 from ..errors import EvaluationError
+from . import bulk
 from .tables.core import (
     CompositeIndicatorScore,
     CompositeScore,
@@ -285,57 +285,29 @@ def profile(
     return _keep_units(_frame(conn, query, PROFILE_COLUMNS), org_units)
 
 
-CHUNK = 50_000  # rows converted and sent at a time: memory stays one chunk
-
-
-CACHE_KIB = 512 * 1024  # SQLite's page cache while a run's rows go in (default: 2 MiB)
-
-
 def _insert(conn: Connection, table, run_id: int, frame: pd.DataFrame, columns: list[str]) -> int:
-    """Insert ``frame[columns]`` as rows of ``table`` for run ``run_id`` (NaN → NULL), in bulk:
-    COPY on PostgreSQL, the driver's executemany on SQLite, `CHUNK` rows at a time. On
-    SQLite the page cache is raised to `CACHE_KIB` meanwhile: a national run's 8.6 M rows
-    go into two indexes in another order than the rows', and with the default 2 MiB cache
-    nearly every row read and wrote index pages again."""
-    if frame.empty:
-        return 0
-    names = ["run_id", *columns]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    driver = conn.connection.driver_connection
-    if conn.dialect.name != "postgresql":
-        (cache,) = driver.execute("PRAGMA cache_size").fetchone()
-        driver.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    try:
-        for start in range(0, len(frame), CHUNK):
-            part = _plain(frame.iloc[start : start + CHUNK][columns], table)
-            rows = zip(repeat(run_id), *(part[c].tolist() for c in columns))
-            if conn.dialect.name == "postgresql":
-                cursor = driver.cursor()
-                with cursor.copy(f'COPY "{table.__tablename__}" ({quoted}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" for _ in names)
-                sql = f'INSERT INTO "{table.__tablename__}" ({quoted}) VALUES ({marks})'
-                driver.executemany(sql, rows)
-    finally:
-        if conn.dialect.name != "postgresql":
-            driver.execute(f"PRAGMA cache_size = {int(cache)}")
+    """Insert ``frame[columns]`` as rows of ``table`` for run ``run_id`` (NaN → NULL) in bulk
+    (`bulk.insert_rows`: COPY on PostgreSQL, executemany of plain tuples on SQLite, the run's
+    id and any other one-value column written into the statement once), `bulk.CHUNK` rows
+    at a time: a national run's 8.6 M rows are never copied whole."""
+    for start in range(0, len(frame), bulk.CHUNK):
+        part = _typed(frame.iloc[start : start + bulk.CHUNK], columns, table)
+        bulk.insert_rows(conn, table.__table__, part.assign(run_id=run_id))
     return len(frame)
 
 
-def _plain(part: pd.DataFrame, table) -> pd.DataFrame:
-    """``part`` as Python values the drivers bind: int for integer columns, float for float
-    columns (a count that a merge made 3.0 is sent as 3), None for every missing cell."""
+def _typed(part: pd.DataFrame, columns: list[str], table) -> pd.DataFrame:
+    """``part`` with the column types of ``table``: integer columns as integers (a count
+    that a merge made 3.0 is stored as 3), float columns as floats; text as it is."""
     out = {}
-    for name in part.columns:
+    for name in columns:
         kind = table.__table__.c[name].type
         column = part[name]
         if isinstance(kind, Integer):
             column = pd.to_numeric(column).round().astype("Int64")
         elif isinstance(kind, Float):
             column = pd.to_numeric(column).astype(float)
-        out[name] = column.astype(object).where(column.notna(), None)
+        out[name] = column
     return pd.DataFrame(out, index=part.index)
 
 

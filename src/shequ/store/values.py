@@ -10,7 +10,6 @@ carries them and left as stored when it does not; a change of one of them alone 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -205,7 +204,7 @@ def _new_summary(new: pd.DataFrame) -> tuple:
         {str(p): int(n) for p, n in periods.items()},
         int(new["data_element"].nunique()),
         int(new["org_unit"].nunique()),
-        keys_sha256(["".join(f"{k}\n" for k in keys).encode()]),
+        audit.keys_sha256(audit.key_lines(keys)),
     )
 
 
@@ -213,7 +212,7 @@ def inserted_entry(
     inserted: int, periods: dict[str, int], data_elements: int, org_units: int, digest: str
 ) -> tuple:
     """The one audit entry of a batch's new values: how many, per period and element, and
-    the SHA-256 of their sorted keys (`keys_sha256`; the rows themselves carry the batch id)."""
+    the SHA-256 of their sorted keys (`audit.keys_sha256`; the rows themselves carry the batch id)."""
     summary = {
         "inserted": inserted,
         "periods": periods,
@@ -222,18 +221,6 @@ def inserted_entry(
         "keys_sha256": digest,
     }
     return "insert_batch", "data_value", f"{inserted} values", None, summary
-
-
-def keys_sha256(parts: Iterable[bytes]) -> str:
-    """The SHA-256 of sorted keys (``element/unit/period/combo``), one a line (no line
-    break after the last), given as UTF-8 text in order, each key followed by a line break
-    (a national batch's keys need not be in memory at once)."""
-    digest, pending = hashlib.sha256(), b""
-    for part in parts:
-        if part:
-            digest.update(pending + part[:-1])
-            pending = part[-1:]  # the line break after the last key is not hashed
-    return digest.hexdigest()
 
 
 def _flagged(frame: pd.DataFrame) -> pd.DataFrame:

@@ -175,8 +175,9 @@ class EvaluationResult(Base):
 
     __tablename__ = "evaluation_result"
     __table_args__ = (
-        Index("ix_result_run", "run_id", "indicator", "org_unit"),
-        Index("ix_result_run_unit", "run_id", "org_unit"),  # a page's few units (0017)
+        # the one index of a run's results (0020): a page's units, the trends' join, the
+        # analytics cells and the cascade of a deleted run all look up (run, unit)
+        Index("ix_result_run_unit", "run_id", "org_unit"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
