@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -177,7 +179,7 @@ def _indexes(db):
         ).fetchall()
 
 
-def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
+def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path, monkeypatch):
     lines = ["code,name,parent_code,level", "C,市,,city"]  # 30 streets of 100 communities
     lines += [f"S{s:02d},街道{s},C,street" for s in range(30)]
     lines += [f"K{i:05d},社区{i},S{i // 100:02d},community" for i in range(3_000)]
@@ -198,6 +200,7 @@ def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
         def die(done, total):
             print(done, total, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
+        print(os.getpid(), flush=True)
         import_values(open_store({str(tmp_path / "k.db")!r}), {str(path)!r}, progress=die)
     """)
     child = subprocess.run(
@@ -205,11 +208,17 @@ def test_a_file_in_batches_killed_mid_write_leaves_no_trace(tmp_path):
         env={**os.environ},
     )  # fmt: skip
     assert child.returncode == -signal.SIGKILL, child.stderr
-    done, total = map(int, child.stdout.split())
+    child_pid, done, total = map(int, child.stdout.split())
     assert 0 < done < total == 6_000  # it died with part of the file written
     assert (stored(store), _insert_entries(store), _indexes(tmp_path / "k.db")) == before
+    spools = [s for s in Path(tempfile.gettempdir()).glob("shequ-import-*") if (s / "pid").exists()]
+    killed = [s for s in spools if (s / "pid").read_text() == str(child_pid)]
+    monkeypatch.setattr(_streamed, "WHOLE", 0)  # in batches again
+    monkeypatch.setattr(_streamed, "BATCH", 1000)
     again = import_values(open_store(tmp_path / "k.db"), path)
     assert again.inserted == 6_000
+    # the killed import's spool (its process is gone) was removed by the next import
+    assert len(killed) == 1 and not killed[0].exists()
 
 
 def test_a_file_in_batches_loads_the_same_on_every_store(any_store, tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ written by the importer's own writer only (never through DuckDB).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
@@ -24,6 +25,20 @@ from .readers import ROW
 #: DuckDB's memory while it groups and sorts the spool (beyond it: its temp files)
 MEMORY = "128MB"
 CELLS = ["data_element", "org_unit", "period", "value", "value_column"]
+PREFIX = "shequ-import-"
+
+
+def _remove_stale() -> None:
+    """Remove the spools of imports killed before they could (kill -9): their process is
+    gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            pid = int((folder / "pid").read_text())
+            os.kill(pid, 0)  # raises when there is no such process
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # no pid file yet, or not ours to signal
+            continue
 
 
 class Spool:
@@ -31,7 +46,9 @@ class Spool:
     good rows in unit order (`good`) and the new keys written (`add_new`, `new_keys`)."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="shequ-import-"))
+        _remove_stale()
+        self.folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.folder / "pid").write_text(str(os.getpid()))
         self.con = progress.quiet_duckdb(
             {
                 "memory_limit": MEMORY,
