@@ -151,12 +151,13 @@ def current() -> Reporter:
     return _reporter
 
 
-def quiet_duckdb(config: dict | None = None):
-    """A DuckDB connection that draws no progress bar of its own: DuckDB prints one on
-    stdout for queries over ~2 s (also into pipes and logs, e.g. the CSV ``shequ evaluate``
-    streams); shequ's progress is shown by `Reporter` alone."""
+def quiet_duckdb(config: dict | None = None, database: str = ":memory:"):
+    """A DuckDB connection (to ``database``, in memory by default) that draws no progress
+    bar of its own: DuckDB prints one on stdout for queries over ~2 s (also into pipes and
+    logs, e.g. the CSV ``shequ evaluate`` streams); shequ's progress is shown by `Reporter`
+    alone."""
     import duckdb
 
-    con = duckdb.connect(config=config or {})
+    con = duckdb.connect(database, config=config or {})
     con.execute("SET enable_progress_bar = false")  # a session option, not a config one
     return con

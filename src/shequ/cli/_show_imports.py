@@ -34,9 +34,9 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
         )
         style = "red" if finding.importance == "high" else "yellow"
         console.print(text, style=style, markup=False)
-    hidden = len(report.violations) - MAX_PROBLEMS_SHOWN
+    hidden = report.findings[0] - MAX_PROBLEMS_SHOWN
     if hidden > 0:
-        console.print(f"  … 另有 {hidden} 个校验问题 / {hidden} more validation findings")
+        console.print(f"  … 另有 {hidden:,} 个校验问题 / {hidden:,} more validation findings")
     if report.quarantine_path:
         label = "隔离文件" if lang == "zh" else "quarantine file"
         console.print(f"  {label}: {report.quarantine_path}")

@@ -10,6 +10,7 @@ arrays, any other Parquet column as a list of Python values with "" for null.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,41 @@ def parquet_columns(path: Path, limits: Limits) -> tuple[list[str], list[object]
     before any data is read; a column of nested values (list, struct, map) is refused by
     name; a cell longer than ``max_cell_chars`` is refused as `bounded` refuses it."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    file = _parquet_file(path, limits)
+    try:
+        table = file.read()
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(path, exc) from None
+    return [str(name) for name in table.column_names], _arrow_columns(table, path, limits, 0)
+
+
+def parquet_batches(path: Path, limits: Limits, size: int) -> tuple[list[str], Iterator[list]]:
+    """The header of a Parquet file and its columns ``size`` rows at a time (each batch as
+    `parquet_columns` returns the whole file), so that a file of any length is read with
+    bounded memory. The checks are those of `parquet_columns`: a long cell refuses the file
+    when its batch is read."""
+    import pyarrow as pa
+
+    file = _parquet_file(path, limits)
+    header = [str(name) for name in file.schema_arrow.names]
+
+    def batches() -> Iterator[list]:
+        first = 0
+        try:
+            for batch in file.iter_batches(batch_size=size):
+                table = pa.Table.from_batches([batch])
+                yield _arrow_columns(table, path, limits, first)
+                first += table.num_rows
+        except (pa.ArrowException, OSError) as exc:
+            raise _unreadable(path, exc) from None
+
+    return header, batches()
+
+
+def _parquet_file(path: Path, limits: Limits):
+    """The opened Parquet file, its row count, nested columns and header checked."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -38,19 +73,32 @@ def parquet_columns(path: Path, limits: Limits) -> tuple[list[str], list[object]
         if file.metadata.num_rows > limits.max_rows:
             raise too_many_rows(path, limits)
         nested = [f.name for f in file.schema_arrow if not str(f.type).startswith(_FLAT)]
-        if nested:
-            msg = (
-                f"{path.name}：列 {', '.join(nested)} 是嵌套类型（列表/结构），不支持 / "
-                f"{path.name}: column(s) {', '.join(nested)} hold nested values (list/struct), "
-                "which are not supported"
-            )
-            raise ImportFileError(msg)
-        table = file.read()
     except (pa.ArrowException, OSError) as exc:
-        msg = f"{path.name}：无法读取 Parquet 文件（{exc}）/ {path.name}: cannot read the Parquet file ({exc})"
-        raise ImportFileError(msg) from None
-    header = [str(name) for name in table.column_names]
-    list(bounded([list(header)], path, limits, _parquet_cell))  # its width, long names
+        raise _unreadable(path, exc) from None
+    if nested:
+        msg = (
+            f"{path.name}：列 {', '.join(nested)} 是嵌套类型（列表/结构），不支持 / "
+            f"{path.name}: column(s) {', '.join(nested)} hold nested values (list/struct), "
+            "which are not supported"
+        )
+        raise ImportFileError(msg)
+    list(bounded([list(map(str, file.schema_arrow.names))], path, limits, _parquet_cell))
+    return file
+
+
+def _unreadable(path: Path, exc: Exception) -> ImportFileError:
+    return ImportFileError(
+        f"{path.name}：无法读取 Parquet 文件（{exc}）/ {path.name}: cannot read the Parquet "
+        f"file ({exc})"
+    )
+
+
+def _arrow_columns(table, path: Path, limits: Limits, first: int) -> list[object]:
+    """The columns of an Arrow table (rows ``first`` ... of the file) as `parquet_columns`
+    returns them; the first cell over ``max_cell_chars`` refuses the file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     columns: list[object] = []
     too_long: list[tuple[int, int, str]] = []  # (row, column, cell) of the first long cell
     for index, column in enumerate(table.columns):
@@ -61,7 +109,7 @@ def parquet_columns(path: Path, limits: Limits) -> tuple[list[str], list[object]
             long = pc.greater(pc.utf8_length(column), limits.max_cell_chars)
             if pc.any(long).as_py():
                 row = pc.index(long, True).as_py()
-                too_long.append((row + 1, index, column[row].as_py()))
+                too_long.append((first + row + 1, index, column[row].as_py()))
             columns.append(_text(pc.fill_null(column, "")))
         elif (pa.types.is_floating(kind) or pa.types.is_integer(kind)) and not column.null_count:
             columns.append(column.to_numpy())
@@ -70,7 +118,7 @@ def parquet_columns(path: Path, limits: Limits) -> tuple[list[str], list[object]
     if too_long:
         row, index, cell = min(too_long)
         check_cell(path, cell, _parquet_cell(row, index), limits)
-    return header, columns
+    return columns
 
 
 def _parquet_cell(row: int, column: int) -> str:

@@ -111,11 +111,11 @@ def run_import(
             counts = write(conn, checked.good, report.import_id, actor, progress or shown.reached)
             report.inserted, report.updated = counts["inserted"], counts["updated"]
             report.unchanged = counts["unchanged"]
-            _finish_batch(conn, report)
+            finish_batch(conn, report)
     if report.import_id is None:
         with store.begin() as conn:
             report.import_id = _start_batch(conn, kind, path, digest, actor)
-            _finish_batch(conn, report)
+            finish_batch(conn, report)
     shown.end()
     log.info("%s", report.summary().replace("\n", " | "))
     return report
@@ -160,7 +160,8 @@ def _start_batch(conn: Connection, kind: str, path: Path, digest: str, actor: st
     )
 
 
-def _finish_batch(conn: Connection, report: ImportReport) -> None:
+def finish_batch(conn: Connection, report: ImportReport) -> None:
+    """Close the batch row of ``report`` with its status and counts."""
     store_imports.finish_batch(
         conn,
         report.import_id,

@@ -22,7 +22,7 @@ converts them (`shequ.ingest.cells`), so that a bad cell can be reported, not gu
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -114,24 +114,72 @@ def _columns_frame(names: list[str], columns: list, path: Path) -> pd.DataFrame:
     """The frame of a file read column by column (`_columns.parquet_columns`,
     `_columns.csv_columns`), with the header, numbering and blank rows of `_frame`: numeric
     columns stay numeric."""
+    frame = _batch_frame(_header(names, path), columns, 2)
+    if frame.empty:
+        raise _header_only(path)
+    return frame
+
+
+def _header(names: list[str], path: Path) -> list[str]:
     header = [str(c).strip().lstrip("\ufeff") for c in names]
     while header and header[-1] == "":
         header.pop()
     if not header:
         raise ImportFileError(f"{path.name}：文件为空 / {path.name}: the file is empty")
     _check_header(header, path)
+    return header
+
+
+def _batch_frame(header: list[str], columns: list, first_row: int) -> pd.DataFrame:
+    """Rows of the file from line ``first_row`` on, as `ROW`-numbered cells without blank
+    rows (a row of only empty cells; a number is never blank)."""
     frame = pd.DataFrame(dict(zip(header, columns, strict=False)))
-    frame[ROW] = np.arange(2, len(frame) + 2)
+    frame[ROW] = np.arange(first_row, first_row + len(frame))
     blank = pd.Series(len(frame) > 0, index=frame.index)
     for column in header:
         if frame[column].dtype != object or not blank.any():  # a number is never blank
             blank[:] = False
             break
         blank &= frame[column].astype(str).str.strip().eq("")
-    frame = frame[~blank].reset_index(drop=True)
-    if frame.empty:
-        raise _header_only(path)
-    return frame
+    return frame[~blank].reset_index(drop=True)
+
+
+def read_batches(
+    path: Path, *, limits: Limits | None = None, size: int, whole: int = 0
+) -> tuple[list[str], Iterator[pd.DataFrame]] | None:
+    """The header and the raw cells of a Parquet file of more than ``whole`` (and ``size``)
+    rows, ``size`` rows at a time (each batch as `read_table` reads a whole file, with the rows numbered
+    on), so that a file of any length is read with bounded memory; None for any other file
+    (read it whole with `read_table`). A file without data rows is refused when the last
+    batch has been read."""
+    limits = limits or Limits.from_env()
+    path = Path(path)
+    check_file(path, limits)
+    if path.suffix.lower() != ".parquet" or _parquet_rows(path) <= max(size, whole):
+        return None
+    names, batches = _columns.parquet_batches(path, limits, size)
+    header = _header(names, path)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        first, rows = 2, 0
+        for columns in batches:
+            frame = _batch_frame(header, columns, first)
+            first += len(columns[0]) if columns else 0
+            rows += len(frame)
+            yield frame
+        if not rows:
+            raise _header_only(path)
+
+    return header, frames()
+
+
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:
+        return 0
 
 
 def _share_repeats(row: list[object], shared: list[dict[object, object] | None]) -> None:

@@ -134,6 +134,10 @@ class ImportReport:
     problem_count: int | None = None
     #: bad rows not written to the quarantine file (over `Limits.max_quarantine_rows`)
     unwritten_rows: int = 0
+    #: validation findings in all, and of them must-fix ones (`violations` may keep fewer:
+    #: a file read in batches keeps the first `Problems.KEEP`); None: all are kept
+    finding_count: int | None = None
+    must_fix_count: int | None = None
 
     @property
     def quarantined_rows(self) -> int:
@@ -147,8 +151,15 @@ class ImportReport:
         return [v for v in self.violations if v.importance == "high"]
 
     @property
+    def findings(self) -> tuple[int, int]:
+        """(validation findings, must-fix ones), also those not kept in `violations`."""
+        if self.finding_count is None or self.must_fix_count is None:
+            return len(self.violations), len(self.must_fix)
+        return self.finding_count, self.must_fix_count
+
+    @property
     def loaded(self) -> bool:
-        if self.strict_rules and self.must_fix:
+        if self.strict_rules and self.findings[1]:
             return False
         return not (self.problems and (self.strict or self.rows_total == self.quarantined_rows))
 
@@ -174,11 +185,10 @@ class ImportReport:
             f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.empty:,} empty, "
             f"{self.quarantined_rows:,} quarantined"
         )
-        if self.violations:
-            zh += f"；校验问题 {len(self.violations):,} 个（必须修正 {len(self.must_fix):,}）"
-            en += (
-                f"; {len(self.violations):,} validation findings ({len(self.must_fix):,} must fix)"
-            )
+        found, must_fix = self.findings
+        if found:
+            zh += f"；校验问题 {found:,} 个（必须修正 {must_fix:,}）"
+            en += f"; {found:,} validation findings ({must_fix:,} must fix)"
         if self.unwritten_rows:
             zh += f"；另有 {self.unwritten_rows:,} 个错误行未写入隔离文件（超过上限）"
             en += f"; {self.unwritten_rows:,} more bad rows not written to the quarantine file (over the limit)"

@@ -20,11 +20,10 @@ from sqlalchemy import Connection
 from ..errors import ImportFileError
 from ..framework.loader import load_plan
 from ..framework.models import Plan
-from ..framework.periods import parse_period
-from ..store import approvals as store_approvals
 from ..store import imports as store_imports
-from ..store import orgunits as store_orgunits
 from ..store.db import Store
+from . import _streamed
+from ._unit_periods import check_units_and_periods
 from .cells import (
     AMBIGUOUS_COMMA,
     NOT_A_NUMBER,
@@ -37,8 +36,9 @@ from .cells import (
     plain_numbers,
 )
 from .findings import rule_findings
-from .pipeline import Checked, Progress, Scope, check_known_units, in_scope, run_import
-from .readers import ROW, rename_columns
+from .limits import Limits
+from .pipeline import Checked, Progress, Scope, in_scope, run_import
+from .readers import ROW, read_batches, rename_columns
 from .report import ImportReport, Problems
 
 COMBO = "category_option_combo"
@@ -85,6 +85,24 @@ def import_values(
     and the values still load, unless ``strict_rules`` and a must-fix rule is violated.
     """
     plan = plan or load_plan()
+    limits = Limits.from_env()
+    batches = read_batches(Path(path), limits=limits, size=_streamed.BATCH, whole=_streamed.WHOLE)
+    if batches is not None and _streams(batches[0]):
+        return _streamed.import_batches(
+            store,
+            Path(path),
+            batches,
+            plan=plan,
+            check=checked_cells,
+            keyed=keyed,
+            add_duplicates=add_duplicates,
+            actor=actor,
+            strict=strict,
+            strict_rules=strict_rules,
+            limits=limits,
+            progress=progress,
+            allowed_units=allowed_units,
+        )
     return run_import(
         store,
         Path(path),
@@ -96,7 +114,15 @@ def import_values(
         sheet=sheet,
         progress=progress,
         strict_rules=strict_rules,
+        limits=limits,
     )
+
+
+def _streams(header: list[str]) -> bool:
+    """Whether a file of this header is read in batches (`_streamed`): not with `CARRIED`
+    columns or DHIS2's ``deleted`` (their rows go through `run_import`, whole)."""
+    named = {ALIASES.get(str(h).strip().lower().replace(" ", ""), h) for h in header}
+    return not named & {*CARRIED, "deleted"}
 
 
 def check_values(
@@ -131,6 +157,29 @@ def split_deleted(good: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _validate(
     conn: Connection, raw: pd.DataFrame, plan: Plan, allowed_units: Scope | None = None
 ) -> Checked:
+    cells, problems, empty, carried = checked_cells(conn, raw, plan, allowed_units)
+    good = cells[~cells[ROW].isin(problems.rows())]
+    columns = ["data_element", "org_unit", "period", "value"]
+    if carried or good["deleted"].any():
+        columns += [*carried, "deleted"]
+    findings = rule_findings(conn, good[~good["deleted"]], plan)
+    return Checked(good[columns], problems, empty, findings)
+
+
+def checked_cells(
+    conn: Connection,
+    raw: pd.DataFrame,
+    plan: Plan,
+    allowed_units: Scope | None = None,
+    *,
+    duplicates: bool = True,
+) -> tuple[pd.DataFrame, Problems, int, list[str]]:
+    """The present cells of ``raw`` (one per value, with `ROW`, ``value_column`` and the
+    parsed key and value), their problems, the number of empty cells and the `CARRIED`
+    columns of the file: every check of an import but the rule findings.
+
+    ``duplicates=False`` leaves out the check of keys repeated in the file, for a caller
+    that reads a file in batches and checks the keys of all of them (`add_duplicates`)."""
     frame = rename_columns(raw, ALIASES)
     if {"data_element", "value"} <= set(frame.columns):
         cells, problems = _long_cells(frame, plan)
@@ -139,7 +188,7 @@ def _validate(
     present = ~blank(cells["value_raw"]) | cells["deleted"]
     empty = int((~present).sum())
     cells = cells[present].reset_index(drop=True)
-    _check_cells(conn, cells, plan, problems)
+    _check_cells(conn, cells, plan, problems, duplicates=duplicates)
     if allowed_units is not None:
         problems.add(
             cells,
@@ -149,14 +198,29 @@ def _validate(
             "org unit {u} is outside your scope",
             u="org_unit",
         )
-    bad_rows = problems.rows()
-    good = cells[~cells[ROW].isin(bad_rows)]
-    carried = [c for c in CARRIED if c in frame.columns]
-    columns = ["data_element", "org_unit", "period", "value"]
-    if carried or good["deleted"].any():
-        columns += [*carried, "deleted"]
-    findings = rule_findings(conn, good[~good["deleted"]], plan)
-    return Checked(good[columns], problems, empty, findings)
+    return cells, problems, empty, [c for c in CARRIED if c in frame.columns]
+
+
+def keyed(cells: pd.DataFrame) -> pd.Series:
+    """The cells whose key can repeat another's: a known data element and a valid period."""
+    return cells["data_element"].notna() & cells["period"].notna()
+
+
+def add_duplicates(problems: Problems, cells: pd.DataFrame, repeated: pd.Series) -> None:
+    """Report the ``repeated`` cells (their key is in the file more than once), each in its
+    value column (cells with `ROW`, ``value_column``, the key and ``combo_shown``)."""
+    _add_by_column(
+        problems,
+        cells,
+        repeated,
+        cells["value_column"],
+        "{e}{c}/{u}/{p} 在文件中重复",
+        "{e}{c}/{u}/{p} appears more than once in the file",
+        e="data_element",
+        c="combo_shown",
+        u="org_unit",
+        p="period",
+    )
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], form: str) -> None:
@@ -222,7 +286,9 @@ def _wide_cells(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Problems
     return pd.concat(parts, ignore_index=True), Problems()
 
 
-def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems) -> None:
+def _check_cells(
+    conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Problems, *, duplicates: bool
+) -> None:
     elements = {e.code: e for e in plan.data_elements}
     cells["org_unit"] = per_unique(cells["org_unit_raw"], code_text)
     cells["period"] = per_unique(cells["period_raw"], period_code)
@@ -236,7 +302,7 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         "unknown data element '{v}'",
         v="element_raw",
     )
-    _check_units_and_periods(conn, cells, problems)
+    check_units_and_periods(conn, cells, problems)
     value_col = cells["value_column"]
     cells.loc[cells["deleted"], "value"] = cells.loc[cells["deleted"], "value"].fillna(0.0)
     infinite = cells["value"].notna() & ~np.isfinite(cells["value"].fillna(0))
@@ -279,24 +345,11 @@ def _check_cells(conn: Connection, cells: pd.DataFrame, plan: Plan, problems: Pr
         "value {v} should be a whole number",
         v="value_raw",
     )
-    keyed = cells["data_element"].notna() & cells["period"].notna()
     combo = cells[COMBO] if COMBO in cells else pd.Series("", index=cells.index)
     cells["combo_shown"] = per_unique(combo.fillna("").astype(str), lambda c: f"[{c}]" if c else "")
-    dup = keyed & cells.duplicated(
-        ["data_element", "org_unit", "period", "combo_shown"], keep=False
-    )
-    _add_by_column(
-        problems,
-        cells,
-        dup,
-        value_col,
-        "{e}{c}/{u}/{p} 在文件中重复",
-        "{e}{c}/{u}/{p} appears more than once in the file",
-        e="data_element",
-        c="combo_shown",
-        u="org_unit",
-        p="period",
-    )
+    if duplicates:
+        key = ["data_element", "org_unit", "period", "combo_shown"]
+        add_duplicates(problems, cells, keyed(cells) & cells.duplicated(key, keep=False))
 
 
 def _parse_numbers(cells: pd.DataFrame, elements: dict) -> None:
@@ -318,57 +371,6 @@ def _per_element(cells: pd.DataFrame, elements: dict, field: str, dtype) -> pd.S
     """A field of each cell's data element (None/NaN where the element is unknown)."""
     known = {code: getattr(e, field) for code, e in elements.items()}
     return cells["data_element"].map(known).astype(dtype)
-
-
-def _check_units_and_periods(conn: Connection, cells: pd.DataFrame, problems: Problems) -> None:
-    problems.add(
-        cells,
-        cells["period"].isna(),
-        "period",
-        "期间“{v}”无效（应为 2025、2025Q3 或 2025-07）",
-        "period '{v}' is not valid (use 2025, 2025Q3 or 2025-07)",
-        v="period_raw",
-    )
-    versions = store_orgunits.versions(conn, pd.unique(cells["org_unit"]))
-    known = check_known_units(conn, cells, problems, required=True, versions=versions)
-    periods = cells.loc[known & cells["period"].notna(), ["org_unit", "period"]].drop_duplicates()
-    closed = _closed_in_period(periods, versions)
-    pairs = cells.set_index(["org_unit", "period"]).index if len(closed) else None
-    problems.add(
-        cells,
-        pairs.isin(closed) if pairs is not None else False,
-        "org_unit",
-        "单位 {u} 在期间 {p} 不存在（未启用或已停用）",
-        "org unit {u} does not exist in period {p} (not yet opened or already closed)",
-        u="org_unit",
-        p="period",
-    )
-    locks = store_approvals.locked(conn, periods)
-    if locks.empty:
-        return
-    lookup = locks.set_index(["org_unit", "period"])["approved_unit"]
-    approver = lookup.reindex(pd.MultiIndex.from_frame(cells[["org_unit", "period"]].astype(str)))
-    approved = pd.Series(approver.to_numpy(), index=cells.index)
-    problems.add(
-        cells.assign(approved_unit=approved),
-        approved.notna(),
-        "period",
-        "单位 {u} 的期间 {p} 已由 {a} 审核锁定，不能修改",
-        "period {p} of org unit {u} is approved and locked by {a} against edits",
-        u="org_unit",
-        p="period",
-        a="approved_unit",
-    )
-
-
-def _closed_in_period(pairs: pd.DataFrame, versions: pd.DataFrame) -> pd.MultiIndex:
-    bounds = {p: parse_period(p) for p in pairs["period"].unique()}
-    merged = pairs.merge(versions, left_on="org_unit", right_on="code")
-    start = merged["period"].map({p: b.start for p, b in bounds.items()})
-    end = merged["period"].map({p: b.end for p, b in bounds.items()})
-    merged["open"] = (merged["valid_from"] <= end) & (merged["valid_to"] > start)
-    open_any = merged.groupby(["org_unit", "period"])["open"].any()
-    return open_any[~open_any].index
 
 
 def _add_by_column(

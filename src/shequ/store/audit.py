@@ -189,3 +189,21 @@ def data_version(conn: Connection, entities: Collection[str] | None = None) -> i
     if entities is not None:
         query = query.where(AuditEntry.entity.in_(sorted(entities)))
     return int(conn.execute(query).scalar() or 0)
+
+
+def keys_sha256(parts: Iterable[bytes]) -> str:
+    """The SHA-256 of a batch entry's sorted keys, one a line (no line break after the
+    last), given in order as UTF-8 text in parts, each key followed by a line break
+    (`key_lines`): a national batch's keys are never one string in memory."""
+    digest, pending = hashlib.sha256(), b""
+    for part in parts:
+        if part:
+            digest.update(pending + part[:-1])
+            pending = part[-1:]  # the line break after the last key is not hashed
+    return digest.hexdigest()
+
+
+def key_lines(keys: list[str], size: int = 50_000) -> Iterable[bytes]:
+    """Sorted ``keys`` as the parts `keys_sha256` reads, ``size`` keys at a time."""
+    for start in range(0, len(keys), size):
+        yield "".join(f"{k}\n" for k in keys[start : start + size]).encode()

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, literal, select
 
 CHUNK = 50_000
 
@@ -152,6 +152,29 @@ def _executemany(
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(before)}")
         cursor.close()
+
+
+#: rows of a load into an empty table from which its indexes are built after it
+INDEXES_AFTER = 1_000_000
+
+
+@contextmanager
+def indexes_after(conn: Connection, table: Table, *, rows: int) -> Iterator[None]:
+    """`indexes_aside` around a load of ``rows`` into ``table`` when the table is empty and
+    the load is big (`INDEXES_AFTER` rows or more); otherwise the indexes stay (building
+    them again over the rows a table holds would cost more than the load saves).
+
+    On SQLite the caller must have written in the transaction already, else nothing is
+    set aside: Python's sqlite3 runs DDL outside a transaction until the first write opens
+    one, so a DROP INDEX would commit at once and a crash would leave the table without it.
+    """
+    empty = conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None
+    open_ = conn.dialect.name != "sqlite" or conn.connection.driver_connection.in_transaction
+    if empty and rows >= INDEXES_AFTER and open_:
+        with indexes_aside(conn, table):
+            yield
+    else:
+        yield
 
 
 def _copy(conn: Connection, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:

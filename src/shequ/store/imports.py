@@ -130,6 +130,7 @@ def write_values(
     create: bool = True,
     update: bool = True,
     dry_run: bool = False,
+    record_new: Callable[[pd.DataFrame], None] | None = None,
 ) -> Written:
     """Write data values (data_element, org_unit, period, value, optional
     category_option_combo and DHIS2 attributes): lock check, diff, batch row, apply, in
@@ -140,7 +141,8 @@ def write_values(
     A locked key raises ``locked`` with the bilingual message and writes nothing.
     ``deletes`` are keys whose stored values are deleted (audited, with ``delete_reason``); ``create=False``
     ignores new keys and ``update=False`` stored ones (DHIS2's ``UPDATE`` and ``CREATE``
-    strategies); ``dry_run`` counts what would happen and writes nothing.
+    strategies); ``dry_run`` counts what would happen and writes nothing. ``record_new``
+    is `values.apply`'s (a file import written in parts records one entry of new values).
     """
     deletes = rows.iloc[0:0] if deletes is None else deletes
     refuse_locked(conn, pd.concat([rows, deletes]) if len(deletes) else rows, locked)
@@ -171,22 +173,18 @@ def write_values(
         )
     else:
         written.import_id = batch
-    _apply(conn, new, changed, actor, written.import_id, progress)
+    values.apply(
+        conn,
+        new,
+        changed,
+        actor=actor,
+        import_id=written.import_id,
+        progress=progress,
+        record_new=record_new,
+    )
     if isinstance(batch, Batch):
         finish_batch(conn, written.import_id, status="ok", rows_total=len(rows), **written.counts())
     return written
-
-
-def _apply(
-    conn: Connection,
-    new: pd.DataFrame,
-    changed: pd.DataFrame,
-    actor: str,
-    import_id: int | None,
-    progress: Progress | None,
-) -> None:
-    """`values.apply`: new rows in bulk, then the changed ones, reporting progress."""
-    values.apply(conn, new, changed, actor=actor, import_id=import_id, progress=progress)
 
 
 def upsert_rows(

@@ -14,7 +14,6 @@ one, `require` raising the caller's domain error with the one bilingual message
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
@@ -193,12 +192,8 @@ def day_numbers(dates: pd.Series) -> np.ndarray:
 def _added_entry(added: pd.DataFrame, counts: dict[str, int]) -> tuple:
     """One audit entry for the versions a write inserts: counts, keys' SHA-256, first and last."""
     keys = sorted(f"{c}@{f}" for c, f in zip(added["code"], added["valid_from"], strict=True))
-    hashed = hashlib.sha256()
-    for start in range(0, len(keys), 50_000):  # "\n".join(keys), never all in one string
-        hashed.update(
-            ("\n" if start else "").encode() + "\n".join(keys[start : start + 50_000]).encode()
-        )
-    summary = {**counts, "keys_sha256": hashed.hexdigest(), "first": keys[0], "last": keys[-1]}
+    digest = audit.keys_sha256(audit.key_lines(keys))
+    summary = {**counts, "keys_sha256": digest, "first": keys[0], "last": keys[-1]}
     return ("insert_batch", "org_unit", f"{len(keys)} versions", None, summary)
 
 

@@ -10,7 +10,6 @@ carries them and left as stored when it does not; a change of one of them alone 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -144,6 +143,7 @@ def apply(
     actor: str,
     import_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    record_new: Callable[[pd.DataFrame], None] | None = None,
 ) -> None:
     """Insert ``new`` and update ``changed`` (from `diff`), audited.
 
@@ -151,6 +151,8 @@ def apply(
     one entry (counts and the SHA-256 of their keys; each row carries the batch id, who and
     when), without one (a web edit) each row has its entry. Every changed row is audited
     with its value before and after. ``progress`` gets (rows done, rows to write).
+    ``record_new`` (a batch written in parts) gets the new rows instead of their entry being
+    recorded here: the caller records one entry for all parts (`inserted_entry`).
     """
     now = utcnow()
     new, changed = _flagged(with_combo(new)), _flagged(with_combo(changed))
@@ -185,25 +187,40 @@ def apply(
         if progress:
             progress(total, total)
     ensure_periods(conn, set(new["period"]) | set(changed["period"]))
-    summary = [_inserted_entry(new)] if import_id is not None and len(new) else []
-    entries = _audit_entries(new.iloc[0:0] if summary else new, changed)
+    if record_new is not None:
+        record_new(new[KEY])
+    batched = import_id is not None and len(new) and record_new is None
+    summary = [inserted_entry(*_new_summary(new))] if batched else []
+    one_entry = summary or record_new is not None  # not one entry per new value
+    entries = _audit_entries(new.iloc[0:0] if one_entry else new, changed)
     audit.record(conn, [*summary, *entries], actor=actor, import_id=import_id)
 
 
-def _inserted_entry(new: pd.DataFrame) -> tuple:
-    """The one audit entry of a batch's new values: how many, per period and element, and
-    the SHA-256 of their sorted keys (the rows themselves carry the batch id)."""
+def _new_summary(new: pd.DataFrame) -> tuple:
     keys = sorted(map("/".join, zip(*(new[k].astype(str).tolist() for k in KEY), strict=True)))
-    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
     periods = new.groupby("period").size()
+    return (
+        len(new),
+        {str(p): int(n) for p, n in periods.items()},
+        int(new["data_element"].nunique()),
+        int(new["org_unit"].nunique()),
+        audit.keys_sha256(audit.key_lines(keys)),
+    )
+
+
+def inserted_entry(
+    inserted: int, periods: dict[str, int], data_elements: int, org_units: int, digest: str
+) -> tuple:
+    """The one audit entry of a batch's new values: how many, per period and element, and
+    the SHA-256 of their sorted keys (`audit.keys_sha256`; the rows themselves carry the batch id)."""
     summary = {
-        "inserted": len(new),
-        "periods": {str(p): int(n) for p, n in periods.items()},
-        "data_elements": int(new["data_element"].nunique()),
-        "org_units": int(new["org_unit"].nunique()),
+        "inserted": inserted,
+        "periods": periods,
+        "data_elements": data_elements,
+        "org_units": org_units,
         "keys_sha256": digest,
     }
-    return "insert_batch", "data_value", f"{len(new)} values", None, summary
+    return "insert_batch", "data_value", f"{inserted} values", None, summary
 
 
 def _flagged(frame: pd.DataFrame) -> pd.DataFrame:
