@@ -13,7 +13,8 @@ millions of values a national run reads (the digest used to sort them all in pan
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -33,6 +34,8 @@ def inputs_digest(
     tables: dict[str, ir.Table],
     cells: Sequence[tuple[str, str]],
     unit: str | None = None,
+    *,
+    batches: Callable[[ir.Table], Any] | None = None,
 ) -> str:
     """sha256 of the folds of the data values read (of the (data element, period) ``cells``;
     with ``unit``, those of its subtree only) and of the closure rows (with ``unit``, those
@@ -63,15 +66,17 @@ def inputs_digest(
         valid_to=path.valid_to.cast("date"),
     )
     digest = hashlib.sha256()
+    rows = batches or (lambda expr: expr.to_pyarrow_batches(chunk_size=_BATCH))
     for part in (read, tree):
-        digest.update("|".join(_fold(part)).encode())
+        digest.update("|".join(_fold(part, rows)).encode())
     return digest.hexdigest()[:32]
 
 
-def _fold(expr: ir.Table) -> tuple[str, ...]:
-    """(count, Σ h1, Σ h2, ⊕ h1) of ``expr``'s rows, streamed batch by batch."""
+def _fold(expr: ir.Table, rows: Callable[[ir.Table], Any]) -> tuple[str, ...]:
+    """(count, Σ h1, Σ h2, ⊕ h1) of ``expr``'s rows (as ``rows`` fetches them: streamed
+    batch by batch, or the engine's own fetch)."""
     columns = list(expr.columns)
     query = _FOLD.format(columns=", ".join(columns), reversed=", ".join(reversed(columns)))
     with progress.quiet_duckdb() as con:
-        con.register("part", expr.to_pyarrow_batches(chunk_size=_BATCH))
+        con.register("part", rows(expr))
         return tuple(con.execute(query).fetchone())

@@ -114,7 +114,9 @@ def evaluate(
         profile = _profile(raw, asked)
         raw = raw.filter(pc.invert(pc.is_in(raw["indicator"], pa.array(list(PROFILE)))))
         progress.phase("输入摘要 / inputs digest")
-        digest = inputs_digest(eng.tables, cells_read(_plain(work), computed), unit)
+        digest = inputs_digest(
+            eng.tables, cells_read(_plain(work), computed), unit, batches=eng.batches
+        )
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")

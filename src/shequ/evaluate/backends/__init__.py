@@ -45,6 +45,12 @@ class Engine:
         """The rows of ``expr`` as a pyarrow Table, fetched the engine's way."""
         return expr.to_pyarrow() if self.fetch is None else self.fetch(expr)
 
+    def batches(self, expr: Any, size: int = 1_000_000) -> Any:
+        """The rows of ``expr`` streamed as Arrow batches (a record batch reader), or as the
+        engine's own fetch returns them (Spark in local mode: Parquet written by the
+        executors; Ibis' PySpark batches would collect every row to the driver first)."""
+        return expr.to_pyarrow_batches(chunk_size=size) if self.fetch is None else self.fetch(expr)
+
     def __enter__(self) -> Engine:
         return self
 
