@@ -22,7 +22,6 @@ import ibis.expr.types as ir
 from .. import progress
 from .indicators import within_subtree
 
-_BATCH = 1_000_000
 _FOLD = """
 SELECT count(*)::VARCHAR, coalesce(sum(h1::HUGEINT), 0)::VARCHAR,
        coalesce(sum(h2::HUGEINT), 0)::VARCHAR, coalesce(bit_xor(h1), 0)::VARCHAR
@@ -35,11 +34,12 @@ def inputs_digest(
     cells: Sequence[tuple[str, str]],
     unit: str | None = None,
     *,
-    batches: Callable[[ir.Table], Any] | None = None,
+    batches: Callable[[ir.Table], Any],
 ) -> str:
     """sha256 of the folds of the data values read (of the (data element, period) ``cells``;
     with ``unit``, those of its subtree only) and of the closure rows (with ``unit``, those
-    of the units ever in its subtree)."""
+    of the units ever in its subtree); ``batches`` fetches an expression's rows (the
+    engine's `Engine.batches`: streamed, or Spark's own fetch)."""
     values = tables["data_value"]
     path = tables["org_unit_path"]
     if unit is not None:
@@ -66,9 +66,8 @@ def inputs_digest(
         valid_to=path.valid_to.cast("date"),
     )
     digest = hashlib.sha256()
-    rows = batches or (lambda expr: expr.to_pyarrow_batches(chunk_size=_BATCH))
     for part in (read, tree):
-        digest.update("|".join(_fold(part, rows)).encode())
+        digest.update("|".join(_fold(part, batches)).encode())
     return digest.hexdigest()[:32]
 
 
