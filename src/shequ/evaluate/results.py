@@ -10,13 +10,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import progress
 from ..framework.levels import LEVEL_ORDER
 from ..framework.models import Plan
 from . import attainment
 from .attainment import ScopeDepths
+
+_UNIT_COLUMNS = ("org_unit", "period", "org_unit_name", "level")  # from the units' table
+_CODED = ("indicator", "comparator", "target_period", "status")  # few values: fetched as codes
+_NAMED = ("indicator_name", "dimension", "unit")  # the indicator's, from the plan
 
 
 def indicator_order(plan: Plan) -> dict[str, int]:
@@ -41,24 +44,25 @@ def assemble(
     order (period, level from the top, unit code, indicator); ``raw`` holds the engine's
     rows of every computed period (the earlier ones are the baselines).
 
-    The rows stay in DuckDB tables from the join with the units' names to the comparison
-    with the targets, and come out as Arrow once: every trip between DuckDB and Arrow
-    converts the text columns again (seconds a trip for a national run's 8.6 M rows)."""
-    named = pa.Table.from_pandas(
-        units[["org_unit", "period", "org_unit_name", "level"]].astype("string"),
-        preserve_index=False,
-    )
+    The rows stay in DuckDB tables from the join with the units to the comparison with the
+    targets, and come out once, as numbers only: each text column leaves as an integer code
+    (the row of the units' table, or the place among a column's few distinct values), and
+    its Python strings are taken from those few values by numpy. Converting text between
+    DuckDB, Arrow and pandas was most of the cost (seconds a trip and a column for a
+    national run's 8.6 M rows); so was sorting by text keys (one integer key here)."""
+    lookup = {c: _strings(units[c]) for c in _UNIT_COLUMNS}
+    n_units = len(units)
     # the rows of the targets' baseline periods only (a hash join builds on them)
     measured = sorted({t.baseline_period for t in plan.targets if t.baseline_period})
     with progress.quiet_duckdb() as con:
         con.register("raw", raw)
-        con.register("units", named)
+        con.register("units", _unit_keys(units, asked))
         params: dict = {"asked": list(asked)}
         where = ""
         if level is not None:
             where, params["level"] = "AND u.level = $level", level
         con.execute(
-            "CREATE TEMP TABLE v AS SELECT r.*, u.org_unit_name, u.level FROM raw r JOIN units u"
+            "CREATE TEMP TABLE v AS SELECT r.*, u.level, u._r, u._k FROM raw r JOIN units u"
             " ON u.org_unit = r.org_unit AND u.period = r.period"
             f" WHERE list_contains($asked, r.period) {where}",
             params,
@@ -76,55 +80,99 @@ def assemble(
         )
         con.execute("DROP TABLE v")
         con.execute("DROP TABLE b")
-        assessed = con.execute("SELECT * FROM a").to_arrow_table()
-        order = _result_order(con, plan, asked)
-    ordered = _named(assessed.take(order), plan)
-    del assessed, order
-    return ordered.select(list(columns)).to_pandas(split_blocks=True, self_destruct=True)
+        codes = {c: _distinct(con, c, plan if c == "indicator" else None) for c in _CODED}
+        numbers = _numbers(con, codes, [c for c in columns if not _is_text(c)], n_units)
+    order = np.argsort(numbers["_key"].to_numpy(), kind="stable")
+    numbers = numbers.drop_columns(["_key"]).take(pa.array(order))
+    del order
+    frame = numbers.to_pandas(split_blocks=True, self_destruct=True)
+    del numbers
+    meta = _meta(plan).set_index("indicator")
+    found = codes["indicator"]
+    for name in _NAMED:  # an indicator the plan does not define has no name (None)
+        lookup[name] = np.array(
+            [meta[name].get(c) if c in meta.index else None for c in found] + [None], dtype=object
+        )
+    out = {}
+    for column in columns:
+        if column in _UNIT_COLUMNS:
+            out[column] = lookup[column][frame["_r"].to_numpy()]
+        elif column in codes or column in _NAMED:
+            source = "indicator" if column in _NAMED else column
+            values = lookup[column] if column in lookup else _with_none(codes[column])
+            out[column] = values[frame[f"_{source}"].to_numpy()]
+        else:
+            out[column] = frame[column]
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
-def _result_order(con, plan: Plan, asked: Sequence[str]) -> pa.Array:
-    """The row numbers of table ``a`` in result order (period as asked, level from the
-    top, unit code, indicator as the plan orders them): one integer key a row, sorted by
-    numpy (DuckDB sorting the text keys took ~30 s for a national run)."""
-    periods = pd.DataFrame({"period": list(asked), "_p": range(len(asked))})
-    levels = pd.DataFrame({"level": list(LEVEL_ORDER), "_l": list(LEVEL_ORDER.values())})
-    meta = _meta(plan)[["indicator", "_i"]]
-    con.register("periods", periods.astype({"period": "string"}))
-    con.register("levels", levels.astype({"level": "string"}))
-    con.register("meta", meta.astype({"indicator": "string"}))
-    # the units' ranks in code order, then one key: period, level, unit, indicator (the
-    # unknown level or indicator last: NULLS LAST of the order it replaces)
-    (n_units,) = con.execute("SELECT count(DISTINCT org_unit) FROM a").fetchone()
-    n_levels, n_indicators = len(LEVEL_ORDER) + 1, len(meta) + 1
-    found = con.execute(
-        "WITH ranks AS (SELECT org_unit, row_number() OVER (ORDER BY org_unit) - 1 AS _u"
-        "   FROM (SELECT DISTINCT org_unit FROM a))"
-        " SELECT a.rowid AS row,"
-        "   ((p._p * $n_levels + coalesce(l._l, $n_levels - 1)) * $n_units + r._u)"
-        "   * $n_indicators + coalesce(m._i_rank, $n_indicators - 1) AS key"
-        " FROM a JOIN periods p ON p.period = a.period"
-        " JOIN ranks r ON r.org_unit = a.org_unit"
-        " LEFT JOIN levels l ON l.level = a.level"
-        " LEFT JOIN (SELECT indicator, rank() OVER (ORDER BY _i) - 1 AS _i_rank FROM meta) m"
-        "   ON m.indicator = a.indicator",
-        {"n_levels": n_levels, "n_units": n_units, "n_indicators": n_indicators},
-    ).fetchnumpy()
-    # the joins return rows in any order: each key goes back to its row (a's row ids are
-    # its insertion order, the order in which `SELECT * FROM a` returns the rows)
-    keys = np.empty(len(found["row"]), dtype=np.int64)
-    keys[np.asarray(found["row"], dtype=np.int64)] = np.asarray(found["key"], dtype=np.int64)
-    return pa.array(np.argsort(keys, kind="stable"))
+def _is_text(column: str) -> bool:
+    return column in _UNIT_COLUMNS or column in _CODED or column in _NAMED
 
 
-def _named(table: pa.Table, plan: Plan) -> pa.Table:
-    """``table`` with each indicator's name, dimension and unit as columns."""
-    meta = pa.Table.from_pandas(_meta(plan), preserve_index=False)
-    codes = meta["indicator"].combine_chunks().cast(table.schema.field("indicator").type)
-    where = pc.index_in(table["indicator"], value_set=codes)
-    for name in ("indicator_name", "dimension", "unit"):
-        table = table.append_column(name, meta[name].take(where))
-    return table
+def _strings(column: pd.Series) -> np.ndarray:
+    """The values of a text column as Python strings (None where missing), and one None
+    after them: the value of a row that has none (code -1 or the last code)."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return np.append(values, None)
+
+
+def _with_none(values: list) -> np.ndarray:
+    return np.array([*values, None], dtype=object)
+
+
+def _unit_keys(units: pd.DataFrame, asked: Sequence[str]) -> pa.Table:
+    """The units' table for DuckDB: code, period, level, the row number ``_r`` (where the
+    result rows take their unit's texts from) and the first part of the result order
+    ``_k`` (period as asked, level from the top, unit code), numbered 0, 1, … in that order."""
+    table = pa.table(
+        {
+            c: pa.array(units[c], pa.string(), from_pandas=True)
+            for c in ("org_unit", "period", "level")
+        }
+    )
+    period = {p: i for i, p in enumerate(asked)}
+    # unknown periods and levels sort last (NULLS LAST of the order this replaces)
+    p = units["period"].map(period).fillna(len(period)).to_numpy()
+    lv = units["level"].map(LEVEL_ORDER).fillna(max(LEVEL_ORDER.values()) + 1).to_numpy()
+    code = units["org_unit"].to_numpy(dtype=object).astype(str)
+    keys = np.lexsort((code, lv, p))
+    k = np.empty(len(units), dtype=np.int64)
+    k[keys] = np.arange(len(units))
+    return table.append_column("_r", pa.array(np.arange(len(units)))).append_column(
+        "_k", pa.array(k)
+    )
+
+
+def _distinct(con, column: str, plan: Plan | None) -> list:
+    """The distinct values of ``column`` of table ``a`` (indicators in the plan's order,
+    the others after them in code order; the rest in DuckDB's order)."""
+    found = [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM a").fetchall()]
+    known = [v for v in found if v is not None]
+    if plan is None:
+        return sorted(known)
+    order = indicator_order(plan)
+    return sorted(known, key=lambda c: (0, order[c], "") if c in order else (1, 0, c))
+
+
+def _numbers(con, codes: dict[str, list], columns: list[str], n_units: int) -> pa.Table:
+    """The numeric ``columns`` of table ``a``, the units' row ``_r``, each coded text
+    column's code (its place in ``codes``; the last code for NULL) and the order key
+    ``_key`` = unit key × indicators + the indicator's place."""
+    joins, picks = [], []
+    for i, (column, values) in enumerate(codes.items()):
+        name = f"c{i}"
+        con.register(name, pa.table({"v": pa.array(values, pa.string()), "i": range(len(values))}))
+        joins.append(f"LEFT JOIN {name} ON {name}.v = a.{column}")
+        picks.append(f"coalesce({name}.i, {len(values)}) AS _{column}")
+    n_indicators = len(codes["indicator"]) + 1
+    selected = ", ".join(f"a.{c}" for c in columns)
+    return con.execute(
+        f"SELECT {selected}, a._r, {', '.join(picks)},"
+        f" a._k * {n_indicators} + coalesce(c0.i, {n_indicators - 1}) AS _key"
+        f" FROM a {' '.join(joins)}"
+    ).to_arrow_table()
 
 
 def _meta(plan: Plan) -> pd.DataFrame:
@@ -137,6 +185,4 @@ def _meta(plan: Plan) -> pd.DataFrame:
             "unit": [i.unit for i in plan.indicators],
             "_i": [order[i.code] for i in plan.indicators],
         }
-    ).astype(
-        {"indicator": "string", "indicator_name": "string", "dimension": "string", "unit": "string"}
     )
