@@ -51,7 +51,6 @@ def assemble(
     DuckDB, Arrow and pandas was most of the cost (seconds a trip and a column for a
     national run's 8.6 M rows); so was sorting by text keys (one integer key here)."""
     lookup = {c: _strings(units[c]) for c in _UNIT_COLUMNS}
-    n_units = len(units)
     # the rows of the targets' baseline periods only (a hash join builds on them)
     measured = sorted({t.baseline_period for t in plan.targets if t.baseline_period})
     with progress.quiet_duckdb() as con:
@@ -74,36 +73,29 @@ def assemble(
         )
         con.unregister("raw")
         con.unregister("units")
-        con.execute(
-            "CREATE TEMP TABLE a AS "
-            + attainment.assessed_sql(con, plan, scope_depths=scope_depths)
-        )
-        con.execute("DROP TABLE v")
-        con.execute("DROP TABLE b")
-        codes = {c: _distinct(con, c, plan if c == "indicator" else None) for c in _CODED}
-        numbers = _numbers(con, codes, [c for c in columns if not _is_text(c)], n_units)
+        codes = _codes(con, plan)
+        assessed = attainment.assessed_sql(con, plan, scope_depths=scope_depths)
+        numbers = _numbers(con, assessed, codes, [c for c in columns if not _is_text(c)])
     order = np.argsort(numbers["_key"].to_numpy(), kind="stable")
     numbers = numbers.drop_columns(["_key"]).take(pa.array(order))
     del order
-    frame = numbers.to_pandas(split_blocks=True, self_destruct=True)
-    del numbers
     meta = _meta(plan).set_index("indicator")
-    found = codes["indicator"]
     for name in _NAMED:  # an indicator the plan does not define has no name (None)
-        lookup[name] = np.array(
-            [meta[name].get(c) if c in meta.index else None for c in found] + [None], dtype=object
-        )
-    out = {}
-    for column in columns:
-        if column in _UNIT_COLUMNS:
-            out[column] = lookup[column][frame["_r"].to_numpy()]
-        elif column in codes or column in _NAMED:
+        lookup[name] = _with_none([meta[name].get(c) for c in codes["indicator"]])
+    for column in _CODED:
+        lookup[column] = _with_none(codes[column])
+    helpers = [c for c in numbers.column_names if c.startswith("_")]
+    at = {c: numbers[c].to_numpy() for c in helpers}
+    frame = numbers.drop_columns(helpers).to_pandas(split_blocks=True, self_destruct=True)
+    del numbers
+    # the text columns inserted one by one where they belong (a DataFrame built from a
+    # dict of columns would copy them all into one block: seconds for a national run)
+    for place, column in enumerate(columns):
+        if _is_text(column):
             source = "indicator" if column in _NAMED else column
-            values = lookup[column] if column in lookup else _with_none(codes[column])
-            out[column] = values[frame[f"_{source}"].to_numpy()]
-        else:
-            out[column] = frame[column]
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+            row = at["_r"] if column in _UNIT_COLUMNS else at[f"_{source}"]
+            frame.insert(place, column, lookup[column][row])
+    return frame
 
 
 def _is_text(column: str) -> bool:
@@ -145,21 +137,27 @@ def _unit_keys(units: pd.DataFrame, asked: Sequence[str]) -> pa.Table:
     )
 
 
-def _distinct(con, column: str, plan: Plan | None) -> list:
-    """The distinct values of ``column`` of table ``a`` (indicators in the plan's order,
-    the others after them in code order; the rest in DuckDB's order)."""
-    found = [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM a").fetchall()]
-    known = [v for v in found if v is not None]
-    if plan is None:
-        return sorted(known)
+def _codes(con, plan: Plan) -> dict[str, list]:
+    """The values each coded text column can take: the indicators of table ``v`` (the
+    plan's in its order, others after them), the comparators, target periods and
+    statuses that `attainment` can give (from the plan and its fixed sets)."""
+    found = [i for (i,) in con.execute("SELECT DISTINCT indicator FROM v").fetchall()]
     order = indicator_order(plan)
-    return sorted(known, key=lambda c: (0, order[c], "") if c in order else (1, 0, c))
+    return {
+        "indicator": sorted(
+            (i for i in found if i is not None),
+            key=lambda c: (0, order[c], "") if c in order else (1, 0, c),
+        ),
+        "comparator": sorted({t.comparator for t in plan.targets}),
+        "target_period": sorted({t.period for t in plan.targets}),
+        "status": list(attainment.STATUSES),
+    }
 
 
-def _numbers(con, codes: dict[str, list], columns: list[str], n_units: int) -> pa.Table:
-    """The numeric ``columns`` of table ``a``, the units' row ``_r``, each coded text
-    column's code (its place in ``codes``; the last code for NULL) and the order key
-    ``_key`` = unit key × indicators + the indicator's place."""
+def _numbers(con, assessed: str, codes: dict[str, list], columns: list[str]) -> pa.Table:
+    """The numeric ``columns`` of the ``assessed`` query's rows, the units' row ``_r``, each
+    coded text column's code (its place in ``codes``; the last code for NULL) and the order
+    key ``_key`` = unit key × indicators + the indicator's place: one query, one fetch."""
     joins, picks = [], []
     for i, (column, values) in enumerate(codes.items()):
         name = f"c{i}"
@@ -167,11 +165,11 @@ def _numbers(con, codes: dict[str, list], columns: list[str], n_units: int) -> p
         joins.append(f"LEFT JOIN {name} ON {name}.v = a.{column}")
         picks.append(f"coalesce({name}.i, {len(values)}) AS _{column}")
     n_indicators = len(codes["indicator"]) + 1
-    selected = ", ".join(f"a.{c}" for c in columns)
+    selected = "".join(f"a.{c}, " for c in columns)
     return con.execute(
-        f"SELECT {selected}, a._r, {', '.join(picks)},"
+        f"SELECT {selected}a._r, {', '.join(picks)},"
         f" a._k * {n_indicators} + coalesce(c0.i, {n_indicators - 1}) AS _key"
-        f" FROM a {' '.join(joins)}"
+        f" FROM ({assessed}) a {' '.join(joins)}"
     ).to_arrow_table()
 
 
