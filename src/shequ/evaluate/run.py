@@ -210,7 +210,7 @@ def _profile(raw: pa.Table, asked: list[Period]) -> pd.DataFrame:
         pc.is_in(raw["indicator"], pa.array(list(PROFILE))),
         pc.is_in(raw["period"], pa.array([p.code for p in asked])),
     )
-    rows = raw.filter(mask).to_pandas()
+    rows = raw.filter(mask).select(["indicator", "org_unit", "period", "value"]).to_pandas()
     wide = rows.pivot_table(index=["org_unit", "period"], columns="indicator", values="value")
     return wide.reindex(columns=list(PROFILE)).rename(columns=PROFILE).reset_index()
 
