@@ -132,3 +132,17 @@ def test_assemble_of_some_columns_returns_those_in_that_order():
         "indicator_name": ["人均居住面积", "人均居住面积"],
     }
     assert np.isnan(got["value"][0]) and got["value"][1] == 39.0
+
+
+def test_assemble_of_a_level_without_units_is_empty_with_the_columns_typed():
+    got = assemble(
+        _raw(),
+        _units(),
+        _plan(),
+        asked=["2025"],
+        columns=RESULT_COLUMNS,
+        scope_depths={},
+        level="grid",
+    )
+    assert got.empty and list(got.columns) == RESULT_COLUMNS
+    pd.testing.assert_series_equal(got.dtypes, _expected().dtypes)
