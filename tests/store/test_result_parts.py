@@ -165,9 +165,7 @@ def test_the_parts_go_with_their_run(any_store, small_parts):
         conn.execute(delete(EvaluationRun).where(EvaluationRun.id == dropped))
     with any_store.begin() as conn:
         left = conn.execute(
-            select(EvaluationResultPart.run_id, func.count()).group_by(
-                EvaluationResultPart.run_id
-            )
+            select(EvaluationResultPart.run_id, func.count()).group_by(EvaluationResultPart.run_id)
         ).all()
     assert [tuple(r) for r in left] == [(kept, 4)]
 
@@ -180,24 +178,29 @@ def _migrate(store, action, revision: str) -> None:
 
 
 def test_the_migration_carries_stored_runs_both_ways(any_store, small_parts):
-    run_id = _save(any_store)
+    first, second = _save(any_store), _save(any_store)
     _migrate(any_store, command.downgrade, "0020_result_index")
     with any_store.begin() as conn:
         rows = conn.execute(
             text(
-                "SELECT indicator, org_unit, period, status, reporting_units"
-                " FROM evaluation_result WHERE run_id = :run ORDER BY id"
-            ),
-            {"run": run_id},
+                "SELECT run_id, indicator, org_unit, period, status, reporting_units"
+                " FROM evaluation_result ORDER BY id"
+            )
         ).all()
-    assert [tuple(r) for r in rows] == [(e[0], e[1], e[2], e[10], e[11]) for e in EXPECTED]
+    # both runs' rows, one run after the other, each in result order
+    assert [tuple(r) for r in rows] == [
+        (run, e[0], e[1], e[2], e[10], e[11]) for run in (first, second) for e in EXPECTED
+    ]
     db.upgrade(any_store)
     with any_store.begin() as conn:
-        assert _rows(runs.results(conn, run_id)) == EXPECTED
-        count = conn.execute(
-            select(func.count()).where(EvaluationResultPart.run_id == run_id)
-        ).scalar()
-    assert count == 4  # the upgrade cuts parts of PART_ROWS rows again
+        assert _rows(runs.results(conn, first)) == EXPECTED
+        assert _rows(runs.results(conn, second)) == EXPECTED
+        counts = conn.execute(
+            select(EvaluationResultPart.run_id, func.count())
+            .group_by(EvaluationResultPart.run_id)
+            .order_by(EvaluationResultPart.run_id)
+        ).all()
+    assert [tuple(c) for c in counts] == [(first, 4), (second, 4)]  # parts of 2 rows again
 
 
 def test_a_part_is_a_parquet_file_any_reader_opens(any_store):

@@ -21,9 +21,9 @@ depends_on = None
 _COLUMNS = ", ".join(result_parts.COLUMNS)
 
 
-def upgrade() -> None:
-    op.create_table(
-        "evaluation_result_part",
+def _of_a_run() -> list[sa.Column]:
+    """The id and run id columns both tables begin with."""
+    return [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
             "run_id",
@@ -31,6 +31,13 @@ def upgrade() -> None:
             sa.ForeignKey("evaluation_run.id", ondelete="CASCADE"),
             nullable=False,
         ),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "evaluation_result_part",
+        *_of_a_run(),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
         sa.Column("first_unit", sa.String(32), nullable=False),
@@ -41,36 +48,43 @@ def upgrade() -> None:
     )
     op.create_index("ux_result_part", "evaluation_result_part", ["run_id", "seq"], unique=True)
     conn = op.get_bind()
-    runs = conn.execute(sa.text("SELECT DISTINCT run_id FROM evaluation_result")).scalars().all()
-    # PostgreSQL: a server-side cursor, not a national run's rows in the client
-    reader = conn.execution_options(stream_results=conn.dialect.name == "postgresql")
-    for run_id in sorted(runs):
-        rows = reader.execute(
-            sa.text(f"SELECT {_COLUMNS} FROM evaluation_result WHERE run_id = :run ORDER BY id"),
-            {"run": run_id},
-        )
-        seq = 0
-        while batch := rows.fetchmany(result_parts.PART_ROWS):
-            columns = zip(*batch, strict=True)
-            table = pa.Table.from_arrays(
-                [pa.array(c, f.type) for c, f in zip(columns, result_parts.SCHEMA, strict=True)],
-                schema=result_parts.SCHEMA,
-            )
-            result_parts.write(conn, run_id, table, first_seq=seq)
-            seq += 1
+    # one pass over the rows in id order, a page at a time (bounded memory on both
+    # databases: psycopg's client-side cursor would hold a national run whole); a run's
+    # rows go into its parts in that order, the order its readers had
+    page = sa.text(
+        f"SELECT id, run_id, {_COLUMNS} FROM evaluation_result WHERE id > :after"
+        " ORDER BY id LIMIT :n"
+    )
+    pending: dict[int, list[tuple]] = {}
+    parts: dict[int, int] = {}
+    after = -1
+    while batch := conn.execute(page, {"after": after, "n": result_parts.PART_ROWS}).all():
+        after = batch[-1][0]
+        for row in batch:
+            rows = pending.setdefault(row[1], [])
+            rows.append(tuple(row[2:]))
+            if len(rows) == result_parts.PART_ROWS:
+                _write_part(conn, row[1], pending.pop(row[1]), parts)
+    for run_id, rows in pending.items():
+        _write_part(conn, run_id, rows, parts)
     op.drop_table("evaluation_result")
+
+
+def _write_part(conn, run_id: int, rows: list[tuple], parts: dict[int, int]) -> None:
+    """``rows`` (in id order) as run ``run_id``'s next part."""
+    columns = zip(*rows, strict=True)
+    table = pa.Table.from_arrays(
+        [pa.array(c, f.type) for c, f in zip(columns, result_parts.SCHEMA, strict=True)],
+        schema=result_parts.SCHEMA,
+    )
+    result_parts.write(conn, run_id, table, first_seq=parts.get(run_id, 0))
+    parts[run_id] = parts.get(run_id, 0) + 1
 
 
 def downgrade() -> None:
     op.create_table(
         "evaluation_result",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "run_id",
-            sa.Integer,
-            sa.ForeignKey("evaluation_run.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        *_of_a_run(),
         sa.Column("indicator", sa.String(64), nullable=False),
         sa.Column("org_unit", sa.String(32), nullable=False),
         sa.Column("period", sa.String(10), nullable=False),
