@@ -79,14 +79,19 @@ def as_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(pd.DataFrame(columns), schema=SCHEMA, preserve_index=False)
 
 
-def write(conn: Connection, run_id: int, results: pa.Table, *, first_seq: int = 0) -> int:
-    """Store ``results`` (`SCHEMA`, in result order) as the parts of run ``run_id``
-    numbered from ``first_seq`` (a run written in pieces of `PART_ROWS` rows), in the
-    caller's transaction; returns the number of rows."""
-    results = results.select(COLUMNS).cast(SCHEMA)
+def write(
+    conn: Connection, run_id: int, results: pd.DataFrame | pa.Table, *, first_seq: int = 0
+) -> int:
+    """Store ``results`` (in result order: a frame with the result columns, or a table of
+    `SCHEMA`) as the parts of run ``run_id`` numbered from ``first_seq`` (a run written in
+    pieces of `PART_ROWS` rows), in the caller's transaction; returns the number of rows.
+    A frame is converted a part at a time: memory holds one part's Arrow copy."""
     rows = []
-    for seq, start in enumerate(range(0, results.num_rows, PART_ROWS), start=first_seq):
-        part = results.slice(start, PART_ROWS)
+    for seq, start in enumerate(range(0, len(results), PART_ROWS), start=first_seq):
+        if isinstance(results, pd.DataFrame):
+            part = as_table(results.iloc[start : start + PART_ROWS])
+        else:
+            part = results.slice(start, PART_ROWS).select(COLUMNS).cast(SCHEMA)
         units, periods = pc.min_max(part["org_unit"]), pc.min_max(part["period"])
         sink = pa.BufferOutputStream()
         pq.write_table(part, sink, compression="zstd", row_group_size=PART_ROWS)
@@ -107,7 +112,7 @@ def write(conn: Connection, run_id: int, results: pa.Table, *, first_seq: int = 
             rows = []
     if rows:
         conn.execute(insert(EvaluationResultPart), rows)
-    return results.num_rows
+    return len(results)
 
 
 def read(

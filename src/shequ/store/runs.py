@@ -36,7 +36,7 @@ def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
         .values(**meta, result_count=len(results), complete=False)
         .returning(EvaluationRun.id)
     ).scalar_one()
-    result_parts.write(conn, int(run_id), result_parts.as_table(results))
+    result_parts.write(conn, int(run_id), results)
     return int(run_id)
 
 
