@@ -108,7 +108,7 @@ def _check(op: str, t: dict, stores, *, after_rerun: bool) -> list[str]:
             problems.append(f"audit chain: {found.reason_en}")
         short = conn.execute(text(
             "SELECT r.id FROM evaluation_run r WHERE r.complete AND r.result_count <> "
-            "(SELECT count(*) FROM evaluation_result x WHERE x.run_id = r.id)"
+            "(SELECT coalesce(sum(x.rows), 0) FROM evaluation_result_part x WHERE x.run_id = r.id)"
         )).all()  # fmt: skip
         if short:
             problems.append(f"complete runs missing results: {short}")

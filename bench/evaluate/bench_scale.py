@@ -59,13 +59,18 @@ def watch(command: list[str]) -> dict:
 
 
 def stored(db: Path, run_id: int) -> dict[tuple, tuple]:
-    with sqlite3.connect(db) as con:
-        rows = con.execute(
-            "SELECT indicator, org_unit, period, value, numerator, denominator, target, status,"
-            " reporting_units, expected_units FROM evaluation_result WHERE run_id = ?",
-            (run_id,),
-        ).fetchall()
-    return {r[:3]: r[3:] for r in rows}
+    """The stored results of run ``run_id``, as shequ reads them (its Parquet parts)."""
+    from shequ.store import runs
+    from shequ.store.db import open_store
+
+    store = open_store(db)
+    with store.begin() as conn:
+        frame = runs.results(conn, run_id)
+    store.close()
+    kept = ["value", "numerator", "denominator", "target", "status"]
+    frame = frame.astype({c: object for c in kept}).where(frame.notna(), None)
+    rows = frame[["indicator", "org_unit", "period", *kept, "reporting_units", "expected_units"]]
+    return {r[:3]: r[3:] for r in rows.itertuples(index=False, name=None)}
 
 
 def _same(a: tuple | None, b: tuple) -> bool:

@@ -97,16 +97,11 @@ def _write_plan(path: Path) -> None:
     path.write_text(yaml.safe_dump(dumped, allow_unicode=True), encoding="utf-8")
 
 
-def agreement(store: Path, left: str, right: str, where: str = "") -> dict:
-    """Rows of two result sets (SQL over the store ``s``) matched on indicator, unit, period:
+def agreement(left: str, right: str, where: str = "") -> dict:
+    """Rows of two result sets (SQL over Parquet files) matched on indicator, unit, period:
     counts on each side, rows missing from either, and rows whose compared columns differ
     (relative 1e-9)."""
     con = duckdb.connect()
-    from duckdb_extensions import import_extension
-
-    import_extension("sqlite", con=con)
-    con.execute("LOAD sqlite")
-    con.execute(f"ATTACH '{store}' AS s (TYPE sqlite, READ_ONLY)")
     differs = " OR ".join(
         f"(a.{c} IS DISTINCT FROM b.{c} AND NOT coalesce(abs(a.{c} - b.{c}) <= "
         f"1e-9 * greatest(abs(a.{c}), abs(b.{c}), 1), false))"
@@ -126,13 +121,25 @@ def agreement(store: Path, left: str, right: str, where: str = "") -> dict:
     return result
 
 
-def run_results(run_id: int, units: str = "") -> str:
+def run_results(store: Path, run_id: int, units: str = "") -> str:
+    """SQL over the stored results of run ``run_id``, as shequ reads them (its Parquet
+    parts, `shequ.store.result_parts`), written once to ``run-<id>.parquet`` beside the
+    store."""
+    out = store.parent / f"run-{run_id}.parquet"
+    if not out.exists():
+        import pyarrow.parquet as pq
+
+        from shequ.store import result_parts
+        from shequ.store.db import open_store
+
+        opened = open_store(store)
+        with opened.begin() as conn:
+            pq.write_table(result_parts.read(conn, run_id), out.with_suffix(".partial"))
+        opened.close()
+        out.with_suffix(".partial").replace(out)
     cols = ", ".join(COMPARED)
-    where = f" AND org_unit IN ({units})" if units else ""
-    return (
-        f"SELECT indicator, org_unit, period, {cols} FROM s.evaluation_result "
-        f"WHERE run_id = {run_id}{where}"
-    )
+    where = f" WHERE org_unit IN ({units})" if units else ""
+    return f"SELECT indicator, org_unit, period, {cols} FROM '{out}'{where}"
 
 
 def latest_runs(store: Path) -> list[int]:
@@ -320,11 +327,10 @@ def evaluate_and_compare(
         )
     )
     checks = {
-        "shequ vs sql": agreement(store, run_results(full_run), f"FROM '{peer_out}'"),
+        "shequ vs sql": agreement(run_results(store, full_run), f"FROM '{peer_out}'"),
         "subtree vs full": agreement(
-            store,
-            run_results(unit_run),
-            run_results(full_run),
+            run_results(store, unit_run),
+            run_results(store, full_run),
             f"WHERE coalesce(a.org_unit, b.org_unit) LIKE '{unit}%'",
         ),
     }
@@ -338,7 +344,7 @@ def evaluate_and_compare(
             )
         )
         checks["spark vs duckdb"] = agreement(
-            store, run_results(latest_runs(store)[-1]), run_results(full_run)
+            run_results(store, latest_runs(store)[-1]), run_results(store, full_run)
         )
     evaluate_s = next(s["seconds"] for s in steps if s["step"].startswith("evaluate (every"))
     sql_s = next(s["seconds"] for s in steps if s["step"].startswith("peer"))

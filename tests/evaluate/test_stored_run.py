@@ -16,7 +16,7 @@ from shequ.framework.loader import load_plan
 from shequ.ingest.orgunits import import_org_units
 from shequ.ingest.values import import_values
 from shequ.store import runs
-from shequ.store.tables.core import EvaluationResult, EvaluationRun, EvaluationTrend
+from shequ.store.tables.core import EvaluationResultPart, EvaluationRun, EvaluationTrend
 from tests._city import ORG_UNITS
 from tests._files import write
 
@@ -101,7 +101,7 @@ def test_a_run_whose_trends_fail_to_save_is_not_stored_at_all(city, monkeypatch)
     with city.begin() as conn:
         counts = [
             conn.execute(select(func.count()).select_from(t)).scalar()
-            for t in (EvaluationRun, EvaluationResult, EvaluationTrend)
+            for t in (EvaluationRun, EvaluationResultPart, EvaluationTrend)
         ]
     assert counts == [0, 0, 0]  # neither the run nor its results are half visible
 

@@ -9,7 +9,7 @@ TABLES = {
     "data_value",
     "import_batch",
     "evaluation_run",
-    "evaluation_result",
+    "evaluation_result_part",
     "audit_log",
 }
 

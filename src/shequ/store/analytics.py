@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from . import result_parts
 from .runs import RESULT_COLUMNS
-from .tables.core import EvaluationResult, EvaluationRun, OrgUnit, OrgUnitPath
+from .tables.core import EvaluationRun, OrgUnit, OrgUnitPath
 
 
 def cells(
@@ -32,16 +33,14 @@ def cells(
     runs = _runs_with(conn, plan_code, periods)
     if not runs:
         return pd.DataFrame(columns=[*RESULT_COLUMNS, "run_id"])
-    columns = [getattr(EvaluationResult, c) for c in RESULT_COLUMNS]
-    # run_id IN + org_unit IN: lookups on ix_result_run_unit (a unit holds a few rows a run), never a scan
-    query = (
-        select(*columns, EvaluationResult.run_id)
-        .where(EvaluationResult.run_id.in_(runs))
-        .where(EvaluationResult.indicator.in_(list(indicators)))
-        .where(EvaluationResult.org_unit.in_(list(org_units)))
-        .where(EvaluationResult.period.in_(list(periods)))
-    )
-    found = pd.read_sql(query, conn)
+    asked_indicators, asked_periods = set(indicators), set(periods)
+    parts = []
+    for run_id in runs:
+        # each run's parts that hold an asked unit (`result_parts`), never the whole run
+        rows = result_parts.to_frame(result_parts.read(conn, run_id, org_units=org_units))
+        rows = rows[rows["indicator"].isin(asked_indicators) & rows["period"].isin(asked_periods)]
+        parts.append(rows.assign(run_id=run_id))
+    found = pd.concat(parts, ignore_index=True)
     newest = found.groupby(["indicator", "org_unit", "period"])["run_id"].transform("max")
     return found[found["run_id"] == newest].reset_index(drop=True)
 

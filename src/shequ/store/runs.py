@@ -1,4 +1,7 @@
-"""Evaluation runs and their results, as persisted by ``shequ evaluate``."""
+"""Evaluation runs and their results, as persisted by ``shequ evaluate``.
+
+A run's results are kept as Parquet parts in the store (`result_parts`); its trends,
+scores and diagnosis inputs as rows."""
 
 from __future__ import annotations
 
@@ -6,36 +9,21 @@ from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Integer, Row, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Float, Integer, Row, Select, func, insert, select, update
 
 from ..errors import EvaluationError
-from . import bulk
+from . import bulk, result_parts
 from .tables.core import (
     CompositeIndicatorScore,
     CompositeScore,
     CompositeWeight,
     EvaluationHistory,
-    EvaluationResult,
     EvaluationRun,
     EvaluationTrend,
     UnitProfile,
 )
 
-RESULT_COLUMNS = [
-    "indicator",
-    "org_unit",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "target",
-    "comparator",
-    "target_period",
-    "baseline_value",
-    "status",
-    "reporting_units",
-    "expected_units",
-]
+RESULT_COLUMNS = result_parts.COLUMNS
 
 
 def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
@@ -48,7 +36,7 @@ def save(conn: Connection, meta: dict[str, Any], results: pd.DataFrame) -> int:
         .values(**meta, result_count=len(results), complete=False)
         .returning(EvaluationRun.id)
     ).scalar_one()
-    _insert(conn, EvaluationResult, int(run_id), results, RESULT_COLUMNS)
+    result_parts.write(conn, int(run_id), results)
     return int(run_id)
 
 
@@ -90,13 +78,9 @@ def results(
     period: str | None = None,
 ) -> pd.DataFrame:
     """The results of a run (of ``org_units`` and ``period`` only, when given: a page reads
-    a unit and its children, not a province), in `RESULT_COLUMNS` order."""
-    r = EvaluationResult
-    query = select(*(getattr(r, c) for c in RESULT_COLUMNS)).where(r.run_id == run_id)
-    if period is not None:
-        query = query.where(r.period == period)
-    frame = pd.read_sql(_of_units(query, r.org_unit, org_units).order_by(r.id), conn)
-    return _keep_units(frame, org_units)
+    a unit and its children, not a province), in result order, `RESULT_COLUMNS`."""
+    found = result_parts.read(conn, run_id, org_units=org_units, period=period)
+    return result_parts.to_frame(found)
 
 
 FEW_UNITS = 2_000  # up to this many units are filtered in SQL (IN …); more, in the frame
@@ -233,23 +217,20 @@ def trends(
     """The stored trends of a run (of ``org_units`` only, when given) with the value and
     baseline of their result, in result order: `TREND_COLUMNS` plus ``value`` and
     ``baseline_value`` (empty when none stored)."""
-    t, r = EvaluationTrend, EvaluationResult
-    query = (
-        select(*(getattr(t, c) for c in TREND_COLUMNS), r.value, r.baseline_value)
-        .join(
-            r,
-            and_(
-                r.run_id == t.run_id,
-                r.indicator == t.indicator,
-                r.org_unit == t.org_unit,
-                r.period == t.period,
-            ),
-        )
-        .where(t.run_id == run_id)
+    t = EvaluationTrend
+    query = select(*(getattr(t, c) for c in TREND_COLUMNS)).where(t.run_id == run_id)
+    stored = _keep_units(
+        _frame(conn, _of_units(query, t.org_unit, org_units), TREND_COLUMNS), org_units
     )
-    query = _of_units(query, t.org_unit, org_units).order_by(r.id)
     columns = [*TREND_COLUMNS, "value", "baseline_value"]
-    return _keep_units(_frame(conn, query, columns), org_units)
+    if stored.empty:
+        return stored.assign(value=pd.Series(dtype=float), baseline_value=pd.Series(dtype=float))
+    of = result_parts.read(
+        conn, run_id, org_units=set(stored["org_unit"]), columns=[*KEYS, "value", "baseline_value"]
+    )
+    # the results' order, as the join on the results' row ids gave it before 0021
+    joined = result_parts.to_frame(of).merge(stored, on=KEYS, how="inner", validate="1:1")
+    return joined[columns].reset_index(drop=True)
 
 
 def history(conn: Connection, run_id: int, org_unit: str | None = None) -> pd.DataFrame:

@@ -25,6 +25,7 @@ SCHEMA = pa.schema(
         ("value", pa.float64()),
     ]
 )
+ROW = pa.struct(list(SCHEMA)[1:])  # a query's own columns
 
 
 def fetch(store: str, out: str, jobs: list[tuple[int, str, list]]) -> int:
@@ -39,14 +40,11 @@ def fetch(store: str, out: str, jobs: list[tuple[int, str, list]]) -> int:
             for cell, sql, params in jobs:
                 cursor = source.execute(sql, params)
                 while rows := cursor.fetchmany(BATCH):
-                    units, combos, values = zip(*rows, strict=True)
-                    arrays = [
-                        pa.repeat(pa.scalar(cell, pa.int32()), len(rows)),
-                        pa.array(units, pa.string()),
-                        pa.array(combos, pa.string()),
-                        pa.array(values, pa.float64()),
-                    ]
-                    writer.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA))
+                    # the row tuples as one struct array, converted in C: unzipping them
+                    # into columns in Python took ~6x as long (a fifth of a reader's time)
+                    columns = pa.array(rows, type=ROW).flatten()
+                    number = pa.repeat(pa.scalar(cell, pa.int32()), len(rows))
+                    writer.write_table(pa.Table.from_arrays([number, *columns], schema=SCHEMA))
                     count += len(rows)
         source.execute("ROLLBACK")
     finally:

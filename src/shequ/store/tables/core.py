@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -170,31 +171,24 @@ class EvaluationRun(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class EvaluationResult(Base):
-    """One indicator value for an org unit and period within an evaluation run."""
+class EvaluationResultPart(Base):
+    """Up to `result_parts.PART_ROWS` results of a run, in result order, as one Parquet
+    file (0021; before, one row a result in ``evaluation_result``), with the first and last
+    unit code and period they hold: a reader decodes only the parts that may hold the
+    units it asks for."""
 
-    __tablename__ = "evaluation_result"
-    __table_args__ = (
-        # the one index of a run's results (0020): a page's units, the trends' join, the
-        # analytics cells and the cascade of a deleted run all look up (run, unit)
-        Index("ix_result_run_unit", "run_id", "org_unit"),
-    )
+    __tablename__ = "evaluation_result_part"
+    __table_args__ = (Index("ux_result_part", "run_id", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_run.id", ondelete="CASCADE"))
-    indicator: Mapped[str] = mapped_column(String(64))
-    org_unit: Mapped[str] = mapped_column(String(32))
-    period: Mapped[str] = mapped_column(String(10))
-    value: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
-    target: Mapped[float | None] = mapped_column(Float)
-    comparator: Mapped[str | None] = mapped_column(String(12))
-    target_period: Mapped[str | None] = mapped_column(String(10))
-    baseline_value: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(12))
-    reporting_units: Mapped[int] = mapped_column(Integer)
-    expected_units: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    first_unit: Mapped[str] = mapped_column(String(32))
+    last_unit: Mapped[str] = mapped_column(String(32))
+    first_period: Mapped[str] = mapped_column(String(10))
+    last_period: Mapped[str] = mapped_column(String(10))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEntry(Base):
