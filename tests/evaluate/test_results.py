@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 
 from shequ.evaluate.results import assemble
-from shequ.evaluate.run import RESULT_COLUMNS
+from shequ.evaluate.run import RESULT_COLUMNS, Evaluation
 from shequ.framework.loader import load_plan
 
 LIVING, INCOME, CRIME = (
@@ -146,3 +146,18 @@ def test_assemble_of_a_level_without_units_is_empty_with_the_columns_typed():
     )
     assert got.empty and list(got.columns) == RESULT_COLUMNS
     pd.testing.assert_series_equal(got.dtypes, _expected().dtypes)
+
+
+def test_summary_keeps_the_rows_of_the_top_level_present():
+    frame = pd.DataFrame(
+        {
+            "org_unit": ["X", "S1", "C1", "Y", "S2"],
+            # no level and a level the framework does not know are never the top
+            "level": [None, "street", "community", "planet", "street"],
+        }
+    )
+    evaluation = Evaluation(None, _plan(), ["2025"], "duckdb", frame)
+    assert evaluation.summary()["org_unit"].tolist() == ["S1", "S2"]  # street (3) < community (4)
+    assert evaluation.summary("C1")["org_unit"].tolist() == ["C1"]
+    nothing = Evaluation(None, _plan(), ["2025"], "duckdb", frame.iloc[[0, 3]])
+    assert nothing.summary().empty
