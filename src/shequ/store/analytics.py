@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, select
 
 from . import result_parts
@@ -33,13 +35,19 @@ def cells(
     runs = _runs_with(conn, plan_code, periods)
     if not runs:
         return pd.DataFrame(columns=[*RESULT_COLUMNS, "run_id"])
-    asked_indicators, asked_periods = set(indicators), set(periods)
+    asked_indicators = pa.array(sorted(set(indicators)), pa.string())
+    asked_periods = pa.array(sorted(set(periods)), pa.string())
     parts = []
     for run_id in runs:
         # each run's parts that hold an asked unit (`result_parts`), never the whole run
-        rows = result_parts.to_frame(result_parts.read(conn, run_id, org_units=org_units))
-        rows = rows[rows["indicator"].isin(asked_indicators) & rows["period"].isin(asked_periods)]
-        parts.append(rows.assign(run_id=run_id))
+        rows = result_parts.read(conn, run_id, org_units=org_units)
+        rows = rows.filter(
+            pc.and_(
+                pc.is_in(rows["indicator"], value_set=asked_indicators),
+                pc.is_in(rows["period"], value_set=asked_periods),
+            )
+        )
+        parts.append(result_parts.to_frame(rows).assign(run_id=run_id))
     found = pd.concat(parts, ignore_index=True)
     newest = found.groupby(["indicator", "org_unit", "period"])["run_id"].transform("max")
     return found[found["run_id"] == newest].reset_index(drop=True)
