@@ -52,7 +52,7 @@ RESULTS = pd.DataFrame(
 @pytest.fixture
 def small_parts(monkeypatch):
     monkeypatch.setattr(result_parts, "PART_ROWS", 2)  # 7 rows: parts of 2, 2, 2, 1
-    monkeypatch.setattr(result_parts, "READ_GROUP", 3)  # fetched in two queries
+    monkeypatch.setattr(result_parts, "GROUP", 3)  # fetched in two queries
 
 
 def _save(store) -> int:

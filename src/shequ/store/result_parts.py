@@ -36,7 +36,7 @@ from ..errors import StoreError
 from .tables.core import EvaluationResultPart
 
 PART_ROWS = 65_536
-READ_GROUP = 8  # parts fetched per query when reading: memory holds a few encoded parts
+GROUP = 8  # parts per statement, written or read: memory holds a few encoded parts
 
 SCHEMA = pa.schema(
     [
@@ -107,7 +107,7 @@ def write(
                 "data": sink.getvalue().to_pybytes(),
             }
         )
-        if len(rows) == READ_GROUP:
+        if len(rows) == GROUP:
             conn.execute(insert(EvaluationResultPart), rows)
             rows = []
     if rows:
@@ -126,9 +126,10 @@ def read(
     """The results of run ``run_id`` (of ``org_units`` and ``period`` only, when given), in
     result order, ``columns`` (default: all of `SCHEMA`)."""
     chosen = columns or COLUMNS
-    wanted = None if org_units is None else pa.array(sorted(set(org_units)), pa.string())
+    codes = None if org_units is None else sorted(set(org_units))
+    wanted = None if codes is None else pa.array(codes, pa.string())
     found = [
-        _kept(part, wanted, period).select(chosen) for part in _parts(conn, run_id, wanted, period)
+        _kept(part, wanted, period).select(chosen) for part in _parts(conn, run_id, codes, period)
     ]
     if not found:
         return SCHEMA.empty_table().select(chosen)
@@ -136,23 +137,24 @@ def read(
 
 
 def _parts(
-    conn: Connection, run_id: int, wanted: pa.Array | None, period: str | None
+    conn: Connection, run_id: int, codes: list[str] | None, period: str | None
 ) -> Iterator[pa.Table]:
+    """The decoded parts of the run that may hold one of the sorted ``codes`` (None: any)
+    in ``period`` (None: any), in order."""
     p = EvaluationResultPart
     ranges = conn.execute(
         select(p.seq, p.first_unit, p.last_unit, p.first_period, p.last_period, p.rows)
         .where(p.run_id == run_id)
         .order_by(p.seq)
     ).all()
-    codes = None if wanted is None else wanted.to_pylist()
     seqs = [
         seq
         for seq, low, high, first, last, _ in ranges
         if (period is None or first <= period <= last) and _overlaps(codes, low, high)
     ]
     counts = {seq: n for seq, *_, n in ranges}
-    for start in range(0, len(seqs), READ_GROUP):
-        group = seqs[start : start + READ_GROUP]
+    for start in range(0, len(seqs), GROUP):
+        group = seqs[start : start + GROUP]
         query = select(p.seq, p.data).where(p.run_id == run_id, p.seq.in_(group))
         for seq, data in conn.execute(query.order_by(p.seq)).all():
             part = pq.read_table(pa.BufferReader(data))
