@@ -1,6 +1,6 @@
 """Imports at national speed (issue 12, item 2): org units of the whole country and one
 province's values, each through ``shequ import`` in a child process, timed, with the child's
-peak RSS (``os.wait4``'s rusage).
+peak RSS and CPU time (read by a fresh watcher process: `child`).
 
     python bench/national/bench_imports.py [--dist /tmp/cd/package/dist] [--province 37]
     python bench/national/bench_imports.py --quick      # a small generated tree, ~20 s
@@ -26,10 +26,8 @@ import argparse
 import csv
 import os
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +35,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import child
 from tree import write_tree
 
 ELEMENTS = 18  # the plan's base data elements (evaluation reads them)
@@ -100,22 +99,12 @@ def _values(out: Path, units: list[str], years: list[int], seed: int = 12) -> in
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak RSS in MiB, CPU seconds) of ``shequ ARGS`` in a child process (wall
-    time on a shared machine can be far above CPU time: both are printed)."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", "from shequ.cli import app; app()", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    output = child.stdout.read() if child.stdout else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    if child.returncode not in (0, 1):
-        raise SystemExit(f"shequ {' '.join(args)} failed ({child.returncode}):\n{output[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, f"{usage.ru_utime + usage.ru_stime:6.1f} s CPU"
+    time on a shared machine can be far above CPU time: both are printed), watched by a
+    fresh process (`child`: a child of this one would start with this one's peak)."""
+    ran = child.run([sys.executable, "-c", "from shequ.cli import app; app()", *args], env)
+    if ran["exit"] not in (0, 1):
+        raise SystemExit(f"shequ {' '.join(args)} failed ({ran['exit']}):\n{ran['output'][-3000:]}")
+    return ran["seconds"], ran["peak_mib"], f"{ran['cpu']:6.1f} s CPU"
 
 
 def _count(db: Path, table: str) -> int:

@@ -2,7 +2,7 @@
 of the 18 base data elements for 2020–2025 (~66 M), on the embedded default store.
 
 Every step runs as a process of its own (the commands a user types), timed, with its peak
-resident memory read from the kernel (``os.wait4``):
+resident memory and CPU time read by a fresh watcher process (`child`):
 
 1. ``shequ import orgunits`` of the tree (665 294 rows: a restructured county);
 2. ``shequ import values`` of each year's Parquet file (rows/s);
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import duckdb
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "evaluate"))
+import child  # noqa: E402
 import tree  # noqa: E402
 import values  # noqa: E402
 
@@ -44,25 +44,21 @@ COMPARED = ("value", "numerator", "denominator", "reporting_units", "expected_un
 
 
 def step(name: str, argv: list[str], env: dict | None = None) -> dict:
-    """Run ``argv``; its seconds, peak RSS (MiB) and exit status. Exits on failure."""
-    clock = time.perf_counter()
-    child = subprocess.Popen(
-        argv,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    out = child.stdout.read() if child.stdout else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - clock
-    code = os.waitstatus_to_exitcode(status)
-    row = {"step": name, "seconds": round(seconds, 2), "peak_mib": usage.ru_maxrss // 1024}
+    """Run ``argv``; its seconds, CPU seconds, peak RSS (MiB) and exit status (`child`).
+    Exits on failure."""
+    ran = child.run(argv, {**os.environ, **(env or {})})
+    seconds, out = ran["seconds"], ran["output"]
+    row = {"step": name, "seconds": round(seconds, 2), "peak_mib": int(ran["peak_mib"])}
+    row["cpu"] = round(ran["cpu"], 1)
     row["load"] = round(os.getloadavg()[0], 1)  # the machine's 1-min load average at the end
-    print(f"{name:<34} {seconds:9.1f} s {row['peak_mib']:8,d} MiB  load {row['load']}", flush=True)
-    if code != 0:
+    print(
+        f"{name:<34} {seconds:9.1f} s {row['cpu']:7.1f} s CPU {row['peak_mib']:8,d} MiB"
+        f"  load {row['load']}",
+        flush=True,
+    )
+    if ran["exit"] != 0:
         print(out[-4000:])
-        raise SystemExit(f"{name}: exit {code}")
+        raise SystemExit(f"{name}: exit {ran['exit']}")
     row["tail"] = out.strip().splitlines()[-3:]
     return row
 

@@ -6,6 +6,7 @@ import sqlite3
 
 import duckdb
 import pandas as pd
+import pytest
 
 from shequ import progress
 from shequ.evaluate import backends, run
@@ -79,10 +80,21 @@ def test_reader_processes_load_what_one_transaction_loads(sqlite_store, tmp_path
     together = run.evaluate(sqlite_store, plan, periods=["2025"], engine="duckdb", persist=False)
     pd.testing.assert_frame_equal(together.results, alone.results)
     assert together.inputs_digest == alone.inputs_digest
+    # a subtree goes through the `_fetch` readers (indexed lookups), the tree through `_scan`
+    one = run.evaluate(
+        sqlite_store, plan, periods=["2025"], engine="duckdb", persist=False, unit="S1"
+    )
+    of_s1 = alone.results[alone.results["org_unit"].isin(set(one.results["org_unit"]))]
+    assert {"S1", "A", "B"} <= set(one.results["org_unit"])
+    pd.testing.assert_frame_equal(one.results, of_s1.reset_index(drop=True))
 
 
+@pytest.mark.parametrize(
+    ("unit", "advanced"),
+    [(None, [2]), ("S1", [1])],  # the tree: one `_scan` of both cells; S1: two `_fetch` readers
+)
 def test_a_commit_while_the_readers_read_makes_the_load_start_again(
-    sqlite_store, tmp_path, monkeypatch
+    sqlite_store, tmp_path, monkeypatch, unit, advanced
 ):
     _city.build(sqlite_store, tmp_path)
     monkeypatch.setattr(_load, "PARALLEL_FROM", 0)
@@ -102,14 +114,20 @@ def test_a_commit_while_the_readers_read_makes_the_load_start_again(
 
     monkeypatch.setattr(progress, "advance", commit_once)
     cells = (("resident_population", "2025"), ("criminal_cases", "2025"))
-    counts, frame = _loaded(sqlite_store, backends.Reads(cells=cells), tmp_path)
-    assert commits == [1]
-    # the readers had read 1000; the second attempt read the committed value, and no row twice (cases: A 14, B 25)
-    assert counts["data_value"] == 5
-    assert sorted(zip(frame["data_element"], frame["org_unit"], frame["value"], strict=True)) == [
+    counts, frame = _loaded(sqlite_store, backends.Reads(unit=unit, cells=cells), tmp_path)
+    assert commits == advanced
+    # the readers had read 1000; the second attempt read the committed value, and no row
+    # twice (cases: A 14, B 25; E is not in S1's subtree)
+    expected = [
         ("criminal_cases", "A", 14.0),
         ("criminal_cases", "B", 25.0),
         ("resident_population", "A", 1001.0),
         ("resident_population", "B", 3000.0),
         ("resident_population", "E", 2000.0),
     ]
+    expected = [row for row in expected if unit is None or row[1] != "E"]
+    assert counts["data_value"] == len(expected)
+    assert (
+        sorted(zip(frame["data_element"], frame["org_unit"], frame["value"], strict=True))
+        == expected
+    )

@@ -30,7 +30,7 @@ def _plan():
 
 
 def _units() -> pd.DataFrame:
-    rows = [  # as `run._units` returns them: one row per unit and asked period
+    rows = [  # as `indicators.units_on` returns them: one row per unit and asked period
         ("S1", "东街道", "street", None, "2025"),
         ("C2", "二社区", "community", "S1", "2025"),
         ("C1", "一社区", "community", "S1", "2025"),

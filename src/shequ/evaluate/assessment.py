@@ -22,7 +22,7 @@ from ..store import runs as store_runs
 from ..store.db import Store
 from .composite.coordination import class_names
 from .composite.run import CompositeResult, check_settings, composite
-from .run import Evaluation, _order, _units, evaluate, save
+from .run import Evaluation, _order, evaluate, save
 from .trends import TREND_COLUMNS, assess_trends
 
 HISTORY_PERIODS = 5
@@ -126,7 +126,7 @@ def load(
     row = store_runs.get(conn, run)
     plan = Plan.model_validate_json(row.plan_json)
     asked = [parse_period(p) for p in row.periods.split(",")]
-    units = _units(conn, asked) if org_units is None else _units_of(conn, asked, org_units)
+    units = _units(conn, asked, org_units)
     named = units[["org_unit", "period", "org_unit_name", "level"]]
     results = store_runs.results(conn, row.id, org_units=org_units)
     results = results.merge(named, on=["org_unit", "period"], how="left")
@@ -150,8 +150,9 @@ def load(
     return Assessment(evaluation, composite, trends[TREND_COLUMNS])
 
 
-def _units_of(conn: Connection, asked: list, codes: Collection[str]) -> pd.DataFrame:
-    """`run._units` of ``codes`` only."""
+def _units(conn: Connection, asked: list, codes: Collection[str] | None) -> pd.DataFrame:
+    """The units of each asked period (of ``codes`` only, when given) as they were on its
+    last day, as `run.evaluate` had them (`indicators.units_on`), from the store."""
     frames = [
         store_orgunits.units_on(conn, p.end, codes=codes).assign(period=p.code) for p in asked
     ]

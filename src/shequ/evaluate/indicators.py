@@ -120,6 +120,33 @@ def _paths_on(path: ir.Table, calendar: ir.Table) -> ir.Table:
     )
 
 
+def units_on(tables: dict[str, ir.Table], periods: Sequence[Period], unit: str | None) -> ir.Table:
+    """The units of each period (of ``unit``'s subtree, when given) as they were on its last
+    day: org_unit, org_unit_name, level, parent_code, period; period by period in the order
+    given, each by code. Read from the engine's own copy of the tree, not the store again
+    (nationally 665 293 units a period: ~3 s through the ORM)."""
+    tree = tables["org_unit"]
+    calendar = _period_table(periods).mutate(rank=ibis.row_number())
+    on = (tree.valid_from.cast("date") <= calendar.ref_date) & (
+        tree.valid_to.cast("date") > calendar.ref_date
+    )
+    rows = tree.join(calendar, on)
+    if unit is not None:
+        below = _paths_on(tables["org_unit_path"], calendar)
+        below = below.filter(below.ancestor == unit)
+        rows = rows.semi_join(
+            below, (rows.code == below.descendant) & (rows.period == below.period)
+        )
+    rows = rows.order_by([rows.rank, rows.code])
+    return rows.select(
+        org_unit=rows.code,
+        org_unit_name=rows.name,
+        level=rows.level,
+        parent_code=rows.parent_code,
+        period=rows.period,
+    )
+
+
 def within_subtree(values: ir.Table, path: ir.Table, unit: str) -> ir.Table:
     """Rows of ``values`` (with ``org_unit``) of ``unit`` or a unit ever below it."""
     below = path.filter(path.ancestor_code == unit).descendant_code

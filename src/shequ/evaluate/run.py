@@ -28,7 +28,7 @@ from ..store import runs as store_runs
 from ..store.db import Store
 from . import backends
 from .digest import inputs_digest
-from .indicators import cells_read, indicator_values
+from .indicators import cells_read, indicator_values, units_on
 from .results import assemble, indicator_order
 from .tasks import review_tasks
 
@@ -121,12 +121,12 @@ def evaluate(
         digest = inputs_digest(
             eng.tables, cells_read(_plain(work), computed), unit, batches=eng.batches
         )
+        units = eng.arrow(units_on(eng.tables, asked, unit)).to_pandas()
         engine_name = eng.name
     seconds = {"compute": time.perf_counter() - clock}
     progress.phase(f"对照目标 / comparing {len(raw):,} 个结果 results with targets")
     codes = [p.code for p in asked]
     with store.begin() as conn:
-        units = _units(conn, asked, unit)
         scopes = _scope_depths(conn, plan, asked)
     results = assemble(
         raw, units, plan, asked=codes, columns=RESULT_COLUMNS, scope_depths=scopes, level=level
@@ -281,15 +281,6 @@ def _scope_depths(
                     conn, target.scope, p.end
                 )
     return scopes
-
-
-def _units(conn: Connection, asked: list[Period], unit: str | None = None) -> pd.DataFrame:
-    """Units of each asked period (of ``unit``'s subtree, when given) as they were on its
-    last day (name, level, parent)."""
-    return pd.concat(
-        [store_orgunits.units_on(conn, p.end, under=unit).assign(period=p.code) for p in asked],
-        ignore_index=True,
-    ).rename(columns={"code": "org_unit", "name": "org_unit_name"})
 
 
 def _order(out: pd.DataFrame, plan: Plan) -> pd.DataFrame:

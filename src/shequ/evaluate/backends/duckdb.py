@@ -1,13 +1,14 @@
 """DuckDB in-process, over the rows of the SQLite store the evaluation reads, loaded into
-DuckDB's own (in-memory) tables by Python's SQLite in one read transaction.
+DuckDB's own (in-memory) tables, all of one version of the store (`_load`).
 
 Why not let DuckDB read the store file: DuckDB's sqlite extension carries its own copy of
 SQLite. Two copies of SQLite in one process must not have the same file open at once: POSIX
 locks are per process, so when one copy closes its descriptor it drops the other copy's
 locks, and another process (the web server writing a session) may then checkpoint the WAL
 under a reader ("How To Corrupt An SQLite Database File", §2.2; seen here as "database disk
-image is malformed" while a worker evaluated and the server logged users in). So the store
-is only ever opened by the process's one SQLite library, Python's ``sqlite3``.
+image is malformed" while a worker evaluated and the server logged users in). So in this
+process the store is only ever opened by Python's ``sqlite3``; DuckDB's scanner reads it
+only in a child process of its own (`_scan`).
 
 How the rows get to DuckDB, measured on the national store (65.7 M values, 665 294 units;
 `bench/national`; the 2-core machine shared, load average 8–12), for ``--period 2025``
@@ -19,16 +20,23 @@ values):
   ~10 min, then ~4 min more through the scanner. Filtered by cell it copies 1.2 M values
   in 11.6 s and the scanner reads them back in 7.8 s: ~62 000 values/s;
 * a child process in which DuckDB scans the store itself (its own POSIX locks) has no index
-  to use: counting one cell's 608 310 values took 110 s, a scan of the whole table; its
-  ``sqlite_query`` (SQL run by SQLite, indexes used) took 10.8 s for the same cell;
-* what this module does (`_load`): one indexed query per (data element, period) cell the
-  indicators read (`Reads.cells`), fetched by Python's SQLite in batches into Arrow and
-  appended to DuckDB tables: 608 310 values in ~5 s (~120 000 values/s) in one process;
-  on a large store two reader processes fetch the cells (the whole load of 14.6 M values
-  and the tree: 162 s, 273 s in one process). Only the columns the evaluation reads are
-  loaded; ``--unit`` looks up the subtree's units one by one in the unique key's index.
+  to use: counting one cell's 608 310 values took 110 s on that loaded machine, a scan of
+  the whole table; its ``sqlite_query`` (SQL run by SQLite, indexes used) took 10.8 s;
+* one indexed query per (data element, period) cell the indicators read (`Reads.cells`),
+  fetched by Python's SQLite in batches into Arrow and appended to DuckDB tables: 608 310
+  values in ~5 s (~120 000 values/s) in one process; two reader processes (`_fetch`) for
+  the whole load of 14.6 M values and the tree: 162 s, 273 s in one process.
 
-The evaluation therefore sees one consistent version of the data (one read transaction),
+What `_load` does since session 9 (measured again on an idle machine with a warm page
+cache): on a large store, the whole tree's cells are read by that scanning child after all
+(`_scan`): its full scan of the 65.7 M values keeping the 24 cells' 14.6 M, with the tree,
+takes ~15 s wall and ~26 s of CPU, against ~20 s and ~50 s for the two `_fetch` readers
+plus this process's read of the tree. A subtree (``--unit``) is still read by indexed
+lookups (`_fetch`: a province in a second or two, where a scan would read the nation), and
+a small store in this process. Only the columns the evaluation reads are loaded.
+
+The evaluation therefore sees one consistent version of the data (one read transaction, or
+readers checked against ``PRAGMA data_version`` and run again when a commit came between),
 never blocks an import (a WAL reader), cannot change the store, and DuckDB works on its own
 memory (bounded by ``SHEQU_DUCKDB_MEMORY``, spilling to a private temporary folder that is
 removed when the engine closes).
