@@ -100,9 +100,14 @@ def cells_read(work: Work, periods: Sequence[Period]) -> list[tuple[str, str]]:
 
 
 def _period_table(periods: Sequence[Period]) -> ir.Table:
+    """Each period's code, last day and place in ``periods`` (``rank``, from 0)."""
     return ibis.memtable(
-        {"period": [p.code for p in periods], "ref_date": [p.end for p in periods]},
-        schema={"period": "string", "ref_date": "date"},
+        {
+            "period": [p.code for p in periods],
+            "ref_date": [p.end for p in periods],
+            "rank": list(range(len(periods))),
+        },
+        schema={"period": "string", "ref_date": "date", "rank": "int64"},
     )
 
 
@@ -126,7 +131,7 @@ def units_on(tables: dict[str, ir.Table], periods: Sequence[Period], unit: str |
     given, each by code. Read from the engine's own copy of the tree, not the store again
     (nationally 665 293 units a period: ~3 s through the ORM)."""
     tree = tables["org_unit"]
-    calendar = _period_table(periods).mutate(rank=ibis.row_number())
+    calendar = _period_table(periods)
     on = (tree.valid_from.cast("date") <= calendar.ref_date) & (
         tree.valid_to.cast("date") > calendar.ref_date
     )
