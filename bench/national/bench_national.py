@@ -174,7 +174,7 @@ def bulk_load(store: Path, files: list[Path]) -> int:
     ordered = source.execute(
         f"SELECT data_element, org_unit, period, value FROM read_parquet([{listed}])"
         " ORDER BY data_element, org_unit, period"
-    ).fetch_record_batch(500_000)
+    ).to_arrow_reader(500_000)
     with con:
         for batch in ordered:
             d = batch.to_pydict()
