@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from shequ import progress
+from shequ.errors import EvaluationError
 from shequ.evaluate import backends, run
 from shequ.evaluate.backends import _load
 from shequ.evaluate.indicators import cells_read
@@ -131,3 +132,14 @@ def test_a_commit_while_the_readers_read_makes_the_load_start_again(
         sorted(zip(frame["data_element"], frame["org_unit"], frame["value"], strict=True))
         == expected
     )
+
+
+def test_a_failed_scan_is_an_evaluation_error_with_the_reason(sqlite_store, tmp_path, monkeypatch):
+    _city.build(sqlite_store, tmp_path)
+    monkeypatch.setattr(_load, "PARALLEL_FROM", 0)
+    broken = tmp_path / "broken_scan.py"
+    broken.write_text("import sys\nsys.exit('the store is not readable')\n")
+    monkeypatch.setattr(_load, "_SCAN", broken)
+    cells = (("resident_population", "2025"), ("criminal_cases", "2025"))
+    with pytest.raises(EvaluationError, match="reading the store's values failed: the store is"):
+        _loaded(sqlite_store, backends.Reads(cells=cells), tmp_path)

@@ -186,13 +186,8 @@ def _load_scanned(path: Path, reads: Reads, target, scratch: Path) -> dict[str, 
     guard = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         (before,) = guard.execute("PRAGMA data_version").fetchone()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-P",
-                str(_SCAN),
-                str(spec),
-            ]  # -P: not ./duckdb.py, capture_output=True, text=True
+        done = subprocess.run(  # -P: the folder not on the path (./duckdb.py is not duckdb)
+            [sys.executable, "-P", str(_SCAN), str(spec)], capture_output=True, text=True
         )
         if done.returncode != 0:
             msg = f"读取数据失败 / reading the store's values failed: {done.stderr.strip()[-2000:]}"
