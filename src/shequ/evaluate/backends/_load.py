@@ -166,7 +166,7 @@ def _load_scanned(path: Path, reads: Reads, target, scratch: Path) -> dict[str, 
     value of the store (65.7 M nationally) to keep the cells' 14.6 M, in C on every core,
     which is still about twice as fast as fetching those through Python (`_load_parallel`)."""
     out, spec = scratch / "scanned.duckdb", scratch / "scanned.json"
-    cells = sorted(set(reads.cells or ()))
+    cells = sorted(set(reads.cells))  # `_parallel`: there are cells
     pairs = ", ".join(["(?, ?)"] * len(cells))
     statements = [
         (
@@ -199,11 +199,11 @@ def _load_scanned(path: Path, reads: Reads, target, scratch: Path) -> dict[str, 
     try:
         if after != before:
             return None
-        target.execute(f"ATTACH '{_quote(str(out))}' AS scanned (READ_ONLY)")
+        target.execute(f"ATTACH '{quote(str(out))}' AS scanned (READ_ONLY)")
         counts = {}
         for table, columns in COLUMNS.items():
-            target.execute(f"INSERT INTO {table} SELECT {', '.join(columns)} FROM scanned.{table}")
-            (counts[table],) = target.execute(f"SELECT count(*) FROM {table}").fetchone()
+            copy = f"INSERT INTO {table} SELECT {', '.join(columns)} FROM scanned.{table}"
+            (counts[table],) = target.execute(copy).fetchone()  # the rows inserted
         target.execute("DETACH scanned")
         return counts
     finally:
@@ -221,7 +221,8 @@ def _scanned(table: str) -> str:
     )
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """``text`` inside an SQL string literal (its quotes doubled)."""
     return text.replace("'", "''")
 
 

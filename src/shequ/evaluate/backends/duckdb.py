@@ -54,7 +54,7 @@ import ibis
 from ...errors import EvaluationError
 from ...store.db import Store
 from . import TABLES, Engine, Reads, register
-from ._load import load
+from ._load import load, quote
 
 MEMORY = "SHEQU_DUCKDB_MEMORY"  # DuckDB's memory_limit, e.g. "4GB" (default: DuckDB's own)
 
@@ -71,9 +71,9 @@ def connect(store: Store, reads: Reads) -> Engine:
         # DuckDB draws a progress bar on stdout for queries over ~2 s; our callers own stdout
         # (CLI tables, piped CSV), and progress is shown by the CLI itself.
         con.raw_sql("SET enable_progress_bar = false")
-        con.raw_sql(f"SET temp_directory = '{_quote(spill)}'")
+        con.raw_sql(f"SET temp_directory = '{quote(spill)}'")
         if os.environ.get(MEMORY):
-            con.raw_sql(f"SET memory_limit = '{_quote(os.environ[MEMORY])}'")
+            con.raw_sql(f"SET memory_limit = '{quote(os.environ[MEMORY])}'")
         load(Path(path), reads, con.con, Path(spill))
         tables = {name: con.table(name) for name in TABLES}
     except BaseException:
@@ -85,7 +85,3 @@ def connect(store: Store, reads: Reads) -> Engine:
         shutil.rmtree(spill, ignore_errors=True)
 
     return Engine("duckdb", con, tables, close=close)
-
-
-def _quote(text: str) -> str:
-    return text.replace("'", "''")
